@@ -1,0 +1,41 @@
+/* Group commit: apply a batch of requests (and the timers that are due)
+ * inside one LMDB write transaction, each request in its own nested
+ * transaction, then commit once, synced. Only after sj_batch_apply returns
+ * 0 may replies be sent and events published. No sockets here. */
+#ifndef SJ_BATCH_H
+#define SJ_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "store.h"
+
+typedef struct {
+    /* in */
+    uint8_t client_key[32]; /* CURVE public key of the sender */
+    const uint8_t *payload; /* the request frame (not owned) */
+    size_t len;
+    /* out: the encoded Reply to send (malloc'd; freed by sj_batch_clear) */
+    uint8_t *reply;
+    size_t reply_len;
+} sj_batch_item_t;
+
+typedef struct {
+    sj_outevent_t *events; /* in seq order */
+    size_t n_events, cap_events;
+    unsigned timers_fired;
+    unsigned replayed;     /* replies served from the dedup table */
+} sj_batch_out_t;
+
+/* Apply items[0..n) and due timers at time now. On 0, every item has a
+ * reply and out holds the events to publish. On failure (the commit did not
+ * reach the disk) nothing was applied, no item has a reply, and the error
+ * is returned: the clients will retry. */
+int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+                   sj_batch_item_t *items, size_t n, sj_batch_out_t *out);
+
+/* Free replies and events; items and out can be reused. */
+void sj_batch_clear(sj_batch_item_t *items, size_t n, sj_batch_out_t *out);
+
+#endif

@@ -1,0 +1,80 @@
+/* One request (or timer) being applied: the context a domain handler gets
+ * and fills. Handlers never touch sockets: request + caller + transaction
+ * in, reply + events out. Everything a handler attaches to the reply is
+ * registered here and freed by sj_call_reset / sj_call_end. */
+#ifndef SJ_CALL_H
+#define SJ_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "shangju.pb-c.h"
+#include "store.h"
+
+/* An event produced by a call: stored already, sent after the commit. */
+typedef struct {
+    char topic[48];
+    uint8_t *data; /* encoded Event, malloc'd */
+    size_t len;
+    uint64_t seq;
+} sj_outevent_t;
+
+typedef struct {
+    sj_txn_t *txn;                 /* the nested transaction */
+    const Shangju__Member *caller; /* NULL when a timer fires */
+    int64_t now;
+    const sj_config_t *cfg;
+    Shangju__Reply reply;          /* filled by the handler */
+    char message[256];             /* backing store for reply.message */
+
+    ProtobufCMessage **owned;      /* records referenced by reply */
+    size_t n_owned, cap_owned;
+    void **mem;                    /* plain allocations referenced by reply */
+    size_t n_mem, cap_mem;
+    sj_outevent_t *events;
+    size_t n_events, cap_events;
+} sj_call_t;
+
+/* Prepare c for one request. */
+void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,
+                  int64_t now, const sj_config_t *cfg);
+
+/* Free what the reply referenced and the events (after they were sent or
+ * when the call was rolled back). c can be reused after sj_call_init. */
+void sj_call_end(sj_call_t *c);
+
+/* Drop the events (the nested transaction was aborted). */
+void sj_call_drop_events(sj_call_t *c);
+
+/* Set an error reply and return status (non-zero), so handlers can write
+ * `return sj_call_fail(c, STATUS_NOT_FOUND, "no wish %llu", id);`. */
+int sj_call_fail(sj_call_t *c, Shangju__Status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Translate a store error into an error reply (RESOURCE_EXHAUSTED for a
+ * full map, NOT_FOUND, INTERNAL...) and return the status. what names the
+ * object for the message. */
+int sj_call_store_fail(sj_call_t *c, int err, const char *what);
+
+/* Keep m alive until sj_call_end (m from a store read). Returns m, or NULL
+ * when out of memory (m is then freed). */
+void *sj_call_own(sj_call_t *c, void *m);
+/* Keep malloc'd p alive until sj_call_end (freed with free). Returns p, or
+ * NULL when out of memory (p is then freed). */
+void *sj_call_own_mem(sj_call_t *c, void *p);
+/* Own a page from a store list: the n records and the array. On failure
+ * everything is freed and SJ_ENOMEM returned. */
+int sj_call_own_page(sj_call_t *c, void **items, size_t n);
+/* calloc that lives until sj_call_end. */
+void *sj_call_alloc(sj_call_t *c, size_t n);
+/* strdup that lives until sj_call_end. */
+char *sj_call_strdup(sj_call_t *c, const char *s);
+
+/* Append an event about a wish or a member to the log (inside c->txn) and
+ * queue it for publishing. Contact details are stripped. */
+int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w);
+int sj_call_emit_member(sj_call_t *c, const char *topic,
+                        const Shangju__Member *m);
+
+#endif

@@ -1,0 +1,170 @@
+/* First-start set-up and locking of the data directory; see datadir.h. */
+#include "datadir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "log.h"
+
+char *sj_datadir_path(char *buf, size_t cap, const char *dir,
+                      const char *name)
+{
+    int n = snprintf(buf, cap, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < cap ? buf : NULL;
+}
+
+/* mkdir -p with mode 0700 for the directories we create. */
+static int make_dirs(const char *dir)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return SJ_EINVAL;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return SJ_EIO;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return SJ_EIO;
+    return SJ_OK;
+}
+
+static int take_lock(const char *dir, int *fd)
+{
+    char path[4096];
+    if (!sj_datadir_path(path, sizeof path, dir, "broker.lock"))
+        return SJ_EINVAL;
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (*fd < 0)
+        return SJ_EIO;
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        close(*fd);
+        *fd = -1;
+        return SJ_EBUSY;
+    }
+    return SJ_OK;
+}
+
+static int server_key(const char *dir, sj_keypair_t *kp)
+{
+    char sec[4096], pub[4096];
+    sj_datadir_path(sec, sizeof sec, dir, "server.key");
+    sj_datadir_path(pub, sizeof pub, dir, "server.pub");
+    if (access(sec, F_OK) == 0) {
+        int err = sj_keyfile_load(sec, kp);
+        if (err || !kp->has_secret) {
+            sj_log(SJ_LOG_ERROR, "event=bad_key file=%s", sec);
+            return err ? err : SJ_EINVAL;
+        }
+        /* server.pub is what clients read: keep it present and true. */
+        return access(pub, F_OK) == 0 ? SJ_OK : sj_keyfile_save_public(pub, kp);
+    }
+    int err = sj_keyfile_generate(kp);
+    if (!err)
+        err = sj_keyfile_save_secret(sec, kp, "shangju broker");
+    if (!err)
+        err = sj_keyfile_save_public(pub, kp);
+    if (!err)
+        sj_log(SJ_LOG_INFO, "event=server_key_created file=%s", pub);
+    return err;
+}
+
+/* Register the first committee member with a new key in committee.key. */
+static int first_committee(const char *dir, sj_store_t *store, bool *fresh)
+{
+    sj_txn_t *txn;
+    int err = sj_txn_begin(store, true, &txn);
+    if (err)
+        return err;
+    uint64_t last;
+    err = sj_txn_last_id(txn, SJ_COUNTER_MEMBER, &last);
+    if (err || last > 0) {
+        sj_txn_abort(&txn);
+        *fresh = false;
+        return err;
+    }
+    *fresh = true;
+    char path[4096];
+    sj_datadir_path(path, sizeof path, dir, "committee.key");
+    sj_keypair_t kp;
+    err = sj_keyfile_generate(&kp);
+    if (!err)
+        err = sj_keyfile_save_secret(path, &kp, "committee (first)");
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    if (!err)
+        err = sj_txn_next_id(txn, SJ_COUNTER_MEMBER, &m.id);
+    m.role = SHANGJU__ROLE__ROLE_COMMITTEE;
+    m.name = (char *)"Committee";
+    m.public_key.data = kp.public_key;
+    m.public_key.len = 32;
+    m.status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+    m.created_at = sj_now_ms();
+    if (!err)
+        err = sj_member_put(txn, &m, NULL);
+    if (err) {
+        sj_txn_abort(&txn);
+        return err;
+    }
+    err = sj_txn_commit(&txn);
+    if (!err)
+        sj_log(SJ_LOG_INFO, "event=committee_key_created file=%s member=%llu",
+               path, (unsigned long long)m.id);
+    return err;
+}
+
+int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    int err = make_dirs(dir);
+    if (err) {
+        sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"", dir,
+               strerror(errno));
+        return err;
+    }
+    err = take_lock(dir, &d->lock_fd);
+    if (err) {
+        sj_log(SJ_LOG_ERROR,
+               "event=datadir_locked dir=%s msg=\"another broker is serving "
+               "this directory\"",
+               dir);
+        return err;
+    }
+    uint32_t found = 0;
+    err = sj_store_open(dir, map_size, &d->store, &found);
+    if (err == SJ_ESCHEMA) {
+        sj_log(SJ_LOG_ERROR,
+               "event=store_refused dir=%s schema_found=%u schema_supported=%d "
+               "msg=\"this store was written by another version of Shangju; "
+               "refusing to open it (run the matching broker, or restore a "
+               "backup)\"",
+               dir, found, SJ_SCHEMA_VERSION);
+    } else if (err) {
+        sj_log(SJ_LOG_ERROR, "event=store_open_failed dir=%s err=\"%s\"", dir,
+               sj_strerror(err));
+    }
+    if (!err)
+        err = server_key(dir, &d->server);
+    if (!err)
+        err = first_committee(dir, d->store, &d->fresh);
+    if (err)
+        sj_datadir_close(d);
+    return err;
+}
+
+void sj_datadir_close(sj_datadir_t *d)
+{
+    sj_store_close(&d->store);
+    if (d->lock_fd >= 0)
+        close(d->lock_fd);
+    d->lock_fd = -1;
+}

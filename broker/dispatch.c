@@ -1,0 +1,71 @@
+/* The rule table and sj_dispatch. The table is the single statement of who
+ * may do what; it is checked before any handler runs and tested for every
+ * request type x role. */
+#include "dispatch.h"
+
+#include "codec.h"
+
+#define R(role) SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_##role)
+#define K(kind) SHANGJU__REQUEST__BODY_##kind
+
+static const sj_rule_t rules[] = {
+    {K(PING), SJ_ANYONE, false, sj_h_ping},
+    {K(WHOAMI), SJ_ANYONE, false, sj_h_whoami},
+    {K(REPLAY), SJ_ANYONE, false, sj_h_replay},
+    {K(MEMBER_ADD), R(COMMITTEE), true, sj_h_member_add},
+    {K(MEMBER_LIST), R(COMMITTEE), false, sj_h_member_list},
+    {K(MEMBER_GET), SJ_ANYONE, false, sj_h_member_get},
+    {K(MEMBER_SUSPEND), R(COMMITTEE), true, sj_h_member_suspend},
+    {K(WISH_POST), R(RESIDENT) | R(COMMITTEE) | R(BRIDGE), true,
+     sj_h_wish_post},
+    {K(WISH_LIST), SJ_ANYONE, false, sj_h_wish_list},
+    {K(WISH_GET), SJ_ANYONE, false, sj_h_wish_get},
+    {K(WISH_CANCEL), R(RESIDENT) | R(COMMITTEE) | R(BRIDGE), true,
+     sj_h_wish_cancel},
+    {K(WISH_CLAIM), R(MERCHANT), true, sj_h_wish_claim},
+    {K(WISH_RELEASE), R(MERCHANT) | R(COMMITTEE), true, sj_h_wish_release},
+    {K(WISH_FULFIL), R(MERCHANT), true, sj_h_wish_fulfil},
+    {K(WISH_CONFIRM), R(RESIDENT) | R(COMMITTEE) | R(BRIDGE), true,
+     sj_h_wish_confirm},
+};
+
+const sj_rule_t *sj_rules(size_t *n)
+{
+    *n = sizeof rules / sizeof rules[0];
+    return rules;
+}
+
+const sj_rule_t *sj_rule_find(Shangju__Request__BodyCase kind)
+{
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (rules[i].kind == kind)
+            return &rules[i];
+    return NULL;
+}
+
+int sj_dispatch(sj_call_t *c, const Shangju__Request *req)
+{
+    c->reply.request_id = req->request_id;
+    const Shangju__Member *me = c->caller;
+    if (!me)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_UNAUTHENTICATED,
+                            "unknown caller");
+    if (me->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
+                            "member %llu is suspended",
+                            (unsigned long long)me->id);
+    const sj_rule_t *rule = sj_rule_find(req->body_case);
+    if (!rule)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            "unknown or missing request type");
+    if (!(rule->roles & SJ_ROLE_BIT(me->role))) {
+        const char *role = sj_enum_short(&shangju__role__descriptor, me->role);
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
+                            "a %s may not %s", role ? role : "member",
+                            sj_request_kind(req));
+    }
+    c->reply.status = SHANGJU__STATUS__STATUS_OK;
+    int rc = rule->handler(c, req);
+    c->reply.request_id = req->request_id;
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* Request dispatch: the rule table (which roles may send each request, and
+ * whether it changes state) and the entry point that validates the caller
+ * and runs the handler. No sockets here: tests call sj_dispatch directly. */
+#ifndef SJ_DISPATCH_H
+#define SJ_DISPATCH_H
+
+#include <stdbool.h>
+
+#include "call.h"
+
+/* Role bits for the rule table. */
+#define SJ_ROLE_BIT(r) (1u << (unsigned)(r))
+#define SJ_ANYONE                                                              \
+    (SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_RESIDENT) |                               \
+     SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_MERCHANT) |                               \
+     SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_COMMITTEE) |                              \
+     SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_BRIDGE))
+
+typedef int (*sj_handler_fn)(sj_call_t *c, const Shangju__Request *req);
+
+typedef struct {
+    Shangju__Request__BodyCase kind;
+    unsigned roles; /* SJ_ROLE_BIT set of roles allowed */
+    bool writes;    /* changes state: deduplicated, group-committed */
+    sj_handler_fn handler;
+} sj_rule_t;
+
+/* The rule for a request kind, or NULL when the kind is unknown. */
+const sj_rule_t *sj_rule_find(Shangju__Request__BodyCase kind);
+
+/* The whole table (for tests that walk every request type). */
+const sj_rule_t *sj_rules(size_t *n);
+
+/* Check the caller (active, role allowed) and run the handler inside
+ * c->txn. Returns 0 when the reply is OK, else the reply's status; the
+ * reply in c is always set. */
+int sj_dispatch(sj_call_t *c, const Shangju__Request *req);
+
+/* Handlers, one family per file. */
+int sj_h_ping(sj_call_t *c, const Shangju__Request *req);
+int sj_h_whoami(sj_call_t *c, const Shangju__Request *req);
+int sj_h_replay(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_add(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_list(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_list(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req);
+int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req);
+
+/* Apply one due timer (c->caller is NULL). Stale timers are dropped. */
+int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm);
+
+#endif

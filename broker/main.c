@@ -1,0 +1,156 @@
+/* shangju-broker: parse the command line, prepare the data directory, and
+ * run the server until SIGTERM or SIGINT (the batch in progress is
+ * finished, committed and answered before exit). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datadir.h"
+#include "demo.h"
+#include "log.h"
+#include "server.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: shangju-broker [OPTION]...\n"
+            "Run the Shangju merchant-resident alliance broker.\n\n"
+            "  --data DIR         store and keys (default ./var/shangju);\n"
+            "                     first start writes server.key, server.pub,\n"
+            "                     committee.key there\n"
+            "  --requests EP      request endpoint (default "
+            "tcp://127.0.0.1:7400)\n"
+            "  --events EP        event endpoint (default "
+            "tcp://127.0.0.1:7401)\n"
+            "  --public-url URL   base of links in QR codes\n"
+            "  --log-level L      debug, info, warn or error (default info)\n"
+            "  --map-size MIB     LMDB map size in MiB (default 1024)\n"
+            "  --demo             seed a demo community into a new store\n"
+            "  --help             show this help\n"
+            "  --version          show the version\n\n"
+            "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
+            "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE "
+            "(flags win).\n"
+            "Exit status: 0 after a clean stop, 1 on a start-up failure, "
+            "2 on a usage error.\n");
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || v == 0 || v > (1ULL << 30))
+        return -1;
+    *out = (size_t)v << 20;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, sj_config_t *cfg)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'},
+        {"requests", required_argument, 0, 'r'},
+        {"events", required_argument, 0, 'e'},
+        {"public-url", required_argument, 0, 'u'},
+        {"log-level", required_argument, 0, 'l'},
+        {"map-size", required_argument, 0, 'm'},
+        {"demo", no_argument, 0, 'D'},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0},
+    };
+    const char *env;
+    if ((env = getenv("SHANGJU_DATA")) && *env)
+        cfg->data_dir = env;
+    if ((env = getenv("SHANGJU_REQUESTS")) && *env)
+        cfg->requests_ep = env;
+    if ((env = getenv("SHANGJU_EVENTS")) && *env)
+        cfg->events_ep = env;
+    if ((env = getenv("SHANGJU_PUBLIC_URL")) && *env)
+        cfg->public_url = env;
+    const char *level = getenv("SHANGJU_LOG_LEVEL");
+    const char *map = getenv("SHANGJU_MAP_SIZE");
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': cfg->data_dir = optarg; break;
+        case 'r': cfg->requests_ep = optarg; break;
+        case 'e': cfg->events_ep = optarg; break;
+        case 'u': cfg->public_url = optarg; break;
+        case 'l': level = optarg; break;
+        case 'm': map = optarg; break;
+        case 'D': cfg->demo = true; break;
+        case 'h': usage(stdout); exit(0);
+        case 'V': printf("shangju-broker %s\n", SJ_VERSION); exit(0);
+        default:
+            fprintf(stderr, "Try 'shangju-broker --help'.\n");
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "shangju-broker: unexpected argument '%s'\n",
+                argv[optind]);
+        return 2;
+    }
+    if (level && *level) {
+        int l = sj_log_parse_level(level);
+        if (l < 0) {
+            fprintf(stderr, "shangju-broker: bad log level '%s'\n", level);
+            return 2;
+        }
+        sj_log_set_level((sj_log_level_t)l);
+    }
+    if (map && *map && parse_size(map, &cfg->map_size) != 0) {
+        fprintf(stderr, "shangju-broker: bad map size '%s' (MiB)\n", map);
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sj_config_t cfg;
+    sj_config_defaults(&cfg);
+    int rc = parse_args(argc, argv, &cfg);
+    if (rc)
+        return rc;
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    sj_datadir_t dd;
+    if (sj_datadir_open(cfg.data_dir, cfg.map_size, &dd) != 0)
+        return 1;
+    if (cfg.demo && dd.fresh && sj_demo_seed(dd.store, &cfg) != 0) {
+        sj_datadir_close(&dd);
+        return 1;
+    }
+    sj_server_t *server = NULL;
+    if (sj_server_new(&cfg, dd.store, &dd.server, &server) != 0) {
+        sj_datadir_close(&dd);
+        return 1;
+    }
+    sj_log(SJ_LOG_INFO,
+           "event=started version=%s data=%s requests=%s events=%s pid=%ld",
+           SJ_VERSION, cfg.data_dir, cfg.requests_ep, cfg.events_ep,
+           (long)getpid());
+    rc = sj_server_run(server, &stop);
+    sj_server_destroy(&server);
+    sj_datadir_close(&dd);
+    sj_log(SJ_LOG_INFO, "event=stopped");
+    return rc ? 1 : 0;
+}

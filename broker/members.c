@@ -1,0 +1,191 @@
+/* Member handlers: the committee registers, lists and suspends members;
+ * anyone may look a member up, but contact details and keys are shown only
+ * to the committee and to the member themself. */
+#include "dispatch.h"
+
+#include <string.h>
+
+#include "validate.h"
+
+#define ST(x) SHANGJU__STATUS__STATUS_##x
+#define ROLE(x) SHANGJU__ROLE__ROLE_##x
+
+static bool is_committee(const sj_call_t *c)
+{
+    return c->caller && c->caller->role == ROLE(COMMITTEE);
+}
+
+/* What the caller may see of m (owned by c): m itself for the committee
+ * and the member, else a shallow copy without the private fields. Records
+ * from the store are never edited in place: their strings belong to them. */
+static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
+{
+    if (is_committee(c) || (c->caller && c->caller->id == m->id))
+        return m;
+    Shangju__Member *v = sj_call_alloc(c, sizeof *v);
+    if (!v)
+        return NULL;
+    *v = *m;
+    v->contact = (char *)"";
+    v->chat_handle = (char *)"";
+    v->bridge_id = 0;
+    v->public_key.len = 0;
+    v->public_key.data = NULL;
+    return v;
+}
+
+static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
+{
+    if (a->role < ROLE(RESIDENT) || a->role > ROLE(BRIDGE))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "role must be resident, merchant, committee or "
+                            "bridge");
+    int rc;
+    if ((rc = sj_check_text(c, "name", a->name, 1, SJ_MAX_NAME, false)) ||
+        (rc = sj_check_text(c, "community", a->community, 0, SJ_MAX_COMMUNITY,
+                            false)) ||
+        (rc = sj_check_text(c, "building", a->building, 0, SJ_MAX_BUILDING,
+                            false)) ||
+        (rc = sj_check_text(c, "contact", a->contact, 0, SJ_MAX_CONTACT,
+                            false)) ||
+        (rc = sj_check_text(c, "chat handle", a->chat_handle, 0,
+                            SJ_MAX_HANDLE, false)))
+        return rc;
+    if (a->public_key.len != 32)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "public key must be 32 bytes (got %zu)",
+                            a->public_key.len);
+    if (a->bridge_id && a->role != ROLE(RESIDENT))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "only residents are linked to a bridge");
+    if (a->bridge_id) {
+        Shangju__Member *b;
+        int err = sj_member_get(c->txn, a->bridge_id, &b);
+        if (err == SJ_ENOTFOUND)
+            return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
+                                (unsigned long long)a->bridge_id);
+        if (err)
+            return sj_call_store_fail(c, err, "member");
+        bool bridge = b->role == ROLE(BRIDGE);
+        shangju__member__free_unpacked(b, NULL);
+        if (!bridge)
+            return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                "member %llu is not a bridge",
+                                (unsigned long long)a->bridge_id);
+    }
+    return 0;
+}
+
+int sj_h_member_add(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__MemberAdd *a = req->member_add;
+    int rc = check_add(c, a);
+    if (rc)
+        return rc;
+    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    shangju__member__init(m);
+    int err = sj_txn_next_id(c->txn, SJ_COUNTER_MEMBER, &m->id);
+    if (err)
+        return sj_call_store_fail(c, err, "member");
+    m->role = a->role;
+    m->name = a->name;
+    m->community = a->community;
+    m->building = a->building;
+    m->contact = a->contact;
+    m->public_key = a->public_key;
+    m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+    m->created_at = c->now;
+    m->chat_handle = a->chat_handle;
+    m->bridge_id = a->bridge_id;
+    m->created_by = c->caller->id;
+    err = sj_member_put(c->txn, m, NULL);
+    if (err == SJ_EEXIST)
+        return sj_call_fail(c, ST(ALREADY_EXISTS),
+                            "that public key is already registered");
+    if (err || (err = sj_call_emit_member(c, "member.added", m)))
+        return sj_call_store_fail(c, err, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}
+
+int sj_h_member_list(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__MemberList *l = req->member_list;
+    if (l->role < 0 || l->role > ROLE(BRIDGE))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown role %d",
+                            (int)l->role);
+    size_t limit;
+    int rc = sj_check_limit(c, l->limit, &limit);
+    if (rc)
+        return rc;
+    Shangju__MemberPage *page = sj_call_alloc(c, sizeof *page);
+    if (!page)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    shangju__member_page__init(page);
+    int err = sj_member_list(c->txn, l->role, l->after, limit, &page->items,
+                             &page->n_items, &page->next);
+    if (err || (err = sj_call_own_page(c, (void **)page->items,
+                                       page->n_items))) {
+        page->n_items = 0;
+        return sj_call_store_fail(c, err, "member");
+    }
+    for (size_t i = 0; i < page->n_items; i++)
+        if (!(page->items[i] = present(c, page->items[i])))
+            return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBERS;
+    c->reply.members = page;
+    return 0;
+}
+
+int sj_h_member_get(sj_call_t *c, const Shangju__Request *req)
+{
+    uint64_t id = req->member_get->id;
+    Shangju__Member *m;
+    int err = sj_member_get(c->txn, id, &m);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
+                            (unsigned long long)id);
+    if (err || !sj_call_own(c, m))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    if (!(m = present(c, m)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}
+
+int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__MemberSuspend *s = req->member_suspend;
+    int rc = sj_check_text(c, "reason", s->reason, 0, SJ_MAX_NOTE, true);
+    if (rc)
+        return rc;
+    if (s->id == c->caller->id)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "you cannot suspend yourself");
+    Shangju__Member *old;
+    int err = sj_member_get(c->txn, s->id, &old);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
+                            (unsigned long long)s->id);
+    if (err || !sj_call_own(c, old))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    if (old->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "member %llu is already suspended",
+                            (unsigned long long)s->id);
+    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    *m = *old;
+    m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED;
+    err = sj_member_put(c->txn, m, old);
+    if (err || (err = sj_call_emit_member(c, "member.suspended", m)))
+        return sj_call_store_fail(c, err, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}

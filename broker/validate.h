@@ -1,0 +1,37 @@
+/* Input checks shared by the handlers: every text field has a size limit
+ * and must be valid UTF-8 without control characters; each failure becomes
+ * an INVALID_ARGUMENT reply naming the field. */
+#ifndef SJ_VALIDATE_H
+#define SJ_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "call.h"
+
+/* Field size limits, in bytes of UTF-8. */
+#define SJ_MAX_NAME 100
+#define SJ_MAX_COMMUNITY 100
+#define SJ_MAX_BUILDING 100
+#define SJ_MAX_CONTACT 200
+#define SJ_MAX_HANDLE 200
+#define SJ_MAX_TITLE 200
+#define SJ_MAX_DETAILS 2000
+#define SJ_MAX_CATEGORY 50
+#define SJ_MAX_NOTE 500
+#define SJ_MAX_PAGE 500
+#define SJ_DEFAULT_PAGE 50
+
+/* True when s (NUL-terminated) is valid UTF-8 with no control characters
+ * other than newline and tab (allowed only when multiline). */
+bool sj_text_ok(const char *s, bool multiline);
+
+/* Check one text field: min..max bytes, valid text. On failure sets the
+ * reply and returns its status; 0 when fine. */
+int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
+                  size_t max, bool multiline);
+
+/* The page size asked for, defaulted and checked (1..SJ_MAX_PAGE). */
+int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit);
+
+#endif

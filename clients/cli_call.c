@@ -1,0 +1,201 @@
+/* How `shangju` talks to the broker: load the keys (with messages that
+ * name the file), make the client, call, map every failure to an exit code
+ * with one line on stderr, and print replies and events. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "pbjson.h"
+
+static int load_key(const char *path, const char *what, sj_keypair_t *kp)
+{
+    int rc = sj_keyfile_load(path, kp);
+    if (rc == SJ_EIO)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read %s '%s': %s", what,
+                           path, strerror(errno));
+    if (rc != 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s' is not a valid key file",
+                           what, path);
+    return SJ_CLI_OK;
+}
+
+int sj_cli_connect(sj_cli_t *cli)
+{
+    if (cli->client)
+        return SJ_CLI_OK;
+    sj_keypair_t kp, server;
+    int rc = load_key(cli->opts.key, "key file", &kp);
+    if (rc == 0 && !kp.has_secret)
+        rc = sj_cli_fail(SJ_CLI_ELOCAL, "key file '%s' has no secret key",
+                         cli->opts.key);
+    if (rc == 0)
+        rc = load_key(cli->opts.server_key, "server key file", &server);
+    if (rc != 0)
+        return rc;
+    sj_client_opts_t o = {
+        .requests = cli->opts.requests,
+        .events = cli->opts.events,
+        .keypair = &kp,
+        .server_key = server.public_key,
+        .timeout_ms = cli->opts.timeout_ms,
+    };
+    int err = 0;
+    cli->client = sj_client_new(&o, &err);
+    memset(&kp, 0, sizeof kp);
+    if (!cli->client)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot set up the connection "
+                           "(check --requests / --events): %s",
+                           sj_strerror(err));
+    return SJ_CLI_OK;
+}
+
+int sj_cli_call(sj_cli_t *cli, Shangju__Request *req, Shangju__Reply **reply)
+{
+    return sj_cli_call_note(cli, req, reply, NULL);
+}
+
+int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
+                     Shangju__Reply **reply, const char *note)
+{
+    *reply = NULL;
+    int rc = sj_cli_connect(cli);
+    if (rc != 0)
+        return rc;
+    int err = sj_client_call(cli->client, req, reply);
+    if (err == SJ_ETIMEOUT)
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "no reply from broker (timeout) — is it running, "
+                           "and is your key registered?%s",
+                           note ? note : "");
+    if (err == SJ_EINVAL)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "request too large to send");
+    if (err != 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", sj_strerror(err));
+    Shangju__Reply *r = *reply;
+    if (r->status != SHANGJU__STATUS__STATUS_OK) {
+        rc = sj_cli_fail(SJ_CLI_EREPLY, "%s: %s", sj_status_name(r->status),
+                         r->message && *r->message ? r->message
+                                                   : "(no message)");
+        shangju__reply__free_unpacked(r, NULL);
+        *reply = NULL;
+        return rc;
+    }
+    return SJ_CLI_OK;
+}
+
+static const char *const member_cols[] = {"id",   "role",      "status",
+                                          "name", "community", "building"};
+static const char *const wish_cols[] = {"id", "state", "category",
+                                        "community", "title"};
+static const char *const event_cols[] = {"seq", "at", "topic", "actor_id"};
+
+#define PAGE(p) sj_pbjson_page((ProtobufCMessage *const *)(p)->items, \
+                               (p)->n_items, (p)->next)
+
+static json_object *reply_json(const Shangju__Reply *r,
+                               const char *const **cols, size_t *ncols)
+{
+    switch (r->body_case) {
+    case SHANGJU__REPLY__BODY_PONG:
+        return sj_pbjson_message(&r->pong->base);
+    case SHANGJU__REPLY__BODY_MEMBER:
+        return sj_pbjson_message(&r->member->base);
+    case SHANGJU__REPLY__BODY_WISH:
+        return sj_pbjson_message(&r->wish->base);
+    case SHANGJU__REPLY__BODY_MEMBERS:
+        *cols = member_cols;
+        *ncols = sizeof member_cols / sizeof *member_cols;
+        return PAGE(r->members);
+    case SHANGJU__REPLY__BODY_WISHES:
+        *cols = wish_cols;
+        *ncols = sizeof wish_cols / sizeof *wish_cols;
+        return PAGE(r->wishes);
+    case SHANGJU__REPLY__BODY_EVENTS:
+        *cols = event_cols;
+        *ncols = sizeof event_cols / sizeof *event_cols;
+        return sj_pbjson_page((ProtobufCMessage *const *)r->events->items,
+                              r->events->n_items, 0);
+    default:
+        return json_object_new_object();
+    }
+}
+
+static void print_json(json_object *j)
+{
+    puts(json_object_to_json_string_ext(
+        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
+{
+    const char *const *cols = NULL;
+    size_t ncols = 0;
+    json_object *j = reply_json(reply, &cols, &ncols);
+    if (!j)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+    if (cli->opts.json)
+        print_json(j);
+    else if (cols)
+        sj_cli_table(stdout, j, cols, ncols);
+    else
+        sj_cli_show(stdout, j);
+    json_object_put(j);
+    return fflush(stdout) == 0 ? SJ_CLI_OK
+                               : sj_cli_fail(SJ_CLI_ELOCAL, "cannot write "
+                                             "output: %s", strerror(errno));
+}
+
+static const char *or_q(const char *s)
+{
+    return s ? s : "?";
+}
+
+/* "#12 2024-05-01 14:03:07 wish.claimed wish 42 [claimed] Bake mooncakes" */
+static void event_line(const Shangju__Event *ev)
+{
+    char when[32];
+    sj_cli_time(ev->at, when, sizeof when);
+    printf("#%llu %s %s", (unsigned long long)ev->seq, when,
+           ev->topic ? ev->topic : "");
+    if (ev->body_case == SHANGJU__EVENT__BODY_WISH && ev->wish)
+        printf(" wish %llu [%s] %s", (unsigned long long)ev->wish->id,
+               or_q(sj_enum_short(&shangju__wish_state__descriptor,
+                                  ev->wish->state)),
+               ev->wish->title ? ev->wish->title : "");
+    else if (ev->body_case == SHANGJU__EVENT__BODY_MEMBER && ev->member)
+        printf(" member %llu [%s] %s", (unsigned long long)ev->member->id,
+               or_q(sj_enum_short(&shangju__role__descriptor,
+                                  ev->member->role)),
+               ev->member->name ? ev->member->name : "");
+    if (ev->actor_id)
+        printf(" by %llu", (unsigned long long)ev->actor_id);
+    putchar('\n');
+}
+
+int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev)
+{
+    if (cli->opts.json) {
+        json_object *j = sj_pbjson_message(&ev->base);
+        if (!j)
+            return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+        print_json(j);
+        json_object_put(j);
+    } else
+        event_line(ev);
+    if (fflush(stdout) != 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
+                           strerror(errno));
+    return SJ_CLI_OK;
+}
+
+int sj_cli_run(sj_cli_t *cli, Shangju__Request *req)
+{
+    Shangju__Reply *reply = NULL;
+    int rc = sj_cli_call(cli, req, &reply);
+    if (rc != 0)
+        return rc;
+    rc = sj_cli_print_reply(cli, reply);
+    shangju__reply__free_unpacked(reply, NULL);
+    return rc;
+}

@@ -1,0 +1,165 @@
+/* Bounded protobuf decode/encode and the naming helpers declared in codec.h.
+ * Enum short names are derived from the descriptors, so a new enum value in
+ * the .proto needs no code here. */
+#include "codec.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *sj_strerror(int code)
+{
+    switch (code) {
+    case SJ_OK: return "success";
+    case SJ_EINVAL: return "invalid argument";
+    case SJ_ENOTFOUND: return "not found";
+    case SJ_EEXIST: return "already exists";
+    case SJ_EFULL: return "store is full (map size reached)";
+    case SJ_ENOMEM: return "out of memory";
+    case SJ_EIO: return "I/O error";
+    case SJ_ESCHEMA: return "store schema version mismatch";
+    case SJ_ETIMEOUT: return "timed out";
+    case SJ_EPROTO: return "protocol error";
+    case SJ_EBUSY: return "resource busy";
+    default: return "unknown error";
+    }
+}
+
+Shangju__Request *sj_codec_request_decode(const void *buf, size_t len)
+{
+    if (len > SJ_MAX_FRAME)
+        return NULL;
+    return shangju__request__unpack(NULL, len, buf);
+}
+
+Shangju__Reply *sj_codec_reply_decode(const void *buf, size_t len)
+{
+    if (len > SJ_MAX_FRAME * 16)
+        return NULL;
+    return shangju__reply__unpack(NULL, len, buf);
+}
+
+Shangju__Event *sj_codec_event_decode(const void *buf, size_t len)
+{
+    if (len > SJ_MAX_FRAME)
+        return NULL;
+    return shangju__event__unpack(NULL, len, buf);
+}
+
+uint8_t *sj_codec_encode(const ProtobufCMessage *msg, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return NULL;
+    *len = protobuf_c_message_pack(msg, buf);
+    return buf;
+}
+
+const char *sj_status_name(int status)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&shangju__status__descriptor,
+                                             status);
+    if (!v)
+        return "UNKNOWN";
+    return v->name + strlen("STATUS_");
+}
+
+/* Length of the "WISH_STATE_" prefix shared by all values of d: the enum's
+ * name in upper snake case plus the underscore. */
+static size_t prefix_len(const ProtobufCEnumDescriptor *d)
+{
+    size_t n = 0;
+    for (const char *p = d->short_name; *p; p++) {
+        if (p != d->short_name && isupper((unsigned char)*p))
+            n++; /* the underscore before each inner capital */
+        n++;
+    }
+    return n + 1;
+}
+
+/* Short names are built once per value and cached (entries never change once
+ * written, so returned pointers stay valid); enums are small. */
+#define MAX_CACHED 512
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    const ProtobufCEnumDescriptor *d;
+    int value;
+    char name[48];
+} cache[MAX_CACHED];
+static int cached;
+
+static const char *enum_short_locked(const ProtobufCEnumDescriptor *d,
+                                     int value)
+{
+    for (int i = 0; i < cached; i++)
+        if (cache[i].d == d && cache[i].value == value)
+            return cache[i].name;
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+    if (!v)
+        return NULL;
+    size_t skip = prefix_len(d);
+    const char *src = strlen(v->name) > skip ? v->name + skip : v->name;
+    if (cached == MAX_CACHED)
+        return NULL;
+    char *dst = cache[cached].name;
+    size_t i = 0;
+    for (; src[i] && i < sizeof cache[0].name - 1; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[i] = '\0';
+    cache[cached].d = d;
+    cache[cached].value = value;
+    cached++;
+    return dst;
+}
+
+const char *sj_enum_short(const ProtobufCEnumDescriptor *d, int value)
+{
+    pthread_mutex_lock(&cache_lock);
+    const char *s = enum_short_locked(d, value);
+    pthread_mutex_unlock(&cache_lock);
+    return s;
+}
+
+int sj_enum_parse(const ProtobufCEnumDescriptor *d, const char *name,
+                  int *value)
+{
+    if (!name || !*name)
+        return SJ_EINVAL;
+    for (unsigned i = 0; i < d->n_values; i++) {
+        const char *s = sj_enum_short(d, d->values[i].value);
+        if (s && strcasecmp(s, name) == 0) {
+            *value = d->values[i].value;
+            return SJ_OK;
+        }
+    }
+    char *end = NULL;
+    long n = strtol(name, &end, 10);
+    if (end && *end == '\0' &&
+        protobuf_c_enum_descriptor_get_value(d, (int)n)) {
+        *value = (int)n;
+        return SJ_OK;
+    }
+    return SJ_EINVAL;
+}
+
+const char *sj_request_kind(const Shangju__Request *r)
+{
+    if (!r || r->body_case == SHANGJU__REQUEST__BODY__NOT_SET)
+        return "none";
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&shangju__request__descriptor,
+                                                (unsigned)r->body_case);
+    return f ? f->name : "unknown";
+}
+
+int64_t sj_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

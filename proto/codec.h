@@ -1,0 +1,46 @@
+/* Thin codec over the generated protobuf-c code: bounded decode and encode
+ * of the envelopes, and the names used by logs and JSON output (status
+ * names, enum short names such as "open", request kind names). */
+#ifndef SJ_CODEC_H
+#define SJ_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shangju.pb-c.h"
+#include "sj_error.h"
+
+/* Largest frame any socket accepts (ZMQ_MAXMSGSIZE) and any decoder reads. */
+#define SJ_MAX_FRAME (256 * 1024)
+
+/* Decode a Request from buf. Returns NULL when len exceeds SJ_MAX_FRAME or
+ * the bytes are not a valid Request. Free with
+ * shangju__request__free_unpacked(r, NULL). */
+Shangju__Request *sj_codec_request_decode(const void *buf, size_t len);
+Shangju__Reply *sj_codec_reply_decode(const void *buf, size_t len);
+Shangju__Event *sj_codec_event_decode(const void *buf, size_t len);
+
+/* Encode any message into a fresh malloc'd buffer; *len gets its size.
+ * Returns NULL on allocation failure. The caller frees the buffer. */
+uint8_t *sj_codec_encode(const ProtobufCMessage *msg, size_t *len);
+
+/* "INVALID_ARGUMENT" for STATUS_INVALID_ARGUMENT, etc.; never NULL. */
+const char *sj_status_name(int status);
+
+/* The lower-case short name of an enum value: "open" for WISH_STATE_OPEN,
+ * "resident" for ROLE_RESIDENT. Returns NULL for an unknown value. The
+ * string is static. */
+const char *sj_enum_short(const ProtobufCEnumDescriptor *d, int value);
+
+/* Parse a short name (case-insensitive, as sj_enum_short prints it) or a
+ * number. Returns 0 and sets *value, or SJ_EINVAL. */
+int sj_enum_parse(const ProtobufCEnumDescriptor *d, const char *name,
+                  int *value);
+
+/* "wish_post" for SHANGJU__REQUEST__BODY_WISH_POST; "none" when unset. */
+const char *sj_request_kind(const Shangju__Request *r);
+
+/* Current time in Unix milliseconds (UTC). */
+int64_t sj_now_ms(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* Paged range scans over an index (keys: prefix + record id) or over a
+ * record table itself (keys: record id). Internal to store/. */
+#ifndef SJ_STORE_PAGE_H
+#define SJ_STORE_PAGE_H
+
+#include "store_internal.h"
+
+typedef bool (*store__keep_fn)(const ProtobufCMessage *rec, const void *ctx);
+
+typedef struct {
+    int index_db;        /* keys: prefix + id(8); == record_db for a table */
+    const uint8_t *prefix;
+    size_t plen;
+    int record_db;       /* id(8) -> record */
+    const ProtobufCMessageDescriptor *desc;
+    store__keep_fn keep; /* NULL keeps every record */
+    const void *keep_ctx;
+    uint64_t after;      /* cursor: ids > after */
+    size_t limit;        /* 1..STORE_MAX_PAGE */
+} store__page_q;
+
+/* Fill a malloc'd array with up to q->limit matching records, ascending id.
+ * *next is the cursor for the following page (0 when the range is done). */
+int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
+                size_t *n, uint64_t *next);
+
+/* Free n records and the array. */
+void store__page_free(ProtobufCMessage **items, size_t n);
+
+#endif

@@ -1,0 +1,192 @@
+/* The Shangju store: the only module that talks to LMDB.
+ *
+ * One LMDB environment with named tables whose values are protobuf records
+ * (proto/shangju.proto). Every list is a range scan over a table or an index
+ * with an id cursor. A transaction carries a sticky error: once an operation
+ * fails, later ones return the same code and commit refuses, so a sequence
+ * of writes can be checked once. Records returned by the store are unpacked
+ * copies owned by the caller (free with the matching *_free_unpacked);
+ * nothing points into LMDB pages after a call returns.
+ */
+#ifndef SJ_STORE_H
+#define SJ_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shangju.pb-c.h"
+#include "sj_error.h"
+
+/* The layout version this code reads and writes. */
+#define SJ_SCHEMA_VERSION 1
+
+#define SJ_DEFAULT_MAP_SIZE ((size_t)1 << 30) /* 1 GiB */
+
+typedef struct sj_store sj_store_t;
+typedef struct sj_txn sj_txn_t;
+
+/* ------------------------------------------------------------ environment */
+
+/* Open (creating when empty) the store in directory dir, which must exist.
+ * map_size 0 means SJ_DEFAULT_MAP_SIZE. On SJ_ESCHEMA, *found_version (when
+ * not NULL) gets the version on disk. Errors: SJ_ESCHEMA, SJ_EBUSY (another
+ * process is writing), SJ_EIO, SJ_ENOMEM. */
+int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
+                  uint32_t *found_version);
+
+/* Close the store and set *self to NULL; safe on NULL. No transaction may
+ * be open. */
+void sj_store_close(sj_store_t **self);
+
+typedef struct {
+    size_t map_size;     /* configured map size, bytes */
+    size_t used_bytes;   /* pages in use * page size */
+    uint64_t last_seq;   /* newest committed event */
+    uint64_t members;    /* records per table */
+    uint64_t wishes;
+    uint64_t events;
+    uint64_t dedup;
+} sj_store_stats_t;
+
+/* Fill st from a fresh read transaction. Returns 0 or an SJ_E* code. */
+int sj_store_stats(sj_store_t *s, sj_store_stats_t *st);
+
+/* ----------------------------------------------------------- transactions */
+
+/* Begin a top-level transaction. Only one write transaction may be open at a
+ * time in the process. Errors: SJ_EIO, SJ_ENOMEM. */
+int sj_txn_begin(sj_store_t *s, bool write, sj_txn_t **out);
+
+/* Begin a transaction nested in a write transaction: its changes join the
+ * parent on commit and vanish on abort. The parent may not be used until
+ * the child ends. */
+int sj_txn_begin_nested(sj_txn_t *parent, sj_txn_t **out);
+
+/* Commit and free *t (set to NULL). A top-level commit is fully synced to
+ * disk before it returns 0. If the transaction has a sticky error it is
+ * aborted and that error returned. SJ_EFULL when the map is full. */
+int sj_txn_commit(sj_txn_t **t);
+
+/* Abort and free *t (set to NULL); safe on NULL. */
+void sj_txn_abort(sj_txn_t **t);
+
+/* The sticky error (0 when none). */
+int sj_txn_error(const sj_txn_t *t);
+
+/* --------------------------------------------------------------- counters */
+
+typedef enum {
+    SJ_COUNTER_MEMBER = 0,
+    SJ_COUNTER_WISH = 1,
+    SJ_COUNTER_EVENT = 2,
+    SJ_COUNTER__MAX
+} sj_counter_t;
+
+/* Allocate the next id from a counter (first id is 1). */
+int sj_txn_next_id(sj_txn_t *t, sj_counter_t c, uint64_t *id);
+
+/* The last id handed out by counter c (0 when none). */
+int sj_txn_last_id(sj_txn_t *t, sj_counter_t c, uint64_t *id);
+
+/* ---------------------------------------------------------------- members */
+
+/* Insert or replace member m (m->id set by the caller). Keeps the key index
+ * (public key -> id) and the role index current; old is the previous
+ * version (NULL for a new member). SJ_EEXIST when m's public key belongs to
+ * another member. */
+int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
+                  const Shangju__Member *old);
+
+/* Fetch member id. SJ_ENOTFOUND when absent. */
+int sj_member_get(sj_txn_t *t, uint64_t id, Shangju__Member **out);
+
+/* Fetch the member owning CURVE public key (32 bytes). */
+int sj_member_by_key(sj_txn_t *t, const uint8_t key[32], Shangju__Member **out);
+
+/* Page of members with id > after, of the given role (0 = any), at most
+ * limit. items is a malloc'd array of n_items records (free each, then the
+ * array: sj_member_page_free). *next is the cursor for the next page, 0 when
+ * there is no more. */
+int sj_member_list(sj_txn_t *t, Shangju__Role role, uint64_t after,
+                   size_t limit, Shangju__Member ***items, size_t *n_items,
+                   uint64_t *next);
+void sj_member_page_free(Shangju__Member **items, size_t n);
+
+/* ----------------------------------------------------------------- wishes */
+
+/* Insert or replace wish w; old is its previous version (NULL when new) so
+ * the indexes (state, owner, claimant, community) move with it. */
+int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old);
+
+int sj_wish_get(sj_txn_t *t, uint64_t id, Shangju__Wish **out);
+
+typedef struct {
+    Shangju__WishState state; /* 0 = any */
+    uint64_t owner_id;        /* 0 = any */
+    uint64_t claimant_id;     /* 0 = any: merchant holding the claim */
+    const char *community;    /* NULL or "" = any */
+} sj_wish_filter_t;
+
+/* Page of wishes matching f with id > after, ascending id, at most limit.
+ * Uses the narrowest index for f, so the work is bounded by the index range,
+ * never the whole table; at most a bounded number of entries is examined per
+ * call, so a page may be short while *next is non-zero. Free with
+ * sj_wish_page_free. */
+int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
+                 size_t limit, Shangju__Wish ***items, size_t *n_items,
+                 uint64_t *next);
+void sj_wish_page_free(Shangju__Wish **items, size_t n);
+
+/* ----------------------------------------------------------------- timers */
+
+typedef enum {
+    SJ_TIMER_WISH_EXPIRE = 1, /* OPEN wish reaches expires_at */
+    SJ_TIMER_CLAIM_DUE = 2,   /* CLAIMED wish reaches claim.due_at */
+    SJ_TIMER_AUTO_CLOSE = 3,  /* FULFILLED wish closes on its own */
+} sj_timer_kind_t;
+
+typedef struct {
+    int64_t due;
+    sj_timer_kind_t kind;
+    uint64_t id;
+} sj_timer_t;
+
+int sj_timer_set(sj_txn_t *t, const sj_timer_t *tm);
+/* Remove a timer; removing one that is absent is not an error. */
+int sj_timer_clear(sj_txn_t *t, const sj_timer_t *tm);
+
+/* Up to max timers with due <= now, earliest first, into out; *n gets the
+ * count. */
+int sj_timer_due(sj_txn_t *t, int64_t now, sj_timer_t *out, size_t max,
+                 size_t *n);
+
+/* The earliest timer's due time, or INT64_MAX when there is none. */
+int sj_timer_next(sj_txn_t *t, int64_t *due);
+
+/* ----------------------------------------------------------------- events */
+
+/* Assign ev->seq (the next broker-wide sequence number) and store ev. */
+int sj_event_append(sj_txn_t *t, Shangju__Event *ev);
+
+/* Events with seq >= from, ascending, at most limit. Free with
+ * sj_event_page_free. */
+int sj_event_range(sj_txn_t *t, uint64_t from, size_t limit,
+                   Shangju__Event ***items, size_t *n_items);
+void sj_event_page_free(Shangju__Event **items, size_t n);
+
+/* ------------------------------------------------------------------ dedup */
+
+/* The stored reply for (client key, request_id): a malloc'd copy of the
+ * encoded Reply in *reply / *len (caller frees). SJ_ENOTFOUND when absent. */
+int sj_dedup_get(sj_txn_t *t, const uint8_t key[32], uint64_t request_id,
+                 uint8_t **reply, size_t *len);
+
+/* Remember reply for (client key, request_id), stamped at time at. */
+int sj_dedup_put(sj_txn_t *t, const uint8_t key[32], uint64_t request_id,
+                 int64_t at, const uint8_t *reply, size_t len);
+
+/* Forget up to max entries stamped before `before`; *n gets the count. */
+int sj_dedup_prune(sj_txn_t *t, int64_t before, size_t max, size_t *n);
+
+#endif

@@ -1,0 +1,75 @@
+/* Shared inside store/: the environment and transaction structs, the table
+ * handles, key encoding and the small generic helpers every table uses.
+ * Nothing outside store/ includes this file (or lmdb.h). */
+#ifndef SJ_STORE_INTERNAL_H
+#define SJ_STORE_INTERNAL_H
+
+#include <lmdb.h>
+
+#include "store.h"
+
+enum {
+    DB_META,
+    DB_MEMBERS,          /* id -> Member */
+    DB_MEMBER_KEYS,      /* public key (32) -> id */
+    DB_MEMBER_BY_ROLE,   /* role(1) id(8) -> "" */
+    DB_WISHES,           /* id -> Wish */
+    DB_WISH_BY_STATE,    /* state(1) id(8) -> "" */
+    DB_WISH_BY_OWNER,    /* owner(8) id(8) -> "" */
+    DB_WISH_BY_CLAIMANT, /* merchant(8) id(8) -> "" */
+    DB_WISH_BY_COMMUNITY,/* community NUL id(8) -> "" */
+    DB_TIMERS,           /* due(8) kind(1) id(8) -> "" */
+    DB_EVENTS,           /* seq(8) -> Event */
+    DB_DEDUP,            /* client key(32) request id(8) -> DedupEntry */
+    DB_DEDUP_BY_TIME,    /* at(8) client key(32) request id(8) -> "" */
+    DB__COUNT
+};
+
+struct sj_store {
+    MDB_env *env;
+    MDB_dbi dbi[DB__COUNT];
+    size_t map_size;
+};
+
+struct sj_txn {
+    sj_store_t *store;
+    MDB_txn *txn;
+    int err; /* sticky: first failure, 0 when none */
+};
+
+/* Most entries one list call examines, so a page costs a bounded amount. */
+#define STORE_SCAN_BUDGET 20000
+/* Largest page any list returns. */
+#define STORE_MAX_PAGE 1000
+
+/* Translate an LMDB or errno code into SJ_E*; logs unexpected ones. */
+int store__err(int mdb_rc);
+
+/* Record rc (an LMDB code) as t's sticky error and return the SJ code. */
+int store__fail(sj_txn_t *t, int mdb_rc);
+
+void store__be64(uint8_t *out, uint64_t v);
+uint64_t store__get_be64(const uint8_t *in);
+
+int store__put(sj_txn_t *t, int db, const void *key, size_t klen,
+               const void *val, size_t vlen);
+/* Delete key; a missing key is not an error. */
+int store__del(sj_txn_t *t, int db, const void *key, size_t klen);
+
+/* Store msg packed as the value of key. */
+int store__put_msg(sj_txn_t *t, int db, const void *key, size_t klen,
+                   const ProtobufCMessage *msg);
+/* Unpack the value of key with descriptor d into *out (caller frees).
+ * SJ_ENOTFOUND when absent; SJ_EIO when the stored bytes do not decode. */
+int store__get_msg(sj_txn_t *t, int db, const void *key, size_t klen,
+                   const ProtobufCMessageDescriptor *d, ProtobufCMessage **out);
+
+/* Visit keys >= start that begin with prefix, in order. visit returns 0 to
+ * go on, 1 to stop, or a negative SJ code to fail. */
+typedef int (*store__visit_fn)(void *ctx, const MDB_val *key,
+                               const MDB_val *val);
+int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
+                const void *start, size_t slen, store__visit_fn visit,
+                void *ctx);
+
+#endif
