@@ -60,6 +60,12 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
 {
     const sj_rule_t *rule = sj_rule_find(req->body_case);
     bool writes = rule && rule->writes;
+    if (writes && out->reads_only) {
+        error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
+                    "the store is full; ask the operator to grow the map "
+                    "size (reads still work)");
+        return;
+    }
     sj_txn_t *child = NULL;
     sj_call_t c;
     int err = sj_txn_begin_nested(parent, &child);
@@ -168,17 +174,18 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
     }
 }
 
-int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
-                   sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
+static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+                 sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
 {
     sj_txn_t *txn;
     int err = sj_txn_begin(store, true, &txn);
     if (err)
         return err;
-    fire_timers(txn, cfg, now, out);
+    if (!out->reads_only)
+        fire_timers(txn, cfg, now, out);
     size_t pruned;
     sj_txn_t *child;
-    if (sj_txn_begin_nested(txn, &child) == 0) {
+    if (!out->reads_only && sj_txn_begin_nested(txn, &child) == 0) {
         if (sj_dedup_prune(child, now - cfg->dedup_retention_ms,
                            DEDUP_PRUNE_PER_BATCH, &pruned) == 0)
             sj_txn_commit(&child);
@@ -189,10 +196,26 @@ int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
         handle_item(txn, cfg, now, &items[i], out);
     err = sj_txn_commit(&txn);
     if (err) {
-        sj_log(SJ_LOG_ERROR, "event=commit_failed err=%d requests=%zu", err,
-               n);
+        sj_log(SJ_LOG_ERROR, "event=commit_failed err=\"%s\" requests=%zu",
+               sj_strerror(err), n);
         sj_batch_clear(items, n, out);
     }
+    return err;
+}
+
+int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+                   sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
+{
+    out->reads_only = false;
+    int err = apply(store, cfg, now, items, n, out);
+    if (err != SJ_EFULL)
+        return err;
+    /* The map filled up at commit time: nothing of the batch was applied.
+     * Serve it again without writes, so reads go on and writes get a clear
+     * RESOURCE_EXHAUSTED instead of silence. */
+    out->reads_only = true;
+    err = apply(store, cfg, now, items, n, out);
+    out->reads_only = false;
     return err;
 }
 

@@ -5,6 +5,7 @@
 #ifndef SJ_BATCH_H
 #define SJ_BATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ typedef struct {
     size_t n_events, cap_events;
     unsigned timers_fired;
     unsigned replayed;     /* replies served from the dedup table */
+    bool reads_only;       /* internal: the map is full, refuse writes */
 } sj_batch_out_t;
 
 /* Apply items[0..n) and due timers at time now. On 0, every item has a

@@ -1,0 +1,61 @@
+# Shangju: the two commands a newcomer needs.
+#   make run   install what is missing, build, start the broker with a demo
+#   make test  install what is missing, build, run the whole suite
+# Other targets: build, sanitize (ASan+UBSan build and suite), format,
+# bench, deps, clean.
+
+BUILD      ?= build
+SAN_BUILD  ?= build-asan
+DATA       ?= var/shangju
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian 12 packages the build, the tests and the benchmark need.
+PACKAGES = build-essential cmake pkg-config \
+           libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
+           liblmdb-dev lmdb-utils libjson-c-dev check \
+           redis-server redis-tools jq
+
+.PHONY: run test build sanitize format bench deps clean
+
+run: deps build
+	@echo
+	@echo "Starting the broker on $(DATA) (Ctrl-C stops it). In another terminal try:"
+	@echo "    ./$(BUILD)/clients/shangju --data $(DATA) wish list"
+	@echo
+	./$(BUILD)/broker/shangju-broker --data $(DATA) --demo
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSJ_SANITIZE=ON
+	cmake --build $(SAN_BUILD) -j$(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j$(JOBS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+bench: build
+	./$(BUILD)/tests/shangju-bench
+
+# Install only what is missing; as root directly, otherwise through sudo.
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
+	        || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

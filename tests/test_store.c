@@ -1,0 +1,375 @@
+/* The store on its own: records and indexes, paging cursors, counters,
+ * events, dedup, timers, nested transactions, the schema version check and
+ * a full map turned into SJ_EFULL. Each test gets a fresh directory. */
+#include <check.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+static char dir[64];
+static sj_store_t *st;
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/sj-store-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+
+static void teardown(void)
+{
+    sj_store_close(&st);
+    sj_store_close(&st); /* safe twice */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static sj_txn_t *begin(void)
+{
+    sj_txn_t *t;
+    ck_assert_int_eq(sj_txn_begin(st, true, &t), 0);
+    return t;
+}
+
+static void put_member(sj_txn_t *t, uint64_t id, Shangju__Role role,
+                       uint8_t keybyte)
+{
+    uint8_t key[32];
+    memset(key, keybyte, sizeof key);
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    m.id = id;
+    m.role = role;
+    m.name = (char *)"m";
+    m.public_key.data = key;
+    m.public_key.len = 32;
+    ck_assert_int_eq(sj_member_put(t, &m, NULL), 0);
+}
+
+START_TEST(members_and_key_index)
+{
+    sj_txn_t *t = begin();
+    put_member(t, 1, SHANGJU__ROLE__ROLE_COMMITTEE, 1);
+    put_member(t, 2, SHANGJU__ROLE__ROLE_MERCHANT, 2);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    ck_assert_ptr_null(t);
+
+    t = begin();
+    uint8_t key[32];
+    memset(key, 2, sizeof key);
+    Shangju__Member *m;
+    ck_assert_int_eq(sj_member_by_key(t, key, &m), 0);
+    ck_assert_uint_eq(m->id, 2);
+    shangju__member__free_unpacked(m, NULL);
+    memset(key, 9, sizeof key);
+    ck_assert_int_eq(sj_member_by_key(t, key, &m), SJ_ENOTFOUND);
+    ck_assert_int_eq(sj_txn_error(t), 0); /* not found is not sticky */
+
+    /* Another member may not take a registered key. */
+    Shangju__Member dup = SHANGJU__MEMBER__INIT;
+    memset(key, 1, sizeof key);
+    dup.id = 3;
+    dup.public_key.data = key;
+    dup.public_key.len = 32;
+    ck_assert_int_eq(sj_member_put(t, &dup, NULL), SJ_EEXIST);
+
+    /* Key rotation: the old key stops resolving. */
+    ck_assert_int_eq(sj_member_get(t, 2, &m), 0);
+    Shangju__Member nm = *m;
+    uint8_t newkey[32];
+    memset(newkey, 7, sizeof newkey);
+    nm.public_key.data = newkey;
+    ck_assert_int_eq(sj_member_put(t, &nm, m), 0);
+    shangju__member__free_unpacked(m, NULL);
+    memset(key, 2, sizeof key);
+    ck_assert_int_eq(sj_member_by_key(t, key, &m), SJ_ENOTFOUND);
+    ck_assert_int_eq(sj_member_by_key(t, newkey, &m), 0);
+    shangju__member__free_unpacked(m, NULL);
+
+    Shangju__Member **items;
+    size_t n;
+    uint64_t next;
+    ck_assert_int_eq(sj_member_list(t, SHANGJU__ROLE__ROLE_MERCHANT, 0, 10,
+                                    &items, &n, &next),
+                     0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(items[0]->id, 2);
+    ck_assert_uint_eq(next, 0);
+    sj_member_page_free(items, n);
+    sj_txn_abort(&t);
+    sj_txn_abort(&t); /* safe on NULL */
+}
+END_TEST
+
+static void put_wish(sj_txn_t *t, uint64_t id, Shangju__WishState s,
+                     uint64_t owner, const char *community)
+{
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = id;
+    w.state = s;
+    w.owner_id = owner;
+    w.title = (char *)"t";
+    w.community = (char *)community;
+    ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
+}
+
+static size_t count_pages(sj_txn_t *t, const sj_wish_filter_t *f, size_t limit,
+                          unsigned char *seen)
+{
+    uint64_t after = 0, next;
+    size_t total = 0;
+    do {
+        Shangju__Wish **items;
+        size_t n;
+        ck_assert_int_eq(sj_wish_list(t, f, after, limit, &items, &n, &next),
+                         0);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert(!seen[items[i]->id]);
+            seen[items[i]->id] = 1;
+            ck_assert_uint_gt(items[i]->id, after);
+        }
+        total += n;
+        sj_wish_page_free(items, n);
+        after = next;
+    } while (next);
+    return total;
+}
+
+START_TEST(wish_indexes_follow_moves)
+{
+    sj_txn_t *t = begin();
+    for (uint64_t id = 1; id <= 500; id++)
+        put_wish(t, id, id % 5 ? SHANGJU__WISH_STATE__WISH_STATE_OPEN
+                               : SHANGJU__WISH_STATE__WISH_STATE_CLAIMED,
+                 100 + id % 2, id % 2 ? "North" : "Nor");
+    unsigned char seen[501];
+    sj_wish_filter_t all = {0};
+    memset(seen, 0, sizeof seen);
+    ck_assert_uint_eq(count_pages(t, &all, 7, seen), 500);
+    sj_wish_filter_t open = {.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN};
+    memset(seen, 0, sizeof seen);
+    ck_assert_uint_eq(count_pages(t, &open, 33, seen), 400);
+    /* "Nor" is a prefix of "North": the index must keep them apart. */
+    sj_wish_filter_t nor = {.community = "Nor"};
+    memset(seen, 0, sizeof seen);
+    ck_assert_uint_eq(count_pages(t, &nor, 50, seen), 250);
+    sj_wish_filter_t owner = {.owner_id = 101, .state = 2};
+    memset(seen, 0, sizeof seen);
+    ck_assert_uint_eq(count_pages(t, &owner, 10, seen), 50);
+
+    /* Move wish 1 to CLAIMED: it leaves the OPEN index. */
+    Shangju__Wish *old;
+    ck_assert_int_eq(sj_wish_get(t, 1, &old), 0);
+    Shangju__Wish nw = *old;
+    nw.state = SHANGJU__WISH_STATE__WISH_STATE_CLAIMED;
+    ck_assert_int_eq(sj_wish_put(t, &nw, old), 0);
+    shangju__wish__free_unpacked(old, NULL);
+    memset(seen, 0, sizeof seen);
+    ck_assert_uint_eq(count_pages(t, &open, 1000, seen), 399);
+    ck_assert(!seen[1]);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+}
+END_TEST
+
+START_TEST(counters_events_and_nesting)
+{
+    sj_txn_t *t = begin(), *child;
+    uint64_t id;
+    ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_WISH, &id), 0);
+    ck_assert_uint_eq(id, 1);
+    for (int i = 0; i < 3; i++) {
+        Shangju__Event ev = SHANGJU__EVENT__INIT;
+        ev.topic = (char *)"wish.posted";
+        ck_assert_int_eq(sj_event_append(t, &ev), 0);
+        ck_assert_uint_eq(ev.seq, (uint64_t)i + 1);
+    }
+    /* An aborted child leaves no trace: the next seq is still 4. */
+    ck_assert_int_eq(sj_txn_begin_nested(t, &child), 0);
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.topic = (char *)"wish.claimed";
+    ck_assert_int_eq(sj_event_append(child, &ev), 0);
+    ck_assert_uint_eq(ev.seq, 4);
+    sj_txn_abort(&child);
+    ck_assert_int_eq(sj_txn_begin_nested(t, &child), 0);
+    ck_assert_int_eq(sj_event_append(child, &ev), 0);
+    ck_assert_uint_eq(ev.seq, 4);
+    ck_assert_int_eq(sj_txn_commit(&child), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    Shangju__Event **items;
+    size_t n;
+    ck_assert_int_eq(sj_event_range(t, 2, 10, &items, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(items[0]->seq, 2);
+    ck_assert_str_eq(items[2]->topic, "wish.claimed");
+    sj_event_page_free(items, n);
+    ck_assert_int_eq(sj_txn_last_id(t, SJ_COUNTER_EVENT, &id), 0);
+    ck_assert_uint_eq(id, 4);
+    sj_txn_abort(&t);
+    sj_store_stats_t s;
+    ck_assert_int_eq(sj_store_stats(st, &s), 0);
+    ck_assert_uint_eq(s.events, 4);
+    ck_assert_uint_eq(s.last_seq, 4);
+}
+END_TEST
+
+START_TEST(dedup_and_prune)
+{
+    sj_txn_t *t = begin();
+    uint8_t key[32] = {1};
+    ck_assert_int_eq(sj_dedup_put(t, key, 42, 1000, (const uint8_t *)"abc", 3),
+                     0);
+    ck_assert_int_eq(sj_dedup_put(t, key, 43, 5000, (const uint8_t *)"de", 2),
+                     0);
+    uint8_t *r;
+    size_t len;
+    ck_assert_int_eq(sj_dedup_get(t, key, 42, &r, &len), 0);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_mem_eq(r, "abc", 3);
+    free(r);
+    key[1] = 1; /* another client, same request id */
+    ck_assert_int_eq(sj_dedup_get(t, key, 42, &r, &len), SJ_ENOTFOUND);
+    key[1] = 0;
+    size_t n;
+    ck_assert_int_eq(sj_dedup_prune(t, 2000, 100, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(sj_dedup_get(t, key, 42, &r, &len), SJ_ENOTFOUND);
+    ck_assert_int_eq(sj_dedup_get(t, key, 43, &r, &len), 0);
+    free(r);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+}
+END_TEST
+
+START_TEST(timers_in_due_order)
+{
+    sj_txn_t *t = begin();
+    sj_timer_t a = {300, SJ_TIMER_WISH_EXPIRE, 1};
+    sj_timer_t b = {100, SJ_TIMER_CLAIM_DUE, 2};
+    sj_timer_t c = {200, SJ_TIMER_AUTO_CLOSE, 3};
+    ck_assert_int_eq(sj_timer_set(t, &a), 0);
+    ck_assert_int_eq(sj_timer_set(t, &b), 0);
+    ck_assert_int_eq(sj_timer_set(t, &c), 0);
+    int64_t next;
+    ck_assert_int_eq(sj_timer_next(t, &next), 0);
+    ck_assert_int_eq(next, 100);
+    sj_timer_t due[4];
+    size_t n;
+    ck_assert_int_eq(sj_timer_due(t, 250, due, 4, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(due[0].id, 2);
+    ck_assert_int_eq(due[1].kind, SJ_TIMER_AUTO_CLOSE);
+    ck_assert_int_eq(sj_timer_clear(t, &b), 0);
+    ck_assert_int_eq(sj_timer_clear(t, &b), 0); /* absent: fine */
+    ck_assert_int_eq(sj_timer_next(t, &next), 0);
+    ck_assert_int_eq(next, 200);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+}
+END_TEST
+
+/* Write schema_version = v straight into the meta table. */
+static void force_schema(uint64_t v)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    uint8_t buf[8] = {0};
+    buf[7] = (uint8_t)v;
+    MDB_val k = {14, (void *)"schema_version"}, d = {8, buf};
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &d, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+START_TEST(wrong_schema_is_refused)
+{
+    sj_store_close(&st);
+    force_schema(SJ_SCHEMA_VERSION + 1);
+    uint32_t found = 0;
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), SJ_ESCHEMA);
+    ck_assert_ptr_null(st);
+    ck_assert_uint_eq(found, SJ_SCHEMA_VERSION + 1);
+    force_schema(SJ_SCHEMA_VERSION);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+END_TEST
+
+START_TEST(full_map_is_a_clean_error)
+{
+    sj_store_close(&st);
+    ck_assert_int_eq(sj_store_open(dir, 1 << 20, &st, NULL), 0);
+    sj_txn_t *t = begin();
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    int err = 0;
+    uint64_t id;
+    for (id = 1; id < 100000 && !err; id++) {
+        sj_txn_t *child;
+        ck_assert_int_eq(sj_txn_begin_nested(t, &child), 0);
+        Shangju__Wish w = SHANGJU__WISH__INIT;
+        w.id = id;
+        w.title = big;
+        w.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
+        err = sj_wish_put(child, &w, NULL);
+        if (err) {
+            ck_assert_int_eq(sj_txn_error(child), SJ_EFULL);
+            ck_assert_int_eq(sj_txn_commit(&child), SJ_EFULL); /* sticky */
+        } else {
+            ck_assert_int_eq(sj_txn_commit(&child), 0);
+        }
+    }
+    ck_assert_int_eq(err, SJ_EFULL);
+    /* LMDB may need a few more pages to commit the parent (its free list):
+     * that too is a clean SJ_EFULL, and the store stays usable. */
+    err = sj_txn_commit(&t);
+    ck_assert(err == 0 || err == SJ_EFULL);
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    Shangju__Wish *w;
+    ck_assert_int_eq(sj_wish_get(t, 1, &w), err ? SJ_ENOTFOUND : 0);
+    if (!err)
+        shangju__wish__free_unpacked(w, NULL);
+    sj_txn_abort(&t);
+
+    /* Growing the map (what an operator does) makes room again. */
+    sj_store_close(&st);
+    ck_assert_int_eq(sj_store_open(dir, 8 << 20, &st, NULL), 0);
+    t = begin();
+    put_wish(t, id + 1, SHANGJU__WISH_STATE__WISH_STATE_OPEN, 1, "c");
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, members_and_key_index);
+    tcase_add_test(tc, wish_indexes_follow_moves);
+    tcase_add_test(tc, counters_events_and_nesting);
+    tcase_add_test(tc, dedup_and_prune);
+    tcase_add_test(tc, timers_in_due_order);
+    tcase_add_test(tc, wrong_schema_is_refused);
+    tcase_add_test(tc, full_map_is_a_clean_error);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

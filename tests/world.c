@@ -1,0 +1,199 @@
+/* The in-process test world; see world.h. */
+#include "world.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "keyfile.h"
+
+void world_init(world_t *w, size_t map_size)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->dir, sizeof w->dir, "/tmp/sj-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(w->dir));
+    ck_assert_int_eq(sj_store_open(w->dir, map_size, &w->store, NULL), 0);
+    sj_config_defaults(&w->cfg);
+    w->cfg.data_dir = w->dir;
+    w->now = 1700000000000LL;
+
+    /* The first committee member, as the data directory creates it. */
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w->store, true, &txn), 0);
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    sj_keypair_t kp;
+    ck_assert_int_eq(sj_keyfile_generate(&kp), 0);
+    ck_assert_int_eq(sj_txn_next_id(txn, SJ_COUNTER_MEMBER, &m.id), 0);
+    m.role = SHANGJU__ROLE__ROLE_COMMITTEE;
+    m.name = (char *)"Committee";
+    m.public_key.data = kp.public_key;
+    m.public_key.len = 32;
+    m.status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+    ck_assert_int_eq(sj_member_put(txn, &m, NULL), 0);
+    ck_assert_int_eq(sj_txn_commit(&txn), 0);
+    w->committee = m.id;
+
+    w->bridge = world_add(w, SHANGJU__ROLE__ROLE_BRIDGE, "Bridge", 0);
+    w->resident = world_add(w, SHANGJU__ROLE__ROLE_RESIDENT, "Auntie Wang",
+                            w->bridge);
+    w->resident2 = world_add(w, SHANGJU__ROLE__ROLE_RESIDENT, "Li", 0);
+    w->merchant = world_add(w, SHANGJU__ROLE__ROLE_MERCHANT, "Bakery", 0);
+    w->merchant2 = world_add(w, SHANGJU__ROLE__ROLE_MERCHANT, "Photo", 0);
+}
+
+void world_end(world_t *w)
+{
+    if (w->reply)
+        shangju__reply__free_unpacked(w->reply, NULL);
+    w->reply = NULL;
+    sj_store_close(&w->store);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+int world_call(world_t *w, uint64_t as, Shangju__Request *req)
+{
+    if (w->reply)
+        shangju__reply__free_unpacked(w->reply, NULL);
+    w->reply = NULL;
+    if (!req->request_id)
+        req->request_id = 77;
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w->store, true, &txn), 0);
+    Shangju__Member *caller = NULL;
+    ck_assert_int_eq(sj_member_get(txn, as, &caller), 0);
+    sj_call_t c;
+    sj_call_init(&c, txn, caller, w->now, &w->cfg);
+    int rc = sj_dispatch(&c, req);
+    ck_assert_int_eq(rc, (int)c.reply.status);
+    if (rc)
+        ck_assert_msg(c.reply.message && *c.reply.message,
+                      "error replies carry a message");
+    size_t len;
+    uint8_t *buf = sj_codec_encode(&c.reply.base, &len);
+    ck_assert_ptr_nonnull(buf);
+    w->reply = shangju__reply__unpack(NULL, len, buf);
+    free(buf);
+    w->events = (unsigned)c.n_events;
+    sj_call_end(&c);
+    shangju__member__free_unpacked(caller, NULL);
+    if (rc == 0)
+        ck_assert_int_eq(sj_txn_commit(&txn), 0);
+    else
+        sj_txn_abort(&txn);
+    return rc;
+}
+
+uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
+                   uint64_t bridge_id)
+{
+    sj_keypair_t kp;
+    ck_assert_int_eq(sj_keyfile_generate(&kp), 0);
+    Shangju__MemberAdd a = SHANGJU__MEMBER_ADD__INIT;
+    a.role = role;
+    a.name = (char *)name;
+    a.community = (char *)"Jinqiao";
+    a.building = (char *)"Building 3";
+    a.contact = (char *)"138-0000-0000";
+    a.public_key.data = kp.public_key;
+    a.public_key.len = 32;
+    a.bridge_id = bridge_id;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_ADD;
+    req.member_add = &a;
+    ck_assert_int_eq(world_call(w, w->committee, &req), 0);
+    return w->reply->member->id;
+}
+
+int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
+               uint64_t *wish_id)
+{
+    Shangju__WishPost p = SHANGJU__WISH_POST__INIT;
+    p.title = (char *)title;
+    p.for_member = for_member;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
+    req.wish_post = &p;
+    int rc = world_call(w, as, &req);
+    if (rc == 0 && wish_id)
+        *wish_id = w->reply->wish->id;
+    return rc;
+}
+
+int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
+               uint64_t wish_id)
+{
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    Shangju__WishClaim claim = SHANGJU__WISH_CLAIM__INIT;
+    Shangju__WishRelease release = SHANGJU__WISH_RELEASE__INIT;
+    Shangju__WishFulfil fulfil = SHANGJU__WISH_FULFIL__INIT;
+    Shangju__WishConfirm confirm = SHANGJU__WISH_CONFIRM__INIT;
+    Shangju__WishCancel cancel = SHANGJU__WISH_CANCEL__INIT;
+    Shangju__WishGet get = SHANGJU__WISH_GET__INIT;
+    req.body_case = kind;
+    switch (kind) {
+    case SHANGJU__REQUEST__BODY_WISH_CLAIM:
+        claim.id = wish_id;
+        req.wish_claim = &claim;
+        break;
+    case SHANGJU__REQUEST__BODY_WISH_RELEASE:
+        release.id = wish_id;
+        req.wish_release = &release;
+        break;
+    case SHANGJU__REQUEST__BODY_WISH_FULFIL:
+        fulfil.id = wish_id;
+        req.wish_fulfil = &fulfil;
+        break;
+    case SHANGJU__REQUEST__BODY_WISH_CONFIRM:
+        confirm.id = wish_id;
+        confirm.rating = 5;
+        confirm.thanks = (char *)"谢谢 thank you";
+        req.wish_confirm = &confirm;
+        break;
+    case SHANGJU__REQUEST__BODY_WISH_CANCEL:
+        cancel.id = wish_id;
+        req.wish_cancel = &cancel;
+        break;
+    case SHANGJU__REQUEST__BODY_WISH_GET:
+        get.id = wish_id;
+        req.wish_get = &get;
+        break;
+    default:
+        ck_abort_msg("world_move: not a wish move");
+    }
+    return world_call(w, as, &req);
+}
+
+Shangju__WishState world_state(world_t *w, uint64_t wish_id)
+{
+    ck_assert_int_eq(
+        world_move(w, w->committee, SHANGJU__REQUEST__BODY_WISH_GET, wish_id),
+        0);
+    return w->reply->wish->state;
+}
+
+unsigned world_tick(world_t *w)
+{
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w->store, true, &txn), 0);
+    sj_timer_t due[64];
+    size_t n;
+    ck_assert_int_eq(sj_timer_due(txn, w->now, due, 64, &n), 0);
+    unsigned fired = 0;
+    for (size_t i = 0; i < n; i++) {
+        sj_txn_t *child;
+        ck_assert_int_eq(sj_txn_begin_nested(txn, &child), 0);
+        sj_call_t c;
+        sj_call_init(&c, child, NULL, w->now, &w->cfg);
+        int rc = sj_wish_timer_fire(&c, &due[i]);
+        ck_assert_int_eq(rc, 0);
+        fired += (unsigned)c.n_events;
+        sj_call_end(&c);
+        ck_assert_int_eq(sj_txn_commit(&child), 0);
+    }
+    ck_assert_int_eq(sj_txn_commit(&txn), 0);
+    return fired;
+}

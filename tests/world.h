@@ -1,0 +1,49 @@
+/* An in-process test world for the domain rules: a fresh store in a temp
+ * directory, a cast of members of every role, and a helper that runs one
+ * request through sj_dispatch in its own committed transaction. */
+#ifndef SJ_TEST_WORLD_H
+#define SJ_TEST_WORLD_H
+
+#include <stdint.h>
+
+#include "call.h"
+#include "config.h"
+#include "dispatch.h"
+#include "store.h"
+
+typedef struct {
+    char dir[256];
+    sj_store_t *store;
+    sj_config_t cfg;
+    int64_t now;
+    /* the cast: ids of members */
+    uint64_t committee, resident, resident2, merchant, merchant2, bridge;
+    /* the last reply, decoded (freed by the next call / world_end) */
+    Shangju__Reply *reply;
+    unsigned events; /* events emitted by the last call */
+} world_t;
+
+/* Create the store (map_size 0 = default) and the cast. resident is linked
+ * to bridge; resident2 is not. */
+void world_init(world_t *w, size_t map_size);
+void world_end(world_t *w);
+
+/* Run req as member `as` at w->now; returns the reply status. On OK the
+ * change is committed. w->reply holds the decoded reply. */
+int world_call(world_t *w, uint64_t as, Shangju__Request *req);
+
+/* Add a member of role (committee acting); returns its id. */
+uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
+                   uint64_t bridge_id);
+
+/* Shorthands for common requests; each returns the reply status. */
+int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
+               uint64_t *wish_id);
+int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
+               uint64_t wish_id);
+Shangju__WishState world_state(world_t *w, uint64_t wish_id);
+
+/* Fire every timer due at w->now; returns how many fired. */
+unsigned world_tick(world_t *w);
+
+#endif
