@@ -48,8 +48,7 @@ typedef const char *sj_cli_env_fn(const char *name);
  * if there is none), or an exit code: SJ_CLI_OK after --help / --version
  * (printed to out), SJ_CLI_EUSAGE after a one-line reason on err. */
 int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
-                         sj_cli_env_fn *env, FILE *out, FILE *err,
-                         int *next);
+                         sj_cli_env_fn *env, FILE *out, FILE *err, int *next);
 
 /* The context of one run. The client is created on the first call. */
 typedef struct {
@@ -67,8 +66,8 @@ typedef struct {
 
 /* Run the entry of table (NULL-name terminated) named argv[0] with the
  * rest, or print the level's help. `path` names the level ("wish"). */
-int sj_cli_dispatch(sj_cli_t *cli, const char *path,
-                    const sj_cli_cmd_t *table, int argc, char **argv);
+int sj_cli_dispatch(sj_cli_t *cli, const char *path, const sj_cli_cmd_t *table,
+                    int argc, char **argv);
 
 /* Print "shangju: <path>: <reason> (see 'shangju <path> --help')" to
  * stderr and return SJ_CLI_EUSAGE. */

@@ -12,8 +12,8 @@ static int load_key(const char *path, const char *what, sj_keypair_t *kp)
 {
     int rc = sj_keyfile_load(path, kp);
     if (rc == SJ_EIO)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read %s '%s': %s", what,
-                           path, strerror(errno));
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read %s '%s': %s", what, path,
+                           strerror(errno));
     if (rc != 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s' is not a valid key file",
                            what, path);
@@ -44,7 +44,8 @@ int sj_cli_connect(sj_cli_t *cli)
     cli->client = sj_client_new(&o, &err);
     memset(&kp, 0, sizeof kp);
     if (!cli->client)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot set up the connection "
+        return sj_cli_fail(SJ_CLI_ELOCAL,
+                           "cannot set up the connection "
                            "(check --requests / --events): %s",
                            sj_strerror(err));
     return SJ_CLI_OK;
@@ -86,12 +87,13 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
 
 static const char *const member_cols[] = {"id",   "role",      "status",
                                           "name", "community", "building"};
-static const char *const wish_cols[] = {"id", "state", "category",
-                                        "community", "title"};
+static const char *const wish_cols[] = {"id", "state", "category", "community",
+                                        "title"};
 static const char *const event_cols[] = {"seq", "at", "topic", "actor_id"};
 
-#define PAGE(p) sj_pbjson_page((ProtobufCMessage *const *)(p)->items, \
-                               (p)->n_items, (p)->next)
+#define PAGE(p)                                                                \
+    sj_pbjson_page((ProtobufCMessage *const *)(p)->items, (p)->n_items,        \
+                   (p)->next)
 
 static json_object *reply_json(const Shangju__Reply *r,
                                const char *const **cols, size_t *ncols)
@@ -123,8 +125,8 @@ static json_object *reply_json(const Shangju__Reply *r,
 
 static void print_json(json_object *j)
 {
-    puts(json_object_to_json_string_ext(
-        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+                                               JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
@@ -142,8 +144,10 @@ int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
         sj_cli_show(stdout, j);
     json_object_put(j);
     return fflush(stdout) == 0 ? SJ_CLI_OK
-                               : sj_cli_fail(SJ_CLI_ELOCAL, "cannot write "
-                                             "output: %s", strerror(errno));
+                               : sj_cli_fail(SJ_CLI_ELOCAL,
+                                             "cannot write "
+                                             "output: %s",
+                                             strerror(errno));
 }
 
 static const char *or_q(const char *s)
@@ -164,10 +168,10 @@ static void event_line(const Shangju__Event *ev)
                                   ev->wish->state)),
                ev->wish->title ? ev->wish->title : "");
     else if (ev->body_case == SHANGJU__EVENT__BODY_MEMBER && ev->member)
-        printf(" member %llu [%s] %s", (unsigned long long)ev->member->id,
-               or_q(sj_enum_short(&shangju__role__descriptor,
-                                  ev->member->role)),
-               ev->member->name ? ev->member->name : "");
+        printf(
+            " member %llu [%s] %s", (unsigned long long)ev->member->id,
+            or_q(sj_enum_short(&shangju__role__descriptor, ev->member->role)),
+            ev->member->name ? ev->member->name : "");
     if (ev->actor_id)
         printf(" by %llu", (unsigned long long)ev->actor_id);
     putchar('\n');

@@ -31,13 +31,11 @@ static const char add_help[] =
 
 /* Reserve path with O_EXCL so an existing file is never replaced, then
  * write the key over the placeholder. Returns an exit code. */
-static int write_key(const char *path, const sj_keypair_t *kp,
-                     const char *name)
+static int write_key(const char *path, const sj_keypair_t *kp, const char *name)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "refusing to overwrite '%s'",
-                           path);
+        return sj_cli_fail(SJ_CLI_ELOCAL, "refusing to overwrite '%s'", path);
     if (fd < 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot create '%s': %s", path,
                            strerror(errno));
@@ -51,8 +49,7 @@ static int write_key(const char *path, const sj_keypair_t *kp,
     return SJ_CLI_OK;
 }
 
-static int add_send(sj_cli_t *cli, Shangju__MemberAdd *add,
-                    const char *key_out)
+static int add_send(sj_cli_t *cli, Shangju__MemberAdd *add, const char *key_out)
 {
     sj_keypair_t kp;
     int rc = sj_cli_connect(cli); /* our own keys first: fail early */
@@ -99,8 +96,7 @@ static int member_add(sj_cli_t *cli, int argc, char **argv)
         {"bridge", SJ_CLI_U64, &add.bridge_id, NULL},
         {"key-out", SJ_CLI_STR, &key_out, NULL},
     };
-    int rc = sj_cli_args(path, add_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc = sj_cli_args(path, add_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
@@ -135,8 +131,8 @@ static int member_list(sj_cli_t *cli, int argc, char **argv)
         {"limit", SJ_CLI_U32, &ml.limit, NULL},
         {"after", SJ_CLI_U64, &ml.after, NULL},
     };
-    int rc = sj_cli_args(path, list_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc =
+        sj_cli_args(path, list_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
@@ -181,8 +177,8 @@ static int member_suspend(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_arg_t args[] = {
         {"reason", SJ_CLI_STR, &sus.reason, NULL},
     };
-    int rc = sj_cli_args(path, suspend_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc =
+        sj_cli_args(path, suspend_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &sus.id)) != 0)

@@ -48,8 +48,16 @@ static const char global_help[] =
     "     is not registered)\n"
     "  4  local error (key file unreadable or exists, out of memory, ...)\n";
 
-enum { OPT_DATA = 256, OPT_KEY, OPT_SKEY, OPT_REQ, OPT_EV, OPT_TIMEOUT,
-       OPT_JSON, OPT_VERSION };
+enum {
+    OPT_DATA = 256,
+    OPT_KEY,
+    OPT_SKEY,
+    OPT_REQ,
+    OPT_EV,
+    OPT_TIMEOUT,
+    OPT_JSON,
+    OPT_VERSION
+};
 
 static const struct option global_opts[] = {
     {"data", required_argument, NULL, OPT_DATA},
@@ -110,22 +118,40 @@ static int global_flag(sj_cli_opts_t *o, int ch, FILE *out, FILE *err,
 {
     uint32_t ms;
     switch (ch) {
-    case OPT_DATA: o->data = optarg; break;
-    case OPT_KEY: o->key = optarg; break;
-    case OPT_SKEY: o->server_key = optarg; break;
-    case OPT_REQ: o->requests = optarg; break;
-    case OPT_EV: o->events = optarg; break;
-    case OPT_JSON: o->json = true; break;
+    case OPT_DATA:
+        o->data = optarg;
+        break;
+    case OPT_KEY:
+        o->key = optarg;
+        break;
+    case OPT_SKEY:
+        o->server_key = optarg;
+        break;
+    case OPT_REQ:
+        o->requests = optarg;
+        break;
+    case OPT_EV:
+        o->events = optarg;
+        break;
+    case OPT_JSON:
+        o->json = true;
+        break;
     case OPT_TIMEOUT:
         if (sj_cli_u32(optarg, &ms) != 0 || ms == 0 || ms > INT32_MAX) {
-            fprintf(err, "shangju: --timeout wants milliseconds > 0, not "
-                         "'%s' (see 'shangju --help')\n", optarg);
+            fprintf(err,
+                    "shangju: --timeout wants milliseconds > 0, not "
+                    "'%s' (see 'shangju --help')\n",
+                    optarg);
             return SJ_CLI_EUSAGE;
         }
         o->timeout_ms = (int)ms;
         break;
-    case 'h': fputs(global_help, out); return SJ_CLI_OK;
-    case OPT_VERSION: fprintf(out, "shangju %s\n", SJ_VERSION); return SJ_CLI_OK;
+    case 'h':
+        fputs(global_help, out);
+        return SJ_CLI_OK;
+    case OPT_VERSION:
+        fprintf(out, "shangju %s\n", SJ_VERSION);
+        return SJ_CLI_OK;
     default:
         fprintf(err, "shangju: %s '%s' (see 'shangju --help')\n",
                 ch == ':' ? "missing value for" : "unknown option",
@@ -136,8 +162,7 @@ static int global_flag(sj_cli_opts_t *o, int ch, FILE *out, FILE *err,
 }
 
 int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
-                         sj_cli_env_fn *env, FILE *out, FILE *err,
-                         int *next)
+                         sj_cli_env_fn *env, FILE *out, FILE *err, int *next)
 {
     memset(o, 0, sizeof *o);
     o->data = SJ_CLI_DATA_DEFAULT;
@@ -183,12 +208,11 @@ static void level_help(const char *path, const sj_cli_cmd_t *table)
     printf("usage: shangju %s COMMAND [ARGS...]\n\nCommands:\n", path);
     for (const sj_cli_cmd_t *t = table; t->name; t++)
         printf("  %-10s %s\n", t->name, t->summary);
-    printf("Run 'shangju %s COMMAND --help' for a command's options.\n",
-           path);
+    printf("Run 'shangju %s COMMAND --help' for a command's options.\n", path);
 }
 
-int sj_cli_dispatch(sj_cli_t *cli, const char *path,
-                    const sj_cli_cmd_t *table, int argc, char **argv)
+int sj_cli_dispatch(sj_cli_t *cli, const char *path, const sj_cli_cmd_t *table,
+                    int argc, char **argv)
 {
     if (argc < 1)
         return sj_cli_usage(path, "missing command");
@@ -269,8 +293,7 @@ int sj_cli_one_id(const char *path, int argc, char **argv, int first,
     if (first >= argc)
         return sj_cli_usage(path, "missing ID");
     if (first + 1 < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'",
-                            argv[first + 1]);
+        return sj_cli_usage(path, "unexpected argument '%s'", argv[first + 1]);
     if (sj_cli_u64(argv[first], id) != 0 || *id == 0)
         return sj_cli_usage(path, "ID must be a positive number, not '%s'",
                             argv[first]);
@@ -307,11 +330,10 @@ int sj_cli_args(const char *path, const char *help, const sj_cli_arg_t *args,
     if (n > SJ_CLI_MAX_ARGS)
         n = SJ_CLI_MAX_ARGS;
     for (size_t i = 0; i < n; i++)
-        opts[i] = (struct option){args[i].name,
-                                  args[i].kind == SJ_CLI_FLAG
-                                      ? no_argument
-                                      : required_argument,
-                                  NULL, 256 + (int)i};
+        opts[i] = (struct option){
+            args[i].name,
+            args[i].kind == SJ_CLI_FLAG ? no_argument : required_argument, NULL,
+            256 + (int)i};
     opts[n] = (struct option){"help", no_argument, NULL, 'h'};
     opts[n + 1] = (struct option){NULL, 0, NULL, 0};
     sj_cli_getopt_reset();

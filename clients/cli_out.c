@@ -13,6 +13,10 @@ void sj_cli_time(int64_t ms, char *buf, size_t cap)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
+    if (ms == 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
     if (!localtime_r(&t, &tm) ||
         strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
         snprintf(buf, cap, "%lld", (long long)ms);
@@ -171,12 +175,12 @@ void sj_cli_table(FILE *out, json_object *page, const char *const *cols,
     else {
         table_row(out, NULL, cols, ncols, w, true);
         for (size_t i = 0; i < n; i++)
-            table_row(out, json_object_array_get_idx(items, i), cols, ncols,
-                      w, true);
+            table_row(out, json_object_array_get_idx(items, i), cols, ncols, w,
+                      true);
         table_row(out, NULL, cols, ncols, w, false);
         for (size_t i = 0; i < n; i++)
-            table_row(out, json_object_array_get_idx(items, i), cols, ncols,
-                      w, false);
+            table_row(out, json_object_array_get_idx(items, i), cols, ncols, w,
+                      false);
     }
     if (next && !json_object_is_type(next, json_type_null))
         fprintf(out, "next: %s\n", json_object_get_string(next));

@@ -109,8 +109,8 @@ int sj_cli_watch(sj_cli_t *cli, int argc, char **argv)
         {"from", SJ_CLI_U64, &from, NULL},
         {"count", SJ_CLI_U64, &w.count, NULL},
     };
-    int rc = sj_cli_args(path, watch_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc =
+        sj_cli_args(path, watch_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_connect(cli)) != 0)

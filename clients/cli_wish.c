@@ -30,15 +30,17 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
         {"for", SJ_CLI_U64, &post.for_member, NULL},
         {"expires-in-days", SJ_CLI_U32, &post.expires_in_days, NULL},
     };
-    int rc = sj_cli_args(path, post_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc =
+        sj_cli_args(path, post_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first >= argc || !*argv[first])
         return sj_cli_usage(path, "missing TITLE");
     if (first + 1 < argc)
-        return sj_cli_usage(path, "unexpected argument '%s' (quote a title "
-                                  "with spaces)", argv[first + 1]);
+        return sj_cli_usage(path,
+                            "unexpected argument '%s' (quote a title "
+                            "with spaces)",
+                            argv[first + 1]);
     post.title = argv[first];
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
@@ -73,8 +75,8 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
         {"limit", SJ_CLI_U32, &wl.limit, NULL},
         {"after", SJ_CLI_U64, &wl.after, NULL},
     };
-    int rc = sj_cli_args(path, list_help, args, NARGS(args), argc, argv,
-                         &first);
+    int rc =
+        sj_cli_args(path, list_help, args, NARGS(args), argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)

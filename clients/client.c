@@ -400,7 +400,8 @@ int sj_client_wait(sj_client_t *c, int timeout_ms)
         int n = 0;
         void *sub = client__sub_socket(c);
         if (c->req)
-            items[n++] = (zmq_pollitem_t){.socket = c->req, .events = ZMQ_POLLIN};
+            items[n++] =
+                (zmq_pollitem_t){.socket = c->req, .events = ZMQ_POLLIN};
         if (sub)
             items[n++] = (zmq_pollitem_t){.socket = sub, .events = ZMQ_POLLIN};
         if (zmq_poll(items, n, t) < 0)

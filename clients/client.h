@@ -76,7 +76,8 @@ typedef void sj_client_event_fn(sj_client_t *c, const Shangju__Event *ev,
 sj_client_t *sj_client_new(const sj_client_opts_t *opts, int *err);
 
 /* Close the sockets, drop pending requests without calling their callbacks,
- * free everything and set *self to NULL. Safe on NULL and twice. */
+ * free everything and set *self to NULL. Safe on NULL and twice; not
+ * from inside one of the client's own callbacks. */
 void sj_client_destroy(sj_client_t **self);
 
 /* The member public key this client authenticates with (32 bytes, owned by

@@ -91,8 +91,7 @@ static bool deliver(sj_client_t *c, struct sub *s, const Shangju__Event *ev)
     return current(c, gen) != NULL;
 }
 
-static void on_sync(sj_client_t *c, const Shangju__Reply *r, int err,
-                    void *ud);
+static void on_sync(sj_client_t *c, const Shangju__Reply *r, int err, void *ud);
 
 /* Ask for what is missing: a Ping when the start is "now", else a page. */
 static void start_sync(sj_client_t *c, struct sub *s)
@@ -136,8 +135,7 @@ static bool take_page(sj_client_t *c, struct sub *s,
     return true;
 }
 
-static void on_sync(sj_client_t *c, const Shangju__Reply *r, int err,
-                    void *ud)
+static void on_sync(sj_client_t *c, const Shangju__Reply *r, int err, void *ud)
 {
     struct sub *s = current(c, (uint64_t)(uintptr_t)ud);
     if (!s)
@@ -171,8 +169,8 @@ static int read_event(void *sock, Shangju__Event **out)
     zmq_msg_init(&msg);
     while (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) >= 0) {
         if (++parts == 2)
-            *out = sj_codec_event_decode(zmq_msg_data(&msg),
-                                         zmq_msg_size(&msg));
+            *out =
+                sj_codec_event_decode(zmq_msg_data(&msg), zmq_msg_size(&msg));
         if (!zmq_msg_more(&msg))
             break;
     }

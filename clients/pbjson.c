@@ -38,8 +38,7 @@ static json_object *enum_json(const ProtobufCFieldDescriptor *f, int v)
 }
 
 /* One value of field f stored at p. */
-static json_object *value_json(const ProtobufCFieldDescriptor *f,
-                               const void *p)
+static json_object *value_json(const ProtobufCFieldDescriptor *f, const void *p)
 {
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
@@ -147,8 +146,7 @@ static bool present(const ProtobufCFieldDescriptor *f, const uint8_t *m)
     if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
         return *(const uint32_t *)(m + f->quantifier_offset) == f->id;
     if (f->label == PROTOBUF_C_LABEL_OPTIONAL &&
-        f->type != PROTOBUF_C_TYPE_STRING &&
-        f->type != PROTOBUF_C_TYPE_MESSAGE)
+        f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
         return *(const protobuf_c_boolean *)(m + f->quantifier_offset);
     return strcmp(f->name, "id") == 0 || !is_default(f, p);
 }

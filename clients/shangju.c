@@ -23,8 +23,8 @@ int main(int argc, char **argv)
 {
     sj_cli_t cli = {0};
     int next = argc;
-    int rc = sj_cli_parse_globals(&cli.opts, argc, argv, env, stdout, stderr,
-                                  &next);
+    int rc =
+        sj_cli_parse_globals(&cli.opts, argc, argv, env, stdout, stderr, &next);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (next >= argc)

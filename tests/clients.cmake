@@ -1,3 +1,15 @@
 # Check suites of clients/ (included from tests/CMakeLists.txt):
-# test_client.c — the library's Lazy Pirate retry against a fake broker;
-# test_client_cli.c — protobuf->JSON, option/env precedence, key files.
+#   client      the library against a fake CURVE broker on loopback
+#               (retry with the same id and bytes, duplicates, timeouts,
+#               the pollable fd, replay-then-live catch-up);
+#   client_cli  protobuf->JSON, option/env precedence, key files.
+add_executable(test_client ${CMAKE_CURRENT_LIST_DIR}/test_client.c)
+target_link_libraries(test_client PRIVATE sj_client PkgConfig::ZMQ
+                                          PkgConfig::CHECK Threads::Threads)
+target_compile_options(test_client PRIVATE ${SJ_WARNINGS})
+add_test(NAME client COMMAND test_client)
+
+add_executable(test_client_cli ${CMAKE_CURRENT_LIST_DIR}/test_client_cli.c)
+target_link_libraries(test_client_cli PRIVATE sj_cli PkgConfig::CHECK)
+target_compile_options(test_client_cli PRIVATE ${SJ_WARNINGS})
+add_test(NAME client_cli COMMAND test_client_cli)

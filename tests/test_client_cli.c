@@ -1,0 +1,268 @@
+/* Check suite for the CLI's building blocks: the descriptor-driven
+ * protobuf -> JSON converter (clients/pbjson.h), global option / env
+ * precedence (clients/cli.h) and CZMQ key files written and read back. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "pbjson.h"
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+START_TEST(json_wish_enums_nested_defaults)
+{
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    Shangju__Claim cl = SHANGJU__CLAIM__INIT;
+    w.id = 42;
+    w.title = "拍婚纱照";
+    w.state = SHANGJU__WISH_STATE__WISH_STATE_CLAIMED;
+    w.created_at = 1700000000123;
+    cl.merchant_id = 18446744073709551615ULL; /* uint64 max stays exact */
+    w.claim = &cl;
+    json_object *j = sj_pbjson_message(&w.base);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_object_get_string(get(j, "state")), "claimed");
+    ck_assert_str_eq(json_object_get_string(get(j, "title")), "拍婚纱照");
+    ck_assert_int_eq(json_object_get_int64(get(j, "created_at")),
+                     1700000000123);
+    json_object *c = get(j, "claim");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(json_object_get_uint64(get(c, "merchant_id")),
+                      18446744073709551615ULL);
+    ck_assert_ptr_null(get(c, "due_at"));      /* 0: left out */
+    ck_assert_ptr_null(get(j, "details"));     /* "": left out */
+    ck_assert_ptr_null(get(j, "auto_closed")); /* false: left out */
+    json_object_put(j);
+
+    Shangju__Wish empty = SHANGJU__WISH__INIT; /* id is always present */
+    j = sj_pbjson_message(&empty.base);
+    ck_assert_int_eq(json_object_object_length(j), 1);
+    ck_assert_int_eq(json_object_get_int64(get(j, "id")), 0);
+    json_object_put(j);
+}
+END_TEST
+
+START_TEST(json_bytes_and_oneof)
+{
+    sj_keypair_t kp;
+    ck_assert_int_eq(sj_keyfile_generate(&kp), 0);
+    char z85[SJ_KEY_Z85_LEN + 1];
+    sj_key_z85(kp.public_key, z85);
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    m.id = 7;
+    m.role = SHANGJU__ROLE__ROLE_MERCHANT;
+    m.public_key.data = kp.public_key;
+    m.public_key.len = SJ_KEY_BYTES;
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.seq = 3;
+    ev.topic = "member.added";
+    ev.body_case = SHANGJU__EVENT__BODY_MEMBER;
+    ev.member = &m;
+    json_object *j = sj_pbjson_message(&ev.base);
+    json_object *jm = get(j, "member");
+    ck_assert_ptr_nonnull(jm);
+    ck_assert_ptr_null(get(j, "wish")); /* the unset oneof member */
+    ck_assert_str_eq(json_object_get_string(get(jm, "role")), "merchant");
+    ck_assert_str_eq(json_object_get_string(get(jm, "public_key")), z85);
+    json_object_put(j);
+
+    uint8_t raw[3] = {0x00, 0xab, 0x10};
+    Shangju__DedupEntry d = SHANGJU__DEDUP_ENTRY__INIT;
+    d.reply.data = raw;
+    d.reply.len = sizeof raw;
+    j = sj_pbjson_message(&d.base);
+    ck_assert_str_eq(json_object_get_string(get(j, "reply")), "00ab10");
+    json_object_put(j);
+}
+END_TEST
+
+START_TEST(json_repeated_and_page)
+{
+    Shangju__Event e1 = SHANGJU__EVENT__INIT, e2 = SHANGJU__EVENT__INIT;
+    e1.seq = 1;
+    e2.seq = 2;
+    Shangju__Event *items[] = {&e1, &e2};
+    Shangju__EventPage pg = SHANGJU__EVENT_PAGE__INIT;
+    pg.items = items;
+    pg.n_items = 2;
+    pg.last_seq = 2;
+    json_object *j = sj_pbjson_message(&pg.base);
+    json_object *a = get(j, "items");
+    ck_assert_int_eq(json_object_array_length(a), 2);
+    ck_assert_int_eq(
+        json_object_get_int(get(json_object_array_get_idx(a, 1), "seq")), 2);
+    json_object_put(j);
+
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = 5;
+    ProtobufCMessage *list[] = {&w.base};
+    j = sj_pbjson_page(list, 1, 0);
+    ck_assert_str_eq(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+                     "{\"items\":[{\"id\":5}],\"next\":null}");
+    json_object_put(j);
+    j = sj_pbjson_page(NULL, 0, 99);
+    ck_assert_str_eq(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+                     "{\"items\":[],\"next\":99}");
+    json_object_put(j);
+}
+END_TEST
+
+/* A fake environment for the precedence tests. */
+static const char *env_full(const char *name)
+{
+    if (strcmp(name, "SHANGJU_DATA") == 0)
+        return "/env/data";
+    if (strcmp(name, "SHANGJU_REQUESTS") == 0)
+        return "tcp://env:1";
+    if (strcmp(name, "SHANGJU_SERVER_KEY") == 0)
+        return "/env/server.pub";
+    return NULL;
+}
+
+static const char *env_none(const char *name)
+{
+    (void)name;
+    return NULL;
+}
+
+static int parse(sj_cli_opts_t *o, sj_cli_env_fn *env, char **argv, int *next)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    FILE *sink = fopen("/dev/null", "w");
+    int rc = sj_cli_parse_globals(o, argc, argv, env, sink, sink, next);
+    fclose(sink);
+    return rc;
+}
+
+START_TEST(options_defaults)
+{
+    sj_cli_opts_t o;
+    int next = -1;
+    char *argv[] = {"shangju", "ping", NULL};
+    ck_assert_int_eq(parse(&o, env_none, argv, &next), SJ_CLI_CONTINUE);
+    ck_assert_int_eq(next, 1);
+    ck_assert_str_eq(o.data, "./var/shangju");
+    ck_assert_str_eq(o.key, "./var/shangju/committee.key");
+    ck_assert_str_eq(o.server_key, "./var/shangju/server.pub");
+    ck_assert_ptr_null(o.requests); /* the library default */
+    ck_assert(!o.json);
+}
+END_TEST
+
+START_TEST(options_env_then_flags)
+{
+    sj_cli_opts_t o;
+    int next = -1;
+    char *argv1[] = {"shangju", "wish", "list", NULL};
+    ck_assert_int_eq(parse(&o, env_full, argv1, &next), SJ_CLI_CONTINUE);
+    ck_assert_str_eq(o.key, "/env/data/committee.key");
+    ck_assert_str_eq(o.server_key, "/env/server.pub");
+    ck_assert_str_eq(o.requests, "tcp://env:1");
+
+    char *argv2[] = {"shangju",      "--data", "/flag",     "--requests",
+                     "tcp://flag:2", "--json", "--timeout", "250",
+                     "wish",         "list",   "--mine",    NULL};
+    ck_assert_int_eq(parse(&o, env_full, argv2, &next), SJ_CLI_CONTINUE);
+    ck_assert_int_eq(next, 8); /* stops at the subcommand */
+    ck_assert_str_eq(o.data, "/flag");
+    ck_assert_str_eq(o.key, "/flag/committee.key");
+    ck_assert_str_eq(o.server_key, "/env/server.pub"); /* env, explicit */
+    ck_assert_str_eq(o.requests, "tcp://flag:2");
+    ck_assert_int_eq(o.timeout_ms, 250);
+    ck_assert(o.json);
+}
+END_TEST
+
+START_TEST(options_errors_and_help)
+{
+    sj_cli_opts_t o;
+    int next;
+    char *bad[] = {"shangju", "--nope", "ping", NULL};
+    ck_assert_int_eq(parse(&o, env_none, bad, &next), SJ_CLI_EUSAGE);
+    char *missing[] = {"shangju", "--key", NULL};
+    ck_assert_int_eq(parse(&o, env_none, missing, &next), SJ_CLI_EUSAGE);
+    char *timeout[] = {"shangju", "--timeout", "-5", "ping", NULL};
+    ck_assert_int_eq(parse(&o, env_none, timeout, &next), SJ_CLI_EUSAGE);
+    char *help[] = {"shangju", "--help", NULL};
+    ck_assert_int_eq(parse(&o, env_none, help, &next), SJ_CLI_OK);
+    char *version[] = {"shangju", "--version", NULL};
+    ck_assert_int_eq(parse(&o, env_none, version, &next), SJ_CLI_OK);
+}
+END_TEST
+
+START_TEST(numbers_strict)
+{
+    uint64_t v;
+    uint32_t w;
+    ck_assert_int_eq(sj_cli_u64("42", &v), 0);
+    ck_assert_uint_eq(v, 42);
+    ck_assert_int_eq(sj_cli_u64("-1", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_u64("4x", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_u64("", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_u64("99999999999999999999", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_u32("4294967296", &w), SJ_EINVAL);
+}
+END_TEST
+
+START_TEST(keyfile_round_trip)
+{
+    char dir[] = "/tmp/sj_client_keyXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char sec[128], pub[128];
+    snprintf(sec, sizeof sec, "%s/m.key", dir);
+    snprintf(pub, sizeof pub, "%s/m.pub", dir);
+    sj_keypair_t kp, back;
+    ck_assert_int_eq(sj_keyfile_generate(&kp), 0);
+    ck_assert_int_eq(sj_keyfile_save_secret(sec, &kp, "Li \"Wei\""), 0);
+    ck_assert_int_eq(sj_keyfile_save_public(pub, &kp), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(sec, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(sj_keyfile_load(sec, &back), 0);
+    ck_assert(back.has_secret);
+    ck_assert_mem_eq(back.public_key, kp.public_key, SJ_KEY_BYTES);
+    ck_assert_mem_eq(back.secret_key, kp.secret_key, SJ_KEY_BYTES);
+    ck_assert_int_eq(sj_keyfile_load(pub, &back), 0);
+    ck_assert(!back.has_secret);
+    ck_assert_mem_eq(back.public_key, kp.public_key, SJ_KEY_BYTES);
+    unlink(sec);
+    unlink(pub);
+    rmdir(dir);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("client_cli");
+    TCase *j = tcase_create("json");
+    tcase_add_test(j, json_wish_enums_nested_defaults);
+    tcase_add_test(j, json_bytes_and_oneof);
+    tcase_add_test(j, json_repeated_and_page);
+    suite_add_tcase(s, j);
+    TCase *o = tcase_create("options");
+    tcase_add_test(o, options_defaults);
+    tcase_add_test(o, options_env_then_flags);
+    tcase_add_test(o, options_errors_and_help);
+    tcase_add_test(o, numbers_strict);
+    tcase_add_test(o, keyfile_round_trip);
+    suite_add_tcase(s, o);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
