@@ -18,6 +18,8 @@
 /* Move the call's events into out (after its nested commit). */
 static int take_events(sj_call_t *c, sj_batch_out_t *out)
 {
+    if (c->n_events == 0)
+        return SJ_OK;
     size_t need = out->n_events + c->n_events;
     if (need > out->cap_events) {
         size_t cap = out->cap_events ? out->cap_events : 64;
@@ -101,8 +103,8 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
         }
         /* Remember refusals too (best effort): a retry gets the same. */
         if (writes && it->reply && sj_txn_begin_nested(parent, &child) == 0) {
-            sj_dedup_put(child, it->client_key, req->request_id, now,
-                         it->reply, it->reply_len);
+            sj_dedup_put(child, it->client_key, req->request_id, now, it->reply,
+                         it->reply_len);
             if (sj_txn_commit(&child) != 0)
                 sj_log(SJ_LOG_DEBUG, "event=dedup_skipped reason=store");
         }

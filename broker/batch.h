@@ -26,8 +26,8 @@ typedef struct {
     sj_outevent_t *events; /* in seq order */
     size_t n_events, cap_events;
     unsigned timers_fired;
-    unsigned replayed;     /* replies served from the dedup table */
-    bool reads_only;       /* internal: the map is full, refuse writes */
+    unsigned replayed; /* replies served from the dedup table */
+    bool reads_only;   /* internal: the map is full, refuse writes */
 } sj_batch_out_t;
 
 /* Apply items[0..n) and due timers at time now. On 0, every item has a

@@ -70,8 +70,8 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
 {
     switch (err) {
     case SJ_ENOTFOUND:
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND,
-                            "no such %s", what);
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND, "no such %s",
+                            what);
     case SJ_EFULL:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
                             "the store is full; ask the operator to grow "

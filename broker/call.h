@@ -25,12 +25,12 @@ typedef struct {
     const Shangju__Member *caller; /* NULL when a timer fires */
     int64_t now;
     const sj_config_t *cfg;
-    Shangju__Reply reply;          /* filled by the handler */
-    char message[256];             /* backing store for reply.message */
+    Shangju__Reply reply; /* filled by the handler */
+    char message[256];    /* backing store for reply.message */
 
-    ProtobufCMessage **owned;      /* records referenced by reply */
+    ProtobufCMessage **owned; /* records referenced by reply */
     size_t n_owned, cap_owned;
-    void **mem;                    /* plain allocations referenced by reply */
+    void **mem; /* plain allocations referenced by reply */
     size_t n_mem, cap_mem;
     sj_outevent_t *events;
     size_t n_events, cap_events;

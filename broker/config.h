@@ -10,17 +10,17 @@
 #define SJ_DAY_MS (24LL * 60 * 60 * 1000)
 
 typedef struct {
-    const char *data_dir;      /* --data: store and keys */
-    const char *requests_ep;   /* --requests: ROUTER bind */
-    const char *events_ep;     /* --events: PUB bind */
-    const char *public_url;    /* --public-url: base of QR links */
-    size_t map_size;           /* --map-size (MiB on the command line) */
-    unsigned batch_max;        /* requests applied per group commit */
-    bool demo;                 /* --demo: seed a demo community if new */
-    int64_t wish_expiry_ms;    /* default life of an OPEN wish */
-    int64_t claim_due_ms;      /* default time to fulfil a claim */
-    int64_t auto_close_ms;     /* FULFILLED wish closes on its own after */
-    int64_t dedup_retention_ms;/* how long retries get the original reply */
+    const char *data_dir;       /* --data: store and keys */
+    const char *requests_ep;    /* --requests: ROUTER bind */
+    const char *events_ep;      /* --events: PUB bind */
+    const char *public_url;     /* --public-url: base of QR links */
+    size_t map_size;            /* --map-size (MiB on the command line) */
+    unsigned batch_max;         /* requests applied per group commit */
+    bool demo;                  /* --demo: seed a demo community if new */
+    int64_t wish_expiry_ms;     /* default life of an OPEN wish */
+    int64_t claim_due_ms;       /* default time to fulfil a claim */
+    int64_t auto_close_ms;      /* FULFILLED wish closes on its own after */
+    int64_t dedup_retention_ms; /* how long retries get the original reply */
 } sj_config_t;
 
 /* Fill c with the defaults. */

@@ -12,8 +12,7 @@
 #include "codec.h"
 #include "log.h"
 
-char *sj_datadir_path(char *buf, size_t cap, const char *dir,
-                      const char *name)
+char *sj_datadir_path(char *buf, size_t cap, const char *dir, const char *name)
 {
     int n = snprintf(buf, cap, "%s/%s", dir, name);
     return n > 0 && (size_t)n < cap ? buf : NULL;

@@ -26,7 +26,6 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d);
 void sj_datadir_close(sj_datadir_t *d);
 
 /* Write path "dir/name" into buf; returns buf, or NULL if it does not fit. */
-char *sj_datadir_path(char *buf, size_t cap, const char *dir,
-                      const char *name);
+char *sj_datadir_path(char *buf, size_t cap, const char *dir, const char *name);
 
 #endif

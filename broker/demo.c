@@ -44,8 +44,9 @@ static int run(sj_txn_t *txn, const sj_config_t *cfg,
     req->request_id = 1;
     int rc = sj_dispatch(&c, req);
     if (rc == 0 && id)
-        *id = c.reply.body_case == SHANGJU__REPLY__BODY_MEMBER ? c.reply.member->id
-                                                               : c.reply.wish->id;
+        *id = c.reply.body_case == SHANGJU__REPLY__BODY_MEMBER
+                  ? c.reply.member->id
+                  : c.reply.wish->id;
     if (rc)
         sj_log(SJ_LOG_ERROR, "event=demo_failed status=%s msg=\"%s\"",
                sj_status_name(rc), c.reply.message);
@@ -110,12 +111,11 @@ static int seed(sj_txn_t *txn, const sj_config_t *cfg,
             return err;
     }
     uint64_t w1, w2, w3;
-    int err = post(txn, cfg, m[0], "[DEMO] 重拍结婚照 Retake our wedding photos",
-                   "We married in 1976 and lost the photos in a move.", "photo",
-                   &w1);
+    int err =
+        post(txn, cfg, m[0], "[DEMO] 重拍结婚照 Retake our wedding photos",
+             "We married in 1976 and lost the photos in a move.", "photo", &w1);
     if (!err)
-        err = post(txn, cfg, m[1],
-                   "[DEMO] 学做月饼 Learn to bake mooncakes",
+        err = post(txn, cfg, m[1], "[DEMO] 学做月饼 Learn to bake mooncakes",
                    "Six children would like to bake before Mid-Autumn.",
                    "baking", &w2);
     if (!err)

@@ -84,15 +84,33 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': cfg->data_dir = optarg; break;
-        case 'r': cfg->requests_ep = optarg; break;
-        case 'e': cfg->events_ep = optarg; break;
-        case 'u': cfg->public_url = optarg; break;
-        case 'l': level = optarg; break;
-        case 'm': map = optarg; break;
-        case 'D': cfg->demo = true; break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': printf("shangju-broker %s\n", SJ_VERSION); exit(0);
+        case 'd':
+            cfg->data_dir = optarg;
+            break;
+        case 'r':
+            cfg->requests_ep = optarg;
+            break;
+        case 'e':
+            cfg->events_ep = optarg;
+            break;
+        case 'u':
+            cfg->public_url = optarg;
+            break;
+        case 'l':
+            level = optarg;
+            break;
+        case 'm':
+            map = optarg;
+            break;
+        case 'D':
+            cfg->demo = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            printf("shangju-broker %s\n", SJ_VERSION);
+            exit(0);
         default:
             fprintf(stderr, "Try 'shangju-broker --help'.\n");
             return 2;

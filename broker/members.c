@@ -48,8 +48,8 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
                             false)) ||
         (rc = sj_check_text(c, "contact", a->contact, 0, SJ_MAX_CONTACT,
                             false)) ||
-        (rc = sj_check_text(c, "chat handle", a->chat_handle, 0,
-                            SJ_MAX_HANDLE, false)))
+        (rc = sj_check_text(c, "chat handle", a->chat_handle, 0, SJ_MAX_HANDLE,
+                            false)))
         return rc;
     if (a->public_key.len != 32)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
@@ -127,8 +127,8 @@ int sj_h_member_list(sj_call_t *c, const Shangju__Request *req)
     shangju__member_page__init(page);
     int err = sj_member_list(c->txn, l->role, l->after, limit, &page->items,
                              &page->n_items, &page->next);
-    if (err || (err = sj_call_own_page(c, (void **)page->items,
-                                       page->n_items))) {
+    if (err ||
+        (err = sj_call_own_page(c, (void **)page->items, page->n_items))) {
         page->n_items = 0;
         return sj_call_store_fail(c, err, "member");
     }

@@ -44,8 +44,8 @@ static void *server_socket(sj_server_t *s, int type, const sj_keypair_t *key,
         zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, key->secret_key, 32) ||
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "shangju", 7) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max) ||
-        set_int(sock, ZMQ_SNDHWM, SEND_HWM) || set_int(sock, ZMQ_LINGER, 2000) ||
-        zmq_bind(sock, ep) != 0) {
+        set_int(sock, ZMQ_SNDHWM, SEND_HWM) ||
+        set_int(sock, ZMQ_LINGER, 2000) || zmq_bind(sock, ep) != 0) {
         sj_log(SJ_LOG_ERROR, "event=bind_failed endpoint=%s err=\"%s\"", ep,
                zmq_strerror(zmq_errno()));
         if (sock)
@@ -208,7 +208,7 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
     int64_t due = next_timer(s);
     while (!*stop) {
         int64_t now = sj_now_ms();
-        long wait = due <= now ? 0
+        long wait = due <= now                ? 0
                     : due - now > MAX_WAIT_MS ? MAX_WAIT_MS
                                               : (long)(due - now);
         zmq_pollitem_t items[] = {

@@ -49,8 +49,8 @@ int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
                             "%s is required", field);
     if (n > max)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "%s is too long (%zu bytes; at most %zu)", field,
-                            n, max);
+                            "%s is too long (%zu bytes; at most %zu)", field, n,
+                            max);
     if (n && !sj_text_ok(s, multiline))
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
                             "%s is not valid text (UTF-8, no control "

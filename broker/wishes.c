@@ -120,8 +120,7 @@ static int reply_wish(sj_call_t *c, const Shangju__Wish *w)
 }
 
 /* The timer a wish in its state waits on, if any. */
-static bool timer_of(const sj_call_t *c, const Shangju__Wish *w,
-                     sj_timer_t *tm)
+static bool timer_of(const sj_call_t *c, const Shangju__Wish *w, sj_timer_t *tm)
 {
     tm->id = w->id;
     switch (w->state) {
@@ -224,9 +223,9 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
     w->building = owner->building;
     w->state = WS(OPEN);
     w->created_at = w->updated_at = c->now;
-    w->expires_at = c->now + (p->expires_in_days
-                                  ? p->expires_in_days * SJ_DAY_MS
-                                  : c->cfg->wish_expiry_ms);
+    w->expires_at =
+        c->now + (p->expires_in_days ? p->expires_in_days * SJ_DAY_MS
+                                     : c->cfg->wish_expiry_ms);
     if ((rc = save(c, w, NULL, "wish.posted")))
         return rc;
     return reply_wish(c, w);
@@ -242,8 +241,8 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
                         &shangju__wish_state__descriptor, l->state))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
                             (int)l->state);
-    int rc = sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY,
-                           false);
+    int rc =
+        sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY, false);
     if (rc)
         return rc;
     f->state = l->state;
@@ -267,8 +266,8 @@ int sj_h_wish_list(sj_call_t *c, const Shangju__Request *req)
     sj_wish_filter_t f = {0};
     size_t limit;
     int rc;
-    if ((rc = list_filter(c, l, &f)) || (rc = sj_check_limit(c, l->limit,
-                                                             &limit)))
+    if ((rc = list_filter(c, l, &f)) ||
+        (rc = sj_check_limit(c, l->limit, &limit)))
         return rc;
     Shangju__WishPage *page = sj_call_alloc(c, sizeof *page);
     if (!page)
@@ -276,8 +275,8 @@ int sj_h_wish_list(sj_call_t *c, const Shangju__Request *req)
     shangju__wish_page__init(page);
     int err = sj_wish_list(c->txn, &f, l->after, limit, &page->items,
                            &page->n_items, &page->next);
-    if (err || (err = sj_call_own_page(c, (void **)page->items,
-                                       page->n_items))) {
+    if (err ||
+        (err = sj_call_own_page(c, (void **)page->items, page->n_items))) {
         page->n_items = 0;
         return sj_call_store_fail(c, err, "wish");
     }

@@ -12,8 +12,9 @@
 #include "log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define ZAP_FRAMES 7 /* version, id, domain, address, identity, mechanism,
-                        credentials (one for CURVE) */
+#define ZAP_FRAMES                                                             \
+    7 /* version, id, domain, address, identity, mechanism,                    \
+         credentials (one for CURVE) */
 
 struct sj_zap {
     void *sock;

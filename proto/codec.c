@@ -13,18 +13,30 @@
 const char *sj_strerror(int code)
 {
     switch (code) {
-    case SJ_OK: return "success";
-    case SJ_EINVAL: return "invalid argument";
-    case SJ_ENOTFOUND: return "not found";
-    case SJ_EEXIST: return "already exists";
-    case SJ_EFULL: return "store is full (map size reached)";
-    case SJ_ENOMEM: return "out of memory";
-    case SJ_EIO: return "I/O error";
-    case SJ_ESCHEMA: return "store schema version mismatch";
-    case SJ_ETIMEOUT: return "timed out";
-    case SJ_EPROTO: return "protocol error";
-    case SJ_EBUSY: return "resource busy";
-    default: return "unknown error";
+    case SJ_OK:
+        return "success";
+    case SJ_EINVAL:
+        return "invalid argument";
+    case SJ_ENOTFOUND:
+        return "not found";
+    case SJ_EEXIST:
+        return "already exists";
+    case SJ_EFULL:
+        return "store is full (map size reached)";
+    case SJ_ENOMEM:
+        return "out of memory";
+    case SJ_EIO:
+        return "I/O error";
+    case SJ_ESCHEMA:
+        return "store schema version mismatch";
+    case SJ_ETIMEOUT:
+        return "timed out";
+    case SJ_EPROTO:
+        return "protocol error";
+    case SJ_EBUSY:
+        return "resource busy";
+    default:
+        return "unknown error";
     }
 }
 
@@ -61,9 +73,8 @@ uint8_t *sj_codec_encode(const ProtobufCMessage *msg, size_t *len)
 
 const char *sj_status_name(int status)
 {
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&shangju__status__descriptor,
-                                             status);
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+        &shangju__status__descriptor, status);
     if (!v)
         return "UNKNOWN";
     return v->name + strlen("STATUS_");
@@ -99,7 +110,8 @@ static const char *enum_short_locked(const ProtobufCEnumDescriptor *d,
     for (int i = 0; i < cached; i++)
         if (cache[i].d == d && cache[i].value == value)
             return cache[i].name;
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(d, value);
     if (!v)
         return NULL;
     size_t skip = prefix_len(d);
@@ -151,9 +163,8 @@ const char *sj_request_kind(const Shangju__Request *r)
 {
     if (!r || r->body_case == SHANGJU__REQUEST__BODY__NOT_SET)
         return "none";
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field(&shangju__request__descriptor,
-                                                (unsigned)r->body_case);
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &shangju__request__descriptor, (unsigned)r->body_case);
     return f ? f->name : "unknown";
 }
 

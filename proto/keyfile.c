@@ -121,8 +121,7 @@ int sj_keyfile_save_public(const char *path, const sj_keypair_t *kp)
 }
 
 /* If line is `<indent><key> = "<value>"`, copy value into out. */
-static int match_value(const char *line, const char *key, char *out,
-                       size_t cap)
+static int match_value(const char *line, const char *key, char *out, size_t cap)
 {
     while (*line == ' ' || *line == '\t')
         line++;

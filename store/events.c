@@ -28,8 +28,8 @@ static int visit(void *vctx, const MDB_val *key, const MDB_val *val)
     struct range_ctx *c = vctx;
     if (c->n == c->limit)
         return 1;
-    Shangju__Event *ev = shangju__event__unpack(NULL, val->mv_size,
-                                                val->mv_data);
+    Shangju__Event *ev =
+        shangju__event__unpack(NULL, val->mv_size, val->mv_data);
     if (!ev)
         return SJ_EIO;
     c->items[c->n++] = ev;

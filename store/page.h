@@ -8,15 +8,15 @@
 typedef bool (*store__keep_fn)(const ProtobufCMessage *rec, const void *ctx);
 
 typedef struct {
-    int index_db;        /* keys: prefix + id(8); == record_db for a table */
+    int index_db; /* keys: prefix + id(8); == record_db for a table */
     const uint8_t *prefix;
     size_t plen;
-    int record_db;       /* id(8) -> record */
+    int record_db; /* id(8) -> record */
     const ProtobufCMessageDescriptor *desc;
     store__keep_fn keep; /* NULL keeps every record */
     const void *keep_ctx;
-    uint64_t after;      /* cursor: ids > after */
-    size_t limit;        /* 1..STORE_MAX_PAGE */
+    uint64_t after; /* cursor: ids > after */
+    size_t limit;   /* 1..STORE_MAX_PAGE */
 } store__page_q;
 
 /* Fill a malloc'd array with up to q->limit matching records, ascending id.

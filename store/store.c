@@ -35,14 +35,20 @@ static const char *const counter_keys[SJ_COUNTER__MAX] = {
 int store__err(int rc)
 {
     switch (rc) {
-    case MDB_SUCCESS: return SJ_OK;
-    case MDB_NOTFOUND: return SJ_ENOTFOUND;
-    case MDB_KEYEXIST: return SJ_EEXIST;
+    case MDB_SUCCESS:
+        return SJ_OK;
+    case MDB_NOTFOUND:
+        return SJ_ENOTFOUND;
+    case MDB_KEYEXIST:
+        return SJ_EEXIST;
     case MDB_MAP_FULL:
     case MDB_TXN_FULL:
-    case MDB_MAP_RESIZED: return SJ_EFULL;
-    case ENOMEM: return SJ_ENOMEM;
-    case EINVAL: return SJ_EINVAL;
+    case MDB_MAP_RESIZED:
+        return SJ_EFULL;
+    case ENOMEM:
+        return SJ_ENOMEM;
+    case EINVAL:
+        return SJ_EINVAL;
     default:
         fprintf(stderr, "level=error module=store code=%d msg=\"%s\"\n", rc,
                 mdb_strerror(rc));
@@ -87,8 +93,7 @@ static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name,
     return MDB_SUCCESS;
 }
 
-static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name,
-                        uint64_t v)
+static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
 {
     uint8_t buf[8];
     store__be64(buf, v);
@@ -286,8 +291,8 @@ int sj_txn_next_id(sj_txn_t *t, sj_counter_t c, uint64_t *id)
     int err = sj_txn_last_id(t, c, &last);
     if (err)
         return err;
-    int rc = meta_put_u64(t->txn, t->store->dbi[DB_META], counter_keys[c],
-                          last + 1);
+    int rc =
+        meta_put_u64(t->txn, t->store->dbi[DB_META], counter_keys[c], last + 1);
     if (rc)
         return store__fail(t, rc);
     *id = last + 1;
@@ -341,8 +346,9 @@ int store__get_msg(sj_txn_t *t, int db, const void *key, size_t klen,
         return store__fail(t, rc);
     *out = protobuf_c_message_unpack(desc, NULL, d.mv_size, d.mv_data);
     if (!*out) {
-        fprintf(stderr, "level=error module=store msg=\"undecodable record\" "
-                        "table=%s\n",
+        fprintf(stderr,
+                "level=error module=store msg=\"undecodable record\" "
+                "table=%s\n",
                 db_names[db]);
         return SJ_EIO;
     }

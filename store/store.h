@@ -40,10 +40,10 @@ int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
 void sj_store_close(sj_store_t **self);
 
 typedef struct {
-    size_t map_size;     /* configured map size, bytes */
-    size_t used_bytes;   /* pages in use * page size */
-    uint64_t last_seq;   /* newest committed event */
-    uint64_t members;    /* records per table */
+    size_t map_size;   /* configured map size, bytes */
+    size_t used_bytes; /* pages in use * page size */
+    uint64_t last_seq; /* newest committed event */
+    uint64_t members;  /* records per table */
     uint64_t wishes;
     uint64_t events;
     uint64_t dedup;

@@ -84,23 +84,19 @@ struct expect {
 };
 
 static const struct expect matrix[] = {
-    {K(PING), "rmcb"},          {K(WHOAMI), "rmcb"},
-    {K(REPLAY), "rmcb"},        {K(MEMBER_ADD), "c"},
-    {K(MEMBER_LIST), "c"},      {K(MEMBER_GET), "rmcb"},
-    {K(MEMBER_SUSPEND), "c"},   {K(WISH_POST), "rcb"},
-    {K(WISH_LIST), "rmcb"},     {K(WISH_GET), "rmcb"},
-    {K(WISH_CANCEL), "rcb"},    {K(WISH_CLAIM), "m"},
-    {K(WISH_RELEASE), "mc"},    {K(WISH_FULFIL), "m"},
-    {K(WISH_CONFIRM), "rcb"},
+    {K(PING), "rmcb"},        {K(WHOAMI), "rmcb"},     {K(REPLAY), "rmcb"},
+    {K(MEMBER_ADD), "c"},     {K(MEMBER_LIST), "c"},   {K(MEMBER_GET), "rmcb"},
+    {K(MEMBER_SUSPEND), "c"}, {K(WISH_POST), "rcb"},   {K(WISH_LIST), "rmcb"},
+    {K(WISH_GET), "rmcb"},    {K(WISH_CANCEL), "rcb"}, {K(WISH_CLAIM), "m"},
+    {K(WISH_RELEASE), "mc"},  {K(WISH_FULFIL), "m"},   {K(WISH_CONFIRM), "rcb"},
 };
 
 /* A request of each kind with an empty body of the right type. */
 static void fill(Shangju__Request *req, Shangju__Request__BodyCase kind,
                  void *body)
 {
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field(&shangju__request__descriptor,
-                                                (unsigned)kind);
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &shangju__request__descriptor, (unsigned)kind);
     ck_assert_ptr_nonnull(f);
     protobuf_c_message_init(f->descriptor, body);
     shangju__request__init(req);
@@ -113,8 +109,10 @@ START_TEST(every_request_by_every_role)
     size_t n_rules;
     sj_rules(&n_rules);
     ck_assert_uint_eq(n_rules, sizeof matrix / sizeof matrix[0]);
-    const char letters[] = {[ROLE(RESIDENT)] = 'r', [ROLE(MERCHANT)] = 'm',
-                            [ROLE(COMMITTEE)] = 'c', [ROLE(BRIDGE)] = 'b'};
+    const char letters[] = {[ROLE(RESIDENT)] = 'r',
+                            [ROLE(MERCHANT)] = 'm',
+                            [ROLE(COMMITTEE)] = 'c',
+                            [ROLE(BRIDGE)] = 'b'};
     for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
         for (int r = ROLE(RESIDENT); r <= ROLE(BRIDGE); r++) {
             union {
@@ -209,8 +207,8 @@ START_TEST(retry_gets_the_original_reply)
     ck_assert_uint_eq(out.replayed, 1);
     ck_assert_uint_eq(its[0].reply_len, its[1].reply_len);
     ck_assert_mem_eq(its[0].reply, its[1].reply, its[0].reply_len);
-    Shangju__Reply *first = sj_codec_reply_decode(its[0].reply,
-                                                  its[0].reply_len);
+    Shangju__Reply *first =
+        sj_codec_reply_decode(its[0].reply, its[0].reply_len);
     sj_batch_clear(its, 2, &out);
     free(out.events);
     free(b0);
@@ -250,8 +248,8 @@ START_TEST(one_bad_request_rolls_back_alone)
     ck_assert_uint_eq(out.events[1].seq, out.events[0].seq + 1); /* gapless */
     int want[4] = {0, ST(INVALID_ARGUMENT), 0, ST(INVALID_ARGUMENT)};
     for (int i = 0; i < 4; i++) {
-        Shangju__Reply *rep = sj_codec_reply_decode(its[i].reply,
-                                                    its[i].reply_len);
+        Shangju__Reply *rep =
+            sj_codec_reply_decode(its[i].reply, its[i].reply_len);
         ck_assert_int_eq(rep->status, want[i]);
         ck_assert_uint_eq(rep->request_id, i < 3 ? r[i].request_id : 0);
         shangju__reply__free_unpacked(rep, NULL);

@@ -18,12 +18,13 @@ START_TEST(enum_short_names)
     ck_assert_str_eq(
         sj_enum_short(ws, SHANGJU__WISH_STATE__WISH_STATE_FULFILLED),
         "fulfilled");
-    ck_assert_str_eq(sj_enum_short(&shangju__role__descriptor,
-                                   SHANGJU__ROLE__ROLE_MERCHANT),
-                     "merchant");
-    ck_assert_str_eq(sj_enum_short(&shangju__member_status__descriptor,
-                                   SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE),
-                     "active");
+    ck_assert_str_eq(
+        sj_enum_short(&shangju__role__descriptor, SHANGJU__ROLE__ROLE_MERCHANT),
+        "merchant");
+    ck_assert_str_eq(
+        sj_enum_short(&shangju__member_status__descriptor,
+                      SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE),
+        "active");
     ck_assert_ptr_null(sj_enum_short(ws, 99));
     int v;
     ck_assert_int_eq(sj_enum_parse(ws, "CLAIMED", &v), 0);
@@ -97,7 +98,8 @@ START_TEST(key_files)
     fclose(f);
     ck_assert_int_eq(sj_keyfile_load(path, &back), SJ_EINVAL);
     f = fopen(path, "w");
-    fputs("metadata\n    public-key = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""
+    fputs("metadata\n    public-key = "
+          "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""
           "\n",
           f);
     fclose(f);

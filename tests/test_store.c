@@ -142,8 +142,9 @@ START_TEST(wish_indexes_follow_moves)
 {
     sj_txn_t *t = begin();
     for (uint64_t id = 1; id <= 500; id++)
-        put_wish(t, id, id % 5 ? SHANGJU__WISH_STATE__WISH_STATE_OPEN
-                               : SHANGJU__WISH_STATE__WISH_STATE_CLAIMED,
+        put_wish(t, id,
+                 id % 5 ? SHANGJU__WISH_STATE__WISH_STATE_OPEN
+                        : SHANGJU__WISH_STATE__WISH_STATE_CLAIMED,
                  100 + id % 2, id % 2 ? "North" : "Nor");
     unsigned char seen[501];
     sj_wish_filter_t all = {0};

@@ -27,9 +27,8 @@ static void teardown(void)
 static uint64_t wish_in(Shangju__WishState s)
 {
     uint64_t id;
-    ck_assert_int_eq(world_post(&w, w.resident, "Retake wedding photos", 0,
-                                &id),
-                     0);
+    ck_assert_int_eq(
+        world_post(&w, w.resident, "Retake wedding photos", 0, &id), 0);
     if (s == WS(CANCELLED))
         ck_assert_int_eq(world_move(&w, w.resident, K(WISH_CANCEL), id), 0);
     if (s == WS(EXPIRED)) {
@@ -183,8 +182,7 @@ END_TEST
 START_TEST(posting_on_behalf)
 {
     uint64_t id;
-    ck_assert_int_eq(world_post(&w, w.bridge, "Fix the radio", w.resident,
-                                &id),
+    ck_assert_int_eq(world_post(&w, w.bridge, "Fix the radio", w.resident, &id),
                      0);
     ck_assert_uint_eq(w.reply->wish->owner_id, w.resident);
     ck_assert_uint_eq(w.reply->wish->posted_by, w.bridge);
@@ -304,9 +302,9 @@ START_TEST(paging_and_filters)
     enum { N = 230 };
     uint64_t last = 0;
     for (int i = 0; i < N; i++)
-        ck_assert_int_eq(world_post(&w, i % 2 ? w.resident : w.resident2,
-                                    "wish", 0, &last),
-                         0);
+        ck_assert_int_eq(
+            world_post(&w, i % 2 ? w.resident : w.resident2, "wish", 0, &last),
+            0);
     for (uint64_t id = 1; id <= last; id += 3)
         ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
     unsigned char seen[N + 1];

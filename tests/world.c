@@ -36,8 +36,8 @@ void world_init(world_t *w, size_t map_size)
     w->committee = m.id;
 
     w->bridge = world_add(w, SHANGJU__ROLE__ROLE_BRIDGE, "Bridge", 0);
-    w->resident = world_add(w, SHANGJU__ROLE__ROLE_RESIDENT, "Auntie Wang",
-                            w->bridge);
+    w->resident =
+        world_add(w, SHANGJU__ROLE__ROLE_RESIDENT, "Auntie Wang", w->bridge);
     w->resident2 = world_add(w, SHANGJU__ROLE__ROLE_RESIDENT, "Li", 0);
     w->merchant = world_add(w, SHANGJU__ROLE__ROLE_MERCHANT, "Bakery", 0);
     w->merchant2 = world_add(w, SHANGJU__ROLE__ROLE_MERCHANT, "Photo", 0);
