@@ -13,7 +13,10 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES = build-essential cmake pkg-config \
            libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
            liblmdb-dev lmdb-utils libjson-c-dev check \
-           redis-server redis-tools jq
+           libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
+           fonts-wqy-microhei \
+           zbar-tools libxml2-utils librsvg2-bin \
+           redis-server redis-tools jq shellcheck
 
 .PHONY: run test build sanitize format bench deps clean
 

@@ -13,6 +13,13 @@
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define TIMERS_PER_BATCH 256
+
+static const sj_broker_stats_t *broker_stats;
+
+void sj_batch_set_stats(const sj_broker_stats_t *stats)
+{
+    broker_stats = stats;
+}
 #define DEDUP_PRUNE_PER_BATCH 256
 
 /* Move the call's events into out (after its nested commit). */
@@ -76,7 +83,12 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
         return;
     }
     sj_call_init(&c, child, caller, now, cfg);
+    c.stats = broker_stats;
     int rc = sj_dispatch(&c, req);
+    if (rc == 0 && c.job) {
+        it->job = c.job;
+        memcpy(it->job_arg, c.job_arg, sizeof it->job_arg);
+    }
     encode_reply(it, &c.reply);
     if (!it->reply) {
         sj_txn_abort(&child);
@@ -115,6 +127,12 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
 static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
                         sj_batch_item_t *it, sj_batch_out_t *out)
 {
+    if (it->multipart) {
+        sj_log(SJ_LOG_WARN, "event=bad_frame reason=multipart");
+        error_reply(it, 0, ST(INVALID_ARGUMENT),
+                    "malformed request: a request is exactly one frame");
+        return;
+    }
     Shangju__Request *req = sj_codec_request_decode(it->payload, it->len);
     if (!req) {
         sj_log(SJ_LOG_WARN, "event=bad_frame bytes=%zu", it->len);
@@ -122,6 +140,7 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
                     "malformed request: not a shangju.Request");
         return;
     }
+    it->request_id = req->request_id;
     if (req->request_id == 0) {
         error_reply(it, 0, ST(INVALID_ARGUMENT), "request_id is required");
         goto done;
@@ -227,6 +246,7 @@ void sj_batch_clear(sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
         free(items[i].reply);
         items[i].reply = NULL;
         items[i].reply_len = 0;
+        items[i].job = 0;
     }
     for (size_t i = 0; i < out->n_events; i++)
         free(out->events[i].data);

@@ -17,9 +17,15 @@ typedef struct {
     uint8_t client_key[32]; /* CURVE public key of the sender */
     const uint8_t *payload; /* the request frame (not owned) */
     size_t len;
+    bool multipart; /* more than one frame came: refused */
     /* out: the encoded Reply to send (malloc'd; freed by sj_batch_clear) */
     uint8_t *reply;
     size_t reply_len;
+    /* out: a background job this request asked for (0 when none); the
+     * server runs it after the commit and answers when it is done */
+    int job;
+    char job_arg[72];
+    uint64_t request_id;
 } sj_batch_item_t;
 
 typedef struct {
@@ -36,6 +42,9 @@ typedef struct {
  * is returned: the clients will retry. */
 int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
                    sj_batch_item_t *items, size_t n, sj_batch_out_t *out);
+
+/* The counters the stats request reports (NULL: none); set once. */
+void sj_batch_set_stats(const sj_broker_stats_t *stats);
 
 /* Free replies and events; items and out can be reused. */
 void sj_batch_clear(sj_batch_item_t *items, size_t n, sj_batch_out_t *out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "log.h"
 
 void sj_config_defaults(sj_config_t *c)
 {
@@ -73,6 +74,10 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND, "no such %s",
                             what);
     case SJ_EFULL:
+        sj_log(SJ_LOG_WARN,
+               "event=store_full what=\"%s\" msg=\"the map is full; "
+               "restart with a larger --map-size\"",
+               what);
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
                             "the store is full; ask the operator to grow "
                             "the map size");

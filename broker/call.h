@@ -20,11 +20,22 @@ typedef struct {
     uint64_t seq;
 } sj_outevent_t;
 
+/* The server's running counters, readable by the stats handler. */
+typedef struct {
+    int64_t started_at;
+    uint64_t batches, requests, max_batch, retries_answered;
+    double commit_ms_total, commit_ms_max;
+} sj_broker_stats_t;
+
 typedef struct {
     sj_txn_t *txn;                 /* the nested transaction */
     const Shangju__Member *caller; /* NULL when a timer fires */
     int64_t now;
     const sj_config_t *cfg;
+    const sj_broker_stats_t *stats; /* NULL outside the server */
+    int job;              /* an sj_job_kind_t to run after the commit, in the
+                             background; the server answers when it ends */
+    char job_arg[72];     /* e.g. the backup name */
     Shangju__Reply reply; /* filled by the handler */
     char message[256];    /* backing store for reply.message */
 

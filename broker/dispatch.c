@@ -16,6 +16,7 @@ static const sj_rule_t rules[] = {
     {K(MEMBER_LIST), R(COMMITTEE), false, sj_h_member_list},
     {K(MEMBER_GET), SJ_ANYONE, false, sj_h_member_get},
     {K(MEMBER_SUSPEND), R(COMMITTEE), true, sj_h_member_suspend},
+    {K(MEMBER_REKEY), SJ_ANYONE, true, sj_h_member_rekey},
     {K(WISH_POST), R(RESIDENT) | R(COMMITTEE) | R(BRIDGE), true,
      sj_h_wish_post},
     {K(WISH_LIST), SJ_ANYONE, false, sj_h_wish_list},
@@ -27,6 +28,9 @@ static const sj_rule_t rules[] = {
     {K(WISH_FULFIL), R(MERCHANT), true, sj_h_wish_fulfil},
     {K(WISH_CONFIRM), R(RESIDENT) | R(COMMITTEE) | R(BRIDGE), true,
      sj_h_wish_confirm},
+    {K(ADMIN_STATS), R(COMMITTEE), false, sj_h_admin_stats},
+    {K(ADMIN_BACKUP), R(COMMITTEE), false, sj_h_admin_backup},
+    {K(ADMIN_VERIFY), R(COMMITTEE), false, sj_h_admin_verify},
 };
 
 const sj_rule_t *sj_rules(size_t *n)

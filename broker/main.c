@@ -2,6 +2,7 @@
  * run the server until SIGTERM or SIGINT (the batch in progress is
  * finished, committed and answered before exit). */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,8 +158,18 @@ int main(int argc, char **argv)
         sj_datadir_close(&dd);
         return 1;
     }
+    /* ZeroMQ's I/O threads inherit the signal mask: block the stop signals
+     * while they are made, so SIGTERM always lands in the loop's thread
+     * and interrupts its poll at once. */
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stops, &old);
     sj_server_t *server = NULL;
-    if (sj_server_new(&cfg, dd.store, &dd.server, &server) != 0) {
+    rc = sj_server_new(&cfg, dd.store, &dd.server, &server);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
         sj_datadir_close(&dd);
         return 1;
     }

@@ -189,3 +189,37 @@ int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
     c->reply.member = m;
     return 0;
 }
+
+int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__MemberRekey *r = req->member_rekey;
+    if (r->id != c->caller->id && !is_committee(c))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "only the committee may change another member's "
+                            "key");
+    if (r->public_key.len != 32)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "public key must be 32 bytes (got %zu)",
+                            r->public_key.len);
+    Shangju__Member *old;
+    int err = sj_member_get(c->txn, r->id, &old);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
+                            (unsigned long long)r->id);
+    if (err || !sj_call_own(c, old))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    *m = *old;
+    m->public_key = r->public_key;
+    err = sj_member_put(c->txn, m, old);
+    if (err == SJ_EEXIST)
+        return sj_call_fail(c, ST(ALREADY_EXISTS),
+                            "that public key is already registered");
+    if (err || (err = sj_call_emit_member(c, "member.rekeyed", m)))
+        return sj_call_store_fail(c, err, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}

@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "codec.h"
+#include "jobs.h"
 #include "log.h"
 #include "zap.h"
 
@@ -26,7 +27,10 @@ struct sj_server {
     sj_batch_item_t *items;
     size_t n;
     sj_batch_out_t out;
-    uint64_t batches, requests;
+    sj_broker_stats_t stats;
+    /* at most one background job at a time, answered when it completes */
+    sj_job_t *job;
+    zmq_msg_t job_peer;
 };
 
 static int set_int(void *sock, int opt, int v)
@@ -63,6 +67,8 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
         return SJ_ENOMEM;
     s->cfg = cfg;
     s->store = store;
+    s->stats.started_at = sj_now_ms();
+    sj_batch_set_stats(&s->stats);
     s->ids = calloc(cfg->batch_max, sizeof *s->ids);
     s->frames = calloc(cfg->batch_max, sizeof *s->frames);
     s->items = calloc(cfg->batch_max, sizeof *s->items);
@@ -90,6 +96,14 @@ void sj_server_destroy(sj_server_t **self)
     sj_server_t *s = self ? *self : NULL;
     if (!s)
         return;
+    if (s->job) { /* let it finish: never leave a backup half done */
+        uint8_t *reply;
+        size_t len;
+        sj_job_finish(&s->job, &reply, &len);
+        free(reply);
+        zmq_msg_close(&s->job_peer);
+    }
+    sj_batch_set_stats(NULL);
     if (s->router)
         zmq_close(s->router);
     if (s->pub)
@@ -121,18 +135,17 @@ static int take_one(sj_server_t *s)
         zmq_msg_close(frame);
         return 0;
     }
-    int extra = 0;
-    while (zmq_msg_more(frame) || extra) { /* a client sent several frames */
+    /* A request is one frame: drain any others and refuse the message. */
+    bool multipart = zmq_msg_more(frame);
+    for (int more = multipart; more;) {
         zmq_msg_t junk;
         zmq_msg_init(&junk);
-        int rc = zmq_msg_recv(&junk, s->router, 0);
-        extra = rc >= 0 && zmq_msg_more(&junk);
+        more = zmq_msg_recv(&junk, s->router, 0) >= 0 && zmq_msg_more(&junk);
         zmq_msg_close(&junk);
-        if (rc < 0 || !extra)
-            break;
     }
     sj_batch_item_t *it = &s->items[s->n];
     memset(it, 0, sizeof *it);
+    it->multipart = multipart;
     const char *user = zmq_msg_gets(frame, "User-Id");
     if (!user || sj_key_from_z85(user, it->client_key) != 0)
         memset(it->client_key, 0, sizeof it->client_key);
@@ -142,16 +155,78 @@ static int take_one(sj_server_t *s)
     return 1;
 }
 
+static void send_reply(sj_server_t *s, zmq_msg_t *peer, const uint8_t *data,
+                       size_t len)
+{
+    if (zmq_msg_send(peer, s->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(s->router, data, len, ZMQ_DONTWAIT) < 0)
+        sj_log(SJ_LOG_DEBUG, "event=reply_dropped err=\"%s\"",
+               zmq_strerror(zmq_errno()));
+}
+
+static void reply_error(sj_server_t *s, zmq_msg_t *peer, uint64_t request_id,
+                        Shangju__Status status, const char *msg)
+{
+    Shangju__Reply r = SHANGJU__REPLY__INIT;
+    r.request_id = request_id;
+    r.status = status;
+    r.message = (char *)msg;
+    size_t len;
+    uint8_t *buf = sj_codec_encode(&r.base, &len);
+    if (buf)
+        send_reply(s, peer, buf, len);
+    free(buf);
+}
+
+/* The request asked for a background job: start it and answer when it is
+ * done, or refuse at once when one is already running. */
+static void start_job(sj_server_t *s, size_t i)
+{
+    sj_batch_item_t *it = &s->items[i];
+    if (s->job) {
+        reply_error(s, &s->ids[i], it->request_id,
+                    SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                    "a backup or verify is already running; try again when "
+                    "it ends");
+        return;
+    }
+    int err = sj_job_start((sj_job_kind_t)it->job, s->store, s->cfg->data_dir,
+                           it->job_arg, it->request_id, &s->job);
+    if (err) {
+        reply_error(s, &s->ids[i], it->request_id,
+                    err == SJ_EEXIST ? SHANGJU__STATUS__STATUS_ALREADY_EXISTS
+                                     : SHANGJU__STATUS__STATUS_INTERNAL,
+                    err == SJ_EEXIST ? "that backup already exists"
+                                     : "cannot start the job; see the log");
+        return;
+    }
+    zmq_msg_init(&s->job_peer);
+    zmq_msg_copy(&s->job_peer, &s->ids[i]);
+    sj_log(SJ_LOG_INFO, "event=job_started kind=%s arg=%s",
+           it->job == SJ_JOB_BACKUP ? "backup" : "verify", it->job_arg);
+}
+
+static void finish_job(sj_server_t *s)
+{
+    uint8_t *reply;
+    size_t len;
+    sj_job_finish(&s->job, &reply, &len);
+    if (reply)
+        send_reply(s, &s->job_peer, reply, len);
+    free(reply);
+    zmq_msg_close(&s->job_peer);
+}
+
 static void send_replies(sj_server_t *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         sj_batch_item_t *it = &s->items[i];
-        if (it->reply &&
-            (zmq_msg_send(&s->ids[i], s->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
-                 0 ||
-             zmq_send(s->router, it->reply, it->reply_len, ZMQ_DONTWAIT) < 0))
-            sj_log(SJ_LOG_DEBUG, "event=reply_dropped err=\"%s\"",
-                   zmq_strerror(zmq_errno()));
+        if (it->job) {
+            start_job(s, i);
+            continue;
+        }
+        if (it->reply)
+            send_reply(s, &s->ids[i], it->reply, it->reply_len);
     }
     for (size_t i = 0; i < s->out.n_events; i++) {
         const sj_outevent_t *e = &s->out.events[i];
@@ -186,8 +261,15 @@ static int run_batch(sj_server_t *s)
                "ms=%lld",
                s->n, s->out.n_events, s->out.timers_fired, s->out.replayed,
                (long long)(sj_now_ms() - t0));
-    s->batches++;
-    s->requests += s->n;
+    double ms = (double)(sj_now_ms() - t0);
+    s->stats.batches++;
+    s->stats.requests += s->n;
+    s->stats.retries_answered += s->out.replayed;
+    s->stats.commit_ms_total += ms;
+    if (ms > s->stats.commit_ms_max)
+        s->stats.commit_ms_max = ms;
+    if (s->n > s->stats.max_batch)
+        s->stats.max_batch = s->n;
     end_batch(s);
     return err;
 }
@@ -214,8 +296,9 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         zmq_pollitem_t items[] = {
             {sj_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
             {s->router, 0, ZMQ_POLLIN, 0},
+            {NULL, s->job ? sj_job_fd(s->job) : -1, ZMQ_POLLIN, 0},
         };
-        int rc = zmq_poll(items, 2, wait);
+        int rc = zmq_poll(items, s->job ? 3 : 2, wait);
         if (rc < 0 && zmq_errno() != EINTR) {
             sj_log(SJ_LOG_ERROR, "event=poll_failed err=\"%s\"",
                    zmq_strerror(zmq_errno()));
@@ -223,6 +306,8 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         }
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             sj_zap_handle(s->zap);
+        if (rc > 0 && s->job && (items[2].revents & ZMQ_POLLIN))
+            finish_job(s);
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
             while (s->n < s->cfg->batch_max && take_one(s))
                 ;
@@ -236,6 +321,7 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         }
     }
     sj_log(SJ_LOG_INFO, "event=stopping batches=%llu requests=%llu",
-           (unsigned long long)s->batches, (unsigned long long)s->requests);
+           (unsigned long long)s->stats.batches,
+           (unsigned long long)s->stats.requests);
     return SJ_OK;
 }

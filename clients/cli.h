@@ -15,10 +15,11 @@
 /* Exit codes; `shangju --help` documents them. */
 enum {
     SJ_CLI_OK = 0,
-    SJ_CLI_EREPLY = 1, /* the broker replied with an error status */
-    SJ_CLI_EUSAGE = 2, /* bad command line */
-    SJ_CLI_EREACH = 3, /* no reply from the broker */
-    SJ_CLI_ELOCAL = 4, /* local failure: key file, memory, ... */
+    SJ_CLI_EREPLY = 1,  /* the broker replied with an error status */
+    SJ_CLI_EUSAGE = 2,  /* bad command line */
+    SJ_CLI_EREACH = 3,  /* no reply from the broker */
+    SJ_CLI_ELOCAL = 4,  /* local failure: key file, memory, ... */
+    SJ_CLI_EVERIFY = 5, /* admin verify found problems */
     SJ_CLI_CONTINUE = -1,
 };
 
@@ -166,6 +167,7 @@ int sj_cli_ping(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_whoami(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_member(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_wish(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_admin(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
 
 /* True when argv[1..] asks for help ("--help" or "-h" first). */

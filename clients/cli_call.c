@@ -113,6 +113,12 @@ static json_object *reply_json(const Shangju__Reply *r,
         *cols = wish_cols;
         *ncols = sizeof wish_cols / sizeof *wish_cols;
         return PAGE(r->wishes);
+    case SHANGJU__REPLY__BODY_STATS:
+        return sj_pbjson_message(&r->stats->base);
+    case SHANGJU__REPLY__BODY_BACKUP:
+        return sj_pbjson_message(&r->backup->base);
+    case SHANGJU__REPLY__BODY_VERIFY:
+        return sj_pbjson_message(&r->verify->base);
     case SHANGJU__REPLY__BODY_EVENTS:
         *cols = event_cols;
         *ncols = sizeof event_cols / sizeof *event_cols;

@@ -49,7 +49,12 @@ static int write_key(const char *path, const sj_keypair_t *kp, const char *name)
     return SJ_CLI_OK;
 }
 
-static int add_send(sj_cli_t *cli, Shangju__MemberAdd *add, const char *key_out)
+/* Generate a key pair, write its secret to key_out, point *pub at the
+ * public key and send req; on refusal the key file is removed. Used by
+ * `member add` and `member rekey`. Returns an exit code. */
+static int send_with_new_key(sj_cli_t *cli, Shangju__Request *req,
+                             ProtobufCBinaryData *pub, const char *key_out,
+                             const char *name)
 {
     sj_keypair_t kp;
     int rc = sj_cli_connect(cli); /* our own keys first: fail early */
@@ -57,19 +62,16 @@ static int add_send(sj_cli_t *cli, Shangju__MemberAdd *add, const char *key_out)
         return rc;
     if (sj_keyfile_generate(&kp) != 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot generate a key pair");
-    rc = write_key(key_out, &kp, add->name);
+    rc = write_key(key_out, &kp, name);
     if (rc != 0)
         return rc;
-    add->public_key.data = kp.public_key;
-    add->public_key.len = SJ_KEY_BYTES;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_ADD;
-    req.member_add = add;
+    pub->data = kp.public_key;
+    pub->len = SJ_KEY_BYTES;
     Shangju__Reply *reply = NULL;
     char note[PATH_MAX + 64];
     snprintf(note, sizeof note, " (key kept in '%s': the member may exist)",
              key_out);
-    rc = sj_cli_call_note(cli, &req, &reply, note);
+    rc = sj_cli_call_note(cli, req, &reply, note);
     memset(&kp, 0, sizeof kp);
     if (rc == SJ_CLI_EREPLY || rc == SJ_CLI_ELOCAL)
         unlink(key_out); /* refused: the key is useless */
@@ -108,7 +110,44 @@ static int member_add(sj_cli_t *cli, int argc, char **argv)
     if (!key_out || !*key_out)
         return sj_cli_usage(path, "--key-out is required");
     add.role = (Shangju__Role)role;
-    return add_send(cli, &add, key_out);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_ADD;
+    req.member_add = &add;
+    return send_with_new_key(cli, &req, &add.public_key, key_out, add.name);
+}
+
+static const char rekey_help[] =
+    "usage: shangju member rekey ID --key-out FILE\n"
+    "\n"
+    "Give member ID a new CURVE key: a new key pair is generated here, its\n"
+    "secret written to FILE (mode 0600, never overwritten), and the public\n"
+    "key registered in place of the old one, which is refused from then on.\n"
+    "The committee may rekey anyone; a member may rekey themself (e.g.\n"
+    "after a lost phone). The member's history is unchanged.\n"
+    "\n"
+    "  --key-out FILE     where to write the new secret key file\n";
+
+static int member_rekey(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "member rekey";
+    Shangju__MemberRekey rk = SHANGJU__MEMBER_REKEY__INIT;
+    const char *key_out = NULL;
+    int first;
+    const sj_cli_arg_t args[] = {
+        {"key-out", SJ_CLI_STR, &key_out, NULL},
+    };
+    int rc =
+        sj_cli_args(path, rekey_help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &rk.id)) != 0)
+        return rc;
+    if (!key_out || !*key_out)
+        return sj_cli_usage(path, "--key-out is required");
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_REKEY;
+    req.member_rekey = &rk;
+    return send_with_new_key(cli, &req, &rk.public_key, key_out, "rekeyed");
 }
 
 static const char list_help[] =
@@ -194,6 +233,7 @@ static const sj_cli_cmd_t member_cmds[] = {
     {"list", member_list, "list members"},
     {"show", member_show, "show one member"},
     {"suspend", member_suspend, "suspend a member"},
+    {"rekey", member_rekey, "replace a member's key (old key refused)"},
     {NULL, NULL, NULL},
 };
 

@@ -46,7 +46,8 @@ static const char global_help[] =
     "  2  usage error\n"
     "  3  no reply from the broker (not running, unreachable, or your key\n"
     "     is not registered)\n"
-    "  4  local error (key file unreadable or exists, out of memory, ...)\n";
+    "  4  local error (key file unreadable or exists, out of memory, ...)\n"
+    "  5  admin verify found problems in the store\n";
 
 enum {
     OPT_DATA = 256,

@@ -8,9 +8,10 @@
 static const sj_cli_cmd_t top_cmds[] = {
     {"ping", sj_cli_ping, "check the broker answers"},
     {"whoami", sj_cli_whoami, "the member your key belongs to"},
-    {"member", sj_cli_member, "add, list, show, suspend members"},
+    {"member", sj_cli_member, "add, list, show, suspend, rekey members"},
     {"wish", sj_cli_wish, "post, list, claim, fulfil, ... wishes"},
     {"watch", sj_cli_watch, "follow the event feed"},
+    {"admin", sj_cli_admin, "statistics and backups (committee)"},
     {NULL, NULL, NULL},
 };
 

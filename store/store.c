@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const db_names[DB__COUNT] = {
     [DB_META] = "meta",
@@ -181,16 +182,12 @@ static int table_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *n)
     return rc;
 }
 
-int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
+static int stats(sj_store_t *s, MDB_txn *txn, sj_store_stats_t *st)
 {
     memset(st, 0, sizeof *st);
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-    if (rc)
-        return store__err(rc);
     MDB_envinfo info;
     MDB_stat est;
-    rc = mdb_env_info(s->env, &info);
+    int rc = mdb_env_info(s->env, &info);
     if (rc == 0)
         rc = mdb_env_stat(s->env, &est);
     if (rc == 0) {
@@ -210,8 +207,37 @@ int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
         if (rc == MDB_NOTFOUND)
             rc = 0;
     }
-    mdb_txn_abort(txn);
     return store__err(rc);
+}
+
+int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return store__err(rc);
+    int err = stats(s, txn, st);
+    mdb_txn_abort(txn);
+    return err;
+}
+
+int sj_txn_stats(sj_txn_t *t, sj_store_stats_t *st)
+{
+    return t->err ? t->err : stats(t->store, t->txn, st);
+}
+
+int sj_store_backup(sj_store_t *s, const char *dir, uint64_t *bytes)
+{
+    int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    if (rc)
+        return store__err(rc) == SJ_OK ? SJ_EIO : store__err(rc);
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (stat(path, &sb) != 0)
+        return SJ_EIO;
+    *bytes = (uint64_t)sb.st_size;
+    return SJ_OK;
 }
 
 /* ----------------------------------------------------------- transactions */

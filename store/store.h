@@ -52,6 +52,12 @@ typedef struct {
 /* Fill st from a fresh read transaction. Returns 0 or an SJ_E* code. */
 int sj_store_stats(sj_store_t *s, sj_store_stats_t *st);
 
+/* Write a consistent, compacted copy of the store (data.mdb) into the
+ * existing, empty directory dir; *bytes gets its size. Uses its own read
+ * transaction, so it may run in another thread while the broker writes;
+ * the calling thread must not hold a transaction. Errors: SJ_EIO. */
+int sj_store_backup(sj_store_t *s, const char *dir, uint64_t *bytes);
+
 /* ----------------------------------------------------------- transactions */
 
 /* Begin a top-level transaction. Only one write transaction may be open at a
@@ -73,6 +79,10 @@ void sj_txn_abort(sj_txn_t **t);
 
 /* The sticky error (0 when none). */
 int sj_txn_error(const sj_txn_t *t);
+
+/* sj_store_stats from inside transaction t (a thread holding a transaction
+ * may not open another). */
+int sj_txn_stats(sj_txn_t *t, sj_store_stats_t *st);
 
 /* --------------------------------------------------------------- counters */
 
@@ -188,5 +198,24 @@ int sj_dedup_put(sj_txn_t *t, const uint8_t key[32], uint64_t request_id,
 
 /* Forget up to max entries stamped before `before`; *n gets the count. */
 int sj_dedup_prune(sj_txn_t *t, int64_t before, size_t max, size_t *n);
+
+/* ----------------------------------------------------------------- verify */
+
+typedef struct {
+    uint64_t members, wishes, events; /* records checked */
+    uint64_t max_member, max_wish;
+    uint64_t problems;
+} sj_verify_t;
+
+/* Called once per problem found, with a one-line description. */
+typedef void sj_verify_fn(void *ud, const char *problem);
+
+/* Check the whole store inside t (a read transaction suits): records
+ * decode, indexes and records agree both ways, the event log is gapless
+ * from 1, counters are ahead of ids in use. Problems go to report (may be
+ * NULL) and are counted in v. Returns 0 when the check ran (whatever it
+ * found) or an SJ_E* code when it could not read. */
+int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,
+                    sj_verify_t *v);
 
 #endif

@@ -349,6 +349,71 @@ START_TEST(full_map_is_a_clean_error)
 }
 END_TEST
 
+static void count_problem(void *ud, const char *problem)
+{
+    (void)problem;
+    (*(int *)ud)++;
+}
+
+/* Delete one key from a named table, behind the store's back. */
+static void raw_delete(const char *table, const void *key, size_t len)
+{
+    sj_store_close(&st);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, table, 0, &dbi), 0);
+    MDB_val k = {len, (void *)key};
+    ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+
+static uint64_t verify_problems(int *lines)
+{
+    sj_txn_t *t;
+    sj_verify_t v;
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    ck_assert_int_eq(sj_store_verify(t, count_problem, lines, &v), 0);
+    sj_txn_abort(&t);
+    return v.problems;
+}
+
+START_TEST(verify_finds_damage)
+{
+    sj_txn_t *t = begin();
+    put_member(t, 1, SHANGJU__ROLE__ROLE_RESIDENT, 1);
+    uint64_t id;
+    ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_MEMBER, &id), 0);
+    for (uint64_t w = 1; w <= 3; w++) {
+        ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_WISH, &id), 0);
+        put_wish(t, id, SHANGJU__WISH_STATE__WISH_STATE_OPEN, 1, "c");
+        Shangju__Event ev = SHANGJU__EVENT__INIT;
+        ev.topic = (char *)"wish.posted";
+        ck_assert_int_eq(sj_event_append(t, &ev), 0);
+    }
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    int lines = 0;
+    ck_assert_uint_eq(verify_problems(&lines), 0);
+    ck_assert_int_eq(lines, 0);
+
+    uint8_t k[9] = {SHANGJU__WISH_STATE__WISH_STATE_OPEN};
+    k[8] = 2; /* state index entry of wish 2 */
+    raw_delete("wish_by_state", k, sizeof k);
+    ck_assert_uint_eq(verify_problems(&lines), 1);
+    uint8_t seq[8] = {0, 0, 0, 0, 0, 0, 0, 2};
+    raw_delete("events", seq, sizeof seq); /* a gap in the log */
+    lines = 0;
+    ck_assert_uint_eq(verify_problems(&lines), 2);
+    ck_assert_int_eq(lines, 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("store");
@@ -361,6 +426,7 @@ static Suite *suite(void)
     tcase_add_test(tc, timers_in_due_order);
     tcase_add_test(tc, wrong_schema_is_refused);
     tcase_add_test(tc, full_map_is_a_clean_error);
+    tcase_add_test(tc, verify_finds_damage);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
