@@ -96,15 +96,18 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
         sj_call_end(&c);
         return;
     }
-    if (rc == 0 && writes)
+    /* Kept: an OK reply, or a refusal whose writes must stick (a wrong
+     * hand-over code is counted). */
+    bool keep = rc == 0 || c.commit_on_error;
+    if (keep && writes)
         sj_dedup_put(child, it->client_key, req->request_id, now, it->reply,
                      it->reply_len);
-    if (rc == 0 && (err = sj_txn_commit(&child)) == 0) {
+    if (keep && (err = sj_txn_commit(&child)) == 0) {
         if (take_events(&c, out) != 0)
             sj_log(SJ_LOG_ERROR, "event=events_lost reason=oom");
     } else {
         sj_txn_abort(&child);
-        if (rc == 0) { /* the handler succeeded but the writes did not fit */
+        if (keep) { /* the handler's writes did not fit */
             free(it->reply);
             it->reply = NULL;
             sj_call_end(&c);

@@ -15,7 +15,7 @@ void sj_config_defaults(sj_config_t *c)
     c->data_dir = "./var/shangju";
     c->requests_ep = "tcp://127.0.0.1:7400";
     c->events_ep = "tcp://127.0.0.1:7401";
-    c->public_url = "http://localhost:7400";
+    c->public_url = "https://alliance.example.org";
     c->map_size = 0;
     c->batch_max = 512;
     c->wish_expiry_ms = 30 * SJ_DAY_MS;
@@ -179,9 +179,19 @@ int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
 {
     Shangju__Wish copy = *w; /* shallow: only the private fields change */
     copy.owner_contact = (char *)"";
+    copy.handover_code = (char *)"";
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_WISH;
     ev.wish = &copy;
+    return emit(c, topic, &ev);
+}
+
+int sj_call_emit_listing(sj_call_t *c, const char *topic,
+                         const Shangju__Listing *l)
+{
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.body_case = SHANGJU__EVENT__BODY_LISTING;
+    ev.listing = (Shangju__Listing *)l;
     return emit(c, topic, &ev);
 }
 

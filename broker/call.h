@@ -36,6 +36,8 @@ typedef struct {
     int job;              /* an sj_job_kind_t to run after the commit, in the
                              background; the server answers when it ends */
     char job_arg[72];     /* e.g. the backup name */
+    bool commit_on_error; /* keep the writes of an error reply (a refused
+                             hand-over code still counts) */
     Shangju__Reply reply; /* filled by the handler */
     char message[256];    /* backing store for reply.message */
 
@@ -87,5 +89,7 @@ char *sj_call_strdup(sj_call_t *c, const char *s);
 int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w);
 int sj_call_emit_member(sj_call_t *c, const char *topic,
                         const Shangju__Member *m);
+int sj_call_emit_listing(sj_call_t *c, const char *topic,
+                         const Shangju__Listing *l);
 
 #endif

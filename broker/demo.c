@@ -102,6 +102,43 @@ static int post(sj_txn_t *txn, const sj_config_t *cfg,
     return run(txn, cfg, who, &req, id);
 }
 
+static int listing(sj_txn_t *txn, const sj_config_t *cfg,
+                   const Shangju__Member *merchant, const char *category,
+                   const char *const *specialties, size_t n,
+                   const char *address, const char *hours)
+{
+    Shangju__Listing l = SHANGJU__LISTING__INIT;
+    l.name = merchant->name;
+    l.category = (char *)category;
+    l.specialties = (char **)specialties;
+    l.n_specialties = n;
+    l.address = (char *)address;
+    l.hours = (char *)hours;
+    Shangju__ListingPut put = SHANGJU__LISTING_PUT__INIT;
+    put.listing = &l;
+    put.create = true;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_LISTING_PUT;
+    req.listing_put = &put;
+    return run(txn, cfg, merchant, &req, NULL);
+}
+
+static int seed_listings(sj_txn_t *txn, const sj_config_t *cfg,
+                         Shangju__Member **m)
+{
+    static const char *const bakery[] = {
+        "鲜肉月饼 Fresh meat mooncakes", "苏式月饼 Suzhou-style mooncakes",
+        "亲子烘焙课 Baking classes for families"};
+    static const char *const photo[] = {"老照片修复 Old photo restoration",
+                                        "婚纱照 Wedding portraits"};
+    int err = listing(txn, cfg, m[2], "bakery", bakery, 3,
+                      "[DEMO] 金桥路 12 号 12 Jinqiao Road", "7:00-19:00");
+    if (!err)
+        err = listing(txn, cfg, m[3], "photo", photo, 2,
+                      "[DEMO] 金桥路 30 号 30 Jinqiao Road", "9:00-18:00");
+    return err;
+}
+
 static int seed(sj_txn_t *txn, const sj_config_t *cfg,
                 const Shangju__Member *committee, Shangju__Member **m)
 {
@@ -111,9 +148,11 @@ static int seed(sj_txn_t *txn, const sj_config_t *cfg,
             return err;
     }
     uint64_t w1, w2, w3;
-    int err =
-        post(txn, cfg, m[0], "[DEMO] 重拍结婚照 Retake our wedding photos",
-             "We married in 1976 and lost the photos in a move.", "photo", &w1);
+    int err = seed_listings(txn, cfg, m);
+    if (!err)
+        err = post(
+            txn, cfg, m[0], "[DEMO] 重拍结婚照 Retake our wedding photos",
+            "We married in 1976 and lost the photos in a move.", "photo", &w1);
     if (!err)
         err = post(txn, cfg, m[1], "[DEMO] 学做月饼 Learn to bake mooncakes",
                    "Six children would like to bake before Mid-Autumn.",

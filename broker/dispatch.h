@@ -57,6 +57,17 @@ int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req);
 int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req);
 int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req);
 
+int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req);
+int sj_h_listing_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_listing_list(sj_call_t *c, const Shangju__Request *req);
+int sj_h_qr_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req);
+
+/* May the caller act as w's owner: the resident, the committee, or the
+ * bridge the resident is linked to. */
+bool sj_wish_acts_for_owner(sj_call_t *c, const Shangju__Wish *w);
+
 /* Apply one due timer (c->caller is NULL). Stale timers are dropped. */
 int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm);
 

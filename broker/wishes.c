@@ -5,6 +5,8 @@
 #include "dispatch.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
 
 #include "codec.h"
 #include "validate.h"
@@ -67,7 +69,7 @@ static int require_state(sj_call_t *c, const Shangju__Wish *w,
 
 /* May the caller act as the wish's owner: the resident, the committee, or
  * the bridge the resident is linked to. */
-static bool acts_for_owner(sj_call_t *c, const Shangju__Wish *w)
+bool sj_wish_acts_for_owner(sj_call_t *c, const Shangju__Wish *w)
 {
     const Shangju__Member *me = c->caller;
     if (me->role == ROLE(COMMITTEE) || me->id == w->owner_id)
@@ -98,13 +100,14 @@ static Shangju__Wish *present(sj_call_t *c, const Shangju__Wish *w)
         return NULL;
     *v = *w;
     v->owner_contact = (char *)"";
+    v->handover_code = (char *)""; /* only ever inside the hand-over QR */
     Shangju__Member *owner;
     if (sj_member_get(c->txn, w->owner_id, &owner) != 0)
         return v;
     if (!sj_call_own(c, owner))
         return NULL;
     v->owner_name = owner->name;
-    if (c->caller && (holds_claim(c, w) || acts_for_owner(c, w)))
+    if (c->caller && (holds_claim(c, w) || sj_wish_acts_for_owner(c, w)))
         v->owner_contact = owner->contact;
     return v;
 }
@@ -295,6 +298,86 @@ int sj_h_wish_get(sj_call_t *c, const Shangju__Request *req)
     return rc ? rc : reply_wish(c, w);
 }
 
+/* ---------------------------------------------------------------- hand-over */
+
+#define HANDOVER_LEN 8
+#define HANDOVER_TRIES 5
+
+/* A fresh one-time code for w's claim: 8 characters from an alphabet
+ * without look-alikes (0/O, 1/I/L), about 39 bits. */
+static int new_handover_code(sj_call_t *c, Shangju__Wish *w)
+{
+    static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    uint8_t rnd[HANDOVER_LEN];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        return sj_call_fail(c, ST(INTERNAL), "no randomness for a code");
+    char *code = sj_call_alloc(c, HANDOVER_LEN + 1);
+    if (!code)
+        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
+    for (int i = 0; i < HANDOVER_LEN; i++)
+        code[i] = alphabet[rnd[i] % (sizeof alphabet - 1)];
+    w->handover_code = code;
+    w->handover_failures = 0;
+    w->handover_locked = false;
+    return 0;
+}
+
+/* Compare without an early exit, so timing does not leak the code. */
+static bool same_code(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    unsigned diff = (unsigned)(na ^ nb);
+    for (size_t i = 0; i < na && i < nb; i++)
+        diff |= (unsigned)(a[i] ^ b[i]);
+    return diff == 0 && na > 0;
+}
+
+/* Check the code a merchant presents at hand-over. A wrong code is
+ * counted (and the count committed although the request fails); after
+ * HANDOVER_TRIES wrong codes the code locks until the committee reissues
+ * it. Returns 0 when the code is right; w is the new version. */
+static int check_handover(sj_call_t *c, Shangju__Wish *w,
+                          const Shangju__Wish *old, const char *code)
+{
+    if (w->handover_locked)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "the hand-over code of wish %llu is locked after "
+                            "%d wrong tries; ask the committee to reissue it",
+                            (ull)w->id, HANDOVER_TRIES);
+    if (same_code(code, w->handover_code ? w->handover_code : ""))
+        return 0;
+    w->handover_failures++;
+    bool lock = w->handover_failures >= HANDOVER_TRIES;
+    w->handover_locked = lock;
+    int rc = save(c, w, old,
+                  lock ? "wish.handover_locked" : "wish.handover_refused");
+    if (rc)
+        return rc;
+    c->commit_on_error = true; /* the count must stick */
+    if (lock)
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "wrong hand-over code; the code is now locked, "
+                            "ask the committee to reissue it");
+    return sj_call_fail(c, ST(PERMISSION_DENIED),
+                        "wrong hand-over code (%u tries left)",
+                        HANDOVER_TRIES - w->handover_failures);
+}
+
+int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req)
+{
+    Shangju__Wish *old, *w;
+    int rc;
+    if ((rc = load(c, req->handover_reissue->wish_id, &old)) ||
+        (rc = require_state(c, old, WS(CLAIMED), "given a new code")))
+        return rc;
+    if (!(w = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
+    if ((rc = new_handover_code(c, w)) ||
+        (rc = save(c, w, old, "wish.handover_reissued")))
+        return rc;
+    return reply_wish(c, w);
+}
+
 /* ------------------------------------------------------------------ moves */
 
 int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req)
@@ -305,7 +388,7 @@ int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req)
     if ((rc = sj_check_text(c, "reason", r->reason, 0, SJ_MAX_NOTE, true)) ||
         (rc = load(c, r->id, &old)))
         return rc;
-    if (!acts_for_owner(c, old))
+    if (!sj_wish_acts_for_owner(c, old))
         return sj_call_fail(c, ST(PERMISSION_DENIED),
                             "only the wish's owner or the committee may "
                             "cancel it");
@@ -339,6 +422,8 @@ int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
                                              : c->cfg->claim_due_ms);
     w->state = WS(CLAIMED);
     w->claim = claim;
+    if ((rc = new_handover_code(c, w)))
+        return rc;
     return (rc = save(c, w, old, "wish.claimed")) ? rc : reply_wish(c, w);
 }
 
@@ -359,6 +444,9 @@ int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req)
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
     w->state = WS(OPEN);
     w->claim = NULL;
+    w->handover_code = (char *)"";
+    w->handover_failures = 0;
+    w->handover_locked = false;
     if (w->expires_at < c->now)
         w->expires_at = c->now; /* expired while claimed: expires now */
     return (rc = save(c, w, old, "wish.released")) ? rc : reply_wish(c, w);
@@ -377,8 +465,16 @@ int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(PERMISSION_DENIED),
                             "wish %llu is claimed by another merchant",
                             (ull)old->id);
+    if ((rc = sj_check_text(c, "hand-over code", r->handover_code, 0, 64,
+                            false)))
+        return rc;
     if (!(w = edit(c, old)))
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
+    if (r->handover_code && *r->handover_code) {
+        if ((rc = check_handover(c, w, old, r->handover_code)))
+            return rc;
+        w->verified = true;
+    }
     w->state = WS(FULFILLED);
     w->fulfilled_at = c->now;
     return (rc = save(c, w, old, "wish.fulfilled")) ? rc : reply_wish(c, w);
@@ -413,7 +509,7 @@ int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req)
     if ((rc = sj_check_text(c, "thanks", r->thanks, 0, SJ_MAX_NOTE, true)) ||
         (rc = load(c, r->id, &old)))
         return rc;
-    if (!acts_for_owner(c, old))
+    if (!sj_wish_acts_for_owner(c, old))
         return sj_call_fail(c, ST(PERMISSION_DENIED),
                             "only the wish's owner or the committee may "
                             "confirm it");
@@ -442,6 +538,9 @@ static int lapse(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
         return sj_call_store_fail(c, err, "member");
     w->state = WS(OPEN);
     w->claim = NULL;
+    w->handover_code = (char *)"";
+    w->handover_failures = 0;
+    w->handover_locked = false;
     w->lapses++;
     if (w->expires_at < c->now)
         w->expires_at = c->now;

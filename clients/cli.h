@@ -98,7 +98,16 @@ typedef enum {
     SJ_CLI_U64,
     SJ_CLI_FLAG,
     SJ_CLI_ENUM,
+    SJ_CLI_LIST, /* repeatable; dst is an sj_cli_list_t */
 } sj_cli_kind_t;
+
+#define SJ_CLI_MAX_LIST 32
+
+/* The values of a repeatable option, in order (pointing into argv). */
+typedef struct {
+    char *items[SJ_CLI_MAX_LIST];
+    size_t n;
+} sj_cli_list_t;
 
 typedef struct {
     const char *name;
@@ -168,6 +177,9 @@ int sj_cli_whoami(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_member(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_wish(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_admin(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_merchant(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_qr(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_placard(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
 
 /* True when argv[1..] asks for help ("--help" or "-h" first). */

@@ -90,6 +90,8 @@ static const char *const member_cols[] = {"id",   "role",      "status",
 static const char *const wish_cols[] = {"id", "state", "category", "community",
                                         "title"};
 static const char *const event_cols[] = {"seq", "at", "topic", "actor_id"};
+static const char *const listing_cols[] = {"merchant_id", "category", "name",
+                                           "address"};
 
 #define PAGE(p)                                                                \
     sj_pbjson_page((ProtobufCMessage *const *)(p)->items, (p)->n_items,        \
@@ -119,6 +121,12 @@ static json_object *reply_json(const Shangju__Reply *r,
         return sj_pbjson_message(&r->backup->base);
     case SHANGJU__REPLY__BODY_VERIFY:
         return sj_pbjson_message(&r->verify->base);
+    case SHANGJU__REPLY__BODY_LISTING:
+        return sj_pbjson_message(&r->listing->base);
+    case SHANGJU__REPLY__BODY_LISTINGS:
+        *cols = listing_cols;
+        *ncols = sizeof listing_cols / sizeof *listing_cols;
+        return PAGE(r->listings);
     case SHANGJU__REPLY__BODY_EVENTS:
         *cols = event_cols;
         *ncols = sizeof event_cols / sizeof *event_cols;

@@ -320,6 +320,14 @@ static int store_arg(const char *path, const sj_cli_arg_t *a, const char *v)
         if (sj_enum_parse(a->en, v, a->dst) != 0 || *(int *)a->dst == 0)
             return sj_cli_usage(path, "%s: unknown value '%s'", opt, v);
         return SJ_CLI_OK;
+    case SJ_CLI_LIST: {
+        sj_cli_list_t *l = a->dst;
+        if (l->n == SJ_CLI_MAX_LIST)
+            return sj_cli_usage(path, "%s given more than %d times", opt,
+                                SJ_CLI_MAX_LIST);
+        l->items[l->n++] = (char *)v;
+        return SJ_CLI_OK;
+    }
     }
     return SJ_CLI_EUSAGE;
 }

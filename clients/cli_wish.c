@@ -128,6 +128,20 @@ static int wish_cancel(sj_cli_t *cli, int argc, char **argv)
                    &b.id, &req);
 }
 
+static int wish_reissue_code(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju wish reissue-code ID\n\n"
+        "Give a claimed wish a new hand-over code, e.g. after too many wrong\n"
+        "tries locked the old one (committee).\n";
+    Shangju__HandoverReissue b = SHANGJU__HANDOVER_REISSUE__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_HANDOVER_REISSUE;
+    req.handover_reissue = &b;
+    return on_wish(cli, "wish reissue-code", help, NULL, 0, argc, argv,
+                   &b.wish_id, &req);
+}
+
 static int wish_claim(sj_cli_t *cli, int argc, char **argv)
 {
     static const char help[] =
@@ -214,6 +228,7 @@ static const sj_cli_cmd_t wish_cmds[] = {
     {"release", wish_release, "give up a claim"},
     {"fulfil", wish_fulfil, "mark a claimed wish fulfilled"},
     {"confirm", wish_confirm, "confirm fulfilment, thank and rate"},
+    {"reissue-code", wish_reissue_code, "new hand-over code (committee)"},
     {NULL, NULL, NULL},
 };
 

@@ -23,6 +23,8 @@ static const char *const db_names[DB__COUNT] = {
     [DB_EVENTS] = "events",
     [DB_DEDUP] = "dedup",
     [DB_DEDUP_BY_TIME] = "dedup_by_time",
+    [DB_LISTINGS] = "listings",
+    [DB_LISTING_BY_CATEGORY] = "listing_by_category",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {

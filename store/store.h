@@ -148,6 +148,23 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
                  uint64_t *next);
 void sj_wish_page_free(Shangju__Wish **items, size_t n);
 
+/* --------------------------------------------------------------- listings */
+
+/* Insert or replace the listing of l->merchant_id; old is its previous
+ * version (NULL when new) so the category index moves with it. */
+int sj_listing_put(sj_txn_t *t, const Shangju__Listing *l,
+                   const Shangju__Listing *old);
+
+int sj_listing_get(sj_txn_t *t, uint64_t merchant_id, Shangju__Listing **out);
+
+/* Page of listings with merchant id > after, in category (NULL or "" =
+ * all), ascending, at most limit; a range scan of the category index.
+ * Free with sj_listing_page_free. */
+int sj_listing_list(sj_txn_t *t, const char *category, uint64_t after,
+                    size_t limit, Shangju__Listing ***items, size_t *n_items,
+                    uint64_t *next);
+void sj_listing_page_free(Shangju__Listing **items, size_t n);
+
 /* ----------------------------------------------------------------- timers */
 
 typedef enum {

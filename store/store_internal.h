@@ -10,18 +10,20 @@
 
 enum {
     DB_META,
-    DB_MEMBERS,           /* id -> Member */
-    DB_MEMBER_KEYS,       /* public key (32) -> id */
-    DB_MEMBER_BY_ROLE,    /* role(1) id(8) -> "" */
-    DB_WISHES,            /* id -> Wish */
-    DB_WISH_BY_STATE,     /* state(1) id(8) -> "" */
-    DB_WISH_BY_OWNER,     /* owner(8) id(8) -> "" */
-    DB_WISH_BY_CLAIMANT,  /* merchant(8) id(8) -> "" */
-    DB_WISH_BY_COMMUNITY, /* community NUL id(8) -> "" */
-    DB_TIMERS,            /* due(8) kind(1) id(8) -> "" */
-    DB_EVENTS,            /* seq(8) -> Event */
-    DB_DEDUP,             /* client key(32) request id(8) -> DedupEntry */
-    DB_DEDUP_BY_TIME,     /* at(8) client key(32) request id(8) -> "" */
+    DB_MEMBERS,             /* id -> Member */
+    DB_MEMBER_KEYS,         /* public key (32) -> id */
+    DB_MEMBER_BY_ROLE,      /* role(1) id(8) -> "" */
+    DB_WISHES,              /* id -> Wish */
+    DB_WISH_BY_STATE,       /* state(1) id(8) -> "" */
+    DB_WISH_BY_OWNER,       /* owner(8) id(8) -> "" */
+    DB_WISH_BY_CLAIMANT,    /* merchant(8) id(8) -> "" */
+    DB_WISH_BY_COMMUNITY,   /* community NUL id(8) -> "" */
+    DB_TIMERS,              /* due(8) kind(1) id(8) -> "" */
+    DB_EVENTS,              /* seq(8) -> Event */
+    DB_DEDUP,               /* client key(32) request id(8) -> DedupEntry */
+    DB_DEDUP_BY_TIME,       /* at(8) client key(32) request id(8) -> "" */
+    DB_LISTINGS,            /* merchant id(8) -> Listing */
+    DB_LISTING_BY_CATEGORY, /* category NUL merchant id(8) -> "" */
     DB__COUNT
 };
 

@@ -84,16 +84,19 @@ struct expect {
 };
 
 static const struct expect matrix[] = {
-    {K(PING), "rmcb"},        {K(WHOAMI), "rmcb"},
-    {K(REPLAY), "rmcb"},      {K(MEMBER_ADD), "c"},
-    {K(MEMBER_LIST), "c"},    {K(MEMBER_GET), "rmcb"},
-    {K(MEMBER_SUSPEND), "c"}, {K(WISH_POST), "rcb"},
-    {K(WISH_LIST), "rmcb"},   {K(WISH_GET), "rmcb"},
-    {K(WISH_CANCEL), "rcb"},  {K(WISH_CLAIM), "m"},
-    {K(WISH_RELEASE), "mc"},  {K(WISH_FULFIL), "m"},
-    {K(WISH_CONFIRM), "rcb"}, {K(MEMBER_REKEY), "rmcb"},
-    {K(ADMIN_STATS), "c"},    {K(ADMIN_BACKUP), "c"},
-    {K(ADMIN_VERIFY), "c"},
+    {K(PING), "rmcb"},          {K(WHOAMI), "rmcb"},
+    {K(REPLAY), "rmcb"},        {K(MEMBER_ADD), "c"},
+    {K(MEMBER_LIST), "c"},      {K(MEMBER_GET), "rmcb"},
+    {K(MEMBER_SUSPEND), "c"},   {K(WISH_POST), "rcb"},
+    {K(WISH_LIST), "rmcb"},     {K(WISH_GET), "rmcb"},
+    {K(WISH_CANCEL), "rcb"},    {K(WISH_CLAIM), "m"},
+    {K(WISH_RELEASE), "mc"},    {K(WISH_FULFIL), "m"},
+    {K(WISH_CONFIRM), "rcb"},   {K(MEMBER_REKEY), "rmcb"},
+    {K(ADMIN_STATS), "c"},      {K(ADMIN_BACKUP), "c"},
+    {K(ADMIN_VERIFY), "c"},     {K(LISTING_PUT), "mc"},
+    {K(LISTING_GET), "rmcb"},   {K(LISTING_LIST), "rmcb"},
+    {K(QR_GET), "rmcb"},        {K(PLACARD_GET), "rmcb"},
+    {K(HANDOVER_REISSUE), "c"},
 };
 
 /* A request of each kind with an empty body of the right type. */

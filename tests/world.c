@@ -78,9 +78,10 @@ int world_call(world_t *w, uint64_t as, Shangju__Request *req)
     w->reply = shangju__reply__unpack(NULL, len, buf);
     free(buf);
     w->events = (unsigned)c.n_events;
+    bool keep = rc == 0 || c.commit_on_error;
     sj_call_end(&c);
     shangju__member__free_unpacked(caller, NULL);
-    if (rc == 0)
+    if (keep)
         ck_assert_int_eq(sj_txn_commit(&txn), 0);
     else
         sj_txn_abort(&txn);

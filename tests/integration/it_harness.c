@@ -480,6 +480,42 @@ void it_request(Shangju__Request *req, it_bodies_t *b, int kind, uint64_t id)
         b->admin_backup.name = b->name;
         req->admin_backup = &b->admin_backup;
         break;
+    case SHANGJU__REQUEST__BODY_LISTING_PUT: /* id 0: create one's own */
+        shangju__listing__init(&b->listing);
+        b->listing.merchant_id = id;
+        b->listing.name = (char *)"Matrix tailor";
+        b->listing.category = (char *)"tailor";
+        shangju__listing_put__init(&b->listing_put);
+        b->listing_put.listing = &b->listing;
+        b->listing_put.create = id == 0;
+        req->listing_put = &b->listing_put;
+        break;
+    case SHANGJU__REQUEST__BODY_LISTING_GET:
+        shangju__listing_get__init(&b->listing_get);
+        b->listing_get.merchant_id = id;
+        req->listing_get = &b->listing_get;
+        break;
+    case SHANGJU__REQUEST__BODY_LISTING_LIST:
+        shangju__listing_list__init(&b->listing_list);
+        req->listing_list = &b->listing_list;
+        break;
+    case SHANGJU__REQUEST__BODY_QR_GET:
+        shangju__qr_get__init(&b->qr_get);
+        b->qr_get.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_MERCHANT;
+        b->qr_get.id = id;
+        req->qr_get = &b->qr_get;
+        break;
+    case SHANGJU__REQUEST__BODY_PLACARD_GET:
+        shangju__placard_get__init(&b->placard_get);
+        b->placard_get.merchant_id = id;
+        b->placard_get.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_SVG;
+        req->placard_get = &b->placard_get;
+        break;
+    case SHANGJU__REQUEST__BODY_HANDOVER_REISSUE:
+        shangju__handover_reissue__init(&b->handover_reissue);
+        b->handover_reissue.wish_id = id;
+        req->handover_reissue = &b->handover_reissue;
+        break;
     case SHANGJU__REQUEST__BODY_ADMIN_VERIFY:
         shangju__admin_verify__init(&b->admin_verify);
         req->admin_verify = &b->admin_verify;

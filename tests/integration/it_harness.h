@@ -106,6 +106,13 @@ typedef struct {
     Shangju__AdminStats admin_stats;
     Shangju__AdminBackup admin_backup;
     Shangju__AdminVerify admin_verify;
+    Shangju__ListingPut listing_put;
+    Shangju__Listing listing;
+    Shangju__ListingGet listing_get;
+    Shangju__ListingList listing_list;
+    Shangju__QrGet qr_get;
+    Shangju__PlacardGet placard_get;
+    Shangju__HandoverReissue handover_reissue;
     uint8_t key[32];
     char name[32];
 } it_bodies_t;
