@@ -22,6 +22,8 @@ void sj_config_defaults(sj_config_t *c)
     c->claim_due_ms = 7 * SJ_DAY_MS;
     c->auto_close_ms = 7 * SJ_DAY_MS;
     c->dedup_retention_ms = SJ_DAY_MS;
+    c->points_per_wish = 10;
+    c->points_per_performance = 5;
 }
 
 void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,

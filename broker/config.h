@@ -21,6 +21,13 @@ typedef struct {
     int64_t claim_due_ms;       /* default time to fulfil a claim */
     int64_t auto_close_ms;      /* FULFILLED wish closes on its own after */
     int64_t dedup_retention_ms; /* how long retries get the original reply */
+    uint64_t points_per_wish;   /* earned by the merchant closing a wish */
+    uint64_t points_per_performance; /* earned per compact performance */
+    /* The broker's Ed25519 key that signs published compact notices
+     * (DATA/notice.key), loaded at start. */
+    uint8_t notice_secret[64];
+    uint8_t notice_public[32];
+    bool has_notice_key;
 } sj_config_t;
 
 /* Fill c with the defaults. */

@@ -64,6 +64,27 @@ int sj_h_qr_get(sj_call_t *c, const Shangju__Request *req);
 int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req);
 int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req);
 
+int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req);
+int sj_h_points_balance(sj_call_t *c, const Shangju__Request *req);
+int sj_h_points_history(sj_call_t *c, const Shangju__Request *req);
+int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req);
+int sj_h_points_top(sj_call_t *c, const Shangju__Request *req);
+int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req);
+int sj_h_report_get(sj_call_t *c, const Shangju__Request *req);
+
+/* Apply a due compact timer (term start / end); c->caller is NULL. */
+int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm);
+
 /* May the caller act as w's owner: the resident, the committee, or the
  * bridge the resident is linked to. */
 bool sj_wish_acts_for_owner(sj_call_t *c, const Shangju__Wish *w);

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "codec.h"
+#include "points.h"
 #include "validate.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
@@ -495,6 +496,11 @@ static int close_wish(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
     }
     if (err && err != SJ_ENOTFOUND)
         return sj_call_store_fail(c, err, "member");
+    /* Closing a wish is service given: the merchant earns points. */
+    err = sj_points_earn(c, w->claim->merchant_id, c->cfg->points_per_wish,
+                         "earn.wish", w->id, w->title);
+    if (err)
+        return sj_call_store_fail(c, err, "points");
     return save(c, w, old, "wish.closed");
 }
 
@@ -573,6 +579,8 @@ int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm)
     case SJ_TIMER_AUTO_CLOSE:
         w->auto_closed = true;
         return close_wish(c, w, old);
+    default:
+        break;
     }
     return sj_timer_clear(c->txn, tm);
 }

@@ -25,12 +25,23 @@ static const char *const db_names[DB__COUNT] = {
     [DB_DEDUP_BY_TIME] = "dedup_by_time",
     [DB_LISTINGS] = "listings",
     [DB_LISTING_BY_CATEGORY] = "listing_by_category",
+    [DB_COMPACTS] = "compacts",
+    [DB_COMPACT_BY_STATE] = "compact_by_state",
+    [DB_LEDGER] = "ledger",
+    [DB_LEDGER_BY_MEMBER] = "ledger_by_member",
+    [DB_BALANCES] = "balances",
+    [DB_EARNED] = "earned",
+    [DB_RANK] = "rank",
+    [DB_RANKINGS] = "rankings",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {
     [SJ_COUNTER_MEMBER] = "next_member_id",
     [SJ_COUNTER_WISH] = "next_wish_id",
     [SJ_COUNTER_EVENT] = "last_seq",
+    [SJ_COUNTER_COMPACT] = "next_compact_id",
+    [SJ_COUNTER_LEDGER] = "last_ledger_seq",
+    [SJ_COUNTER_TRANSFER] = "next_transfer_id",
 };
 
 #define META_SCHEMA "schema_version"

@@ -90,6 +90,9 @@ typedef enum {
     SJ_COUNTER_MEMBER = 0,
     SJ_COUNTER_WISH = 1,
     SJ_COUNTER_EVENT = 2,
+    SJ_COUNTER_COMPACT = 3,
+    SJ_COUNTER_LEDGER = 4,   /* ledger entry seq */
+    SJ_COUNTER_TRANSFER = 5, /* ledger transfer id */
     SJ_COUNTER__MAX
 } sj_counter_t;
 
@@ -168,9 +171,11 @@ void sj_listing_page_free(Shangju__Listing **items, size_t n);
 /* ----------------------------------------------------------------- timers */
 
 typedef enum {
-    SJ_TIMER_WISH_EXPIRE = 1, /* OPEN wish reaches expires_at */
-    SJ_TIMER_CLAIM_DUE = 2,   /* CLAIMED wish reaches claim.due_at */
-    SJ_TIMER_AUTO_CLOSE = 3,  /* FULFILLED wish closes on its own */
+    SJ_TIMER_WISH_EXPIRE = 1,   /* OPEN wish reaches expires_at */
+    SJ_TIMER_CLAIM_DUE = 2,     /* CLAIMED wish reaches claim.due_at */
+    SJ_TIMER_AUTO_CLOSE = 3,    /* FULFILLED wish closes on its own */
+    SJ_TIMER_COMPACT_START = 4, /* PUBLISHED compact's term begins */
+    SJ_TIMER_COMPACT_END = 5,   /* ACTIVE compact's term ends */
 } sj_timer_kind_t;
 
 typedef struct {

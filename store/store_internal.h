@@ -24,6 +24,14 @@ enum {
     DB_DEDUP_BY_TIME,       /* at(8) client key(32) request id(8) -> "" */
     DB_LISTINGS,            /* merchant id(8) -> Listing */
     DB_LISTING_BY_CATEGORY, /* category NUL merchant id(8) -> "" */
+    DB_COMPACTS,            /* id(8) -> Compact */
+    DB_COMPACT_BY_STATE,    /* state(1) id(8) -> "" */
+    DB_LEDGER,              /* seq(8) -> LedgerEntry (hash-chained) */
+    DB_LEDGER_BY_MEMBER,    /* member(8) seq(8) -> "" */
+    DB_BALANCES,            /* member(8) -> Account (derived, rebuildable) */
+    DB_EARNED,              /* year(4) member(8) -> earned(8) */
+    DB_RANK,                /* year(4) ~earned(8) member(8) -> "" */
+    DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
     DB__COUNT
 };
 

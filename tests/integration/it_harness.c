@@ -525,7 +525,15 @@ void it_request(Shangju__Request *req, it_bodies_t *b, int kind, uint64_t id)
         b->replay.from_seq = id ? id : 1;
         req->replay = &b->replay;
         break;
-    default:
-        ck_abort_msg("it_request: unknown kind %d", kind);
+    default: { /* any other kind: an empty body of the right type */
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field(
+                &shangju__request__descriptor, (unsigned)kind);
+        ck_assert_msg(f != NULL, "it_request: unknown kind %d", kind);
+        const ProtobufCMessageDescriptor *d = f->descriptor;
+        ck_assert_uint_le(d->sizeof_message, sizeof b->generic);
+        protobuf_c_message_init(d, b->generic);
+        *(void **)((char *)req + f->offset) = b->generic;
+    }
     }
 }

@@ -115,6 +115,7 @@ typedef struct {
     Shangju__HandoverReissue handover_reissue;
     uint8_t key[32];
     char name[32];
+    _Alignas(16) unsigned char generic[512]; /* kinds without a case */
 } it_bodies_t;
 
 void it_request(Shangju__Request *req, it_bodies_t *b, int kind, uint64_t id);

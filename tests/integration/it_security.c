@@ -15,7 +15,11 @@
 
 enum { RES = 1, MER = 2, COM = 4, BRI = 8, ALL = 15 };
 
-/* Who may send what. Everyone else must get PERMISSION_DENIED. */
+/* Who may send what. Everyone else must get PERMISSION_DENIED. Rows
+ * marked LOOSE are allowed by role but decided further by the handler (a
+ * compact's parties, one's own points): there an allowed role must not get
+ * the role refusal, whatever else the empty request earns. */
+#define LOOSE 16
 static const struct {
     int kind;
     unsigned allowed;
@@ -47,6 +51,23 @@ static const struct {
     {K(QR_GET), ALL},
     {K(PLACARD_GET), ALL},
     {K(HANDOVER_REISSUE), COM},
+    {K(COMPACT_DRAFT), COM | LOOSE},
+    {K(COMPACT_EDIT), ALL | LOOSE},
+    {K(COMPACT_SIGN), ALL | LOOSE},
+    {K(COMPACT_PUBLISH), COM | LOOSE},
+    {K(COMPACT_PERFORM), ALL | LOOSE},
+    {K(COMPACT_COMPLAIN), ALL | LOOSE},
+    {K(COMPACT_RESOLVE), COM | LOOSE},
+    {K(COMPACT_RATE), ALL | LOOSE},
+    {K(COMPACT_CLOSE), COM | LOOSE},
+    {K(COMPACT_GET), ALL | LOOSE},
+    {K(COMPACT_LIST), ALL | LOOSE},
+    {K(POINTS_BALANCE), ALL | LOOSE},
+    {K(POINTS_HISTORY), ALL | LOOSE},
+    {K(POINTS_TRANSFER), RES | MER | COM | LOOSE},
+    {K(POINTS_TOP), ALL | LOOSE},
+    {K(POINTS_CLOSE_YEAR), COM | LOOSE},
+    {K(REPORT_GET), COM | LOOSE},
 };
 #define N_KINDS (sizeof matrix / sizeof matrix[0])
 
@@ -164,7 +185,14 @@ START_TEST(every_request_by_every_role)
                 memcpy(bodies.key, sj_client_public_key(k.c[r]), 32);
             Shangju__Reply *rep = it_call(k.c[r], &req);
             const char *what = sj_request_kind(&req);
-            if (matrix[i].allowed & roles[r].bit) {
+            if ((matrix[i].allowed & roles[r].bit) &&
+                (matrix[i].allowed & LOOSE)) {
+                ck_assert_msg(rep->status != ST(PERMISSION_DENIED) ||
+                                  !strstr(rep->message, "may not"),
+                              "a %s sending %s was refused by role: %s",
+                              roles[r].name, what, rep->message);
+                allowed++;
+            } else if (matrix[i].allowed & roles[r].bit) {
                 ck_assert_msg(rep->status == ST(OK),
                               "a %s sending %s got %s: %s", roles[r].name, what,
                               sj_status_name(rep->status), rep->message);
@@ -185,7 +213,8 @@ START_TEST(every_request_by_every_role)
         }
     }
     ck_assert_int_eq(denied + allowed, (int)N_KINDS * 4);
-    ck_assert_int_eq(denied, 34); /* 100 cells, 34 refusals by the contract */
+    /* 168 cells, 53 refusals by the contract */
+    ck_assert_int_eq(denied, 53);
     cast_free(&k);
 }
 END_TEST
