@@ -13,9 +13,9 @@
 # Second lines: QR
 # codes and printable placards (qrencode, libpng, cairo, pango + a CJK font).
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
-    libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev \
+    libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
     libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev"
-ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 lmdb-utils \
+ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
     fonts-wqy-microhei"
 ARG SHANGJU_UID=10001

@@ -12,7 +12,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian 12 packages the build, the tests and the benchmark need.
 PACKAGES = build-essential cmake pkg-config \
            libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
-           liblmdb-dev lmdb-utils libjson-c-dev check \
+           liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev check \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
            fonts-wqy-microhei \
            zbar-tools libxml2-utils librsvg2-bin \

@@ -180,6 +180,9 @@ int sj_cli_admin(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_merchant(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_qr(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_placard(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_compact(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_points(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_report(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
 
 /* True when argv[1..] asks for help ("--help" or "-h" first). */

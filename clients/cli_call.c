@@ -90,6 +90,10 @@ static const char *const member_cols[] = {"id",   "role",      "status",
 static const char *const wish_cols[] = {"id", "state", "category", "community",
                                         "title"};
 static const char *const event_cols[] = {"seq", "at", "topic", "actor_id"};
+static const char *const compact_cols[] = {"id", "state", "version",
+                                           "title"};
+static const char *const entry_cols[] = {"seq", "at", "kind", "amount",
+                                         "ref", "memo"};
 static const char *const listing_cols[] = {"merchant_id", "category", "name",
                                            "address"};
 
@@ -123,6 +127,22 @@ static json_object *reply_json(const Shangju__Reply *r,
         return sj_pbjson_message(&r->verify->base);
     case SHANGJU__REPLY__BODY_LISTING:
         return sj_pbjson_message(&r->listing->base);
+    case SHANGJU__REPLY__BODY_COMPACT:
+        return sj_pbjson_message(&r->compact->base);
+    case SHANGJU__REPLY__BODY_COMPACTS:
+        *cols = compact_cols;
+        *ncols = sizeof compact_cols / sizeof *compact_cols;
+        return PAGE(r->compacts);
+    case SHANGJU__REPLY__BODY_ACCOUNT:
+        return sj_pbjson_message(&r->account->base);
+    case SHANGJU__REPLY__BODY_ENTRIES:
+        *cols = entry_cols;
+        *ncols = sizeof entry_cols / sizeof *entry_cols;
+        return PAGE(r->entries);
+    case SHANGJU__REPLY__BODY_RANKING:
+        return sj_pbjson_message(&r->ranking->base);
+    case SHANGJU__REPLY__BODY_REPORT:
+        return sj_pbjson_message(&r->report->base);
     case SHANGJU__REPLY__BODY_LISTINGS:
         *cols = listing_cols;
         *ncols = sizeof listing_cols / sizeof *listing_cols;

@@ -1,0 +1,2 @@
+/* SCAFFOLD (being replaced): the compacts table. */
+#include "store_internal.h"

@@ -1,0 +1,2 @@
+/* SCAFFOLD (being replaced): the points ledger tables. */
+#include "store_internal.h"
