@@ -8,6 +8,7 @@ BUILD      ?= build
 SAN_BUILD  ?= build-asan
 DATA       ?= var/shangju
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS  += --no-print-directory
 
 # Debian 12 packages the build, the tests and the benchmark need.
 PACKAGES = build-essential cmake pkg-config \

@@ -188,12 +188,32 @@ int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
     return emit(c, topic, &ev);
 }
 
+int sj_call_emit_compact(sj_call_t *c, const char *topic,
+                         const Shangju__Compact *v)
+{
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.body_case = SHANGJU__EVENT__BODY_COMPACT;
+    ev.compact = (Shangju__Compact *)v;
+    return emit(c, topic, &ev);
+}
+
 int sj_call_emit_listing(sj_call_t *c, const char *topic,
                          const Shangju__Listing *l)
 {
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_LISTING;
     ev.listing = (Shangju__Listing *)l;
+    return emit(c, topic, &ev);
+}
+
+int sj_call_emit_entry(sj_call_t *c, const char *topic,
+                       const Shangju__LedgerEntry *e)
+{
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    if (e) {
+        ev.body_case = SHANGJU__EVENT__BODY_ENTRY;
+        ev.entry = (Shangju__LedgerEntry *)e;
+    }
     return emit(c, topic, &ev);
 }
 

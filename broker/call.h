@@ -91,5 +91,11 @@ int sj_call_emit_member(sj_call_t *c, const char *topic,
                         const Shangju__Member *m);
 int sj_call_emit_listing(sj_call_t *c, const char *topic,
                          const Shangju__Listing *l);
+/* A compact event; v is the view to publish (no private data inside). */
+int sj_call_emit_compact(sj_call_t *c, const char *topic,
+                         const Shangju__Compact *v);
+/* A points event: e is the body (NULL for an event without one). */
+int sj_call_emit_entry(sj_call_t *c, const char *topic,
+                       const Shangju__LedgerEntry *e);
 
 #endif

@@ -1,84 +1,753 @@
-/* SCAFFOLD (being replaced): compact handlers. */
+/* Compact handlers (六约): NEGOTIATING -> SIGNED -> PUBLISHED -> ACTIVE ->
+ * EVALUATING -> CLOSED, with the versioned service items, signatures bound
+ * to a version's hash, the signed public notice, performance records that
+ * earn points, complaints, ratings and the results. The term's start and
+ * end move the compact by timers (sj_compact_timer_fire).
+ *
+ * Version hash: SHA-256 of the protobuf packing of a Compact holding ONLY
+ * id, title, term_start, term_end, parties, version, items and covenant
+ * (every other field unset). protobuf-c packs fields in field-number order
+ * and omits proto3 defaults, so the bytes, and the hash, are deterministic.
+ *
+ * Sizes: a compact record grows with performances, complaints and ratings,
+ * so write replies and events carry a summary (the record without those
+ * three lists and without the notice, which only compact.published
+ * carries) plus the one element the request added or changed; get returns
+ * the whole record and list returns summaries. */
 #include "dispatch.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "compacts.h"
+#include "notice.h"
+#include "points.h"
+#include "qr.h"
+#include "validate.h"
+
+#define ST(x) SHANGJU__STATUS__STATUS_##x
+#define CS(x) SHANGJU__COMPACT_STATE__COMPACT_STATE_##x
+#define ROLE(x) SHANGJU__ROLE__ROLE_##x
+
+#define MIN_PARTIES 2
+#define MAX_PARTIES 50
+#define MAX_ITEMS 50
+#define MAX_WHAT 200
+#define MAX_HOW_OFTEN 50
+#define MAX_COVENANT 4000
+#define MAX_COMPLAINT 1000
+#define MAX_RESOLUTION 1000
+#define MAX_PERFORMANCES 1000 /* per compact: bounds the record */
+#define MAX_COMPLAINTS 200
+#define LIST_DEFAULT 20
+#define LIST_MAX 50
+
+typedef unsigned long long ull;
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *state_name(Shangju__CompactState s)
+{
+    const char *n = sj_enum_short(&shangju__compact_state__descriptor, s);
+    return n ? n : "unknown";
+}
+
+static int load(sj_call_t *c, uint64_t id, Shangju__Compact **cp)
+{
+    int err = sj_compact_get(c->txn, id, cp);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), "no compact %llu", (ull)id);
+    if (err || !sj_call_own(c, *cp))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "compact");
+    return 0;
+}
+
+/* A new version of old to change: a shallow copy whose strings and arrays
+ * still belong to old (records from the store are never edited in place;
+ * arrays are replaced, never written through). */
+static Shangju__Compact *edit(sj_call_t *c, const Shangju__Compact *old)
+{
+    Shangju__Compact *cp = sj_call_alloc(c, sizeof *cp);
+    if (cp)
+        *cp = *old;
+    return cp;
+}
+
+/* A copy of arr (n pointers) with elem appended; lives until the call
+ * ends. NULL when out of memory. */
+static void *append(sj_call_t *c, void *arr, size_t n, void *elem)
+{
+    void **a = sj_call_alloc(c, (n + 1) * sizeof *a);
+    if (a) {
+        if (n)
+            memcpy(a, arr, n * sizeof *a);
+        a[n] = elem;
+    }
+    return a;
+}
+
+static bool is_party(const Shangju__Compact *cp, uint64_t id)
+{
+    for (size_t i = 0; i < cp->n_parties; i++)
+        if (cp->parties[i] == id)
+            return true;
+    return false;
+}
+
+static bool is_committee(const sj_call_t *c)
+{
+    return c->caller && c->caller->role == ROLE(COMMITTEE);
+}
+
+static int require_state(sj_call_t *c, const Shangju__Compact *cp,
+                         Shangju__CompactState want, const char *action)
+{
+    if (cp->state == want)
+        return 0;
+    return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                        "compact %llu is %s; only a%s %s compact can be %s",
+                        (ull)cp->id, state_name(cp->state),
+                        want == CS(ACTIVE) || want == CS(EVALUATING) ? "n" : "",
+                        state_name(want), action);
+}
+
+static const Shangju__ServiceItem *find_item(const Shangju__Compact *cp,
+                                             uint32_t id)
+{
+    for (size_t i = 0; i < cp->n_items; i++)
+        if (cp->items[i]->id == id)
+            return cp->items[i];
+    return NULL;
+}
+
+/* Set cp->version_hash: see the top of this file. */
+static int hash_version(sj_call_t *c, Shangju__Compact *cp)
+{
+    Shangju__Compact v = SHANGJU__COMPACT__INIT;
+    v.id = cp->id;
+    v.title = cp->title;
+    v.term_start = cp->term_start;
+    v.term_end = cp->term_end;
+    v.n_parties = cp->n_parties;
+    v.parties = cp->parties;
+    v.version = cp->version;
+    v.n_items = cp->n_items;
+    v.items = cp->items;
+    v.covenant = cp->covenant;
+    size_t len = protobuf_c_message_get_packed_size(&v.base);
+    uint8_t *buf = malloc(len ? len : 1);
+    uint8_t *h = sj_call_alloc(c, crypto_hash_sha256_BYTES);
+    if (!buf || !h) {
+        free(buf);
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    }
+    protobuf_c_message_pack(&v.base, buf);
+    crypto_hash_sha256(h, buf, len);
+    free(buf);
+    cp->version_hash.data = h;
+    cp->version_hash.len = crypto_hash_sha256_BYTES;
+    return 0;
+}
+
+/* The timer a compact in its state waits on, if any. */
+static bool timer_of(const Shangju__Compact *cp, sj_timer_t *tm)
+{
+    tm->id = cp->id;
+    if (cp->state == CS(PUBLISHED)) {
+        tm->kind = SJ_TIMER_COMPACT_START;
+        tm->due = cp->term_start;
+        return true;
+    }
+    if (cp->state == CS(ACTIVE)) {
+        tm->kind = SJ_TIMER_COMPACT_END;
+        tm->due = cp->term_end;
+        return true;
+    }
+    return false;
+}
+
+/* What replies and events carry (see the top of this file): cp without
+ * the growing lists, and without the notice unless notice is set. */
+static Shangju__Compact *summary(sj_call_t *c, const Shangju__Compact *cp,
+                                 bool notice)
+{
+    Shangju__Compact *v = edit(c, cp);
+    if (!v)
+        return NULL;
+    v->n_performances = v->n_complaints = v->n_ratings = 0;
+    v->performances = NULL;
+    v->complaints = NULL;
+    v->ratings = NULL;
+    if (!notice)
+        v->notice = (char *)"";
+    return v;
+}
+
+/* Store cp (new version of old, NULL when new), move its timer, log the
+ * event with view v and reply with v. Returns 0 or the failed status. */
+static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
+                const char *topic, Shangju__Compact *v)
+{
+    if (!v)
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    sj_timer_t tm;
+    int err = 0;
+    if (old && timer_of(old, &tm))
+        err = sj_timer_clear(c->txn, &tm);
+    if (!err && timer_of(cp, &tm))
+        err = sj_timer_set(c->txn, &tm);
+    if (!err)
+        err = sj_compact_put(c->txn, cp, old);
+    if (!err)
+        err = sj_call_emit_compact(c, topic, v);
+    if (err)
+        return sj_call_store_fail(c, err, "compact");
+    c->reply.body_case = SHANGJU__REPLY__BODY_COMPACT;
+    c->reply.compact = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------ validation */
+
+/* 2..50 distinct parties, each an active committee member, merchant or
+ * resident. */
+static int check_parties(sj_call_t *c, const uint64_t *p, size_t n)
+{
+    if (n < MIN_PARTIES || n > MAX_PARTIES)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "a compact has %d to %d parties (got %zu)",
+                            MIN_PARTIES, MAX_PARTIES, n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (p[j] == p[i])
+                return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                                    "member %llu is named twice as a party",
+                                    (ull)p[i]);
+        Shangju__Member *m;
+        int err = sj_member_get(c->txn, p[i], &m);
+        if (err == SJ_ENOTFOUND)
+            return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)p[i]);
+        if (err)
+            return sj_call_store_fail(c, err, "member");
+        bool bridge = m->role == ROLE(BRIDGE);
+        bool active = m->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+        shangju__member__free_unpacked(m, NULL);
+        if (bridge)
+            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                                "member %llu is a bridge; parties are the "
+                                "committee, merchants and residents",
+                                (ull)p[i]);
+        if (!active)
+            return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                "member %llu is suspended", (ull)p[i]);
+    }
+    return 0;
+}
+
+/* Check items against the parties and make the compact's copy of them,
+ * numbered 1..n in the order given. */
+static int check_items(sj_call_t *c, const Shangju__Compact *cp,
+                       Shangju__ServiceItem *const *in, size_t n,
+                       Shangju__ServiceItem ***out)
+{
+    if (n > MAX_ITEMS)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "at most %d service items (got %zu)", MAX_ITEMS, n);
+    Shangju__ServiceItem **items = sj_call_alloc(c, (n + 1) * sizeof *items);
+    Shangju__ServiceItem *copy = sj_call_alloc(c, (n + 1) * sizeof *copy);
+    if (!items || !copy)
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    for (size_t i = 0; i < n; i++) {
+        const Shangju__ServiceItem *it = in[i];
+        char what[32], how[32];
+        snprintf(what, sizeof what, "item %zu what", i + 1);
+        snprintf(how, sizeof how, "item %zu how_often", i + 1);
+        int rc;
+        if ((rc = sj_check_text(c, what, it->what, 1, MAX_WHAT, false)) ||
+            (rc =
+                 sj_check_text(c, how, it->how_often, 0, MAX_HOW_OFTEN, false)))
+            return rc;
+        if (!is_party(cp, it->giver_id))
+            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                                "item %zu: the giver %llu is not a party",
+                                i + 1, (ull)it->giver_id);
+        if (it->receiver_id && !is_party(cp, it->receiver_id))
+            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                                "item %zu: the receiver %llu is not a party "
+                                "(0 means the community)",
+                                i + 1, (ull)it->receiver_id);
+        if (it->receiver_id == it->giver_id)
+            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                                "item %zu: a party cannot give to itself",
+                                i + 1);
+        copy[i] = *it;
+        copy[i].id = (uint32_t)(i + 1);
+        items[i] = &copy[i];
+    }
+    *out = items;
+    return 0;
+}
+
+/* ------------------------------------------------------- negotiate, sign */
 
 int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactDraft *d = req->compact_draft;
+    int rc;
+    if ((rc = sj_check_text(c, "title", d->title, 1, SJ_MAX_TITLE, false)) ||
+        (rc = sj_check_text(c, "covenant", d->covenant, 0, MAX_COVENANT, true)))
+        return rc;
+    if (d->term_start <= 0 || d->term_start >= d->term_end)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "the term must start before it ends");
+    if ((rc = check_parties(c, d->parties, d->n_parties)))
+        return rc;
+    Shangju__Compact *cp = sj_call_alloc(c, sizeof *cp);
+    if (!cp)
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__compact__init(cp);
+    cp->n_parties = d->n_parties;
+    cp->parties = d->parties;
+    if ((rc = check_items(c, cp, d->items, d->n_items, &cp->items)))
+        return rc;
+    cp->n_items = d->n_items;
+    int err = sj_txn_next_id(c->txn, SJ_COUNTER_COMPACT, &cp->id);
+    if (err)
+        return sj_call_store_fail(c, err, "compact");
+    cp->title = d->title;
+    cp->term_start = d->term_start;
+    cp->term_end = d->term_end;
+    cp->covenant = d->covenant;
+    cp->state = CS(NEGOTIATING);
+    cp->version = 1;
+    cp->created_at = c->now;
+    cp->created_by = c->caller->id;
+    if ((rc = hash_version(c, cp)))
+        return rc;
+    return save(c, cp, NULL, "compact.drafted", summary(c, cp, false));
 }
 
 int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactEdit *e = req->compact_edit;
+    Shangju__Compact *old, *cp;
+    int rc;
+    if ((rc = sj_check_text(c, "covenant", e->covenant, 0, MAX_COVENANT,
+                            true)) ||
+        (rc = load(c, e->id, &old)))
+        return rc;
+    if (!is_party(old, c->caller->id) && !is_committee(c))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "only a party or the committee may edit "
+                            "compact %llu",
+                            (ull)old->id);
+    if ((rc = require_state(c, old, CS(NEGOTIATING), "edited")))
+        return rc;
+    if (!(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    if ((rc = check_items(c, old, e->items, e->n_items, &cp->items)))
+        return rc;
+    cp->n_items = e->n_items;
+    if (e->covenant && *e->covenant)
+        cp->covenant = e->covenant;
+    cp->version++;
+    cp->n_signatures = 0; /* an edit after signing voids earlier signatures */
+    cp->signatures = NULL;
+    if ((rc = hash_version(c, cp)))
+        return rc;
+    return save(c, cp, old, "compact.edited", summary(c, cp, false));
+}
+
+static bool all_signed(const Shangju__Compact *cp)
+{
+    for (size_t i = 0; i < cp->n_parties; i++) {
+        bool found = false;
+        for (size_t j = 0; j < cp->n_signatures && !found; j++)
+            found = cp->signatures[j]->party_id == cp->parties[i] &&
+                    cp->signatures[j]->version == cp->version;
+        if (!found)
+            return false;
+    }
+    return true;
 }
 
 int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactSign *s = req->compact_sign;
+    Shangju__Compact *old, *cp;
+    int rc;
+    if ((rc = load(c, s->id, &old)))
+        return rc;
+    uint64_t me = c->caller->id;
+    if (!is_party(old, me))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "member %llu is not a party to compact %llu",
+                            (ull)me, (ull)old->id);
+    if ((rc = require_state(c, old, CS(NEGOTIATING), "signed")))
+        return rc;
+    if (s->version != old->version || s->version_hash.len != 32 ||
+        old->version_hash.len != 32 ||
+        memcmp(s->version_hash.data, old->version_hash.data, 32) != 0)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "compact %llu is at version %u: a signature on "
+                            "an old version (or with another hash) does not "
+                            "count; read the current version and sign that",
+                            (ull)old->id, old->version);
+    for (size_t i = 0; i < old->n_signatures; i++)
+        if (old->signatures[i]->party_id == me)
+            return sj_call_fail(c, ST(ALREADY_EXISTS),
+                                "member %llu already signed version %u",
+                                (ull)me, old->version);
+    Shangju__Signature *sig = sj_call_alloc(c, sizeof *sig);
+    if (!sig || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__signature__init(sig);
+    sig->party_id = me;
+    sig->version = old->version;
+    sig->version_hash = old->version_hash;
+    sig->at = c->now;
+    if (!(cp->signatures = append(c, old->signatures, old->n_signatures, sig)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->n_signatures++;
+    if (all_signed(cp))
+        cp->state = CS(SIGNED);
+    return save(c, cp, old, "compact.signed", summary(c, cp, false));
 }
+
+/* --------------------------------------------------------------- publish */
 
 int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    Shangju__Compact *old, *cp;
+    int rc;
+    if ((rc = load(c, req->compact_publish->id, &old)) ||
+        (rc = require_state(c, old, CS(SIGNED), "published")))
+        return rc;
+    if (!c->cfg->has_notice_key)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "the broker has no notice key to sign with");
+    char url[SJ_QR_MAX_URL + 1];
+    if (sj_qr_url(url, sizeof url, c->cfg->public_url, 'c', old->id, NULL))
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "the broker's --public-url '%s' cannot make a "
+                            "link; the operator must fix it",
+                            c->cfg->public_url);
+    if (!(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->state = CS(PUBLISHED);
+    cp->published_at = c->now;
+    int err = sj_notice_write(c, cp, url, &cp->notice);
+    if (err == SJ_EINVAL)
+        return sj_call_fail(c, ST(INTERNAL), "the notice could not be made");
+    if (err)
+        return sj_call_store_fail(c, err, "compact");
+    return save(c, cp, old, "compact.published", summary(c, cp, true));
 }
+
+/* The term's start (PUBLISHED -> ACTIVE) and end (ACTIVE -> EVALUATING).
+ * A timer the compact no longer waits on is stale and dropped. */
+int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm)
+{
+    Shangju__Compact *old, *cp;
+    sj_timer_t want;
+    int err = sj_compact_get(c->txn, tm->id, &old);
+    if (err == 0 && !sj_call_own(c, old))
+        err = SJ_ENOMEM;
+    if (err == SJ_ENOTFOUND)
+        return sj_timer_clear(c->txn, tm);
+    if (err)
+        return sj_call_store_fail(c, err, "compact");
+    if (!timer_of(old, &want) || want.kind != tm->kind || want.due != tm->due)
+        return sj_timer_clear(c->txn, tm);
+    if (!(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    bool start = tm->kind == SJ_TIMER_COMPACT_START;
+    cp->state = start ? CS(ACTIVE) : CS(EVALUATING);
+    return save(c, cp, old, start ? "compact.activated" : "compact.evaluating",
+                summary(c, cp, false));
+}
+
+/* ------------------------------------------------- perform and complain */
 
 int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactPerform *p = req->compact_perform;
+    Shangju__Compact *old, *cp, *v;
+    int rc;
+    if ((rc = sj_check_text(c, "note", p->note, 0, SJ_MAX_NOTE, true)) ||
+        (rc = load(c, p->id, &old)))
+        return rc;
+    uint64_t me = c->caller->id;
+    if (!is_party(old, me) && !is_committee(c))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "member %llu is not a party to compact %llu",
+                            (ull)me, (ull)old->id);
+    if ((rc = require_state(c, old, CS(ACTIVE), "performed")))
+        return rc;
+    const Shangju__ServiceItem *it = find_item(old, p->item_id);
+    if (!it)
+        return sj_call_fail(c, ST(NOT_FOUND), "compact %llu has no item %u",
+                            (ull)old->id, p->item_id);
+    if (it->giver_id != me && !is_committee(c))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "item %u is given by member %llu; only the giver "
+                            "or the committee records it",
+                            it->id, (ull)it->giver_id);
+    if (p->date < 0 || p->date > c->now)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "the date must not be in the future");
+    if (old->n_performances >= MAX_PERFORMANCES)
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+                            "compact %llu holds its limit of %d performance "
+                            "records",
+                            (ull)old->id, MAX_PERFORMANCES);
+    Shangju__Performance *perf = sj_call_alloc(c, sizeof *perf);
+    if (!perf || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__performance__init(perf);
+    perf->item_id = it->id;
+    perf->party_id = me;
+    perf->date = p->date ? p->date : c->now;
+    perf->note = p->note;
+    perf->at = c->now;
+    if (!(cp->performances =
+              append(c, old->performances, old->n_performances, perf)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->n_performances++;
+    char memo[64];
+    snprintf(memo, sizeof memo, "compact %llu item %u", (ull)cp->id, it->id);
+    int err = sj_points_earn(c, it->giver_id, c->cfg->points_per_performance,
+                             "earn.compact", cp->id, memo);
+    if (err)
+        return sj_call_store_fail(c, err, "points");
+    if ((v = summary(c, cp, false)) &&
+        (v->performances = append(c, NULL, 0, perf)))
+        v->n_performances = 1;
+    return save(c, cp, old, "compact.performed", v);
 }
 
 int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactComplain *q = req->compact_complain;
+    Shangju__Compact *old, *cp, *v;
+    int rc;
+    if ((rc = sj_check_text(c, "text", q->text, 1, MAX_COMPLAINT, true)) ||
+        (rc = load(c, q->id, &old)))
+        return rc;
+    uint64_t me = c->caller->id;
+    if (!is_party(old, me) && c->caller->role != ROLE(RESIDENT))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "complaints come from residents and parties");
+    if ((rc = require_state(c, old, CS(ACTIVE), "complained about")))
+        return rc;
+    if (!is_party(old, q->against_id))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "member %llu is not a party to compact %llu",
+                            (ull)q->against_id, (ull)old->id);
+    if (q->against_id == me)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "a complaint is against another party");
+    if (old->n_complaints >= MAX_COMPLAINTS)
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+                            "compact %llu holds its limit of %d complaints",
+                            (ull)old->id, MAX_COMPLAINTS);
+    Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
+    if (!k || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__complaint__init(k);
+    k->id = (uint32_t)old->n_complaints + 1;
+    k->by_id = me;
+    k->against_id = q->against_id;
+    k->text = q->text;
+    k->at = c->now;
+    if (!(cp->complaints = append(c, old->complaints, old->n_complaints, k)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->n_complaints++;
+    if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
+        v->n_complaints = 1;
+    return save(c, cp, old, "compact.complained", v);
 }
 
 int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactResolve *r = req->compact_resolve;
+    Shangju__Compact *old, *cp, *v;
+    int rc;
+    if ((rc = sj_check_text(c, "resolution", r->resolution, 1, MAX_RESOLUTION,
+                            true)) ||
+        (rc = load(c, r->id, &old)))
+        return rc;
+    if (old->state != CS(ACTIVE) && old->state != CS(EVALUATING))
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "compact %llu is %s; complaints are resolved "
+                            "while it is active or evaluating",
+                            (ull)old->id, state_name(old->state));
+    size_t i = 0;
+    while (i < old->n_complaints && old->complaints[i]->id != r->complaint_id)
+        i++;
+    if (i == old->n_complaints)
+        return sj_call_fail(c, ST(NOT_FOUND),
+                            "compact %llu has no complaint %u", (ull)old->id,
+                            r->complaint_id);
+    if (old->complaints[i]->resolved)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "complaint %u is already resolved",
+                            r->complaint_id);
+    Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
+    Shangju__Complaint **list =
+        sj_call_alloc(c, old->n_complaints * sizeof *list);
+    if (!k || !list || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    *k = *old->complaints[i];
+    k->resolved = true;
+    k->resolution = r->resolution;
+    k->resolved_by = c->caller->id;
+    k->resolved_at = c->now;
+    memcpy(list, old->complaints, old->n_complaints * sizeof *list);
+    list[i] = k;
+    cp->complaints = list;
+    if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
+        v->n_complaints = 1;
+    return save(c, cp, old, "compact.resolved", v);
 }
+
+/* ----------------------------------------------------- evaluate, close */
 
 int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    const Shangju__CompactRate *r = req->compact_rate;
+    Shangju__Compact *old, *cp, *v;
+    int rc;
+    if ((rc = sj_check_text(c, "comment", r->comment, 0, SJ_MAX_NOTE, true)) ||
+        (rc = load(c, r->id, &old)))
+        return rc;
+    uint64_t me = c->caller->id;
+    if (!is_party(old, me))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "member %llu is not a party to compact %llu",
+                            (ull)me, (ull)old->id);
+    if ((rc = require_state(c, old, CS(EVALUATING), "rated")))
+        return rc;
+    if (r->of_id == me)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "a party rates the other parties, not itself");
+    if (!is_party(old, r->of_id))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+                            "member %llu is not a party to compact %llu",
+                            (ull)r->of_id, (ull)old->id);
+    if (r->stars < 1 || r->stars > 5)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), "stars must be 1 to 5");
+    for (size_t i = 0; i < old->n_ratings; i++)
+        if (old->ratings[i]->by_id == me && old->ratings[i]->of_id == r->of_id)
+            return sj_call_fail(c, ST(ALREADY_EXISTS),
+                                "member %llu already rated member %llu",
+                                (ull)me, (ull)r->of_id);
+    Shangju__Rating *g = sj_call_alloc(c, sizeof *g);
+    if (!g || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__rating__init(g);
+    g->by_id = me;
+    g->of_id = r->of_id;
+    g->stars = r->stars;
+    g->comment = r->comment;
+    g->at = c->now;
+    if (!(cp->ratings = append(c, old->ratings, old->n_ratings, g)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->n_ratings++;
+    if ((v = summary(c, cp, false)) && (v->ratings = append(c, NULL, 0, g)))
+        v->n_ratings = 1;
+    return save(c, cp, old, "compact.rated", v);
+}
+
+/* One result per party: what it gave, what was held against it, how the
+ * others rated it. */
+static Shangju__PartyResult *result_of(sj_call_t *c, const Shangju__Compact *cp,
+                                       uint64_t party)
+{
+    Shangju__PartyResult *r = sj_call_alloc(c, sizeof *r);
+    if (!r)
+        return NULL;
+    shangju__party_result__init(r);
+    r->party_id = party;
+    for (size_t i = 0; i < cp->n_performances; i++) {
+        const Shangju__ServiceItem *it =
+            find_item(cp, cp->performances[i]->item_id);
+        r->performances += it && it->giver_id == party;
+    }
+    for (size_t i = 0; i < cp->n_complaints; i++)
+        r->complaints += cp->complaints[i]->against_id == party;
+    uint64_t stars = 0;
+    for (size_t i = 0; i < cp->n_ratings; i++)
+        if (cp->ratings[i]->of_id == party) {
+            r->ratings++;
+            stars += cp->ratings[i]->stars;
+        }
+    r->average_rating = r->ratings ? (double)stars / r->ratings : 0.0;
+    return r;
 }
 
 int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    Shangju__Compact *old, *cp;
+    int rc;
+    if ((rc = load(c, req->compact_close->id, &old)) ||
+        (rc = require_state(c, old, CS(EVALUATING), "closed")))
+        return rc;
+    Shangju__PartyResult **res =
+        sj_call_alloc(c, (old->n_parties + 1) * sizeof *res);
+    if (!res || !(cp = edit(c, old)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    for (size_t i = 0; i < old->n_parties; i++)
+        if (!(res[i] = result_of(c, old, old->parties[i])))
+            return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    cp->state = CS(CLOSED);
+    cp->closed_at = c->now;
+    cp->results = res;
+    cp->n_results = old->n_parties;
+    return save(c, cp, old, "compact.closed", summary(c, cp, false));
 }
+
+/* ------------------------------------------------------------ get, list */
 
 int sj_h_compact_get(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
+    Shangju__Compact *cp;
+    int rc = load(c, req->compact_get->id, &cp);
+    if (rc)
+        return rc;
+    c->reply.body_case = SHANGJU__REPLY__BODY_COMPACT;
+    c->reply.compact = cp;
+    return 0;
 }
 
 int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req)
 {
-    (void)req;
-    return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                        "not available yet");
-}
-
-int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm)
-{
-    return sj_timer_clear(c->txn, tm);
+    const Shangju__CompactList *l = req->compact_list;
+    if (l->state && !protobuf_c_enum_descriptor_get_value(
+                        &shangju__compact_state__descriptor, l->state))
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
+                            (int)l->state);
+    size_t limit = l->limit ? l->limit : LIST_DEFAULT;
+    if (limit > LIST_MAX)
+        limit = LIST_MAX; /* summaries are large: a short page, a cursor */
+    Shangju__CompactPage *page = sj_call_alloc(c, sizeof *page);
+    if (!page)
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    shangju__compact_page__init(page);
+    int err = sj_compact_list(c->txn, l->state, l->after, limit, &page->items,
+                              &page->n_items, &page->next);
+    if (err ||
+        (err = sj_call_own_page(c, (void **)page->items, page->n_items))) {
+        page->n_items = 0;
+        return sj_call_store_fail(c, err, "compact");
+    }
+    for (size_t i = 0; i < page->n_items; i++)
+        if (!(page->items[i] = summary(c, page->items[i], false)))
+            return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    c->reply.body_case = SHANGJU__REPLY__BODY_COMPACTS;
+    c->reply.compacts = page;
+    return 0;
 }

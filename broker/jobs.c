@@ -17,8 +17,11 @@
 
 #define MAX_PROBLEMS 100 /* lines in a verify reply; the count is exact */
 
-static const char *const key_files[] = {"server.key", "server.pub",
-                                        "committee.key"};
+/* Keys a restored broker needs to keep its identity: clients trust
+ * server.pub, notices were signed with notice.key. */
+static const char *const key_files[] = {
+    "server.key", "server.pub", "committee.key", "notice.key", "notice.pub"};
+#define N_KEY_FILES (sizeof key_files / sizeof key_files[0])
 
 struct sj_job {
     sj_job_kind_t kind;
@@ -73,7 +76,7 @@ static void run_backup(sj_job_t *j, int64_t t0)
 {
     Shangju__Backup b = SHANGJU__BACKUP__INIT;
     int err = sj_store_backup(j->store, j->partial, &b.bytes);
-    for (size_t i = 0; err == 0 && i < 3; i++)
+    for (size_t i = 0; err == 0 && i < N_KEY_FILES; i++)
         err = copy_file(j->data_dir, j->partial, key_files[i]);
     if (err == 0 && rename(j->partial, j->final) != 0)
         err = SJ_EIO;
@@ -163,7 +166,7 @@ static int prepare_backup(sj_job_t *j, const char *name)
     if (access(j->partial, F_OK) == 0) {
         snprintf(f, sizeof f, "%s/data.mdb", j->partial);
         unlink(f);
-        for (int i = 0; i < 3; i++) {
+        for (size_t i = 0; i < N_KEY_FILES; i++) {
             snprintf(f, sizeof f, "%s/%s", j->partial, key_files[i]);
             unlink(f);
         }

@@ -12,6 +12,7 @@
 #include "datadir.h"
 #include "demo.h"
 #include "log.h"
+#include "notice.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop;
@@ -38,10 +39,15 @@ static void usage(FILE *out)
             "  --log-level L      debug, info, warn or error (default info)\n"
             "  --map-size MIB     LMDB map size in MiB (default 1024)\n"
             "  --demo             seed a demo community into a new store\n"
+            "  --points-per-wish N         points a merchant earns for a\n"
+            "                              closed wish (default 10)\n"
+            "  --points-per-performance N  points earned per performed\n"
+            "                              compact item (default 5)\n"
             "  --help             show this help\n"
             "  --version          show the version\n\n"
             "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
-            "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE "
+            "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE,\n"
+            "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE "
             "(flags win).\n"
             "Exit status: 0 after a clean stop, 1 on a start-up failure, "
             "2 on a usage error.\n");
@@ -57,6 +63,19 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* Points per event: 0 (none) .. 1,000,000. */
+static int parse_points(const char *name, const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || *s == '-' || v > 1000000) {
+        fprintf(stderr, "shangju-broker: bad %s '%s' (0..1000000)\n", name, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, sj_config_t *cfg)
 {
     static const struct option opts[] = {
@@ -67,6 +86,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"log-level", required_argument, 0, 'l'},
         {"map-size", required_argument, 0, 'm'},
         {"demo", no_argument, 0, 'D'},
+        {"points-per-wish", required_argument, 0, 'W'},
+        {"points-per-performance", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
@@ -82,6 +103,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         cfg->public_url = env;
     const char *level = getenv("SHANGJU_LOG_LEVEL");
     const char *map = getenv("SHANGJU_MAP_SIZE");
+    const char *per_wish = getenv("SHANGJU_POINTS_PER_WISH");
+    const char *per_perf = getenv("SHANGJU_POINTS_PER_PERFORMANCE");
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -105,6 +128,12 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
             break;
         case 'D':
             cfg->demo = true;
+            break;
+        case 'W':
+            per_wish = optarg;
+            break;
+        case 'P':
+            per_perf = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -130,6 +159,12 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         }
         sj_log_set_level((sj_log_level_t)l);
     }
+    if ((per_wish && *per_wish &&
+         parse_points("points per wish", per_wish, &cfg->points_per_wish)) ||
+        (per_perf && *per_perf &&
+         parse_points("points per performance", per_perf,
+                      &cfg->points_per_performance)))
+        return 2;
     if (map && *map && parse_size(map, &cfg->map_size) != 0) {
         fprintf(stderr, "shangju-broker: bad map size '%s' (MiB)\n", map);
         return 2;
@@ -154,6 +189,10 @@ int main(int argc, char **argv)
     sj_datadir_t dd;
     if (sj_datadir_open(cfg.data_dir, cfg.map_size, &dd) != 0)
         return 1;
+    if (sj_notice_key_open(cfg.data_dir, &cfg) != 0) {
+        sj_datadir_close(&dd);
+        return 1;
+    }
     if (cfg.demo && dd.fresh && sj_demo_seed(dd.store, &cfg) != 0) {
         sj_datadir_close(&dd);
         return 1;

@@ -1,10 +1,12 @@
 /* QR code and placard handlers: build the URL for a merchant, a wish or a
- * wish's hand-over (only for its owner's side and the committee), render it
+ * wish's hand-over (only for its owner's side and the committee), or a
+ * published compact's public page, render it
  * with qr.c or placard.c, and return the image in the reply. */
 #include "dispatch.h"
 
 #include <stdlib.h>
 
+#include "compacts.h"
 #include "placard.h"
 #include "qr.h"
 
@@ -61,6 +63,21 @@ static int need_listing(sj_call_t *c, uint64_t id, Shangju__Listing **l)
     return 0;
 }
 
+/* A compact has a public page (and a QR code) once it is published. */
+static int need_published(sj_call_t *c, uint64_t id)
+{
+    Shangju__Compact *cp;
+    int err = sj_compact_get(c->txn, id, &cp);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), "no compact %llu", (ull)id);
+    if (err || !sj_call_own(c, cp))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "compact");
+    if (cp->state < SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "compact %llu is not published yet", (ull)id);
+    return 0;
+}
+
 /* The URL for q, checking the subject exists and the caller may see it. */
 static int subject_url(sj_call_t *c, const Shangju__QrGet *q, char *url,
                        size_t cap)
@@ -106,11 +123,14 @@ static int subject_url(sj_call_t *c, const Shangju__QrGet *q, char *url,
         code = w->handover_code;
         break;
     case SUBJ(COMPACT):
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                            "compact notices are not available yet");
+        if ((rc = need_published(c, q->id)))
+            return rc;
+        kind = 'c';
+        break;
     default:
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
-                            "subject must be merchant, wish or handover");
+                            "subject must be merchant, wish, handover or "
+                            "compact");
     }
     if (sj_qr_url(url, cap, c->cfg->public_url, kind, q->id, code) != 0)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),

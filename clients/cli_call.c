@@ -90,10 +90,9 @@ static const char *const member_cols[] = {"id",   "role",      "status",
 static const char *const wish_cols[] = {"id", "state", "category", "community",
                                         "title"};
 static const char *const event_cols[] = {"seq", "at", "topic", "actor_id"};
-static const char *const compact_cols[] = {"id", "state", "version",
-                                           "title"};
-static const char *const entry_cols[] = {"seq", "at", "kind", "amount",
-                                         "ref", "memo"};
+static const char *const compact_cols[] = {"id", "state", "version", "title"};
+static const char *const entry_cols[] = {"seq",    "at",  "kind",
+                                         "amount", "ref", "memo"};
 static const char *const listing_cols[] = {"merchant_id", "category", "name",
                                            "address"};
 

@@ -1,8 +1,779 @@
-/* SCAFFOLD (being replaced): shangju compact commands. */
+/* `shangju compact ...`: the six steps of a partnership compact (六约) from
+ * the command line (draft, edit, sign, publish, perform, complain, resolve,
+ * rate, close, show, list), saving a published notice, and checking one
+ * offline (`verify`, no broker needed). */
 #include "cli.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NARGS(a) (sizeof(a) / sizeof *(a))
+#define DAY_MS (24LL * 60 * 60 * 1000)
+#define MAX_COVENANT 4000
+#define MAX_NOTICE (256u * 1024) /* as broker/notice.h SJ_NOTICE_MAX */
+
+typedef unsigned long long ull;
+
+/* ------------------------------------------------------------- parsing */
+
+/* "YYYY-MM-DD" (midnight UTC; with end, the midnight after that day, so
+ * the day is in the term) or "YYYY-MM-DDTHH:MM[:SS]Z" (that instant). */
+static int parse_when(const char *path, const char *opt, const char *s,
+                      bool end, int64_t *ms)
+{
+    struct tm tm = {0};
+    int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
+    size_t n = strlen(s);
+    bool day = n == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&
+               used == 10;
+    bool instant = !day && ((sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo,
+                                    &d, &h, &mi, &sec, &used) == 6 &&
+                             (size_t)used == n) ||
+                            (sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &y, &mo, &d,
+                                    &h, &mi, &used) == 5 &&
+                             (size_t)used == n));
+    if ((!day && !instant) || y < 1970 || y > 9999 || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return sj_cli_usage(path,
+                            "--%s wants YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z "
+                            "(UTC), not '%s'",
+                            opt, s);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return sj_cli_usage(path, "--%s: no such date '%s'", opt, s);
+    *ms = (int64_t)t * 1000 + (day && end ? DAY_MS : 0);
+    return SJ_CLI_OK;
+}
+
+/* "GIVER:RECEIVER:WHAT[:HOW_OFTEN]" into it (strings point into text,
+ * which is modified). WHAT cannot hold ':'; HOW_OFTEN may. */
+static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
+{
+    shangju__service_item__init(it);
+    char *f[3] = {text, NULL, NULL}, *how = NULL;
+    for (int i = 1; i < 3; i++) {
+        char *colon = strchr(f[i - 1], ':');
+        if (!colon)
+            return sj_cli_usage(path,
+                                "--item wants GIVER:RECEIVER:WHAT[:HOW_OFTEN]");
+        *colon = '\0';
+        f[i] = colon + 1;
+    }
+    if ((how = strchr(f[2], ':')))
+        *how++ = '\0';
+    if (sj_cli_u64(f[0], &it->giver_id) != 0 ||
+        sj_cli_u64(f[1], &it->receiver_id) != 0)
+        return sj_cli_usage(path, "--item: GIVER and RECEIVER are member ids "
+                                  "(RECEIVER 0 = the community)");
+    it->what = f[2];
+    it->how_often = how ? how : (char *)"";
+    return SJ_CLI_OK;
+}
+
+typedef struct {
+    Shangju__ServiceItem items[SJ_CLI_MAX_LIST];
+    Shangju__ServiceItem *ptrs[SJ_CLI_MAX_LIST];
+    char covenant[MAX_COVENANT + 2];
+} item_buf_t;
+
+static int parse_items(const char *path, sj_cli_list_t *l, item_buf_t *b)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        int rc = parse_item(path, l->items[i], &b->items[i]);
+        if (rc != SJ_CLI_OK)
+            return rc;
+        b->ptrs[i] = &b->items[i];
+    }
+    return SJ_CLI_OK;
+}
+
+/* The covenant from --covenant TEXT or --covenant-file FILE (not both). */
+static int covenant_arg(const char *path, const char *text, const char *file,
+                        item_buf_t *b, char **out)
+{
+    if (text && file)
+        return sj_cli_usage(path, "give --covenant or --covenant-file");
+    *out = (char *)(text ? text : "");
+    if (!file)
+        return SJ_CLI_OK;
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot open '%s': %s", file,
+                           strerror(errno));
+    size_t n = fread(b->covenant, 1, sizeof b->covenant - 1, f);
+    bool err = ferror(f);
+    fclose(f);
+    if (err)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read '%s'", file);
+    if (n > MAX_COVENANT)
+        return sj_cli_usage(path, "the covenant is at most %d bytes",
+                            MAX_COVENANT);
+    b->covenant[n] = '\0';
+    *out = b->covenant;
+    return SJ_CLI_OK;
+}
+
+/* Fetch compact id; *reply is freed by the caller. */
+static int get_compact(sj_cli_t *cli, uint64_t id, Shangju__Reply **reply)
+{
+    Shangju__CompactGet g = SHANGJU__COMPACT_GET__INIT;
+    g.id = id;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_GET;
+    req.compact_get = &g;
+    int rc = sj_cli_call(cli, &req, reply);
+    if (rc == SJ_CLI_OK &&
+        (*reply)->body_case != SHANGJU__REPLY__BODY_COMPACT) {
+        shangju__reply__free_unpacked(*reply, NULL);
+        *reply = NULL;
+        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no compact");
+    }
+    return rc;
+}
+
+static void hex(const ProtobufCBinaryData *b, char out[65])
+{
+    out[0] = '\0';
+    if (b->len == 32)
+        sodium_bin2hex(out, 65, b->data, 32);
+}
+
+/* ------------------------------------------------------- draft and edit */
+
+static const char draft_help[] =
+    "usage: shangju compact draft TITLE --from DATE --to DATE --party ID...\n"
+    "                             [--item GIVER:RECEIVER:WHAT[:HOW_OFTEN]]...\n"
+    "                             [--covenant TEXT | --covenant-file FILE]\n"
+    "\n"
+    "Start negotiating a compact (committee): version 1, NEGOTIATING.\n"
+    "\n"
+    "  --from DATE        the term starts (YYYY-MM-DD, midnight UTC, or\n"
+    "                     YYYY-MM-DDTHH:MM[:SS]Z)\n"
+    "  --to DATE          the term ends (YYYY-MM-DD: at the end of that day)\n"
+    "  --party ID         a party: committee member, merchant or resident\n"
+    "                     (repeat; 2 to 50)\n"
+    "  --item G:R:W[:H]   member G gives W to member R (0 = the community),\n"
+    "                     how often H; repeat (WHAT cannot hold ':')\n"
+    "  --covenant TEXT    the code of conduct (信约), up to 4000 bytes\n"
+    "  --covenant-file F  read it from F\n";
+
+static int compact_draft(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact draft";
+    Shangju__CompactDraft d = SHANGJU__COMPACT_DRAFT__INIT;
+    const char *from = NULL, *to = NULL, *cov = NULL, *cov_file = NULL;
+    sj_cli_list_t parties = {0}, items = {0};
+    static item_buf_t b;
+    uint64_t ids[SJ_CLI_MAX_LIST];
+    int first;
+    const sj_cli_arg_t args[] = {
+        {"from", SJ_CLI_STR, &from, NULL},
+        {"to", SJ_CLI_STR, &to, NULL},
+        {"party", SJ_CLI_LIST, &parties, NULL},
+        {"item", SJ_CLI_LIST, &items, NULL},
+        {"covenant", SJ_CLI_STR, &cov, NULL},
+        {"covenant-file", SJ_CLI_STR, &cov_file, NULL},
+    };
+    int rc =
+        sj_cli_args(path, draft_help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first >= argc || !*argv[first])
+        return sj_cli_usage(path, "missing TITLE");
+    if (first + 1 < argc)
+        return sj_cli_usage(path,
+                            "unexpected argument '%s' (quote a title "
+                            "with spaces)",
+                            argv[first + 1]);
+    if (!from || !to)
+        return sj_cli_usage(path, "--from and --to are required");
+    if ((rc = parse_when(path, "from", from, false, &d.term_start)) ||
+        (rc = parse_when(path, "to", to, true, &d.term_end)) ||
+        (rc = parse_items(path, &items, &b)) ||
+        (rc = covenant_arg(path, cov, cov_file, &b, &d.covenant)))
+        return rc;
+    for (size_t i = 0; i < parties.n; i++)
+        if ((rc = sj_cli_opt_u64(path, "party", parties.items[i], &ids[i])))
+            return rc;
+    d.title = argv[first];
+    d.parties = ids;
+    d.n_parties = parties.n;
+    d.items = b.ptrs;
+    d.n_items = items.n;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_DRAFT;
+    req.compact_draft = &d;
+    return sj_cli_run(cli, &req);
+}
+
+static const char edit_help[] =
+    "usage: shangju compact edit ID [--item GIVER:RECEIVER:WHAT[:HOW_OFTEN]]..."
+    "\n"
+    "                               [--covenant TEXT | --covenant-file FILE]\n"
+    "\n"
+    "Change a NEGOTIATING compact (a party or the committee): --item given\n"
+    "replace the whole list of service items (without --item the items stay\n"
+    "as they are); --covenant replaces the covenant. The version goes up and\n"
+    "every earlier signature stops counting: parties sign again.\n";
+
+static int compact_edit(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact edit";
+    Shangju__CompactEdit e = SHANGJU__COMPACT_EDIT__INIT;
+    const char *cov = NULL, *cov_file = NULL;
+    sj_cli_list_t items = {0};
+    static item_buf_t b;
+    int first;
+    const sj_cli_arg_t args[] = {
+        {"item", SJ_CLI_LIST, &items, NULL},
+        {"covenant", SJ_CLI_STR, &cov, NULL},
+        {"covenant-file", SJ_CLI_STR, &cov_file, NULL},
+    };
+    int rc =
+        sj_cli_args(path, edit_help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &e.id)) ||
+        (rc = parse_items(path, &items, &b)) ||
+        (rc = covenant_arg(path, cov, cov_file, &b, &e.covenant)))
+        return rc;
+    if (!items.n && !*e.covenant)
+        return sj_cli_usage(path, "nothing to change: give --item or "
+                                  "--covenant");
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_EDIT;
+    req.compact_edit = &e;
+    e.items = b.ptrs;
+    e.n_items = items.n;
+    if (items.n)
+        return sj_cli_run(cli, &req);
+    /* Only the covenant changes: send the current items back. */
+    Shangju__Reply *cur = NULL;
+    if ((rc = get_compact(cli, e.id, &cur)) != SJ_CLI_OK)
+        return rc;
+    e.items = cur->compact->items;
+    e.n_items = cur->compact->n_items;
+    rc = sj_cli_run(cli, &req);
+    shangju__reply__free_unpacked(cur, NULL);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- sign */
+
+static const char sign_help[] =
+    "usage: shangju compact sign ID [--version N --hash HEX]\n"
+    "\n"
+    "Sign a NEGOTIATING compact (a party). Without options, fetch it and\n"
+    "sign its current version, printing the version and its SHA-256 first:\n"
+    "read the compact (`shangju compact show ID`) before signing. With\n"
+    "--version and --hash (64 hex digits), sign exactly that version; the\n"
+    "broker refuses a signature on any version but the current one.\n";
+
+static int parse_hex32(const char *path, const char *s, uint8_t out[32])
+{
+    size_t len = 0;
+    const char *end;
+    if (strlen(s) != 64 ||
+        sodium_hex2bin(out, 32, s, 64, NULL, &len, &end) != 0 || len != 32)
+        return sj_cli_usage(path, "--hash wants 64 hex digits");
+    return SJ_CLI_OK;
+}
+
+static int compact_sign(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact sign";
+    Shangju__CompactSign s = SHANGJU__COMPACT_SIGN__INIT;
+    const char *hash = NULL;
+    uint8_t bin[32];
+    int first;
+    const sj_cli_arg_t args[] = {
+        {"version", SJ_CLI_U32, &s.version, NULL},
+        {"hash", SJ_CLI_STR, &hash, NULL},
+    };
+    int rc =
+        sj_cli_args(path, sign_help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &s.id)))
+        return rc;
+    if (!s.version != !hash)
+        return sj_cli_usage(path, "give both --version and --hash, or "
+                                  "neither");
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_SIGN;
+    req.compact_sign = &s;
+    if (hash) {
+        if ((rc = parse_hex32(path, hash, bin)))
+            return rc;
+        s.version_hash.data = bin;
+        s.version_hash.len = 32;
+        return sj_cli_run(cli, &req);
+    }
+    Shangju__Reply *cur = NULL;
+    if ((rc = get_compact(cli, s.id, &cur)) != SJ_CLI_OK)
+        return rc;
+    char h[65];
+    s.version = cur->compact->version;
+    s.version_hash = cur->compact->version_hash;
+    hex(&s.version_hash, h);
+    if (!cli->opts.json)
+        printf("signing compact %llu version %u, SHA-256 %s\n", (ull)s.id,
+               s.version, h);
+    rc = sj_cli_run(cli, &req);
+    shangju__reply__free_unpacked(cur, NULL);
+    return rc;
+}
+
+/* ---------------------------------------------- the other requests on ID */
+
+/* The shape shared by the commands acting on one compact: options, one
+ * ID (stored in *id, inside the body req points to), then the call. */
+static int on_compact(sj_cli_t *cli, const char *path, const char *help,
+                      const sj_cli_arg_t *args, size_t n, int argc, char **argv,
+                      uint64_t *id, Shangju__Request *req)
+{
+    int first;
+    int rc = sj_cli_args(path, help, args, n, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, id)) != 0)
+        return rc;
+    return sj_cli_run(cli, req);
+}
+
+static int compact_publish(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju compact publish ID\n\n"
+        "Publish a SIGNED compact (committee): the broker writes and signs\n"
+        "its public notice, and the term's start makes it ACTIVE. Save the\n"
+        "notice with `shangju compact notice ID -o FILE`.\n";
+    Shangju__CompactPublish b = SHANGJU__COMPACT_PUBLISH__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PUBLISH;
+    req.compact_publish = &b;
+    return on_compact(cli, "compact publish", help, NULL, 0, argc, argv, &b.id,
+                      &req);
+}
+
+static int compact_perform(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact perform";
+    static const char help[] =
+        "usage: shangju compact perform ID --item N [--date DATE] [--note T]\n"
+        "\n"
+        "Record a service given under item N of an ACTIVE compact (the\n"
+        "item's giver, or the committee for anyone). The giver earns\n"
+        "points.\n\n"
+        "  --date DATE   when it was given (YYYY-MM-DD UTC; default now)\n"
+        "  --note T      up to 500 bytes\n";
+    Shangju__CompactPerform b = SHANGJU__COMPACT_PERFORM__INIT;
+    const char *date = NULL;
+    int first;
+    const sj_cli_arg_t args[] = {
+        {"item", SJ_CLI_U32, &b.item_id, NULL},
+        {"date", SJ_CLI_STR, &date, NULL},
+        {"note", SJ_CLI_STR, &b.note, NULL},
+    };
+    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &b.id)) ||
+        (date && (rc = parse_when(path, "date", date, false, &b.date))))
+        return rc;
+    if (!b.item_id)
+        return sj_cli_usage(path, "--item N is required");
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PERFORM;
+    req.compact_perform = &b;
+    return sj_cli_run(cli, &req);
+}
+
+static int compact_complain(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju compact complain ID --against MEMBER --text T\n\n"
+        "File a complaint against a party of an ACTIVE compact (a resident\n"
+        "or a party; not against oneself). The committee resolves it.\n";
+    Shangju__CompactComplain b = SHANGJU__COMPACT_COMPLAIN__INIT;
+    const sj_cli_arg_t args[] = {
+        {"against", SJ_CLI_U64, &b.against_id, NULL},
+        {"text", SJ_CLI_STR, &b.text, NULL},
+    };
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_COMPLAIN;
+    req.compact_complain = &b;
+    return on_compact(cli, "compact complain", help, args, NARGS(args), argc,
+                      argv, &b.id, &req);
+}
+
+static int compact_resolve(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju compact resolve ID --complaint N --resolution T\n\n"
+        "Resolve an open complaint (committee).\n";
+    Shangju__CompactResolve b = SHANGJU__COMPACT_RESOLVE__INIT;
+    const sj_cli_arg_t args[] = {
+        {"complaint", SJ_CLI_U32, &b.complaint_id, NULL},
+        {"resolution", SJ_CLI_STR, &b.resolution, NULL},
+    };
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RESOLVE;
+    req.compact_resolve = &b;
+    return on_compact(cli, "compact resolve", help, args, NARGS(args), argc,
+                      argv, &b.id, &req);
+}
+
+static int compact_rate(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju compact rate ID --of MEMBER --stars 1..5 "
+        "[--comment T]\n\n"
+        "Rate another party of an EVALUATING compact, once (a party).\n";
+    Shangju__CompactRate b = SHANGJU__COMPACT_RATE__INIT;
+    const sj_cli_arg_t args[] = {
+        {"of", SJ_CLI_U64, &b.of_id, NULL},
+        {"stars", SJ_CLI_U32, &b.stars, NULL},
+        {"comment", SJ_CLI_STR, &b.comment, NULL},
+    };
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RATE;
+    req.compact_rate = &b;
+    return on_compact(cli, "compact rate", help, args, NARGS(args), argc, argv,
+                      &b.id, &req);
+}
+
+static int compact_close(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char help[] =
+        "usage: shangju compact close ID\n\n"
+        "Close an EVALUATING compact with the results per party\n"
+        "(committee).\n";
+    Shangju__CompactClose b = SHANGJU__COMPACT_CLOSE__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CLOSE;
+    req.compact_close = &b;
+    return on_compact(cli, "compact close", help, NULL, 0, argc, argv, &b.id,
+                      &req);
+}
+
+static int compact_show(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact show";
+    static const char help[] =
+        "usage: shangju compact show ID\n\n"
+        "Show one compact, whole: items, covenant, signatures, performance\n"
+        "records, complaints, ratings, results and the notice.\n";
+    uint64_t id;
+    int first;
+    int rc = sj_cli_args(path, help, NULL, 0, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &id)))
+        return rc;
+    Shangju__Reply *r = NULL;
+    if ((rc = get_compact(cli, id, &r)) != SJ_CLI_OK)
+        return rc;
+    rc = sj_cli_print_reply(cli, r);
+    char h[65];
+    hex(&r->compact->version_hash, h);
+    if (rc == SJ_CLI_OK && !cli->opts.json && *h)
+        printf("version %u SHA-256 (hex): %s\n", r->compact->version, h);
+    shangju__reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+static int compact_list(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact list";
+    static const char help[] =
+        "usage: shangju compact list [--state S] [--limit N] [--after "
+        "CURSOR]\n\n"
+        "List compacts (summaries), by state when given, a page at a time.\n"
+        "\n"
+        "  --state S  negotiating, signed, published, active, evaluating,\n"
+        "             closed\n";
+    Shangju__CompactList l = SHANGJU__COMPACT_LIST__INIT;
+    int state = 0, first;
+    const sj_cli_arg_t args[] = {
+        {"state", SJ_CLI_ENUM, &state, &shangju__compact_state__descriptor},
+        {"limit", SJ_CLI_U32, &l.limit, NULL},
+        {"after", SJ_CLI_U64, &l.after, NULL},
+    };
+    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first < argc)
+        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+    l.state = (Shangju__CompactState)state;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_LIST;
+    req.compact_list = &l;
+    return sj_cli_run(cli, &req);
+}
+
+/* ---------------------------------------------------------- the notice */
+
+/* getopt_long here knows long options only: let -o mean --output. */
+static void short_output(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-o") == 0)
+            argv[i] = (char *)"--output";
+}
+
+static int write_text(const char *file, const char *text, size_t n)
+{
+    FILE *f = file ? fopen(file, "wb") : stdout;
+    if (!f)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot create '%s': %s", file,
+                           strerror(errno));
+    bool ok = fwrite(text, 1, n, f) == n;
+    if (file)
+        ok = fclose(f) == 0 && ok;
+    else
+        ok = fflush(f) == 0 && ok;
+    return ok ? SJ_CLI_OK
+              : sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s'",
+                            file ? file : "stdout");
+}
+
+static int compact_notice(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact notice";
+    static const char help[] =
+        "usage: shangju compact notice ID [-o FILE]\n\n"
+        "Save the signed public notice of a published compact to FILE (or\n"
+        "print it). Anyone can check it with `shangju compact verify FILE`.\n";
+    const char *file = NULL;
+    uint64_t id;
+    int first;
+    const sj_cli_arg_t args[] = {{"output", SJ_CLI_STR, &file, NULL}};
+    short_output(argc, argv);
+    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, &id)))
+        return rc;
+    Shangju__Reply *r = NULL;
+    if ((rc = get_compact(cli, id, &r)) != SJ_CLI_OK)
+        return rc;
+    const char *text = r->compact->notice ? r->compact->notice : "";
+    size_t n = strlen(text);
+    if (!n)
+        rc = sj_cli_fail(SJ_CLI_EREPLY,
+                         "compact %llu has no notice: it is not published",
+                         (ull)id);
+    else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
+        if (cli->opts.json)
+            printf("{\"file\":\"%s\",\"bytes\":%zu}\n", file, n);
+        else
+            printf("%s: %zu bytes, the notice of compact %llu\n", file, n,
+                   (ull)id);
+    }
+    shangju__reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------- verify */
+
+/* The notice format is broker/notice.h's; this checker mirrors
+ * sj_notice_verify so it runs without the broker's code. */
+#define BEGIN_LINE "\n-----BEGIN SHANGJU SIGNATURE-----\n"
+#define END_LINE "-----END SHANGJU SIGNATURE-----\n"
+#define KEY_LABEL "ed25519-public-key: "
+#define SIG_LABEL "signature: "
+
+static bool b64_line(const char **p, const char *end, const char *label,
+                     uint8_t *out, size_t want)
+{
+    size_t ln = strlen(label);
+    if ((size_t)(end - *p) < ln || memcmp(*p, label, ln) != 0)
+        return false;
+    const char *s = *p + ln, *nl = memchr(s, '\n', (size_t)(end - s));
+    size_t got = 0;
+    const char *stop;
+    if (!nl ||
+        sodium_base642bin(out, want, s, (size_t)(nl - s), NULL, &got, &stop,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        got != want || stop != nl)
+        return false;
+    *p = nl + 1;
+    return true;
+}
+
+/* NULL when text (len bytes) is a valid notice signed by key (and, when
+ * pk is not NULL, key equals pk); else the reason. */
+static const char *check_notice(const char *text, size_t len, const uint8_t *pk,
+                                uint8_t key[32])
+{
+    static const char begin[] = BEGIN_LINE, end_line[] = END_LINE;
+    if (memchr(text, '\0', len))
+        return "not text (contains a NUL byte)";
+    const char *b = NULL;
+    for (size_t i = len >= sizeof begin - 1 ? len - sizeof begin + 2 : 0;
+         !b && i-- > 0;)
+        if (memcmp(text + i, begin, sizeof begin - 1) == 0)
+            b = text + i;
+    if (!b)
+        return "no signature block";
+    const char *p = b + sizeof begin - 1, *end = text + len;
+    uint8_t sig[64];
+    if (!b64_line(&p, end, KEY_LABEL, key, 32))
+        return "malformed public key line";
+    if (!b64_line(&p, end, SIG_LABEL, sig, sizeof sig))
+        return "malformed signature line";
+    size_t rest = (size_t)(end - p), el = sizeof end_line - 1;
+    if (!(rest == el || rest == el - 1) || memcmp(p, end_line, rest) != 0)
+        return "malformed end of the signature block";
+    if (pk && sodium_memcmp(pk, key, 32) != 0)
+        return "signed with another key than the broker's public key";
+    if (crypto_sign_ed25519_verify_detached(sig, (const uint8_t *)text,
+                                            (size_t)(b - text) + 1, key) != 0)
+        return "the signature does not match the text";
+    return NULL;
+}
+
+/* Read all of file (at most max bytes) into a malloc'd buffer. */
+static int slurp(const char *file, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot open '%s': %s", file,
+                           strerror(errno));
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    bool err = !buf || ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read '%s'", file);
+    }
+    if (n > max) {
+        free(buf);
+        return SJ_CLI_EVERIFY;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return SJ_CLI_OK;
+}
+
+/* The broker's public key from file (one base64 line). */
+static int read_pub(const char *file, uint8_t pk[32])
+{
+    char *text;
+    size_t n, got = 0;
+    int rc = slurp(file, 256, &text, &n);
+    if (rc == SJ_CLI_EVERIFY)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "'%s' is not a public key", file);
+    if (rc != SJ_CLI_OK)
+        return rc;
+    n = strcspn(text, "\r\n");
+    const char *stop;
+    bool ok = sodium_base642bin(pk, 32, text, n, NULL, &got, &stop,
+                                sodium_base64_VARIANT_ORIGINAL) == 0 &&
+              got == 32 && stop == text + n;
+    free(text);
+    return ok ? SJ_CLI_OK
+              : sj_cli_fail(SJ_CLI_ELOCAL,
+                            "'%s' does not hold a base64 Ed25519 public key",
+                            file);
+}
+
+static const char verify_help[] =
+    "usage: shangju compact verify FILE [--public-key FILE]\n"
+    "\n"
+    "Check a saved compact notice offline (no broker): its Ed25519\n"
+    "signature must match every byte of the text. The signing key must be\n"
+    "the broker's: the one in --public-key FILE (base64), else DATA/\n"
+    "notice.pub when present (see --data). Exit 0 when valid, 5 when not,\n"
+    "with the reason.\n";
+
+static int compact_verify(sj_cli_t *cli, int argc, char **argv)
+{
+    static const char path[] = "compact verify";
+    const char *pub = NULL;
+    char def[PATH_MAX];
+    int first;
+    const sj_cli_arg_t args[] = {{"public-key", SJ_CLI_STR, &pub, NULL}};
+    int rc =
+        sj_cli_args(path, verify_help, args, NARGS(args), argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first >= argc)
+        return sj_cli_usage(path, "missing FILE");
+    if (first + 1 < argc)
+        return sj_cli_usage(path, "unexpected argument '%s'", argv[first + 1]);
+    if (sodium_init() < 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot initialise libsodium");
+    if (!pub && cli->opts.data &&
+        snprintf(def, sizeof def, "%s/notice.pub", cli->opts.data) <
+            (int)sizeof def &&
+        access(def, R_OK) == 0)
+        pub = def;
+    uint8_t pk[32], key[32];
+    if (pub && (rc = read_pub(pub, pk)) != SJ_CLI_OK)
+        return rc;
+    char *text;
+    size_t n;
+    const char *why = NULL;
+    rc = slurp(argv[first], MAX_NOTICE, &text, &n);
+    if (rc == SJ_CLI_EVERIFY)
+        why = "too large to be a notice";
+    else if (rc != SJ_CLI_OK)
+        return rc;
+    else {
+        why = check_notice(text, n, pub ? pk : NULL, key);
+        free(text);
+    }
+    char k64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    if (!why)
+        sodium_bin2base64(k64, sizeof k64, key, 32,
+                          sodium_base64_VARIANT_ORIGINAL);
+    if (cli->opts.json)
+        printf("{\"valid\":%s,\"reason\":\"%s\",\"public_key\":\"%s\","
+               "\"key_checked\":%s}\n",
+               why ? "false" : "true", why ? why : "", why ? "" : k64,
+               pub ? "true" : "false");
+    if (why)
+        return sj_cli_fail(SJ_CLI_EVERIFY, "%s: invalid notice: %s",
+                           argv[first], why);
+    if (!cli->opts.json)
+        printf("%s: valid, signed by %s%s%s\n", argv[first], k64,
+               pub ? " = " : " (no public key file to compare with)",
+               pub ? pub : "");
+    return SJ_CLI_OK;
+}
+
+static const sj_cli_cmd_t compact_cmds[] = {
+    {"draft", compact_draft, "start negotiating a compact (committee)"},
+    {"edit", compact_edit, "replace the items or covenant: a new version"},
+    {"sign", compact_sign, "sign the current version (a party)"},
+    {"publish", compact_publish, "publish with a signed notice (committee)"},
+    {"perform", compact_perform, "record a service given under an item"},
+    {"complain", compact_complain, "complain about a party"},
+    {"resolve", compact_resolve, "resolve a complaint (committee)"},
+    {"rate", compact_rate, "rate another party after the term"},
+    {"close", compact_close, "close with the results (committee)"},
+    {"show", compact_show, "show one compact"},
+    {"list", compact_list, "list compacts, by state"},
+    {"notice", compact_notice, "save the signed notice of a compact"},
+    {"verify", compact_verify, "check a saved notice offline"},
+    {NULL, NULL, NULL},
+};
 
 int sj_cli_compact(sj_cli_t *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    return sj_cli_fail(SJ_CLI_EUSAGE, "compact: not available yet");
+    return sj_cli_dispatch(cli, "compact", compact_cmds, argc - 1, argv + 1);
 }

@@ -271,15 +271,17 @@ static int fetch_image(sj_cli_t *cli, Shangju__Request *req, const char *file)
 }
 
 static const char qr_help[] =
-    "usage: shangju qr merchant|wish|handover ID [--format png|svg|text]\n"
+    "usage: shangju qr merchant|wish|handover|compact ID\n"
+    "                  [--format png|svg|text]\n"
     "                  [-o FILE] [--level L|M|Q|H] [--module-px N] [--quiet "
     "N]\n"
     "\n"
     "Get the QR code of a merchant's listing (<public-url>/m/ID), a wish\n"
-    "(/w/ID), or a wish's hand-over (/w/ID?code=CODE: only for the wish's\n"
+    "(/w/ID), a wish's hand-over (/w/ID?code=CODE: only for the wish's\n"
     "owner, their bridge and the committee; the merchant scans it at\n"
-    "hand-over to prove the wish reached its resident). Without -o, text is\n"
-    "printed (scan it off the screen) and images go to a pipe.\n"
+    "hand-over to prove the wish reached its resident), or a published\n"
+    "compact (/c/ID). Without -o, text is printed (scan it off the\n"
+    "screen) and images go to a pipe.\n"
     "\n"
     "  --format F       png (default), svg or text\n"
     "  -o, --output F   write the image to F\n"
@@ -305,7 +307,7 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first >= argc)
-        return sj_cli_usage(path, "say merchant, wish or handover");
+        return sj_cli_usage(path, "say merchant, wish, handover or compact");
     const char *what = argv[first];
     if (strcmp(what, "merchant") == 0)
         q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_MERCHANT;
@@ -313,6 +315,8 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
         q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_WISH;
     else if (strcmp(what, "handover") == 0)
         q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_HANDOVER;
+    else if (strcmp(what, "compact") == 0)
+        q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_COMPACT;
     else
         return sj_cli_usage(path, "unknown subject '%s'", what);
     if ((rc = sj_cli_one_id(path, argc, argv, first + 1, &q.id)))

@@ -10,9 +10,14 @@
 #include "codec.h"
 #include "keyfile.h"
 
-static json_object *bytes_json(const ProtobufCBinaryData *b)
+/* CURVE keys (fields named *key) as Z85, as in key files; hashes and
+ * everything else as lower-case hex. */
+static json_object *bytes_json(const ProtobufCFieldDescriptor *f,
+                               const ProtobufCBinaryData *b)
 {
-    if (b->len == SJ_KEY_BYTES) {
+    size_t n = strlen(f->name);
+    bool key = n >= 3 && strcmp(f->name + n - 3, "key") == 0;
+    if (key && b->len == SJ_KEY_BYTES) {
         char z85[SJ_KEY_Z85_LEN + 1];
         sj_key_z85(b->data, z85);
         return json_object_new_string(z85);
@@ -68,7 +73,7 @@ static json_object *value_json(const ProtobufCFieldDescriptor *f, const void *p)
         return json_object_new_string(s ? s : "");
     }
     case PROTOBUF_C_TYPE_BYTES:
-        return bytes_json(p);
+        return bytes_json(f, p);
     case PROTOBUF_C_TYPE_MESSAGE:
         return sj_pbjson_message(*(ProtobufCMessage *const *)p);
     }

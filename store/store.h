@@ -226,6 +226,7 @@ int sj_dedup_prune(sj_txn_t *t, int64_t before, size_t max, size_t *n);
 typedef struct {
     uint64_t members, wishes, events; /* records checked */
     uint64_t max_member, max_wish;
+    uint64_t ledger_entries; /* points ledger entries checked */
     uint64_t problems;
 } sj_verify_t;
 
@@ -234,7 +235,8 @@ typedef void sj_verify_fn(void *ud, const char *problem);
 
 /* Check the whole store inside t (a read transaction suits): records
  * decode, indexes and records agree both ways, the event log is gapless
- * from 1, counters are ahead of ids in use. Problems go to report (may be
+ * from 1, counters are ahead of ids in use, and the points ledger
+ * (sj_ledger_verify, ledger.h). Problems go to report (may be
  * NULL) and are counted in v. Returns 0 when the check ran (whatever it
  * found) or an SJ_E* code when it could not read. */
 int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,

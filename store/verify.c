@@ -3,6 +3,7 @@
  * entries, the event log is gapless, and the id counters are ahead of every
  * id in use. Runs in a read transaction, so the broker keeps serving. */
 #include "store_internal.h"
+#include "ledger.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,5 +179,5 @@ int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud, sj_verify_t *v)
     check_counter(&c, SJ_COUNTER_MEMBER, v->max_member, "member");
     check_counter(&c, SJ_COUNTER_WISH, v->max_wish, "wish");
     check_counter(&c, SJ_COUNTER_EVENT, c.expect_seq - 1, "event");
-    return SJ_OK;
+    return sj_ledger_verify(t, report, ud, v);
 }

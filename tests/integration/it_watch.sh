@@ -21,7 +21,7 @@ m2() { sj --key "$K/m2.key" "$@"; }
 
 S=$(last_seq)
 expect_eq "events before" "$S" 3
-N=35       # events the operations below produce
+N=37       # events the operations below produce
 CLAIMS=7   # of which wish.claimed
 
 # Watchers: everything from S+1; only claims; the whole history.
@@ -53,7 +53,10 @@ op wish.released m1 wish release "${W[5]}"
 for i in 0 1 2; do
     op wish.fulfilled m1 wish fulfil "${W[$i]}"
 done
+# A wish closing issues the merchant's points first (points.earned).
+EXP+=(points.earned)
 op wish.closed res wish confirm "${W[0]}" --rating 5 --thanks thanks
+EXP+=(points.earned)
 op wish.closed res wish confirm "${W[1]}" --rating 4
 op wish.cancelled res wish cancel "${W[6]}"
 op wish.cancelled res wish cancel "${W[7]}"
