@@ -154,6 +154,13 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
 /* Call, print the reply's record or page, free it. Returns an exit code. */
 int sj_cli_run(sj_cli_t *cli, Shangju__Request *req);
 
+/* The common shape `PATH ID [options]`: parse the n options in args (help
+ * on -h), store the one positional ID in *id (a field of req's body), then
+ * sj_cli_run(req). Returns an exit code. */
+int sj_cli_run_on_id(sj_cli_t *cli, const char *path, const char *help,
+                     const sj_cli_arg_t *args, size_t n, int argc, char **argv,
+                     uint64_t *id, Shangju__Request *req);
+
 /* Make the client if not yet made. Returns SJ_CLI_OK or an exit code after
  * a line on stderr. */
 int sj_cli_connect(sj_cli_t *cli);

@@ -336,21 +336,6 @@ static int compact_sign(sj_cli_t *cli, int argc, char **argv)
 
 /* ---------------------------------------------- the other requests on ID */
 
-/* The shape shared by the commands acting on one compact: options, one
- * ID (stored in *id, inside the body req points to), then the call. */
-static int on_compact(sj_cli_t *cli, const char *path, const char *help,
-                      const sj_cli_arg_t *args, size_t n, int argc, char **argv,
-                      uint64_t *id, Shangju__Request *req)
-{
-    int first;
-    int rc = sj_cli_args(path, help, args, n, argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, id)) != 0)
-        return rc;
-    return sj_cli_run(cli, req);
-}
-
 static int compact_publish(sj_cli_t *cli, int argc, char **argv)
 {
     static const char help[] =
@@ -362,8 +347,8 @@ static int compact_publish(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PUBLISH;
     req.compact_publish = &b;
-    return on_compact(cli, "compact publish", help, NULL, 0, argc, argv, &b.id,
-                      &req);
+    return sj_cli_run_on_id(cli, "compact publish", help, NULL, 0, argc, argv,
+                            &b.id, &req);
 }
 
 static int compact_perform(sj_cli_t *cli, int argc, char **argv)
@@ -413,8 +398,8 @@ static int compact_complain(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_COMPLAIN;
     req.compact_complain = &b;
-    return on_compact(cli, "compact complain", help, args, NARGS(args), argc,
-                      argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, "compact complain", help, args, NARGS(args),
+                            argc, argv, &b.id, &req);
 }
 
 static int compact_resolve(sj_cli_t *cli, int argc, char **argv)
@@ -430,8 +415,8 @@ static int compact_resolve(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RESOLVE;
     req.compact_resolve = &b;
-    return on_compact(cli, "compact resolve", help, args, NARGS(args), argc,
-                      argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, "compact resolve", help, args, NARGS(args),
+                            argc, argv, &b.id, &req);
 }
 
 static int compact_rate(sj_cli_t *cli, int argc, char **argv)
@@ -449,8 +434,8 @@ static int compact_rate(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RATE;
     req.compact_rate = &b;
-    return on_compact(cli, "compact rate", help, args, NARGS(args), argc, argv,
-                      &b.id, &req);
+    return sj_cli_run_on_id(cli, "compact rate", help, args, NARGS(args), argc,
+                            argv, &b.id, &req);
 }
 
 static int compact_close(sj_cli_t *cli, int argc, char **argv)
@@ -463,8 +448,8 @@ static int compact_close(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CLOSE;
     req.compact_close = &b;
-    return on_compact(cli, "compact close", help, NULL, 0, argc, argv, &b.id,
-                      &req);
+    return sj_cli_run_on_id(cli, "compact close", help, NULL, 0, argc, argv,
+                            &b.id, &req);
 }
 
 static int compact_show(sj_cli_t *cli, int argc, char **argv)

@@ -361,3 +361,16 @@ int sj_cli_args(const char *path, const char *help, const sj_cli_arg_t *args,
     *first = optind;
     return SJ_CLI_CONTINUE;
 }
+
+int sj_cli_run_on_id(sj_cli_t *cli, const char *path, const char *help,
+                     const sj_cli_arg_t *args, size_t n, int argc, char **argv,
+                     uint64_t *id, Shangju__Request *req)
+{
+    int first;
+    int rc = sj_cli_args(path, help, args, n, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(path, argc, argv, first, id)) != 0)
+        return rc;
+    return sj_cli_run(cli, req);
+}

@@ -88,21 +88,6 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
-/* The shape shared by the commands acting on one wish: options, one ID
- * (stored in *id, inside the body req points to), then the call. */
-static int on_wish(sj_cli_t *cli, const char *path, const char *help,
-                   const sj_cli_arg_t *args, size_t n, int argc, char **argv,
-                   uint64_t *id, Shangju__Request *req)
-{
-    int first;
-    int rc = sj_cli_args(path, help, args, n, argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, id)) != 0)
-        return rc;
-    return sj_cli_run(cli, req);
-}
-
 static int wish_show(sj_cli_t *cli, int argc, char **argv)
 {
     static const char help[] = "usage: shangju wish show ID\n\n"
@@ -111,7 +96,8 @@ static int wish_show(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_GET;
     req.wish_get = &b;
-    return on_wish(cli, "wish show", help, NULL, 0, argc, argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, "wish show", help, NULL, 0, argc, argv, &b.id,
+                            &req);
 }
 
 static int wish_cancel(sj_cli_t *cli, int argc, char **argv)
@@ -124,8 +110,8 @@ static int wish_cancel(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_CANCEL;
     req.wish_cancel = &b;
-    return on_wish(cli, "wish cancel", help, args, NARGS(args), argc, argv,
-                   &b.id, &req);
+    return sj_cli_run_on_id(cli, "wish cancel", help, args, NARGS(args), argc,
+                            argv, &b.id, &req);
 }
 
 static int wish_reissue_code(sj_cli_t *cli, int argc, char **argv)
@@ -138,8 +124,8 @@ static int wish_reissue_code(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_HANDOVER_REISSUE;
     req.handover_reissue = &b;
-    return on_wish(cli, "wish reissue-code", help, NULL, 0, argc, argv,
-                   &b.wish_id, &req);
+    return sj_cli_run_on_id(cli, "wish reissue-code", help, NULL, 0, argc, argv,
+                            &b.wish_id, &req);
 }
 
 static int wish_claim(sj_cli_t *cli, int argc, char **argv)
@@ -155,8 +141,8 @@ static int wish_claim(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_CLAIM;
     req.wish_claim = &b;
-    return on_wish(cli, "wish claim", help, args, NARGS(args), argc, argv,
-                   &b.id, &req);
+    return sj_cli_run_on_id(cli, "wish claim", help, args, NARGS(args), argc,
+                            argv, &b.id, &req);
 }
 
 static int wish_release(sj_cli_t *cli, int argc, char **argv)
@@ -169,8 +155,8 @@ static int wish_release(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_RELEASE;
     req.wish_release = &b;
-    return on_wish(cli, "wish release", help, args, NARGS(args), argc, argv,
-                   &b.id, &req);
+    return sj_cli_run_on_id(cli, "wish release", help, args, NARGS(args), argc,
+                            argv, &b.id, &req);
 }
 
 static int wish_fulfil(sj_cli_t *cli, int argc, char **argv)
@@ -188,8 +174,8 @@ static int wish_fulfil(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_FULFIL;
     req.wish_fulfil = &b;
-    return on_wish(cli, "wish fulfil", help, args, NARGS(args), argc, argv,
-                   &b.id, &req);
+    return sj_cli_run_on_id(cli, "wish fulfil", help, args, NARGS(args), argc,
+                            argv, &b.id, &req);
 }
 
 static int wish_confirm(sj_cli_t *cli, int argc, char **argv)

@@ -4,6 +4,8 @@
  * same bytes and id, late duplicates ignored, timeouts, the pollable fd,
  * and replay-then-live catch-up filling a gap exactly once, in order. */
 #include <check.h>
+
+#include "check_main.h"
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -479,11 +481,4 @@ static Suite *client_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(client_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(client_suite)

@@ -2,6 +2,8 @@
  * protobuf -> JSON converter (clients/pbjson.h), global option / env
  * precedence (clients/cli.h) and CZMQ key files written and read back. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -258,11 +260,4 @@ static Suite *cli_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(cli_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(cli_suite)

@@ -3,6 +3,8 @@
  * signatures, input limits, the term's timers (and stale ones), complaints,
  * ratings and results, the signed notice, the QR link and paging. */
 #include <check.h>
+
+#include "check_main.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -999,11 +1001,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(suite)

@@ -4,6 +4,8 @@
  * thousands of random operations checked against a model and the ledger's
  * invariants, and tampering with the LMDB file caught by verify. */
 #include <check.h>
+
+#include "check_main.h"
 #include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -934,11 +936,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(suite)

@@ -3,6 +3,8 @@
  * closed at known times around a year boundary; every figure of the
  * report is checked exactly, including medians over later events. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -298,11 +300,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(suite)

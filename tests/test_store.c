@@ -2,6 +2,8 @@
  * events, dedup, timers, nested transactions, the schema version check and
  * a full map turned into SJ_EFULL. Each test gets a fresh directory. */
 #include <check.h>
+
+#include "check_main.h"
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,11 +434,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(suite)

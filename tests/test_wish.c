@@ -2,6 +2,8 @@
  * every state, the timers (expiry, lapsed claim, auto-close), who may act
  * on whose wish, contact privacy, input limits and paging. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,11 +357,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(suite)

@@ -4,6 +4,8 @@
  * its acknowledgement carried, even when the acknowledgement came from a
  * retry (same request_id) sent after a crash. */
 #include <check.h>
+
+#include "../check_main.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -359,11 +361,4 @@ static Suite *crash_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(crash_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SJ_CHECK_MAIN(crash_suite)
