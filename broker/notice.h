@@ -11,25 +11,8 @@
 #include "call.h"
 #include "config.h"
 
-/* The signature block closing every notice. The signature is Ed25519,
- * detached, over every byte of the text before the BEGIN line (that is, up
- * to and including the newline ending the line before it); keys and
- * signatures are standard base64 (RFC 4648, with padding):
- *
- *   -----BEGIN SHANGJU SIGNATURE-----
- *   ed25519-public-key: <base64 of the 32-byte public key>
- *   signature: <base64 of the 64-byte signature>
- *   -----END SHANGJU SIGNATURE-----
- *
- * Nothing may follow the END line but one optional newline. The verifier
- * in clients/cli_compact.c implements the same format. */
-#define SJ_NOTICE_BEGIN "-----BEGIN SHANGJU SIGNATURE-----"
-#define SJ_NOTICE_END "-----END SHANGJU SIGNATURE-----"
-#define SJ_NOTICE_KEY_LABEL "ed25519-public-key: "
-#define SJ_NOTICE_SIG_LABEL "signature: "
-
-/* Largest notice we write or check, bytes. */
-#define SJ_NOTICE_MAX (256u * 1024)
+/* The notice format and its checker: proto/signed_notice.h. */
+#include "signed_notice.h"
 
 /* Load DATA/notice.key (one line: base64 of the 64-byte Ed25519 secret
  * key) into cfg, or create it (mode 0600) on first start; (re)write
@@ -49,12 +32,5 @@ int sj_notice_key_generate(sj_config_t *cfg);
  * text would exceed SJ_NOTICE_MAX, SJ_ENOMEM, or a store error. */
 int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
                     char **text);
-
-/* Check a notice: the signature block is well formed and its signature
- * verifies over the text before it; with pk (32 bytes, may be NULL) the
- * block's key must also equal pk. Returns 0 when valid; SJ_EINVAL with a
- * one-line reason in why (cap bytes, always NUL-terminated) otherwise. */
-int sj_notice_verify(const char *text, size_t len, const uint8_t *pk, char *why,
-                     size_t cap);
 
 #endif

@@ -4,6 +4,8 @@
  * offline (`verify`, no broker needed). */
 #include "cli.h"
 
+#include "signed_notice.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -14,7 +16,6 @@
 #define NARGS(a) (sizeof(a) / sizeof *(a))
 #define DAY_MS (24LL * 60 * 60 * 1000)
 #define MAX_COVENANT 4000
-#define MAX_NOTICE (256u * 1024) /* as broker/notice.h SJ_NOTICE_MAX */
 
 typedef unsigned long long ull;
 
@@ -572,63 +573,6 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------- verify */
 
-/* The notice format is broker/notice.h's; this checker mirrors
- * sj_notice_verify so it runs without the broker's code. */
-#define BEGIN_LINE "\n-----BEGIN SHANGJU SIGNATURE-----\n"
-#define END_LINE "-----END SHANGJU SIGNATURE-----\n"
-#define KEY_LABEL "ed25519-public-key: "
-#define SIG_LABEL "signature: "
-
-static bool b64_line(const char **p, const char *end, const char *label,
-                     uint8_t *out, size_t want)
-{
-    size_t ln = strlen(label);
-    if ((size_t)(end - *p) < ln || memcmp(*p, label, ln) != 0)
-        return false;
-    const char *s = *p + ln, *nl = memchr(s, '\n', (size_t)(end - s));
-    size_t got = 0;
-    const char *stop;
-    if (!nl ||
-        sodium_base642bin(out, want, s, (size_t)(nl - s), NULL, &got, &stop,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        got != want || stop != nl)
-        return false;
-    *p = nl + 1;
-    return true;
-}
-
-/* NULL when text (len bytes) is a valid notice signed by key (and, when
- * pk is not NULL, key equals pk); else the reason. */
-static const char *check_notice(const char *text, size_t len, const uint8_t *pk,
-                                uint8_t key[32])
-{
-    static const char begin[] = BEGIN_LINE, end_line[] = END_LINE;
-    if (memchr(text, '\0', len))
-        return "not text (contains a NUL byte)";
-    const char *b = NULL;
-    for (size_t i = len >= sizeof begin - 1 ? len - sizeof begin + 2 : 0;
-         !b && i-- > 0;)
-        if (memcmp(text + i, begin, sizeof begin - 1) == 0)
-            b = text + i;
-    if (!b)
-        return "no signature block";
-    const char *p = b + sizeof begin - 1, *end = text + len;
-    uint8_t sig[64];
-    if (!b64_line(&p, end, KEY_LABEL, key, 32))
-        return "malformed public key line";
-    if (!b64_line(&p, end, SIG_LABEL, sig, sizeof sig))
-        return "malformed signature line";
-    size_t rest = (size_t)(end - p), el = sizeof end_line - 1;
-    if (!(rest == el || rest == el - 1) || memcmp(p, end_line, rest) != 0)
-        return "malformed end of the signature block";
-    if (pk && sodium_memcmp(pk, key, 32) != 0)
-        return "signed with another key than the broker's public key";
-    if (crypto_sign_ed25519_verify_detached(sig, (const uint8_t *)text,
-                                            (size_t)(b - text) + 1, key) != 0)
-        return "the signature does not match the text";
-    return NULL;
-}
-
 /* Read all of file (at most max bytes) into a malloc'd buffer. */
 static int slurp(const char *file, size_t max, char **out, size_t *len)
 {
@@ -713,13 +657,16 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     char *text;
     size_t n;
     const char *why = NULL;
-    rc = slurp(argv[first], MAX_NOTICE, &text, &n);
+    char reason[160];
+    rc = slurp(argv[first], SJ_NOTICE_MAX, &text, &n);
     if (rc == SJ_CLI_EVERIFY)
         why = "too large to be a notice";
     else if (rc != SJ_CLI_OK)
         return rc;
     else {
-        why = check_notice(text, n, pub ? pk : NULL, key);
+        if (sj_notice_verify(text, n, pub ? pk : NULL, key, reason,
+                             sizeof reason) != 0)
+            why = reason;
         free(text);
     }
     char k64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];

@@ -907,21 +907,26 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
     ck_assert_int_eq(
-        sj_notice_verify(text, len, w.cfg.notice_public, why, sizeof why), 0);
-    ck_assert_int_eq(sj_notice_verify(text, len, NULL, why, sizeof why), 0);
+        sj_notice_verify(text, len, w.cfg.notice_public, NULL, why, sizeof why),
+        0);
+    ck_assert_int_eq(sj_notice_verify(text, len, NULL, NULL, why, sizeof why),
+                     0);
     uint8_t other[32] = {1};
-    ck_assert_int_eq(sj_notice_verify(text, len, other, why, sizeof why),
+    ck_assert_int_eq(sj_notice_verify(text, len, other, NULL, why, sizeof why),
                      SJ_EINVAL);
     /* One byte changed anywhere: refused. */
     for (size_t i = 0; i < len; i += 7) {
         text[i] ^= 0x01;
-        ck_assert_msg(sj_notice_verify(text, len, NULL, why, sizeof why) != 0,
-                      "byte %zu flipped and still valid", i);
+        ck_assert_msg(
+            sj_notice_verify(text, len, NULL, NULL, why, sizeof why) != 0,
+            "byte %zu flipped and still valid", i);
         text[i] ^= 0x01;
     }
-    ck_assert_int_eq(sj_notice_verify(text, len - 1, NULL, why, sizeof why),
-                     0); /* the last newline is optional */
-    ck_assert_int_ne(sj_notice_verify(text, len - 2, NULL, why, sizeof why), 0);
+    ck_assert_int_eq(
+        sj_notice_verify(text, len - 1, NULL, NULL, why, sizeof why),
+        0); /* the last newline is optional */
+    ck_assert_int_ne(
+        sj_notice_verify(text, len - 2, NULL, NULL, why, sizeof why), 0);
     free(text);
     ck_assert_int_eq(qr(w.resident2, id), 0);
     snprintf(url, sizeof url, "https://alliance.example.org/c/%llu",
