@@ -331,6 +331,9 @@ int sj_h_points_top(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "limit %u is too large (at most %d)", p->limit,
                             TOP_MAX);
+    int rc = p->year ? sj_check_year(c, p->year) : 0;
+    if (rc)
+        return rc;
     Shangju__Ranking *r;
     int err = sj_points_ranking(c, p->year, p->limit, &r);
     if (err)
@@ -346,6 +349,9 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
     uint32_t now = sj_ledger_year(c->now);
     if (year == 0)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), "say which year");
+    int rc = sj_check_year(c, year);
+    if (rc)
+        return rc;
     if (year > now)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "%u has not begun: a future year cannot be "

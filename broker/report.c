@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ledger.h"
 #include "points.h"
+#include "validate.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define PAGE_EVENTS 1000
@@ -41,14 +43,6 @@ static int64_t year_start_ms(uint32_t year)
 {
     struct tm tm = {.tm_year = (int)year - 1900, .tm_mday = 1};
     return (int64_t)timegm(&tm) * 1000;
-}
-
-static uint32_t current_year(int64_t now_ms)
-{
-    time_t t = (time_t)(now_ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (uint32_t)tm.tm_year + 1900;
 }
 
 /* Find or insert id in the sorted set; *slot gets its entry. */
@@ -291,10 +285,10 @@ int sj_h_report_get(sj_call_t *c, const Shangju__Request *req)
 {
     uint32_t year = req->report_get->year;
     if (year == 0)
-        year = current_year(c->now);
-    if (year < 2000 || year > 9999)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
-                            "year must be 2000..9999 (got %u)", year);
+        year = sj_ledger_year(c->now);
+    int rc = sj_check_year(c, year);
+    if (rc)
+        return rc;
     Shangju__Report *r = sj_call_alloc(c, sizeof *r);
     Shangju__MedianMs *m1 = sj_call_alloc(c, sizeof *m1);
     Shangju__MedianMs *m2 = sj_call_alloc(c, sizeof *m2);

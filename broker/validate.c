@@ -59,6 +59,15 @@ int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
     return 0;
 }
 
+int sj_check_year(sj_call_t *c, uint32_t year)
+{
+    if (year < SJ_YEAR_MIN || year > SJ_YEAR_MAX)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            "year must be %d..%d (got %u)", SJ_YEAR_MIN,
+                            SJ_YEAR_MAX, year);
+    return 0;
+}
+
 int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit)
 {
     if (asked > SJ_MAX_PAGE)

@@ -37,6 +37,13 @@ bool sj_text_ok(const char *s, bool multiline);
 int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
                   size_t max, bool multiline);
 
+/* Years a report or ranking may name. */
+#define SJ_YEAR_MIN 2000
+#define SJ_YEAR_MAX 9999
+
+/* Check a year named in a request (SJ_YEAR_MIN..SJ_YEAR_MAX). */
+int sj_check_year(sj_call_t *c, uint32_t year);
+
 /* The page size asked for, defaulted and checked (1..SJ_MAX_PAGE). */
 int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit);
 

@@ -205,6 +205,22 @@ static void event_line(const Shangju__Event *ev)
             " member %llu [%s] %s", (unsigned long long)ev->member->id,
             or_q(sj_enum_short(&shangju__role__descriptor, ev->member->role)),
             ev->member->name ? ev->member->name : "");
+    else if (ev->body_case == SHANGJU__EVENT__BODY_LISTING && ev->listing)
+        printf(" merchant %llu [%s] %s",
+               (unsigned long long)ev->listing->merchant_id,
+               ev->listing->category ? ev->listing->category : "",
+               ev->listing->name ? ev->listing->name : "");
+    else if (ev->body_case == SHANGJU__EVENT__BODY_COMPACT && ev->compact)
+        printf(" compact %llu [%s] v%u %s", (unsigned long long)ev->compact->id,
+               or_q(sj_enum_short(&shangju__compact_state__descriptor,
+                                  ev->compact->state)),
+               ev->compact->version,
+               ev->compact->title ? ev->compact->title : "");
+    else if (ev->body_case == SHANGJU__EVENT__BODY_ENTRY && ev->entry)
+        printf(" member %llu %+lld points (%s)",
+               (unsigned long long)ev->entry->member_id,
+               (long long)ev->entry->amount,
+               ev->entry->kind ? ev->entry->kind : "");
     if (ev->actor_id)
         printf(" by %llu", (unsigned long long)ev->actor_id);
     putchar('\n');

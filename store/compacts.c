@@ -59,21 +59,3 @@ void sj_compact_page_free(Shangju__Compact **items, size_t n)
 {
     store__page_free((ProtobufCMessage **)items, n);
 }
-
-static int count_one(void *ctx, const MDB_val *key, const MDB_val *val)
-{
-    (void)val;
-    if (key->mv_size == 9)
-        (*(uint64_t *)ctx)++;
-    return 0;
-}
-
-int sj_compact_count(sj_txn_t *t, Shangju__CompactState state, uint64_t *n)
-{
-    if (state <= 0 || (unsigned)state > 255)
-        return SJ_EINVAL;
-    uint8_t prefix[1] = {(uint8_t)state};
-    *n = 0;
-    return store__scan(t, DB_COMPACT_BY_STATE, prefix, 1, prefix, 1, count_one,
-                       n);
-}

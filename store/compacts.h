@@ -30,8 +30,4 @@ int sj_compact_list(sj_txn_t *t, Shangju__CompactState state, uint64_t after,
                     uint64_t *next);
 void sj_compact_page_free(Shangju__Compact **items, size_t n);
 
-/* How many compacts are in state (1..6): a scan of the state index that
- * loads no record. */
-int sj_compact_count(sj_txn_t *t, Shangju__CompactState state, uint64_t *n);
-
 #endif

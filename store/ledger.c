@@ -456,13 +456,10 @@ static acc_slot *acc_get(acc_map *m, uint64_t member, bool create)
 }
 
 typedef struct {
-    sj_txn_t *t;
-    sj_verify_fn *report;
-    void *ud;
-    sj_verify_t *v;
-    uint64_t last;   /* the ledger counter */
-    uint64_t expect; /* next seq expected */
-    bool have_prev;  /* the previous seq was read: prev_hash is its hash */
+    store__check_t base; /* first: the walk's t, report, ud, v */
+    uint64_t last;       /* the ledger counter */
+    uint64_t expect;     /* next seq expected */
+    bool have_prev;      /* the previous seq was read: prev_hash is its hash */
     uint8_t prev_hash[SJ_LEDGER_HASH_BYTES];
     uint64_t run_tid, run_first, run_last; /* the current transfer */
     int64_t run_sum;
@@ -470,20 +467,7 @@ typedef struct {
     int err; /* out of memory while accumulating */
 } lctx;
 
-static void problem(lctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void problem(lctx *c, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    c->v->problems++;
-    if (c->report)
-        c->report(c->ud, msg);
-}
+#define problem(c, ...) store__problem(&(c)->base, __VA_ARGS__)
 
 typedef unsigned long long ull;
 
@@ -532,7 +516,8 @@ static void check_entry(lctx *c, uint64_t seq, const Shangju__LedgerEntry *e)
     store__be64(k, e->member_id);
     store__be64(k + 8, seq);
     MDB_val key = {16, k}, d;
-    if (mdb_get(c->t->txn, c->t->store->dbi[DB_LEDGER_BY_MEMBER], &key, &d))
+    if (mdb_get(c->base.t->txn, c->base.t->store->dbi[DB_LEDGER_BY_MEMBER],
+                &key, &d))
         problem(c, "ledger entry %llu: missing from the member index",
                 (ull)seq);
 }
@@ -553,7 +538,7 @@ static int visit_entry(void *vc, const MDB_val *key, const MDB_val *val)
     for (; c->expect < seq && c->expect <= c->last; c->expect++)
         missing(c, c->expect);
     c->expect = seq + 1;
-    c->v->ledger_entries++;
+    c->base.v->ledger_entries++;
     Shangju__LedgerEntry *e =
         shangju__ledger_entry__unpack(NULL, val->mv_size, val->mv_data);
     if (!e) {
@@ -631,7 +616,7 @@ static int visit_member_index(void *vc, const MDB_val *key, const MDB_val *val)
     store__be64(k, seq);
     MDB_val ek = {8, k}, d;
     if (seq > c->last &&
-        mdb_get(c->t->txn, c->t->store->dbi[DB_LEDGER], &ek, &d) != 0)
+        mdb_get(c->base.t->txn, c->base.t->store->dbi[DB_LEDGER], &ek, &d) != 0)
         problem(c,
                 "ledger member index: entry %llu of member %llu does not "
                 "exist",
@@ -661,7 +646,8 @@ static void check_sums(lctx *c)
 int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,
                      sj_verify_t *v)
 {
-    lctx c = {.t = t, .report = report, .ud = ud, .v = v, .expect = 1};
+    lctx c = {.base = {.t = t, .report = report, .ud = ud, .v = v},
+              .expect = 1};
     int err = sj_txn_last_id(t, SJ_COUNTER_LEDGER, &c.last);
     if (!err)
         err = store__scan(t, DB_LEDGER, "", 0, "", 0, visit_entry, &c);

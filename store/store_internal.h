@@ -82,4 +82,17 @@ int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
                 const void *start, size_t slen, store__visit_fn visit,
                 void *ctx);
 
+/* What every consistency walk (verify.c, ledger.c) carries first. */
+typedef struct {
+    sj_txn_t *t;
+    sj_verify_fn *report;
+    void *ud;
+    sj_verify_t *v;
+} store__check_t;
+
+/* Count one problem in c->v and hand its one-line description (formatted,
+ * cut at 255 bytes) to c->report. */
+void store__problem(store__check_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -10,14 +10,11 @@
 #include <string.h>
 
 typedef struct {
-    sj_txn_t *t;
-    sj_verify_fn *report;
-    void *ud;
-    sj_verify_t *v;
+    store__check_t base; /* first: the walk's t, report, ud, v */
     uint64_t expect_seq; /* events: next seq expected */
 } vctx;
 
-static void problem(vctx *c, const char *fmt, ...)
+void store__problem(store__check_t *c, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -29,10 +26,12 @@ static void problem(vctx *c, const char *fmt, ...)
         c->report(c->ud, msg);
 }
 
+#define problem(c, ...) store__problem(&(c)->base, __VA_ARGS__)
+
 static bool has_key(vctx *c, int db, const uint8_t *key, size_t len)
 {
     MDB_val k = {len, (void *)key}, d;
-    return mdb_get(c->t->txn, c->t->store->dbi[db], &k, &d) == 0;
+    return mdb_get(c->base.t->txn, c->base.t->store->dbi[db], &k, &d) == 0;
 }
 
 static int visit_member(void *vc, const MDB_val *key, const MDB_val *val)
@@ -41,13 +40,14 @@ static int visit_member(void *vc, const MDB_val *key, const MDB_val *val)
     uint64_t id = key->mv_size == 8 ? store__get_be64(key->mv_data) : 0;
     Shangju__Member *m =
         shangju__member__unpack(NULL, val->mv_size, val->mv_data);
-    c->v->members++;
+    c->base.v->members++;
     if (!m || m->id != id) {
         problem(c, "member %llu: record does not decode or has id %llu",
                 (unsigned long long)id, m ? (unsigned long long)m->id : 0ULL);
     } else {
         MDB_val k = {m->public_key.len, m->public_key.data}, d;
-        int rc = mdb_get(c->t->txn, c->t->store->dbi[DB_MEMBER_KEYS], &k, &d);
+        int rc = mdb_get(c->base.t->txn, c->base.t->store->dbi[DB_MEMBER_KEYS],
+                         &k, &d);
         if (rc || d.mv_size != 8 || store__get_be64(d.mv_data) != id)
             problem(c, "member %llu: key index does not point to it",
                     (unsigned long long)id);
@@ -57,8 +57,8 @@ static int visit_member(void *vc, const MDB_val *key, const MDB_val *val)
         if (!has_key(c, DB_MEMBER_BY_ROLE, rk, sizeof rk))
             problem(c, "member %llu: missing from the role index",
                     (unsigned long long)id);
-        if (id > c->v->max_member)
-            c->v->max_member = id;
+        if (id > c->base.v->max_member)
+            c->base.v->max_member = id;
     }
     if (m)
         shangju__member__free_unpacked(m, NULL);
@@ -95,14 +95,14 @@ static int visit_wish(void *vc, const MDB_val *key, const MDB_val *val)
     vctx *c = vc;
     uint64_t id = key->mv_size == 8 ? store__get_be64(key->mv_data) : 0;
     Shangju__Wish *w = shangju__wish__unpack(NULL, val->mv_size, val->mv_data);
-    c->v->wishes++;
+    c->base.v->wishes++;
     if (!w || w->id != id)
         problem(c, "wish %llu: record does not decode or has another id",
                 (unsigned long long)id);
     else
         check_wish_indexes(c, w);
-    if (id > c->v->max_wish)
-        c->v->max_wish = id;
+    if (id > c->base.v->max_wish)
+        c->base.v->max_wish = id;
     if (w)
         shangju__wish__free_unpacked(w, NULL);
     return 0;
@@ -120,7 +120,7 @@ static int visit_state_index(void *vc, const MDB_val *key, const MDB_val *val)
     const uint8_t *k = key->mv_data;
     uint64_t id = store__get_be64(k + 1);
     Shangju__Wish *w;
-    if (sj_wish_get(c->t, id, &w) != 0) {
+    if (sj_wish_get(c->base.t, id, &w) != 0) {
         problem(c, "state index: wish %llu does not exist",
                 (unsigned long long)id);
         return 0;
@@ -136,7 +136,7 @@ static int visit_event(void *vc, const MDB_val *key, const MDB_val *val)
 {
     vctx *c = vc;
     uint64_t seq = key->mv_size == 8 ? store__get_be64(key->mv_data) : 0;
-    c->v->events++;
+    c->base.v->events++;
     if (seq != c->expect_seq)
         problem(c, "event log: expected seq %llu, found %llu",
                 (unsigned long long)c->expect_seq, (unsigned long long)seq);
@@ -155,7 +155,7 @@ static void check_counter(vctx *c, sj_counter_t k, uint64_t max,
                           const char *what)
 {
     uint64_t last;
-    if (sj_txn_last_id(c->t, k, &last) != 0)
+    if (sj_txn_last_id(c->base.t, k, &last) != 0)
         problem(c, "%s counter unreadable", what);
     else if (last < max)
         problem(c, "%s counter %llu is behind id %llu in use", what,
@@ -165,7 +165,8 @@ static void check_counter(vctx *c, sj_counter_t k, uint64_t max,
 int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud, sj_verify_t *v)
 {
     memset(v, 0, sizeof *v);
-    vctx c = {.t = t, .report = report, .ud = ud, .v = v, .expect_seq = 1};
+    vctx c = {.base = {.t = t, .report = report, .ud = ud, .v = v},
+              .expect_seq = 1};
     int err = store__scan(t, DB_MEMBERS, "", 0, "", 0, visit_member, &c);
     if (!err)
         err = store__scan(t, DB_WISHES, "", 0, "", 0, visit_wish, &c);
