@@ -33,7 +33,12 @@ for n in 1 2 3; do
     poster "$n" &
     BG_PIDS+=($!)
 done
-sleep 2
+# Wait for real load (a slow, shared CI machine may need longer than a
+# fast one), then back up while the posters keep going.
+for _ in $(seq 600); do
+    [ "$(cat "$WORK"/acked.* 2>/dev/null | wc -l)" -ge 30 ] && break
+    sleep 0.1
+done
 # Everything acknowledged so far must be in the backup.
 cat "$WORK"/acked.* | sort >"$WORK/before"
 expect_rc 0 sj --json admin backup under-load
