@@ -128,6 +128,9 @@ static void run_verify(sj_job_t *j, int64_t t0)
         rep.members = v.members;
         rep.wishes = v.wishes;
         rep.events = v.events;
+        rep.listings = v.listings;
+        rep.compacts = v.compacts;
+        rep.ledger_entries = v.ledger_entries;
         rep.took_ms = sj_now_ms() - t0;
         r.body_case = SHANGJU__REPLY__BODY_VERIFY;
         r.verify = &rep;

@@ -11,6 +11,15 @@ static void state_key(uint8_t k[9], const Shangju__Compact *cp)
     store__be64(k + 1, cp->id);
 }
 
+size_t store__compact_index_key(const ProtobufCMessage *rec, int index_db,
+                                uint8_t *k)
+{
+    if (index_db != DB_COMPACT_BY_STATE)
+        return 0;
+    state_key(k, (const Shangju__Compact *)rec);
+    return 9;
+}
+
 int sj_compact_put(sj_txn_t *t, const Shangju__Compact *cp,
                    const Shangju__Compact *old)
 {

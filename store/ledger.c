@@ -399,23 +399,27 @@ int sj_ledger_rebuild_balances(sj_txn_t *t)
 
 /* --------------------------------------------------------------- verify */
 
-/* The sums of one member's entries. */
+/* The sums of one member's entries: all of them (year 0), or its earnings
+ * in one year (sum.earned of year Y). */
 typedef struct {
     uint64_t member;
+    uint32_t year;
     bool used, seen;
     Shangju__Account sum;
 } acc_slot;
 
-/* An open-addressing map member -> sums, grown as members appear. */
+/* An open-addressing map (year, member) -> sums, grown as they appear. */
 typedef struct {
     acc_slot *slots;
     size_t cap, n;
 } acc_map;
 
-static size_t slot_of(const acc_map *m, uint64_t member)
+static size_t slot_of(const acc_map *m, uint32_t year, uint64_t member)
 {
-    size_t i = (size_t)((member * 0x9E3779B97F4A7C15ULL) >> 17) & (m->cap - 1);
-    while (m->slots[i].used && m->slots[i].member != member)
+    uint64_t h = (member ^ ((uint64_t)year << 40)) * 0x9E3779B97F4A7C15ULL;
+    size_t i = (size_t)(h >> 17) & (m->cap - 1);
+    while (m->slots[i].used &&
+           (m->slots[i].member != member || m->slots[i].year != year))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -428,27 +432,30 @@ static int acc_grow(acc_map *m)
         return SJ_ENOMEM;
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].used)
-            g.slots[slot_of(&g, m->slots[i].member)] = m->slots[i];
+            g.slots[slot_of(&g, m->slots[i].year, m->slots[i].member)] =
+                m->slots[i];
     g.n = m->n;
     free(m->slots);
     *m = g;
     return SJ_OK;
 }
 
-static acc_slot *acc_get(acc_map *m, uint64_t member, bool create)
+static acc_slot *acc_get(acc_map *m, uint32_t year, uint64_t member,
+                         bool create)
 {
     if (m->cap == 0 && (!create || acc_grow(m)))
         return NULL;
-    acc_slot *s = &m->slots[slot_of(m, member)];
+    acc_slot *s = &m->slots[slot_of(m, year, member)];
     if (s->used || !create)
         return s->used ? s : NULL;
     if ((m->n + 1) * 10 > m->cap * 7) {
         if (acc_grow(m))
             return NULL;
-        s = &m->slots[slot_of(m, member)];
+        s = &m->slots[slot_of(m, year, member)];
     }
     s->used = true;
     s->member = member;
+    s->year = year;
     shangju__account__init(&s->sum);
     s->sum.member_id = member;
     m->n++;
@@ -554,11 +561,22 @@ static int visit_entry(void *vc, const MDB_val *key, const MDB_val *val)
     }
     c->run_last = seq;
     c->run_sum += e->amount;
-    acc_slot *s = acc_get(&c->acc, e->member_id, true);
+    acc_slot *s = acc_get(&c->acc, 0, e->member_id, true);
     if (s)
         account_apply(&s->sum, e);
     else
         c->err = SJ_ENOMEM;
+    if (e->year != sj_ledger_year(e->at))
+        problem(c, "ledger entry %llu: year %u is not the year of its time",
+                (ull)seq, e->year);
+    if (!c->err && e->amount > 0 && is_earn(e->kind) &&
+        e->member_id != SJ_LEDGER_ALLIANCE && e->year) {
+        s = acc_get(&c->acc, e->year, e->member_id, true);
+        if (s)
+            s->sum.earned += (uint64_t)e->amount;
+        else
+            c->err = SJ_ENOMEM;
+    }
     shangju__ledger_entry__free_unpacked(e, NULL);
     return c->err ? c->err : 0;
 }
@@ -583,7 +601,7 @@ static int visit_balance(void *vc, const MDB_val *key, const MDB_val *val)
             shangju__account__free_unpacked(a, NULL);
         return 0;
     }
-    acc_slot *s = acc_get(&c->acc, member, false);
+    acc_slot *s = acc_get(&c->acc, 0, member, false);
     Shangju__Account none = SHANGJU__ACCOUNT__INIT;
     none.member_id = member;
     const Shangju__Account *want = s ? &s->sum : &none;
@@ -624,12 +642,74 @@ static int visit_member_index(void *vc, const MDB_val *key, const MDB_val *val)
     return 0;
 }
 
+/* The earnings table (year, member) -> earned must hold the sums of the
+ * year's earn entries, and each row its one rank key. */
+static int visit_earned(void *vc, const MDB_val *key, const MDB_val *val)
+{
+    lctx *c = vc;
+    if (key->mv_size != 12 || val->mv_size != 8) {
+        problem(c, "earnings: malformed row");
+        return 0;
+    }
+    const uint8_t *k = key->mv_data;
+    uint32_t year = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 |
+                    (uint32_t)k[2] << 8 | k[3];
+    uint64_t member = store__get_be64(k + 4);
+    uint64_t earned = store__get_be64(val->mv_data);
+    acc_slot *s = acc_get(&c->acc, year, member, false);
+    uint64_t want = s ? s->sum.earned : 0;
+    if (s)
+        s->seen = true;
+    if (earned != want)
+        problem(c,
+                "earnings: member %llu earned %llu in %u but its entries "
+                "give %llu",
+                (ull)member, (ull)earned, year, (ull)want);
+    uint8_t rk[20];
+    memcpy(rk, k, 4);
+    store__be64(rk + 4, ~earned);
+    store__be64(rk + 12, member);
+    MDB_val r = {sizeof rk, rk}, d;
+    if (mdb_get(c->base.t->txn, c->base.t->store->dbi[DB_RANK], &r, &d))
+        problem(c, "ranking: member %llu is missing from %u's ranking",
+                (ull)member, year);
+    return 0;
+}
+
+/* Every rank key must be the one its earnings row gives. */
+static int visit_rank_key(void *vc, const MDB_val *key, const MDB_val *val)
+{
+    (void)val;
+    lctx *c = vc;
+    if (key->mv_size != 20) {
+        problem(c, "ranking: malformed key");
+        return 0;
+    }
+    const uint8_t *k = key->mv_data;
+    uint32_t year = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 |
+                    (uint32_t)k[2] << 8 | k[3];
+    uint64_t member = store__get_be64(k + 12), earned;
+    int err = sj_ledger_earned(c->base.t, year, member, &earned);
+    if (err)
+        return err;
+    if (~store__get_be64(k + 4) != earned || earned == 0)
+        problem(c, "ranking: stale entry for member %llu in %u", (ull)member,
+                year);
+    return 0;
+}
+
 static void check_sums(lctx *c)
 {
     for (size_t i = 0; i < c->acc.cap; i++) {
         const acc_slot *s = &c->acc.slots[i];
         if (!s->used)
             continue;
+        if (s->year) {
+            if (!s->seen)
+                problem(c, "earnings: member %llu has no row for %u",
+                        (ull)s->member, s->year);
+            continue;
+        }
         if (s->member != SJ_LEDGER_ALLIANCE && s->sum.balance < 0)
             problem(c,
                     "ledger: member %llu's entries give a negative "
@@ -660,6 +740,10 @@ int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,
     }
     if (!err)
         err = store__scan(t, DB_BALANCES, "", 0, "", 0, visit_balance, &c);
+    if (!err)
+        err = store__scan(t, DB_EARNED, "", 0, "", 0, visit_earned, &c);
+    if (!err)
+        err = store__scan(t, DB_RANK, "", 0, "", 0, visit_rank_key, &c);
     if (!err)
         check_sums(&c);
     free(c.acc.slots);

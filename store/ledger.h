@@ -120,7 +120,9 @@ int sj_ledger_rebuild_balances(sj_txn_t *t);
  * missing below the counter, one whose hash does not match its contents,
  * a broken prev_hash link, a transfer whose entries do not sum to zero, a
  * member balance below zero, a balances table row that differs from the
- * sum of the member's entries, member index entries without their entry.
+ * sum of the member's entries, member index entries without their entry,
+ * an entry whose year is not the year of its time, and yearly earnings or
+ * rank keys that differ from the year's earn entries.
  * Adds to v->ledger_entries and v->problems. Returns 0 when the check ran
  * or an SJ_E* code when it could not read (or ran out of memory). */
 int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,

@@ -18,6 +18,14 @@ static size_t category_key(uint8_t *k, const Shangju__Listing *l)
     return n + 9;
 }
 
+size_t store__listing_index_key(const ProtobufCMessage *rec, int index_db,
+                                uint8_t *k)
+{
+    return index_db == DB_LISTING_BY_CATEGORY
+               ? category_key(k, (const Shangju__Listing *)rec)
+               : 0;
+}
+
 int sj_listing_put(sj_txn_t *t, const Shangju__Listing *l,
                    const Shangju__Listing *old)
 {

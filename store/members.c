@@ -10,6 +10,16 @@ static void role_key(uint8_t out[9], Shangju__Role role, uint64_t id)
     store__be64(out + 1, id);
 }
 
+size_t store__member_index_key(const ProtobufCMessage *rec, int index_db,
+                               uint8_t *k)
+{
+    const Shangju__Member *m = (const Shangju__Member *)rec;
+    if (index_db != DB_MEMBER_BY_ROLE)
+        return 0;
+    role_key(k, m->role, m->id);
+    return 9;
+}
+
 int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
                   const Shangju__Member *old)
 {

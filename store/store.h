@@ -224,7 +224,7 @@ int sj_dedup_prune(sj_txn_t *t, int64_t before, size_t max, size_t *n);
 /* ----------------------------------------------------------------- verify */
 
 typedef struct {
-    uint64_t members, wishes, events; /* records checked */
+    uint64_t members, wishes, listings, compacts, events; /* checked */
     uint64_t max_member, max_wish;
     uint64_t ledger_entries; /* points ledger entries checked */
     uint64_t problems;

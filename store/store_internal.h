@@ -82,6 +82,19 @@ int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
                 const void *start, size_t slen, store__visit_fn visit,
                 void *ctx);
 
+/* The index keys a record has, one function per table, defined beside the
+ * table's put so writing and checking (verify.c) share one layout: writes
+ * the key rec has in index_db into k (STORE_MAX_INDEX_KEY bytes) and
+ * returns its length, or 0 when rec has no entry there. Every index key
+ * ends with the record's id (8 bytes, big-endian). */
+#define STORE_MAX_INDEX_KEY 256
+typedef size_t store__index_key_fn(const ProtobufCMessage *rec, int index_db,
+                                   uint8_t *k);
+store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE */
+store__index_key_fn store__wish_index_key;    /* the four DB_WISH_BY_* */
+store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
+store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
+
 /* What every consistency walk (verify.c, ledger.c) carries first. */
 typedef struct {
     sj_txn_t *t;

@@ -17,10 +17,42 @@ static uint64_t claimant(const Shangju__Wish *w)
     return w->claim->merchant_id;
 }
 
-/* Index keys of one wish: [0] state, [1] owner, [2] claimant, [3] community.
- * A zero length means "no entry in this index". */
+size_t store__wish_index_key(const ProtobufCMessage *rec, int index_db,
+                             uint8_t *k)
+{
+    const Shangju__Wish *w = (const Shangju__Wish *)rec;
+    size_t n;
+    switch (index_db) {
+    case DB_WISH_BY_STATE: /* state(1) id(8) */
+        k[0] = (uint8_t)w->state;
+        store__be64(k + 1, w->id);
+        return 9;
+    case DB_WISH_BY_OWNER: /* owner(8) id(8) */
+        store__be64(k, w->owner_id);
+        store__be64(k + 8, w->id);
+        return 16;
+    case DB_WISH_BY_CLAIMANT: /* merchant(8) id(8), while it holds it */
+        if (!claimant(w))
+            return 0;
+        store__be64(k, claimant(w));
+        store__be64(k + 8, w->id);
+        return 16;
+    case DB_WISH_BY_COMMUNITY: /* community NUL id(8) */
+        n = w->community ? strlen(w->community) : 0;
+        if (n == 0 || n > MAX_COMMUNITY)
+            return 0;
+        memcpy(k, w->community, n);
+        k[n] = 0;
+        store__be64(k + n + 1, w->id);
+        return n + 9;
+    default:
+        return 0;
+    }
+}
+
+/* Index keys of one wish, in the order of index_db. */
 struct keys {
-    uint8_t k[4][MAX_COMMUNITY + 1 + 8];
+    uint8_t k[4][STORE_MAX_INDEX_KEY];
     size_t len[4];
 };
 
@@ -29,28 +61,10 @@ static const int index_db[4] = {DB_WISH_BY_STATE, DB_WISH_BY_OWNER,
 
 static int make_keys(const Shangju__Wish *w, struct keys *ks)
 {
-    memset(ks->len, 0, sizeof ks->len);
-    ks->k[0][0] = (uint8_t)w->state;
-    store__be64(ks->k[0] + 1, w->id);
-    ks->len[0] = 9;
-    store__be64(ks->k[1], w->owner_id);
-    store__be64(ks->k[1] + 8, w->id);
-    ks->len[1] = 16;
-    uint64_t m = claimant(w);
-    if (m) {
-        store__be64(ks->k[2], m);
-        store__be64(ks->k[2] + 8, w->id);
-        ks->len[2] = 16;
-    }
-    size_t c = w->community ? strlen(w->community) : 0;
-    if (c > MAX_COMMUNITY)
+    if (w->community && strlen(w->community) > MAX_COMMUNITY)
         return SJ_EINVAL;
-    if (c) {
-        memcpy(ks->k[3], w->community, c);
-        ks->k[3][c] = 0;
-        store__be64(ks->k[3] + c + 1, w->id);
-        ks->len[3] = c + 9;
-    }
+    for (int i = 0; i < 4; i++)
+        ks->len[i] = store__wish_index_key(&w->base, index_db[i], ks->k[i]);
     return SJ_OK;
 }
 

@@ -799,7 +799,7 @@ END_TEST
  * run fn on the ledger table, and open the store again. */
 typedef void tamper_fn(MDB_txn *txn, MDB_dbi dbi, uint64_t seq);
 
-static void tamper(tamper_fn *fn, uint64_t seq)
+static void tamper_table(const char *table, tamper_fn *fn, uint64_t seq)
 {
     sj_store_close(&w.store);
     MDB_env *env;
@@ -809,11 +809,16 @@ static void tamper(tamper_fn *fn, uint64_t seq)
     ck_assert_int_eq(mdb_env_set_maxdbs(env, 64), 0);
     ck_assert_int_eq(mdb_env_open(env, w.dir, 0, 0600), 0);
     ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    ck_assert_int_eq(mdb_dbi_open(txn, "ledger", 0, &dbi), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, table, 0, &dbi), 0);
     fn(txn, dbi, seq);
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
     ck_assert_int_eq(sj_store_open(w.dir, 0, &w.store, NULL), 0);
+}
+
+static void tamper(tamper_fn *fn, uint64_t seq)
+{
+    tamper_table("ledger", fn, seq);
 }
 
 static void seq_key(uint8_t k[8], uint64_t seq)
@@ -926,6 +931,68 @@ START_TEST(a_deleted_entry_is_reported)
 }
 END_TEST
 
+/* The derived yearly tables: earnings (year, member) -> earned, and the
+ * rank keys (year, ~earned, member). n: the member whose rows change. */
+static uint64_t victim;
+
+static void year_key(uint8_t *k)
+{
+    uint32_t y = sj_ledger_year(w.now);
+    for (int i = 3; i >= 0; i--, y >>= 8)
+        k[i] = (uint8_t)y;
+}
+
+static void inflate_earned(MDB_txn *txn, MDB_dbi dbi, uint64_t by)
+{
+    uint8_t k[12], v[8];
+    year_key(k);
+    seq_key(k + 4, victim);
+    MDB_val key = {12, k}, d;
+    ck_assert_int_eq(mdb_get(txn, dbi, &key, &d), 0);
+    ck_assert_uint_eq(d.mv_size, 8);
+    uint64_t old = 0;
+    for (int i = 0; i < 8; i++)
+        old = old << 8 | ((const uint8_t *)d.mv_data)[i];
+    seq_key(v, old + by);
+    MDB_val nv = {8, v};
+    ck_assert_int_eq(mdb_put(txn, dbi, &key, &nv, 0), 0);
+}
+
+static void drop_rank(MDB_txn *txn, MDB_dbi dbi, uint64_t earned)
+{
+    uint8_t k[20];
+    year_key(k);
+    seq_key(k + 4, ~earned);
+    seq_key(k + 12, victim);
+    MDB_val key = {20, k};
+    ck_assert_int_eq(mdb_del(txn, dbi, &key, NULL), 0);
+}
+
+START_TEST(altered_yearly_earnings_are_reported)
+{
+    some_movements(); /* the resident earned 20 + 1 this year */
+    victim = w.resident;
+    tamper_table("earned", inflate_earned, 50);
+    problems_t p;
+    ck_assert_uint_gt(verify(&p, NULL), 0);
+    ck_assert(has_line(&p, "earned 71 in"));
+    ck_assert(has_line(&p, "but its entries give 21"));
+    ck_assert(has_line(&p, "ranking: stale entry for member"));
+
+    /* A rebuild from the entries repairs the derived tables... */
+    sj_txn_t *t;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &t), 0);
+    ck_assert_int_eq(sj_ledger_rebuild_balances(t), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    ck_assert_uint_eq(verify(&p, NULL), 0);
+
+    /* ...and a member missing from the year's ranking is noticed. */
+    tamper_table("rank", drop_rank, 21);
+    ck_assert_uint_eq(verify(&p, NULL), 1);
+    ck_assert(has_line(&p, "is missing from"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("points");
@@ -941,6 +1008,7 @@ static Suite *suite(void)
     tcase_add_test(tc, an_altered_entry_is_reported);
     tcase_add_test(tc, a_forged_hash_breaks_the_chain);
     tcase_add_test(tc, a_deleted_entry_is_reported);
+    tcase_add_test(tc, altered_yearly_earnings_are_reported);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);
     return s;

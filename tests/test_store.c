@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compacts.h"
 #include "store.h"
 
 static char dir[64];
@@ -357,8 +358,9 @@ static void count_problem(void *ud, const char *problem)
     (*(int *)ud)++;
 }
 
-/* Delete one key from a named table, behind the store's back. */
-static void raw_delete(const char *table, const void *key, size_t len)
+/* Put (with an empty value) or delete one key of a named table, behind the
+ * store's back. */
+static void raw_edit(const char *table, const void *key, size_t len, bool put)
 {
     sj_store_close(&st);
     MDB_env *env;
@@ -369,11 +371,22 @@ static void raw_delete(const char *table, const void *key, size_t len)
     ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
     ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
     ck_assert_int_eq(mdb_dbi_open(txn, table, 0, &dbi), 0);
-    MDB_val k = {len, (void *)key};
-    ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    MDB_val k = {len, (void *)key}, d = {0, (void *)""};
+    ck_assert_int_eq(
+        put ? mdb_put(txn, dbi, &k, &d, 0) : mdb_del(txn, dbi, &k, NULL), 0);
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
     ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+
+static void raw_delete(const char *table, const void *key, size_t len)
+{
+    raw_edit(table, key, len, false);
+}
+
+static void raw_put(const char *table, const void *key, size_t len)
+{
+    raw_edit(table, key, len, true);
 }
 
 static uint64_t verify_problems(int *lines)
@@ -416,6 +429,120 @@ START_TEST(verify_finds_damage)
 }
 END_TEST
 
+typedef struct {
+    int n;
+    char last[256];
+} lines_t;
+
+static void keep_problem(void *ud, const char *problem)
+{
+    lines_t *l = ud;
+    l->n++;
+    snprintf(l->last, sizeof l->last, "%s", problem);
+}
+
+/* Verify, expecting exactly one problem whose line contains want. */
+static void expect_one(const char *want)
+{
+    lines_t l = {0};
+    sj_txn_t *t;
+    sj_verify_t v;
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    ck_assert_int_eq(sj_store_verify(t, keep_problem, &l, &v), 0);
+    sj_txn_abort(&t);
+    ck_assert_msg(v.problems == 1 && strstr(l.last, want),
+                  "expected one problem \"%s\", got %llu, last \"%s\"", want,
+                  (unsigned long long)v.problems, l.last);
+}
+
+static void be64(uint8_t *k, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        k[i] = (uint8_t)v;
+}
+
+/* Every index of every table is checked both ways: a record missing its
+ * entry, and an entry that is stale or whose record is gone. */
+START_TEST(verify_checks_every_index)
+{
+    sj_txn_t *t = begin();
+    put_member(t, 1, SHANGJU__ROLE__ROLE_RESIDENT, 1);
+    put_member(t, 2, SHANGJU__ROLE__ROLE_MERCHANT, 2);
+    uint64_t id;
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_MEMBER, &id), 0);
+    ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_WISH, &id), 0);
+    Shangju__Claim claim = SHANGJU__CLAIM__INIT;
+    claim.merchant_id = 2;
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = id;
+    w.state = SHANGJU__WISH_STATE__WISH_STATE_CLAIMED;
+    w.owner_id = 1;
+    w.title = (char *)"t";
+    w.community = (char *)"east";
+    w.claim = &claim;
+    ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
+    Shangju__Listing l = SHANGJU__LISTING__INIT;
+    l.merchant_id = 2;
+    l.name = (char *)"shop";
+    l.category = (char *)"food";
+    ck_assert_int_eq(sj_listing_put(t, &l, NULL), 0);
+    ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_COMPACT, &id), 0);
+    Shangju__Compact cp = SHANGJU__COMPACT__INIT;
+    cp.id = id;
+    cp.title = (char *)"c";
+    cp.state = SHANGJU__COMPACT_STATE__COMPACT_STATE_ACTIVE;
+    ck_assert_int_eq(sj_compact_put(t, &cp, NULL), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    int lines = 0;
+    ck_assert_uint_eq(verify_problems(&lines), 0);
+
+    uint8_t k[32];
+    k[0] = SHANGJU__ROLE__ROLE_MERCHANT;
+    be64(k + 1, 2);
+    raw_delete("member_by_role", k, 9);
+    expect_one("member 2: missing from the role index");
+    raw_put("member_by_role", k, 9);
+    k[0] = SHANGJU__ROLE__ROLE_COMMITTEE; /* a stale role */
+    raw_put("member_by_role", k, 9);
+    expect_one("member role index: stale entry for member 2");
+    raw_delete("member_by_role", k, 9);
+
+    be64(k, 2);
+    be64(k + 8, 1);
+    raw_delete("wish_by_claimant", k, 16);
+    expect_one("wish 1: missing from the claimant index");
+    raw_put("wish_by_claimant", k, 16);
+    be64(k, 1);
+    be64(k + 8, 7); /* owner 1, wish 7: no such wish */
+    raw_put("wish_by_owner", k, 16);
+    expect_one("wish owner index: wish 7 does not exist");
+    raw_delete("wish_by_owner", k, 16);
+    memcpy(k, "east", 5);
+    be64(k + 5, 1);
+    raw_delete("wish_by_community", k, 13);
+    expect_one("wish 1: missing from the community index");
+    raw_put("wish_by_community", k, 13);
+    memcpy(k, "west", 5);
+    raw_put("wish_by_community", k, 13);
+    expect_one("wish community index: stale entry for wish 1");
+    raw_delete("wish_by_community", k, 13);
+    memcpy(k, "food", 5);
+    be64(k + 5, 2);
+    raw_delete("listing_by_category", k, 13);
+    expect_one("listing 2: missing from the category index");
+    raw_put("listing_by_category", k, 13);
+    k[0] = SHANGJU__COMPACT_STATE__COMPACT_STATE_ACTIVE;
+    be64(k + 1, 1);
+    raw_delete("compact_by_state", k, 9);
+    expect_one("compact 1: missing from the state index");
+    k[0] = SHANGJU__COMPACT_STATE__COMPACT_STATE_SIGNED;
+    raw_put("compact_by_state", k, 9);
+    lines = 0;
+    ck_assert_uint_eq(verify_problems(&lines), 2); /* missing and stale */
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("store");
@@ -429,6 +556,7 @@ static Suite *suite(void)
     tcase_add_test(tc, wrong_schema_is_refused);
     tcase_add_test(tc, full_map_is_a_clean_error);
     tcase_add_test(tc, verify_finds_damage);
+    tcase_add_test(tc, verify_checks_every_index);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
