@@ -193,6 +193,19 @@ static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
 {
     if (!v)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    if (!old || old->state != cp->state) {
+        Shangju__CompactStateChange *sc = sj_call_alloc(c, sizeof *sc);
+        void *h = sc ? append(c, cp->history, cp->n_history, sc) : NULL;
+        if (!h)
+            return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+        shangju__compact_state_change__init(sc);
+        sc->state = cp->state;
+        sc->at = c->now;
+        cp->history = h;
+        cp->n_history++;
+        v->history = cp->history;
+        v->n_history = cp->n_history;
+    }
     sj_timer_t tm;
     int err = 0;
     if (old && timer_of(old, &tm))

@@ -1,14 +1,17 @@
 /* The committee's yearly report, computed from the event log: every change
- * is an event stamped with its time, so counts, medians and compact states
- * "as of the end of the year" come from one scan of the year's events (plus
- * the later claims and fulfilments of wishes posted in it), and the ranking
- * from the points ledger. A past year's report never changes. */
+ * is an event stamped with its time, so counts and medians come from one
+ * scan of the year's events (plus the later claims and fulfilments of
+ * wishes posted in it). Compacts are counted from their own state history:
+ * every compact in force or in progress during the year, by its state at
+ * the year's end. The ranking comes from the points ledger. A past year's
+ * report never changes. */
 #include "dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "compacts.h"
 #include "ledger.h"
 #include "points.h"
 #include "validate.h"
@@ -252,33 +255,66 @@ static int median(scan_t *s, bool fulfilled, Shangju__MedianMs *m)
     return SJ_OK;
 }
 
-static void compact_states(scan_t *s)
+static void count_state(Shangju__Report *r, int state)
 {
-    Shangju__Report *r = s->r;
-    for (size_t i = 0; i < s->n_compacts; i++) {
-        switch (s->compacts[i].value) {
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_NEGOTIATING:
-            r->compacts_negotiating++;
-            break;
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_SIGNED:
-            r->compacts_signed++;
-            break;
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED:
-            r->compacts_published++;
-            break;
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_ACTIVE:
-            r->compacts_active++;
-            break;
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_EVALUATING:
-            r->compacts_evaluating++;
-            break;
-        case SHANGJU__COMPACT_STATE__COMPACT_STATE_CLOSED:
-            r->compacts_closed++;
-            break;
-        default:
-            break;
-        }
+    switch (state) {
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_NEGOTIATING:
+        r->compacts_negotiating++;
+        break;
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_SIGNED:
+        r->compacts_signed++;
+        break;
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED:
+        r->compacts_published++;
+        break;
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_ACTIVE:
+        r->compacts_active++;
+        break;
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_EVALUATING:
+        r->compacts_evaluating++;
+        break;
+    case SHANGJU__COMPACT_STATE__COMPACT_STATE_CLOSED:
+        r->compacts_closed++;
+        break;
+    default:
+        break;
     }
+}
+
+/* cp's state at the year's end, from its history; 0 when it did not exist
+ * yet or was closed before the year began. A record from before histories
+ * were kept counts by the year's last event about it (0 without one). */
+static int state_at_end(const scan_t *s, const Shangju__Compact *cp)
+{
+    if (cp->n_history == 0) {
+        for (size_t i = 0; i < s->n_compacts; i++)
+            if (s->compacts[i].id == cp->id)
+                return s->compacts[i].value;
+        return 0;
+    }
+    const Shangju__CompactStateChange *last = NULL;
+    for (size_t i = 0; i < cp->n_history && cp->history[i]->at < s->end; i++)
+        last = cp->history[i];
+    if (!last || (last->state == SHANGJU__COMPACT_STATE__COMPACT_STATE_CLOSED &&
+                  last->at < s->start))
+        return 0;
+    return last->state;
+}
+
+static int compact_states(sj_txn_t *t, scan_t *s)
+{
+    uint64_t after = 0;
+    do {
+        Shangju__Compact **items;
+        size_t n;
+        int err = sj_compact_list(t, 0, after, 100, &items, &n, &after);
+        if (err)
+            return err;
+        for (size_t i = 0; i < n; i++)
+            count_state(s->r, state_at_end(s, items[i]));
+        sj_compact_page_free(items, n);
+    } while (after);
+    return SJ_OK;
 }
 
 int sj_h_report_get(sj_call_t *c, const Shangju__Request *req)
@@ -308,7 +344,8 @@ int sj_h_report_get(sj_call_t *c, const Shangju__Request *req)
     r->posted_to_claimed = m1;
     r->posted_to_fulfilled = m2;
     r->active_merchants = (uint32_t)s.n_merchants;
-    compact_states(&s);
+    if (!err)
+        err = compact_states(c->txn, &s);
     r->points_issued = s.issued;
     r->points_spent = s.spent;
     free(s.wishes);

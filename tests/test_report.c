@@ -228,8 +228,14 @@ START_TEST(compacts_complaints_and_points)
     Shangju__CompactPublish pub = SHANGJU__COMPACT_PUBLISH__INIT;
     pub.id = b;
     ck_assert_int_eq(call(w.committee, K(COMPACT_PUBLISH), &pub), 0);
+    /* A long compact: active from 2025 to mid-2027, with no event at all
+     * in 2026. */
+    uint64_t lng = draft(T + D, utc(2027, 6, 1, 0));
+    sign_all(lng);
+    pub.id = lng;
+    ck_assert_int_eq(call(w.committee, K(COMPACT_PUBLISH), &pub), 0);
     w.now = T + D;
-    tick_all(); /* ACTIVE */
+    tick_all(); /* both ACTIVE */
     Shangju__CompactComplain cc = SHANGJU__COMPACT_COMPLAIN__INIT;
     cc.id = b;
     cc.against_id = w.merchant;
@@ -255,9 +261,9 @@ START_TEST(compacts_complaints_and_points)
     Shangju__Report *r = report(2025);
     ck_assert_uint_eq(r->compacts_negotiating, 1);
     ck_assert_uint_eq(r->compacts_evaluating, 1);
-    ck_assert_uint_eq(r->compacts_signed + r->compacts_published +
-                          r->compacts_active + r->compacts_closed,
-                      0);
+    ck_assert_uint_eq(r->compacts_active, 1);
+    ck_assert_uint_eq(
+        r->compacts_signed + r->compacts_published + r->compacts_closed, 0);
     ck_assert_uint_eq(r->complaints_filed, 2);
     ck_assert_uint_eq(r->complaints_resolved, 1);
     ck_assert_uint_eq(r->points_issued, w.cfg.points_per_wish);
@@ -265,9 +271,25 @@ START_TEST(compacts_complaints_and_points)
     ck_assert_uint_eq(r->wishes_closed, 1);
     r = report(2026);
     ck_assert_uint_eq(r->compacts_closed, 1);
-    ck_assert_uint_eq(r->compacts_negotiating, 0); /* no event in 2026 */
+    /* in progress or in force all year, without a single event in it */
+    ck_assert_uint_eq(r->compacts_negotiating, 1);
+    ck_assert_uint_eq(r->compacts_active, 1);
+    ck_assert_uint_eq(r->compacts_evaluating, 0);
     ck_assert_uint_eq(r->complaints_filed, 0);
     ck_assert_uint_eq(r->points_issued, 0);
+    /* 2027: the compact closed in 2026 is gone; the long one ended */
+    w.now = utc(2027, 7, 1, 0);
+    tick_all(); /* the long one: EVALUATING */
+    r = report(2027);
+    ck_assert_uint_eq(r->compacts_closed, 0);
+    ck_assert_uint_eq(r->compacts_negotiating, 1);
+    ck_assert_uint_eq(r->compacts_evaluating, 1);
+    ck_assert_uint_eq(r->compacts_active, 0);
+    /* and 2024, before any of them, has none */
+    r = report(2024);
+    ck_assert_uint_eq(r->compacts_negotiating + r->compacts_active +
+                          r->compacts_evaluating + r->compacts_closed,
+                      0);
     world_end(&w);
 }
 END_TEST
