@@ -1,90 +1,29 @@
 /* shangju-bench: durable wish postings per second and their latency with N
  * clients x M requests in flight against a real broker, and the same
  * concurrency of XADD against Redis 7 (appendfsync always) for the ratio
- * the design's performance target is stated in. */
+ * the design's performance target is stated in. --replay and --scale
+ * measure the design's other targets (bench_replay.c, bench_scale.c). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "bench_redis.h"
-#include "client.h"
-#include "harness.h"
 
-#ifndef SJ_BROKER_PATH
-#define SJ_BROKER_PATH ""
-#endif
-
-#define RATE_INFLIGHT_CAP 256 /* per client in --rate mode */
-#define DRAIN_NS (15 * 1000000000LL)
-#define NS_PER_MS 1000000LL
-
-typedef struct {
-    int clients, inflight, threads, timeout_ms;
-    double seconds, warmup, rate;
-    long requests, redis_requests;
-    const char *broker, *data, *redis_server, *log_level;
-    const char *ext_requests, *ext_server_key, *ext_committee_key;
-    bool no_redis, quick, keep;
-} opts_t;
-
-/* When the run starts, what is measured, when sending stops (ns). */
-typedef struct {
-    int64_t start, from, end;
-    int64_t drain;    /* give up waiting for replies after this */
-    int64_t interval; /* --rate: ns between two postings of one client */
-} window_t;
-
-typedef struct worker worker_t;
-
-typedef struct {
-    sj_client_t *c;
-    worker_t *w;
-    int index;
-    int inflight;
-    uint64_t seq;
-    int64_t next; /* --rate: scheduled time of the next posting */
-} bclient_t;
-
-typedef struct {
-    bclient_t *bc;
-    int64_t t0; /* sent (closed loop) or scheduled (--rate) */
-} pend_t;
-
-struct worker {
-    const opts_t *o;
-    const window_t *win;
-    bclient_t *cl;
-    int n;
-    long quota; /* --requests: postings this worker sends; else -1 */
-    long sent;
-    uint32_t *lat; /* microseconds, replies inside the window */
-    size_t n_lat, cap_lat;
-    uint64_t ok, ok_window, failed, timeouts, behind;
-    int64_t last_reply;
-    char error[200];
-};
-
-static volatile sig_atomic_t interrupted;
+#define REPLAY_DEFAULT 100000
+#define SCALE_DEFAULT 10000000
+#define SCALE_SMALL_DEFAULT 1000
+#define NEWEST_DEFAULT 1000
 
 static void on_signal(int sig)
 {
     (void)sig;
-    interrupted = 1;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    bench_interrupted = 1;
 }
 
 static void usage(FILE *out)
@@ -125,8 +64,33 @@ static void usage(FILE *out)
             "Shangju did)\n"
             "  --quick              a tiny run to check that it works\n"
             "  --help\n\n"
+            "Replay mode: time a fresh client catching up on the event log.\n"
+            "  --replay [N]         fill the log with N events (default "
+            "100000) by\n"
+            "                       postings (--clients 16 --inflight 32 "
+            "unless given),\n"
+            "                       then replay it from seq 1, three times\n\n"
+            "Scale mode: posting and claiming on a small and a big store.\n"
+            "  --scale [N]          the big store holds N preloaded wishes "
+            "(default\n"
+            "                       10000000); --clients residents post while\n"
+            "  --merchants M        merchants (default 8) claim open wishes "
+            "and release\n"
+            "                       them again: first among the newest K, "
+            "then among all\n"
+            "  --newest K           K (default 1000)\n"
+            "  --scale-small N      wishes of the small store (default "
+            "1000)\n"
+            "  --preload-txn R      requests per preload commit (default "
+            "10000)\n"
+            "  --map-size MIB       the broker's LMDB map size (default: "
+            "sized to N)\n"
+            "  --data DIR           keep the big store in DIR; a store "
+            "preloaded there\n"
+            "                       before with the same N is reused\n\n"
             "Exit status: 0 when the run completed with postings and no "
-            "errors, 1 otherwise, 2 on usage errors.\n");
+            "errors (and, for\n--replay, every event arrived once and in "
+            "order), 1 otherwise, 2 on usage\nerrors.\n");
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)
@@ -140,7 +104,49 @@ static int parse_num(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, opts_t *o)
+/* An optional argument also as the next word: `--replay 5000`. */
+static const char *optional_value(int argc, char **argv)
+{
+    if (optarg)
+        return optarg;
+    if (optind < argc && isdigit((unsigned char)argv[optind][0]))
+        return argv[optind++];
+    return NULL;
+}
+
+static int check_args(int argc, char **argv, const bench_opts_t *o)
+{
+    if (optind < argc) {
+        fprintf(stderr, "shangju-bench: unexpected argument '%s'\n",
+                argv[optind]);
+        return -1;
+    }
+    int ext = !!o->ext_requests + !!o->ext_server_key + !!o->ext_committee_key;
+    if (ext % 3) {
+        fprintf(stderr, "shangju-bench: --server-requests, --server-key and "
+                        "--committee-key go together\n");
+        return -1;
+    }
+    if (o->rate > 0 && o->requests > 0) {
+        fprintf(stderr, "shangju-bench: --rate and --requests exclude each "
+                        "other\n");
+        return -1;
+    }
+    if (o->replay && o->scale) {
+        fprintf(stderr, "shangju-bench: --replay and --scale exclude each "
+                        "other\n");
+        return -1;
+    }
+    if ((o->replay || o->scale) && (ext || o->rate > 0 || o->requests > 0)) {
+        fprintf(stderr, "shangju-bench: --replay and --scale start their own "
+                        "broker and run closed-loop (no --server-*, --rate, "
+                        "--requests)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, bench_opts_t *o)
 {
     static const struct option longs[] = {
         {"clients", required_argument, 0, 'c'},
@@ -162,6 +168,13 @@ static int parse_args(int argc, char **argv, opts_t *o)
         {"redis-server", required_argument, 0, 'X'},
         {"redis-requests", required_argument, 0, 'N'},
         {"quick", no_argument, 0, 'q'},
+        {"replay", optional_argument, 0, 'P'},
+        {"scale", optional_argument, 0, 'Z'},
+        {"scale-small", required_argument, 0, 'z'},
+        {"newest", required_argument, 0, 'K'},
+        {"merchants", required_argument, 0, 'M'},
+        {"preload-txn", required_argument, 0, 'x'},
+        {"map-size", required_argument, 0, 'g'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -174,12 +187,16 @@ static int parse_args(int argc, char **argv, opts_t *o)
         case 'm':
         case 't':
         case 'T':
-            if (parse_num(a, 1, c == 'T' ? 600000 : 4096, &v))
+        case 'M':
+            if (parse_num(a, c == 'M' ? 0 : 1, c == 'T' ? 600000 : 4096, &v))
                 goto bad;
             *(c == 'c'   ? &o->clients
               : c == 'm' ? &o->inflight
               : c == 't' ? &o->threads
+              : c == 'M' ? &o->merchants
                          : &o->timeout_ms) = (int)v;
+            if (c == 'M' && v == 0)
+                o->merchants = -1; /* explicitly none */
             break;
         case 's':
         case 'w':
@@ -192,6 +209,30 @@ static int parse_args(int argc, char **argv, opts_t *o)
             if (parse_num(a, 1, 1e9, &v))
                 goto bad;
             *(c == 'n' ? &o->requests : &o->redis_requests) = (long)v;
+            break;
+        case 'P':
+        case 'Z':
+            a = optional_value(argc, argv);
+            v = c == 'P' ? REPLAY_DEFAULT : SCALE_DEFAULT;
+            if (a && parse_num(a, 1, 1e9, &v))
+                goto bad;
+            *(c == 'P' ? &o->replay : &o->scale) = (long)v;
+            break;
+        case 'z':
+        case 'K':
+            if (parse_num(a, 1, 1e9, &v))
+                goto bad;
+            *(c == 'z' ? &o->scale_small : &o->recent) = (long)v;
+            break;
+        case 'x':
+            if (parse_num(a, 1, 1e6, &v))
+                goto bad;
+            o->per_txn = (unsigned)v;
+            break;
+        case 'g':
+            if (parse_num(a, 1, 1 << 30, &v))
+                goto bad;
+            o->map_mib = (unsigned long)v;
             break;
         case 'r':
             if (parse_num(a, 1, 1e7, &v))
@@ -235,193 +276,21 @@ static int parse_args(int argc, char **argv, opts_t *o)
             goto usage_error;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "shangju-bench: unexpected argument '%s'\n",
-                argv[optind]);
+    if (check_args(argc, argv, o) != 0)
         goto usage_error;
-    }
-    int ext = !!o->ext_requests + !!o->ext_server_key + !!o->ext_committee_key;
-    if (ext % 3) {
-        fprintf(stderr, "shangju-bench: --server-requests, --server-key and "
-                        "--committee-key go together\n");
-        goto usage_error;
-    }
-    if (o->rate > 0 && o->requests > 0) {
-        fprintf(stderr, "shangju-bench: --rate and --requests exclude each "
-                        "other\n");
-        goto usage_error;
-    }
     return 0;
 bad:
-    fprintf(stderr, "shangju-bench: bad value '%s'\n", optarg);
+    fprintf(stderr, "shangju-bench: bad value '%s'\n",
+            optarg ? optarg : argv[optind - 1]);
 usage_error:
     fprintf(stderr, "Try 'shangju-bench --help'.\n");
     return 2;
 }
 
-/* ------------------------------------------------------------ the load */
+/* ------------------------------------------------- the postings mode */
 
-static void on_reply(sj_client_t *c, const Shangju__Reply *r, int err, void *ud)
-{
-    (void)c;
-    pend_t *p = ud;
-    bclient_t *bc = p->bc;
-    worker_t *w = bc->w;
-    int64_t now = now_ns();
-    bc->inflight--;
-    w->last_reply = now;
-    if (err) {
-        w->timeouts++;
-    } else if (r->status != SHANGJU__STATUS__STATUS_OK) {
-        if (!w->failed++)
-            snprintf(w->error, sizeof w->error, "%s: %s",
-                     sj_status_name(r->status), r->message);
-    } else {
-        w->ok++;
-        if (now >= w->win->from && now <= w->win->end) {
-            w->ok_window++;
-            if (w->n_lat == w->cap_lat) {
-                size_t cap = w->cap_lat ? w->cap_lat * 2 : 4096;
-                uint32_t *nl = realloc(w->lat, cap * sizeof *nl);
-                if (nl) {
-                    w->lat = nl;
-                    w->cap_lat = cap;
-                }
-            }
-            int64_t us = (now - p->t0) / 1000;
-            if (w->n_lat < w->cap_lat)
-                w->lat[w->n_lat++] =
-                    us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
-        }
-    }
-    free(p);
-}
-
-static int post(bclient_t *bc, int64_t t0)
-{
-    worker_t *w = bc->w;
-    pend_t *p = malloc(sizeof *p);
-    if (!p)
-        return SJ_ENOMEM;
-    p->bc = bc;
-    p->t0 = t0;
-    char title[48];
-    snprintf(title, sizeof title, "bench-%d-%llu", bc->index,
-             (unsigned long long)bc->seq++);
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    Shangju__WishPost body = SHANGJU__WISH_POST__INIT;
-    body.title = title;
-    body.category = "bench";
-    req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
-    req.wish_post = &body;
-    int rc = sj_client_send(bc->c, &req, on_reply, p);
-    if (rc != 0) {
-        free(p);
-        snprintf(w->error, sizeof w->error, "send: %s", sj_strerror(rc));
-        return rc;
-    }
-    bc->inflight++;
-    w->sent++;
-    return 0;
-}
-
-/* Send what this client may send now. Returns false when it is done. */
-static bool top_up(bclient_t *bc, int64_t now)
-{
-    worker_t *w = bc->w;
-    const opts_t *o = w->o;
-    if (interrupted || now >= w->win->end)
-        return false;
-    if (o->rate > 0) {
-        while (bc->next <= now) {
-            if (bc->inflight < RATE_INFLIGHT_CAP) {
-                if (post(bc, bc->next) != 0)
-                    return false;
-            } else {
-                w->behind++;
-            }
-            bc->next += w->win->interval;
-        }
-        return true;
-    }
-    while (bc->inflight < o->inflight && (w->quota < 0 || w->sent < w->quota))
-        if (post(bc, now) != 0)
-            return false;
-    return w->quota < 0 || w->sent < w->quota;
-}
-
-static void *worker_run(void *arg)
-{
-    worker_t *w = arg;
-    struct pollfd *fds = calloc((size_t)w->n, sizeof *fds);
-    if (!fds) {
-        snprintf(w->error, sizeof w->error, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < w->n; i++) {
-        fds[i].fd = sj_client_fd(w->cl[i].c);
-        fds[i].events = POLLIN;
-    }
-    int64_t t = now_ns();
-    if (t < w->win->start)
-        harness_sleep_ms((w->win->start - t) / NS_PER_MS);
-    for (;;) {
-        int64_t now = now_ns();
-        bool sending = false, waiting = false;
-        for (int i = 0; i < w->n; i++) {
-            sending |= top_up(&w->cl[i], now);
-            waiting |= w->cl[i].inflight > 0;
-        }
-        if (!waiting && !sending)
-            break;
-        if (now > w->win->drain || (interrupted && !waiting))
-            break;
-        int wait = 100;
-        for (int i = 0; i < w->n && wait > 0; i++) {
-            int ct = sj_client_next_timeout_ms(w->cl[i].c);
-            if (ct >= 0 && ct < wait)
-                wait = ct;
-            if (sending && w->o->rate > 0) {
-                int64_t due = (w->cl[i].next - now + NS_PER_MS - 1) / NS_PER_MS;
-                if (due < wait)
-                    wait = due < 0 ? 0 : (int)due;
-            }
-        }
-        if (wait > 0 && poll(fds, (nfds_t)w->n, wait) < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < w->n; i++)
-            sj_client_process(w->cl[i].c);
-    }
-    free(fds);
-    return NULL;
-}
-
-/* ------------------------------------------------------------ the setup */
-
-static int resolve_broker(const opts_t *o, char *buf, size_t cap)
-{
-    if (o->broker) {
-        snprintf(buf, cap, "%s", o->broker);
-        return 0;
-    }
-    if (SJ_BROKER_PATH[0] && access(SJ_BROKER_PATH, X_OK) == 0) {
-        snprintf(buf, cap, "%s", SJ_BROKER_PATH);
-        return 0;
-    }
-    char self[HARNESS_PATH];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return -1;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int n2 = snprintf(buf, cap, "%s/../broker/shangju-broker", self);
-    return n2 > 0 && (size_t)n2 < cap ? 0 : -1;
-}
-
-/* Start our own broker (or describe the external one) and wait for it. */
-static int setup_broker(const opts_t *o, harness_broker_t *b)
+/* Describe the external broker of --server-requests, or start our own. */
+static int setup_broker(const bench_opts_t *o, harness_broker_t *b)
 {
     if (o->ext_requests) {
         memset(b, 0, sizeof *b);
@@ -432,121 +301,9 @@ static int setup_broker(const opts_t *o, harness_broker_t *b)
                  o->ext_committee_key);
         return 0;
     }
-    char path[HARNESS_PATH];
-    if (resolve_broker(o, path, sizeof path) != 0 ||
-        harness_broker_init(b, path, o->log_level) != 0)
+    if (bench_broker_init(o, o->data, b) != 0)
         return -1;
-    if (o->data && (snprintf(b->data, sizeof b->data, "%s", o->data) < 0 ||
-                    snprintf(b->server_pub, sizeof b->server_pub,
-                             "%s/server.pub", o->data) < 0 ||
-                    snprintf(b->committee_key, sizeof b->committee_key,
-                             "%s/committee.key", o->data) < 0))
-        return -1;
-    if (harness_broker_start(b) != 0 ||
-        harness_broker_wait_ready(b, 15000) != 0)
-        return -1;
-    return 0;
-}
-
-/* Register one resident per client and connect the clients, spread over
- * the workers. */
-static int setup_clients(const opts_t *o, const harness_broker_t *b,
-                         bclient_t *cl, worker_t *workers)
-{
-    sj_client_t *committee = harness_client(b, NULL, 5000, 3);
-    if (!committee)
-        return -1;
-    int rc = 0;
-    for (int i = 0; i < o->clients && rc == 0; i++) {
-        char name[32];
-        sj_keypair_t kp;
-        snprintf(name, sizeof name, "bench resident %d", i);
-        rc = harness_add_resident(committee, name, &kp, NULL);
-        if (rc == 0) {
-            cl[i].index = i;
-            cl[i].c = harness_client(b, &kp, o->timeout_ms, 2);
-            rc = cl[i].c ? 0 : -1;
-        }
-    }
-    sj_client_destroy(&committee);
-    for (int i = 0, t = 0; t < o->threads; t++) {
-        worker_t *w = &workers[t];
-        int n = o->clients / o->threads + (t < o->clients % o->threads);
-        w->o = o;
-        w->cl = &cl[i];
-        w->n = n;
-        w->quota = -1;
-        if (o->requests > 0)
-            w->quota =
-                o->requests / o->threads + (t < o->requests % o->threads);
-        for (int k = 0; k < n; k++)
-            cl[i + k].w = w;
-        i += n;
-    }
-    return rc;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct_ms(const uint32_t *v, size_t n, double q)
-{
-    if (n == 0)
-        return 0;
-    size_t i = (size_t)(q * (double)n);
-    return (double)v[i < n ? i : n - 1] / 1000.0;
-}
-
-typedef struct {
-    uint64_t ok, failed, timeouts, behind, sent;
-    double seconds, rate;
-    double p50, p99, p999, max, mean;
-    const char *error;
-} totals_t;
-
-static int sum_up(const opts_t *o, const window_t *win, worker_t *workers,
-                  totals_t *t)
-{
-    memset(t, 0, sizeof *t);
-    size_t n = 0;
-    int64_t last = win->start;
-    for (int i = 0; i < o->threads; i++)
-        n += workers[i].n_lat;
-    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
-    if (!all)
-        return -1;
-    n = 0;
-    double sum = 0;
-    for (int i = 0; i < o->threads; i++) {
-        worker_t *w = &workers[i];
-        memcpy(all + n, w->lat, w->n_lat * sizeof *all);
-        n += w->n_lat;
-        t->ok += o->requests > 0 ? w->ok : w->ok_window;
-        t->failed += w->failed;
-        t->timeouts += w->timeouts;
-        t->behind += w->behind;
-        t->sent += (uint64_t)w->sent;
-        if (w->last_reply > last)
-            last = w->last_reply;
-        if (w->error[0] && !t->error)
-            t->error = w->error;
-    }
-    for (size_t i = 0; i < n; i++)
-        sum += all[i];
-    qsort(all, n, sizeof *all, cmp_u32);
-    t->seconds = o->requests > 0 ? (double)(last - win->start) / 1e9
-                                 : (double)(win->end - win->from) / 1e9;
-    t->rate = t->seconds > 0 ? (double)t->ok / t->seconds : 0;
-    t->p50 = pct_ms(all, n, 0.50);
-    t->p99 = pct_ms(all, n, 0.99);
-    t->p999 = pct_ms(all, n, 0.999);
-    t->max = n ? all[n - 1] / 1000.0 : 0;
-    t->mean = n ? sum / (double)n / 1000.0 : 0;
-    free(all);
-    return 0;
+    return bench_broker_start(b);
 }
 
 /* The broker's own count of group commits, from its "event=stopping" line. */
@@ -566,7 +323,7 @@ static void print_batches(const harness_broker_t *b)
     printf("\n");
 }
 
-static void run_redis(const opts_t *o, const totals_t *t)
+static void run_redis(const bench_opts_t *o, const bench_stat_t *t)
 {
     char server[HARNESS_PATH], bench[HARNESS_PATH];
     const char *want = o->redis_server ? o->redis_server : "redis-server";
@@ -615,13 +372,13 @@ static void run_redis(const opts_t *o, const totals_t *t)
         printf("ratio shangju/redis = %.2f\n", t->rate / r.rps);
 }
 
-static void defaults(opts_t *o)
+static void defaults(bench_opts_t *o)
 {
     if (o->quick) {
         if (!o->clients)
             o->clients = 4;
         if (!o->inflight)
-            o->inflight = 2;
+            o->inflight = o->replay ? 16 : 2;
         if (o->seconds <= 0)
             o->seconds = 1;
         if (o->warmup <= 0)
@@ -629,12 +386,29 @@ static void defaults(opts_t *o)
         if (!o->redis_requests)
             o->redis_requests = 2000;
     }
+    if (o->replay) { /* the fill: many postings in flight */
+        if (!o->clients)
+            o->clients = 16;
+        if (!o->inflight)
+            o->inflight = 32;
+        if (!o->threads)
+            o->threads = 2;
+    }
     if (!o->clients)
         o->clients = 32;
     if (!o->inflight)
         o->inflight = 1;
-    if (!o->threads || o->threads > o->clients)
-        o->threads = o->clients;
+    if (!o->scale || o->merchants < 0)
+        o->merchants = 0; /* only --scale has merchants */
+    else if (!o->merchants)
+        o->merchants = o->quick ? 2 : 8;
+    if (!o->scale_small)
+        o->scale_small = SCALE_SMALL_DEFAULT;
+    if (!o->recent)
+        o->recent = NEWEST_DEFAULT;
+    int everyone = o->clients + o->merchants;
+    if (!o->threads || o->threads > everyone)
+        o->threads = everyone;
     if (!o->timeout_ms)
         o->timeout_ms = 10000;
     if (o->seconds <= 0)
@@ -647,26 +421,62 @@ static void defaults(opts_t *o)
         o->log_level = "info";
 }
 
-static void print_run(const opts_t *o, const totals_t *t)
+static void print_run(const bench_opts_t *o, const bench_totals_t *tt)
 {
+    const bench_stat_t *t = &tt->kind[BENCH_POST];
     printf("shangju: clients=%d inflight=%d threads=%d%s postings=%llu "
            "seconds=%.2f postings/s=%.1f p50=%.3fms p99=%.3fms p999=%.3fms "
            "max=%.3fms mean=%.3fms errors=%llu timeouts=%llu",
            o->clients, o->inflight, o->threads, o->rate > 0 ? " mode=rate" : "",
-           (unsigned long long)t->ok, t->seconds, t->rate, t->p50, t->p99,
+           (unsigned long long)t->ok, tt->seconds, t->rate, t->p50, t->p99,
            t->p999, t->max, t->mean, (unsigned long long)t->failed,
            (unsigned long long)t->timeouts);
     if (o->rate > 0)
         printf(" target/s=%.0f behind=%llu", o->rate,
-               (unsigned long long)t->behind);
+               (unsigned long long)tt->behind);
     printf("\n");
-    if (t->error)
+    if (t->error[0])
         printf("shangju: first error: %s\n", t->error);
+}
+
+static int postings_main(bench_opts_t *o)
+{
+    harness_broker_t b;
+    bench_load_t *load = NULL;
+    bench_totals_t t;
+    int rc = 1;
+    memset(&b, 0, sizeof b);
+    memset(&t, 0, sizeof t);
+    if (setup_broker(o, &b) != 0 || bench_load_new(o, &b, 0, &load) != 0)
+        goto done;
+    printf("shangju-bench: broker=%s clients=%d inflight=%d threads=%d "
+           "%s=%g warmup=%.1fs\n",
+           b.pid ? b.broker_path : b.requests, o->clients, o->inflight,
+           o->threads, o->requests > 0 ? "requests" : "seconds",
+           o->requests > 0 ? (double)o->requests : o->seconds, o->warmup);
+    fflush(stdout);
+    if (bench_load_run(load, &t) != 0)
+        goto done;
+    print_run(o, &t);
+    const bench_stat_t *p = &t.kind[BENCH_POST];
+    rc = p->ok > 0 && !p->failed && !p->timeouts && !bench_interrupted ? 0 : 1;
+done:
+    bench_load_destroy(&load);
+    if (b.pid > 0) {
+        harness_broker_stop(&b, SIGTERM);
+        print_batches(&b);
+    }
+    if (b.root[0])
+        harness_broker_cleanup(&b, o->keep || rc != 0);
+    fflush(stdout);
+    if (rc == 0 && !o->no_redis && o->rate <= 0)
+        run_redis(o, &t.kind[BENCH_POST]);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    opts_t o = {0};
+    bench_opts_t o = {0};
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
@@ -676,67 +486,9 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-
-    harness_broker_t b;
-    bclient_t *cl = calloc((size_t)o.clients, sizeof *cl);
-    worker_t *workers = calloc((size_t)o.threads, sizeof *workers);
-    pthread_t *threads = calloc((size_t)o.threads, sizeof *threads);
-    window_t win = {0};
-    totals_t t = {0};
-    int started = 0;
-    rc = 1;
-    memset(&b, 0, sizeof b);
-    if (!cl || !workers || !threads)
-        goto done;
-    if (setup_broker(&o, &b) != 0 || setup_clients(&o, &b, cl, workers) != 0)
-        goto done;
-    printf("shangju-bench: broker=%s clients=%d inflight=%d threads=%d "
-           "%s=%g warmup=%.1fs\n",
-           b.pid ? b.broker_path : b.requests, o.clients, o.inflight, o.threads,
-           o.requests > 0 ? "requests" : "seconds",
-           o.requests > 0 ? (double)o.requests : o.seconds, o.warmup);
-    fflush(stdout);
-
-    win.start = now_ns() + 50 * NS_PER_MS;
-    win.from = win.start + (int64_t)(o.warmup * 1e9);
-    win.end =
-        o.requests > 0 ? INT64_MAX : win.from + (int64_t)(o.seconds * 1e9);
-    win.drain = o.requests > 0 ? INT64_MAX : win.end + DRAIN_NS;
-    if (o.requests > 0)
-        win.from = win.start;
-    if (o.rate > 0) {
-        win.interval = (int64_t)(1e9 * o.clients / o.rate);
-        for (int i = 0; i < o.clients; i++) /* spread the clients' phases */
-            cl[i].next = win.start + win.interval * i / o.clients;
-    }
-    for (int i = 0; i < o.threads; i++)
-        workers[i].win = &win;
-    for (; started < o.threads; started++)
-        if (pthread_create(&threads[started], NULL, worker_run,
-                           &workers[started]) != 0)
-            break;
-    for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    if (started < o.threads || sum_up(&o, &win, workers, &t) != 0)
-        goto done;
-    print_run(&o, &t);
-    rc = t.ok > 0 && !t.failed && !t.timeouts && !interrupted ? 0 : 1;
-done:
-    for (int i = 0; cl && i < o.clients; i++)
-        sj_client_destroy(&cl[i].c);
-    if (b.pid > 0) {
-        harness_broker_stop(&b, SIGTERM);
-        print_batches(&b);
-    }
-    if (b.root[0])
-        harness_broker_cleanup(&b, o.keep || rc != 0);
-    fflush(stdout);
-    if (rc == 0 && !o.no_redis && o.rate <= 0)
-        run_redis(&o, &t);
-    for (int i = 0; workers && i < o.threads; i++)
-        free(workers[i].lat);
-    free(cl);
-    free(workers);
-    free(threads);
-    return rc;
+    if (o.replay)
+        return bench_replay_main(&o);
+    if (o.scale)
+        return bench_scale_main(&o);
+    return postings_main(&o);
 }

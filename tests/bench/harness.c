@@ -137,7 +137,7 @@ int harness_broker_start(harness_broker_t *b)
         return 0;
     /* Everything the child needs is prepared before fork: after it, only
      * async-signal-safe calls (the parent may have threads). */
-    char *argv[12];
+    char *argv[16], map[24];
     int n = 0;
     argv[n++] = b->broker_path;
     argv[n++] = "--data";
@@ -149,6 +149,11 @@ int harness_broker_start(harness_broker_t *b)
     if (b->log_level) {
         argv[n++] = "--log-level";
         argv[n++] = (char *)b->log_level;
+    }
+    if (b->map_mib) {
+        snprintf(map, sizeof map, "%lu", b->map_mib);
+        argv[n++] = "--map-size";
+        argv[n++] = map;
     }
     argv[n] = NULL;
     int fd = open(b->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -303,13 +308,20 @@ sj_client_t *harness_client(const harness_broker_t *b, const sj_keypair_t *kp,
 int harness_add_resident(sj_client_t *committee, const char *name,
                          sj_keypair_t *kp, uint64_t *id)
 {
+    return harness_add_member(committee, SHANGJU__ROLE__ROLE_RESIDENT, name, kp,
+                              id);
+}
+
+int harness_add_member(sj_client_t *committee, Shangju__Role role,
+                       const char *name, sj_keypair_t *kp, uint64_t *id)
+{
     if (sj_keyfile_generate(kp) != 0) {
         fprintf(stderr, "harness: cannot generate a key pair\n");
         return -1;
     }
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     Shangju__MemberAdd add = SHANGJU__MEMBER_ADD__INIT;
-    add.role = SHANGJU__ROLE__ROLE_RESIDENT;
+    add.role = role;
     add.name = (char *)name;
     add.community = "harness";
     add.building = "1";
@@ -358,4 +370,23 @@ long long harness_log_sum(const harness_broker_t *b, const char *match,
     if (lines)
         *lines = n;
     return sum;
+}
+
+long harness_broker_peak_rss_kb(const harness_broker_t *b)
+{
+    if (b->pid <= 0)
+        return -1;
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)b->pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            kb = strtol(line + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
 }

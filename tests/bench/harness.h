@@ -24,6 +24,7 @@ typedef struct {
     char server_pub[HARNESS_PATH];  /* data/server.pub */
     char committee_key[HARNESS_PATH];
     const char *log_level; /* --log-level; NULL: broker default */
+    unsigned long map_mib; /* --map-size in MiB; 0: broker default */
     pid_t pid;             /* 0 when not running */
     unsigned starts;
 } harness_broker_t;
@@ -74,11 +75,20 @@ void harness_broker_cleanup(harness_broker_t *b, bool keep);
 sj_client_t *harness_client(const harness_broker_t *b, const sj_keypair_t *kp,
                             int timeout_ms, int retries);
 
-/* Generate a key pair and register it as a resident named name through
- * the committee client. Returns 0 and sets *kp (and *id if not NULL), or
- * -1 (message on stderr). */
+/* Generate a key pair and register it as a member of role (resident,
+ * merchant...) named name through the committee client. Returns 0 and sets
+ * *kp (and *id if not NULL), or -1 (message on stderr). */
+int harness_add_member(sj_client_t *committee, Shangju__Role role,
+                       const char *name, sj_keypair_t *kp, uint64_t *id);
+
+/* harness_add_member() with role resident. */
 int harness_add_resident(sj_client_t *committee, const char *name,
                          sj_keypair_t *kp, uint64_t *id);
+
+/* The peak resident set size of the running broker (VmHWM of
+ * /proc/PID/status, in KiB; it counts the pages of the store's memory map
+ * the process touched), or -1 when not running or unreadable. */
+long harness_broker_peak_rss_kb(const harness_broker_t *b);
 
 /* Sum of every " <key>=N" on the lines of the broker's log that contain
  * match (e.g. key "retries" on "event=batch" lines, which the broker logs at
