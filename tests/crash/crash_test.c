@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -317,6 +318,19 @@ static int cut(run_t *r)
     return 0;
 }
 
+/* Power cuts aim at a moment when writes are in flight: wait (up to 2 s)
+ * until the journal holds more than its header, so most cuts land between
+ * a commit's writes and its sync rather than between commits. */
+static void await_unsynced(const run_t *r)
+{
+    struct stat sb;
+    for (int i = 0; i < 2000; i++) {
+        if (stat(r->journal, &sb) == 0 && sb.st_size > 8)
+            return;
+        harness_sleep_ms(1);
+    }
+}
+
 /* Cut the loaded broker `cuts` times at random moments, restarting it on
  * the same store each time. Returns 0 or -1. */
 static int cut_loop(run_t *r, int cuts)
@@ -325,6 +339,8 @@ static int cut_loop(run_t *r, int cuts)
         if (harness_broker_wait_ready(&r->b, READY_MS) != 0)
             return -1;
         harness_sleep_ms(50 + (int64_t)(rng_next(&r->rng) % 351));
+        if (r->cut == CUT_POWER)
+            await_unsynced(r);
         if (cut(r) != 0)
             return -1;
         /* Sometimes leave it down long enough for attempts to time out. */

@@ -1,5 +1,5 @@
 /* libFuzzer target: a hostile batch of raw frames through sj_batch_apply,
- * the group commit the server loop runs: frame bound, decode, request_id,
+ * the group commit the server loop runs: decode, request_id,
  * the dedup table, the caller looked up by CURVE key, the rule table and
  * the handler in a nested transaction, refusals remembered, one commit.
  *
@@ -17,8 +17,8 @@
  * map, batch.h promises a read-only second pass); every item has a
  * reply that the client can decode and that names its request; events are
  * clean and their seqs gapless; the store verifies; and a retry (same key,
- * same request_id, after a write reached the handler) gets the first
- * reply byte for byte. */
+ * same request_id) of a write that reached the handler and was remembered
+ * (not refused for want of space) gets the first reply byte for byte. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

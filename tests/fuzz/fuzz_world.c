@@ -19,6 +19,28 @@
 #define ROLE(x) SHANGJU__ROLE__ROLE_##x
 #define T0 1700000000000LL /* 2023-11-14, when seeding starts */
 
+/* The directories this process made and has not removed yet: fw_die
+ * removes them too, so findings do not fill /dev/shm (set SJ_FUZZ_KEEP to
+ * keep the store of a failed input for a look with mdb_dump). */
+#define MAX_DIRS 4
+static char dirs[MAX_DIRS][256];
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
 void fw_die(const char *fmt, ...)
 {
     va_list ap;
@@ -27,6 +49,11 @@ void fw_die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    for (int i = 0; i < MAX_DIRS; i++)
+        if (dirs[i][0] && getenv("SJ_FUZZ_KEEP"))
+            fprintf(stderr, "fuzz: kept %s\n", dirs[i]);
+        else if (dirs[i][0])
+            remove_dir(dirs[i]);
     abort();
 }
 
@@ -43,22 +70,19 @@ void fw_mkdtemp(char *buf, size_t cap)
     snprintf(buf, cap, "%s/sj-fuzz-XXXXXX", tmp_root());
     if (!mkdtemp(buf))
         fw_die("cannot create a directory under %s", tmp_root());
+    for (int i = 0; i < MAX_DIRS; i++)
+        if (!dirs[i][0]) {
+            snprintf(dirs[i], sizeof dirs[i], "%s", buf);
+            break;
+        }
 }
 
 void fw_rmdir(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    closedir(d);
-    rmdir(dir);
+    remove_dir(dir);
+    for (int i = 0; i < MAX_DIRS; i++)
+        if (!strcmp(dirs[i], dir))
+            dirs[i][0] = '\0';
 }
 
 int fw_call(fw_t *w, uint64_t as, Shangju__Request *req, Shangju__Reply **reply)

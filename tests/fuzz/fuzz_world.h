@@ -95,7 +95,8 @@ void fw_die(const char *fmt, ...)
 /* Remove directory dir and what it holds (one level: LMDB files). */
 void fw_rmdir(const char *dir);
 
-/* A fresh empty directory under the fuzz temporary root into buf. */
+/* A fresh empty directory under the fuzz temporary root into buf; fw_die
+ * removes it unless fw_rmdir did (or SJ_FUZZ_KEEP is set). */
 void fw_mkdtemp(char *buf, size_t cap);
 
 #endif
