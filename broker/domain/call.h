@@ -20,6 +20,19 @@ typedef struct {
     uint64_t seq;
 } sj_outevent_t;
 
+/* Work a handler asks the server to run after the commit, beside the
+ * loop (jobs.h); the job's own reply answers the request. */
+typedef enum {
+    SJ_JOB_NONE = 0,
+    SJ_JOB_BACKUP, /* arg: the backup name, checked by the handler */
+    SJ_JOB_VERIFY,
+} sj_job_kind_t;
+
+typedef struct {
+    sj_job_kind_t kind;
+    char arg[72];
+} sj_job_req_t;
+
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
     int64_t started_at;
@@ -33,9 +46,8 @@ typedef struct {
     int64_t now;
     const sj_config_t *cfg;
     const sj_broker_stats_t *stats; /* NULL outside the server */
-    int job;              /* an sj_job_kind_t to run after the commit, in the
-                             background; the server answers when it ends */
-    char job_arg[72];     /* e.g. the backup name */
+    sj_job_req_t job;     /* background work to start after the commit;
+                             the server answers when it ends */
     bool commit_on_error; /* keep the writes of an error reply (a refused
                              hand-over code still counts) */
     Shangju__Reply reply; /* filled by the handler */

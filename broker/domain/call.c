@@ -9,23 +9,6 @@
 #include "codec.h"
 #include "log.h"
 
-void sj_config_defaults(sj_config_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->data_dir = "./var/shangju";
-    c->requests_ep = "tcp://127.0.0.1:7400";
-    c->events_ep = "tcp://127.0.0.1:7401";
-    c->public_url = "https://alliance.example.org";
-    c->map_size = 0;
-    c->batch_max = 512;
-    c->wish_expiry_ms = 30 * SJ_DAY_MS;
-    c->claim_due_ms = 7 * SJ_DAY_MS;
-    c->auto_close_ms = 7 * SJ_DAY_MS;
-    c->dedup_retention_ms = SJ_DAY_MS;
-    c->points_per_wish = 10;
-    c->points_per_performance = 5;
-}
-
 void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,
                   int64_t now, const sj_config_t *cfg)
 {

@@ -190,8 +190,8 @@ static void start_job(sj_server_t *s, size_t i)
                     "it ends");
         return;
     }
-    int err = sj_job_start((sj_job_kind_t)it->job, s->store, s->cfg->data_dir,
-                           it->job_arg, it->request_id, &s->job);
+    int err = sj_job_start(it->job.kind, s->store, s->cfg->data_dir,
+                           it->job.arg, it->request_id, &s->job);
     if (err) {
         reply_error(s, &s->ids[i], it->request_id,
                     err == SJ_EEXIST ? SHANGJU__STATUS__STATUS_ALREADY_EXISTS
@@ -203,7 +203,7 @@ static void start_job(sj_server_t *s, size_t i)
     zmq_msg_init(&s->job_peer);
     zmq_msg_copy(&s->job_peer, &s->ids[i]);
     sj_log(SJ_LOG_INFO, "event=job_started kind=%s arg=%s",
-           it->job == SJ_JOB_BACKUP ? "backup" : "verify", it->job_arg);
+           it->job.kind == SJ_JOB_BACKUP ? "backup" : "verify", it->job.arg);
 }
 
 static void finish_job(sj_server_t *s)
@@ -221,7 +221,7 @@ static void send_replies(sj_server_t *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         sj_batch_item_t *it = &s->items[i];
-        if (it->job) {
+        if (it->job.kind != SJ_JOB_NONE) {
             start_job(s, i);
             continue;
         }

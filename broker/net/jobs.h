@@ -11,13 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "call.h" /* sj_job_kind_t: what a handler may ask for */
 #include "store.h"
-
-typedef enum {
-    SJ_JOB_NONE = 0,
-    SJ_JOB_BACKUP,
-    SJ_JOB_VERIFY,
-} sj_job_kind_t;
 
 typedef struct sj_job sj_job_t;
 

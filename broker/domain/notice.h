@@ -14,14 +14,6 @@
 /* The notice format and its checker: proto/signed_notice.h. */
 #include "signed_notice.h"
 
-/* Load DATA/notice.key (one line: base64 of the 64-byte Ed25519 secret
- * key) into cfg, or create it (mode 0600) on first start; (re)write
- * DATA/notice.pub (one line: base64 of the public key, mode 0644) when it
- * is missing. Sets cfg->has_notice_key. Failures are logged with the file
- * name. Returns 0, SJ_EIO (cannot read or write), SJ_EINVAL (the key file
- * is malformed or its halves disagree). */
-int sj_notice_key_open(const char *dir, sj_config_t *cfg);
-
 /* A fresh notice key in cfg only, written nowhere (tests). 0 or SJ_EIO. */
 int sj_notice_key_generate(sj_config_t *cfg);
 

@@ -85,9 +85,8 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     sj_call_init(&c, child, caller, now, cfg);
     c.stats = broker_stats;
     int rc = sj_dispatch(&c, req);
-    if (rc == 0 && c.job) {
+    if (rc == 0 && c.job.kind != SJ_JOB_NONE) {
         it->job = c.job;
-        memcpy(it->job_arg, c.job_arg, sizeof it->job_arg);
     }
     encode_reply(it, &c.reply);
     if (!it->reply) {
@@ -251,7 +250,7 @@ void sj_batch_clear(sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
         free(items[i].reply);
         items[i].reply = NULL;
         items[i].reply_len = 0;
-        items[i].job = 0;
+        items[i].job.kind = SJ_JOB_NONE;
     }
     for (size_t i = 0; i < out->n_events; i++)
         free(out->events[i].data);

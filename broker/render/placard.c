@@ -14,7 +14,7 @@
 
 #include "qr.h"
 #include "sj_error.h"
-#include "validate.h"
+#include "text.h"
 
 /* Page geometry in points (1/72 inch): A5 portrait. */
 #define PAGE_W (148.0 / 25.4 * 72.0)

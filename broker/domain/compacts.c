@@ -33,15 +33,6 @@
 #define ROLE(x) SHANGJU__ROLE__ROLE_##x
 
 #define MIN_PARTIES 2
-#define MAX_PARTIES 50
-#define MAX_ITEMS 50
-#define MAX_WHAT 200
-#define MAX_HOW_OFTEN 50
-#define MAX_COVENANT 4000
-#define MAX_COMPLAINT 1000
-#define MAX_RESOLUTION 1000
-#define MAX_PERFORMANCES 1000 /* per compact: bounds the record */
-#define MAX_COMPLAINTS 200
 #define LIST_DEFAULT 20
 #define LIST_MAX 50
 
@@ -229,10 +220,10 @@ static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
  * resident. */
 static int check_parties(sj_call_t *c, const uint64_t *p, size_t n)
 {
-    if (n < MIN_PARTIES || n > MAX_PARTIES)
+    if (n < MIN_PARTIES || n > SJ_MAX_PARTIES)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "a compact has %d to %d parties (got %zu)",
-                            MIN_PARTIES, MAX_PARTIES, n);
+                            MIN_PARTIES, SJ_MAX_PARTIES, n);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++)
             if (p[j] == p[i])
@@ -266,9 +257,10 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
                        Shangju__ServiceItem *const *in, size_t n,
                        Shangju__ServiceItem ***out)
 {
-    if (n > MAX_ITEMS)
+    if (n > SJ_MAX_ITEMS)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
-                            "at most %d service items (got %zu)", MAX_ITEMS, n);
+                            "at most %d service items (got %zu)", SJ_MAX_ITEMS,
+                            n);
     Shangju__ServiceItem **items = sj_call_alloc(c, (n + 1) * sizeof *items);
     Shangju__ServiceItem *copy = sj_call_alloc(c, (n + 1) * sizeof *copy);
     if (!items || !copy)
@@ -279,9 +271,9 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
         snprintf(what, sizeof what, "item %zu what", i + 1);
         snprintf(how, sizeof how, "item %zu how_often", i + 1);
         int rc;
-        if ((rc = sj_check_text(c, what, it->what, 1, MAX_WHAT, false)) ||
-            (rc =
-                 sj_check_text(c, how, it->how_often, 0, MAX_HOW_OFTEN, false)))
+        if ((rc = sj_check_text(c, what, it->what, 1, SJ_MAX_WHAT, false)) ||
+            (rc = sj_check_text(c, how, it->how_often, 0, SJ_MAX_HOW_OFTEN,
+                                false)))
             return rc;
         if (!is_party(cp, it->giver_id))
             return sj_call_fail(c, ST(INVALID_ARGUMENT),
@@ -311,7 +303,8 @@ int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactDraft *d = req->compact_draft;
     int rc;
     if ((rc = sj_check_text(c, "title", d->title, 1, SJ_MAX_TITLE, false)) ||
-        (rc = sj_check_text(c, "covenant", d->covenant, 0, MAX_COVENANT, true)))
+        (rc = sj_check_text(c, "covenant", d->covenant, 0, SJ_MAX_COVENANT,
+                            true)))
         return rc;
     if (d->term_start <= 0 || d->term_start >= d->term_end)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
@@ -348,7 +341,7 @@ int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactEdit *e = req->compact_edit;
     Shangju__Compact *old, *cp;
     int rc;
-    if ((rc = sj_check_text(c, "covenant", e->covenant, 0, MAX_COVENANT,
+    if ((rc = sj_check_text(c, "covenant", e->covenant, 0, SJ_MAX_COVENANT,
                             true)) ||
         (rc = load(c, e->id, &old)))
         return rc;
@@ -512,11 +505,11 @@ int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
     if (p->date < 0 || p->date > c->now)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "the date must not be in the future");
-    if (old->n_performances >= MAX_PERFORMANCES)
+    if (old->n_performances >= SJ_MAX_PERFORMANCES)
         return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
                             "compact %llu holds its limit of %d performance "
                             "records",
-                            (ull)old->id, MAX_PERFORMANCES);
+                            (ull)old->id, SJ_MAX_PERFORMANCES);
     Shangju__Performance *perf = sj_call_alloc(c, sizeof *perf);
     if (!perf || !(cp = edit(c, old)))
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -547,7 +540,7 @@ int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactComplain *q = req->compact_complain;
     Shangju__Compact *old, *cp, *v;
     int rc;
-    if ((rc = sj_check_text(c, "text", q->text, 1, MAX_COMPLAINT, true)) ||
+    if ((rc = sj_check_text(c, "text", q->text, 1, SJ_MAX_COMPLAINT, true)) ||
         (rc = load(c, q->id, &old)))
         return rc;
     uint64_t me = c->caller->id;
@@ -563,10 +556,10 @@ int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
     if (q->against_id == me)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "a complaint is against another party");
-    if (old->n_complaints >= MAX_COMPLAINTS)
+    if (old->n_complaints >= SJ_MAX_COMPLAINTS)
         return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
                             "compact %llu holds its limit of %d complaints",
-                            (ull)old->id, MAX_COMPLAINTS);
+                            (ull)old->id, SJ_MAX_COMPLAINTS);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     if (!k || !(cp = edit(c, old)))
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -589,8 +582,8 @@ int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactResolve *r = req->compact_resolve;
     Shangju__Compact *old, *cp, *v;
     int rc;
-    if ((rc = sj_check_text(c, "resolution", r->resolution, 1, MAX_RESOLUTION,
-                            true)) ||
+    if ((rc = sj_check_text(c, "resolution", r->resolution, 1,
+                            SJ_MAX_RESOLUTION, true)) ||
         (rc = load(c, r->id, &old)))
         return rc;
     if (old->state != CS(ACTIVE) && old->state != CS(EVALUATING))

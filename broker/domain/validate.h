@@ -8,29 +8,8 @@
 #include <stddef.h>
 
 #include "call.h"
-
-/* Field size limits, in bytes of UTF-8. */
-#define SJ_MAX_NAME 100
-#define SJ_MAX_COMMUNITY 100
-#define SJ_MAX_BUILDING 100
-#define SJ_MAX_CONTACT 200
-#define SJ_MAX_HANDLE 200
-#define SJ_MAX_TITLE 200
-#define SJ_MAX_DETAILS 2000
-#define SJ_MAX_CATEGORY 50
-#define SJ_MAX_NOTE 500
-#define SJ_MAX_ADDRESS 200
-#define SJ_MAX_HOURS 100
-#define SJ_MAX_SPECIALTY 100
-#define SJ_MAX_SPECIALTIES 12
-#define SJ_MAX_SERVICES 20
-#define SJ_MAX_POINTS 100000
-#define SJ_MAX_PAGE 500
-#define SJ_DEFAULT_PAGE 50
-
-/* True when s (NUL-terminated) is valid UTF-8 with no control characters
- * other than newline and tab (allowed only when multiline). */
-bool sj_text_ok(const char *s, bool multiline);
+#include "sj_limits.h" /* SJ_MAX_*: shared with the clients */
+#include "text.h"
 
 /* Check one text field: min..max bytes, valid text. On failure sets the
  * reply and returns its status; 0 when fine. */

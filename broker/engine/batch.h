@@ -21,10 +21,9 @@ typedef struct {
     /* out: the encoded Reply to send (malloc'd; freed by sj_batch_clear) */
     uint8_t *reply;
     size_t reply_len;
-    /* out: a background job this request asked for (0 when none); the
-     * server runs it after the commit and answers when it is done */
-    int job;
-    char job_arg[72];
+    /* out: a background job this request asked for (kind SJ_JOB_NONE
+     * when none); the server starts it after the commit */
+    sj_job_req_t job;
     uint64_t request_id;
 } sj_batch_item_t;
 

@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 
 #include "codec.h"
-#include "datadir.h"
-#include "jobs.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 
@@ -68,9 +66,10 @@ int sj_h_admin_backup(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(INVALID_ARGUMENT),
                             "backup name must be 1-64 characters of "
                             "A-Z a-z 0-9 . _ - and not start with a dot");
-    char path[4096], rel[128];
-    snprintf(rel, sizeof rel, "backups/%s", name);
-    if (!sj_datadir_path(path, sizeof path, c->cfg->data_dir, rel))
+    char path[4096];
+    int n =
+        snprintf(path, sizeof path, "%s/backups/%s", c->cfg->data_dir, name);
+    if (n < 0 || (size_t)n >= sizeof path)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), "path too long");
     struct stat sb;
     if (stat(path, &sb) == 0)
@@ -83,8 +82,8 @@ int sj_h_admin_backup(sj_call_t *c, const Shangju__Request *req)
     b->path = sj_call_strdup(c, path);
     if (!b->path)
         return sj_call_store_fail(c, SJ_ENOMEM, "backup");
-    c->job = SJ_JOB_BACKUP;
-    snprintf(c->job_arg, sizeof c->job_arg, "%s", name);
+    c->job.kind = SJ_JOB_BACKUP;
+    snprintf(c->job.arg, sizeof c->job.arg, "%s", name);
     c->reply.body_case = SHANGJU__REPLY__BODY_BACKUP;
     c->reply.backup = b;
     return 0;
@@ -93,6 +92,6 @@ int sj_h_admin_backup(sj_call_t *c, const Shangju__Request *req)
 int sj_h_admin_verify(sj_call_t *c, const Shangju__Request *req)
 {
     (void)req;
-    c->job = SJ_JOB_VERIFY; /* the reply comes from the job */
+    c->job.kind = SJ_JOB_VERIFY; /* the reply comes from the job */
     return 0;
 }

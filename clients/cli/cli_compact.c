@@ -3,6 +3,7 @@
  * rate, close, show, list), saving a published notice, and checking one
  * offline (`verify`, no broker needed). */
 #include "cli.h"
+#include "sj_limits.h"
 
 #include "signed_notice.h"
 
@@ -15,7 +16,6 @@
 
 #define NARGS(a) (sizeof(a) / sizeof *(a))
 #define DAY_MS (24LL * 60 * 60 * 1000)
-#define MAX_COVENANT 4000
 
 typedef unsigned long long ull;
 
@@ -84,7 +84,7 @@ static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
 typedef struct {
     Shangju__ServiceItem items[SJ_CLI_MAX_LIST];
     Shangju__ServiceItem *ptrs[SJ_CLI_MAX_LIST];
-    char covenant[MAX_COVENANT + 2];
+    char covenant[SJ_MAX_COVENANT + 2];
 } item_buf_t;
 
 static int parse_items(const char *path, sj_cli_list_t *l, item_buf_t *b)
@@ -116,9 +116,9 @@ static int covenant_arg(const char *path, const char *text, const char *file,
     fclose(f);
     if (err)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read '%s'", file);
-    if (n > MAX_COVENANT)
+    if (n > SJ_MAX_COVENANT)
         return sj_cli_usage(path, "the covenant is at most %d bytes",
-                            MAX_COVENANT);
+                            SJ_MAX_COVENANT);
     b->covenant[n] = '\0';
     *out = b->covenant;
     return SJ_CLI_OK;

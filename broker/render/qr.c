@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "sj_error.h"
-#include "validate.h"
+#include "text.h"
 
 struct sj_qr {
     QRcode *code;

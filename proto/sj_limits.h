@@ -1,0 +1,41 @@
+/* The limits of the contract: how large each field of a request may be.
+ * One definition for the broker, which enforces them, and every client,
+ * which checks early and says so in its help (SJ_STR makes a number a
+ * string for help texts). */
+#ifndef SJ_SJ_LIMITS_H
+#define SJ_SJ_LIMITS_H
+
+#define SJ_STR_(x) #x
+#define SJ_STR(x) SJ_STR_(x)
+
+/* Field size limits, in bytes of UTF-8. */
+#define SJ_MAX_NAME 100
+#define SJ_MAX_COMMUNITY 100
+#define SJ_MAX_BUILDING 100
+#define SJ_MAX_CONTACT 200
+#define SJ_MAX_HANDLE 200
+#define SJ_MAX_TITLE 200
+#define SJ_MAX_DETAILS 2000
+#define SJ_MAX_CATEGORY 50
+#define SJ_MAX_NOTE 500
+#define SJ_MAX_ADDRESS 200
+#define SJ_MAX_HOURS 100
+#define SJ_MAX_SPECIALTY 100
+#define SJ_MAX_SPECIALTIES 12
+#define SJ_MAX_SERVICES 20
+#define SJ_MAX_POINTS 100000
+#define SJ_MAX_PAGE 500
+#define SJ_DEFAULT_PAGE 50
+
+/* Compacts. */
+#define SJ_MAX_PARTIES 50
+#define SJ_MAX_ITEMS 50
+#define SJ_MAX_WHAT 200
+#define SJ_MAX_HOW_OFTEN 50
+#define SJ_MAX_COVENANT 4000
+#define SJ_MAX_COMPLAINT 1000
+#define SJ_MAX_RESOLUTION 1000
+#define SJ_MAX_PERFORMANCES 1000 /* per compact: bounds the record */
+#define SJ_MAX_COMPLAINTS 200
+
+#endif
