@@ -14,7 +14,7 @@ MAKEFLAGS  += --no-print-directory
 PACKAGES = build-essential cmake pkg-config \
            libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
            liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev check \
-           libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
+           libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
            fonts-wqy-microhei \
            zbar-tools libxml2-utils librsvg2-bin \
            redis-server redis-tools jq shellcheck
