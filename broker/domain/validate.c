@@ -16,8 +16,8 @@ int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
                             max);
     if (n && !sj_text_ok(s, multiline))
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "%s is not valid text (UTF-8, no control "
-                            "characters)",
+                            "%s is not valid text (UTF-8, no control or "
+                            "invisible characters)",
                             field);
     return 0;
 }
