@@ -38,20 +38,22 @@ struct sj_job {
     size_t n_problems;
 };
 
-/* Copy one key file if it exists, keeping its mode. */
+/* Copy one key file if it exists. Mode 0600 whatever the original's: a
+ * backup is read only by the broker's user (public halves included, so
+ * the directory never needs a mixed listing). */
 static int copy_file(const char *from_dir, const char *to_dir, const char *name)
 {
-    char src[4096], dst[4096], buf[8192];
-    snprintf(src, sizeof src, "%s/%s", from_dir, name);
-    snprintf(dst, sizeof dst, "%s/%s", to_dir, name);
+    char src[4096], dst[4200], buf[8192];
+    int ns = snprintf(src, sizeof src, "%s/%s", from_dir, name);
+    int nd = snprintf(dst, sizeof dst, "%s/%s", to_dir, name);
+    if (ns < 0 || (size_t)ns >= sizeof src || nd < 0 ||
+        (size_t)nd >= sizeof dst)
+        return SJ_EINVAL;
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return errno == ENOENT ? SJ_OK : SJ_EIO;
-    struct stat sb;
-    int out = -1, rc = SJ_EIO;
-    if (fstat(in, &sb) == 0)
-        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                   sb.st_mode & 0777);
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
+        rc = SJ_EIO;
     if (out >= 0) {
         ssize_t n;
         rc = SJ_OK;
@@ -76,6 +78,12 @@ static void run_backup(sj_job_t *j, int64_t t0)
 {
     Shangju__Backup b = SHANGJU__BACKUP__INIT;
     int err = sj_store_backup(j->store, j->partial, &b.bytes);
+    /* LMDB creates the copy with 0666 & ~umask; it holds every contact and
+     * hand-over code, so only the broker's user may read it. */
+    char f[4200];
+    snprintf(f, sizeof f, "%s/data.mdb", j->partial);
+    if (err == 0 && chmod(f, 0600) != 0)
+        err = SJ_EIO;
     for (size_t i = 0; err == 0 && i < N_KEY_FILES; i++)
         err = copy_file(j->data_dir, j->partial, key_files[i]);
     if (err == 0 && rename(j->partial, j->final) != 0)
@@ -163,6 +171,8 @@ static int prepare_backup(sj_job_t *j, const char *name)
     snprintf(j->final, sizeof j->final, "%s/%s", parent, name);
     snprintf(j->partial, sizeof j->partial, "%s/%s.partial", parent, name);
     if (mkdir(parent, 0700) != 0 && errno != EEXIST)
+        return SJ_EIO;
+    if (chmod(parent, 0700) != 0) /* made by an older, laxer broker */
         return SJ_EIO;
     if (access(j->final, F_OK) == 0)
         return SJ_EEXIST;

@@ -44,6 +44,13 @@ cat "$WORK"/acked.* | sort >"$WORK/before"
 expect_rc 0 sj --json admin backup under-load
 expect_eq "backup path" "$(jq -r .path <<<"$OUT")" "$DATA/backups/under-load"
 [ "$(jq -r .bytes <<<"$OUT")" -gt 0 ] || fail "empty backup: $OUT"
+# A backup holds every contact and hand-over code: only the broker's user
+# may read it (issue 9 finding 7), whatever the umask.
+expect_eq "backups directory mode" "$(stat -c %a "$DATA/backups")" 700
+expect_eq "backup directory mode" "$(stat -c %a "$DATA/backups/under-load")" 700
+for f in "$DATA"/backups/under-load/*; do
+    expect_eq "mode of $(basename "$f")" "$(stat -c %a "$f")" 600
+done
 sleep 1
 touch "$WORK/stop"
 wait "${BG_PIDS[@]}"
