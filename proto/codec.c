@@ -35,6 +35,12 @@ const char *sj_strerror(int code)
         return "protocol error";
     case SJ_EBUSY:
         return "resource busy";
+    case SJ_EPERM:
+        return "secret key file is readable by other users (chmod 600 it)";
+    case SJ_EMISMATCH:
+        return "the public and secret keys in the file do not belong together";
+    case SJ_ENOTREG:
+        return "not a regular file";
     default:
         return "unknown error";
     }

@@ -145,18 +145,58 @@ static int match_value(const char *line, const char *key, char *out, size_t cap)
     return 1;
 }
 
-int sj_keyfile_load(const char *path, sj_keypair_t *kp)
+/* Read at most MAX_KEYFILE + 1 bytes of path into a malloc'd buffer.
+ * Opened non-blocking and checked to be a regular file first, so a FIFO or
+ * a device given as a key file is refused instead of blocking forever;
+ * *mode gets the file's permission bits. */
+static int read_capped(const char *path, char **out, size_t *len, mode_t *mode)
 {
-    FILE *f = fopen(path, "re");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno == ENXIO ? SJ_ENOTREG : SJ_EIO;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
         return SJ_EIO;
-    char *buf = malloc(MAX_KEYFILE + 1);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return SJ_ENOTREG;
+    }
+    *mode = st.st_mode & 07777;
+    char *buf = malloc(MAX_KEYFILE + 2);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return SJ_ENOMEM;
     }
-    size_t n = fread(buf, 1, MAX_KEYFILE + 1, f);
-    fclose(f);
+    size_t n = 0;
+    while (n <= MAX_KEYFILE) {
+        ssize_t r = read(fd, buf + n, MAX_KEYFILE + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            close(fd);
+            return SJ_EIO;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    return SJ_OK;
+}
+
+int sj_keyfile_load(const char *path, sj_keypair_t *kp)
+{
+    char *buf;
+    size_t n;
+    mode_t mode;
+    int rc = read_capped(path, &buf, &n, &mode);
+    if (rc)
+        return rc;
     if (n > MAX_KEYFILE) {
         free(buf);
         return SJ_EINVAL;
@@ -165,7 +205,9 @@ int sj_keyfile_load(const char *path, sj_keypair_t *kp)
 
     char pub[64] = "", sec[64] = "";
     int in_curve = 0;
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#')
             continue;
         if (line[0] != ' ' && line[0] != '\t') { /* a top-level section */
@@ -185,6 +227,13 @@ int sj_keyfile_load(const char *path, sj_keypair_t *kp)
     if (sec[0]) {
         if (sj_key_from_z85(sec, kp->secret_key) != 0)
             return SJ_EINVAL;
+        /* Like ssh: a secret others can read is no longer a secret. */
+        if (mode & 077)
+            return SJ_EPERM;
+        /* The public half must be the one the secret half makes. */
+        char derived[SJ_KEY_Z85_LEN + 1];
+        if (zmq_curve_public(derived, sec) != 0 || strcmp(derived, pub) != 0)
+            return SJ_EMISMATCH;
         kp->has_secret = true;
     }
     return SJ_OK;

@@ -35,7 +35,11 @@ int sj_keyfile_save_secret(const char *path, const sj_keypair_t *kp,
 int sj_keyfile_save_public(const char *path, const sj_keypair_t *kp);
 
 /* Read a key file. Sets has_secret when it holds a secret key. Returns 0,
- * SJ_EIO (cannot read; errno set) or SJ_EINVAL (not a valid key file). */
+ * SJ_EIO (cannot read; errno set), SJ_ENOTREG (not a regular file: a FIFO
+ * or a directory is refused without blocking), SJ_EINVAL (not a valid key
+ * file), SJ_EPERM (it holds a secret key but group or others may read it,
+ * as ssh refuses) or SJ_EMISMATCH (its secret key does not make its public
+ * key). sj_strerror() words each for people. */
 int sj_keyfile_load(const char *path, sj_keypair_t *kp);
 
 /* Z85 text of a 32-byte key into out (41 bytes, NUL-terminated). */

@@ -16,6 +16,9 @@ enum {
     SJ_ETIMEOUT = -8,  /* no reply in time */
     SJ_EPROTO = -9,    /* peer broke the protocol */
     SJ_EBUSY = -10,    /* resource in use (e.g. store locked) */
+    SJ_EPERM = -11,    /* a secret file others may read: refused */
+    SJ_EMISMATCH = -12, /* two halves of a key pair do not belong together */
+    SJ_ENOTREG = -13,  /* not a regular file (a FIFO, a directory...) */
 };
 
 /* A short English description of code; never NULL. */

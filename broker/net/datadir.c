@@ -61,11 +61,29 @@ static int server_key(const char *dir, sj_keypair_t *kp)
     if (access(sec, F_OK) == 0) {
         int err = sj_keyfile_load(sec, kp);
         if (err || !kp->has_secret) {
-            sj_log(SJ_LOG_ERROR, "event=bad_key file=%s", sec);
-            return err ? err : SJ_EINVAL;
+            err = err ? err : SJ_EINVAL;
+            sj_log(SJ_LOG_ERROR, "event=bad_key file=%s msg=\"%s\"", sec,
+                   err == SJ_EINVAL ? "not a secret key file"
+                                    : sj_strerror(err));
+            return err;
         }
-        /* server.pub is what clients read: keep it present and true. */
-        return access(pub, F_OK) == 0 ? SJ_OK : sj_keyfile_save_public(pub, kp);
+        /* server.pub is what clients read: keep it present and true. A
+         * server.pub of another key would lock every client out with a
+         * handshake that silently fails, so it stops the start. */
+        if (access(pub, F_OK) != 0)
+            return sj_keyfile_save_public(pub, kp);
+        sj_keypair_t on_disk;
+        err = sj_keyfile_load(pub, &on_disk);
+        if (!err && memcmp(on_disk.public_key, kp->public_key,
+                           sizeof kp->public_key) != 0)
+            err = SJ_EMISMATCH;
+        if (err)
+            sj_log(SJ_LOG_ERROR, "event=bad_key file=%s msg=\"%s\"", pub,
+                   err == SJ_EMISMATCH
+                       ? "server.pub does not match server.key; remove "
+                         "server.pub and the broker writes the right one"
+                       : sj_strerror(err));
+        return err;
     }
     int err = sj_keyfile_generate(kp);
     if (!err)

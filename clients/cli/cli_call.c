@@ -14,9 +14,12 @@ static int load_key(const char *path, const char *what, sj_keypair_t *kp)
     if (rc == SJ_EIO)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read %s '%s': %s", what, path,
                            strerror(errno));
-    if (rc != 0)
+    if (rc == SJ_EINVAL)
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s' is not a valid key file",
                            what, path);
+    if (rc != 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s': %s", what, path,
+                           sj_strerror(rc));
     return SJ_CLI_OK;
 }
 
