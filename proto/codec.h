@@ -12,6 +12,12 @@
 
 /* Largest frame any socket accepts (ZMQ_MAXMSGSIZE) and any decoder reads. */
 #define SJ_MAX_FRAME (256 * 1024)
+/* What CURVE adds to a message on the wire ("\x07MESSAGE", an 8-byte
+ * nonce, a flags byte and a 16-byte MAC: 33 bytes), rounded up. The
+ * broker's transport limit is SJ_MAX_FRAME plus this, so that every request
+ * a client may send (at most SJ_MAX_FRAME encoded bytes) reaches the
+ * decoder and is answered instead of silently dropped. */
+#define SJ_CURVE_OVERHEAD 64
 
 /* Decode a Request from buf. Returns NULL when len exceeds SJ_MAX_FRAME or
  * the bytes are not a valid Request. Free with

@@ -43,7 +43,7 @@ static void *server_socket(sj_server_t *s, int type, const sj_keypair_t *key,
                            const char *ep)
 {
     void *sock = zmq_socket(s->ctx, type);
-    int64_t max = SJ_MAX_FRAME;
+    int64_t max = SJ_MAX_FRAME + SJ_CURVE_OVERHEAD;
     if (!sock || set_int(sock, ZMQ_CURVE_SERVER, 1) ||
         zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, key->secret_key, 32) ||
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "shangju", 7) ||
