@@ -10,7 +10,7 @@ void sj_config_defaults(sj_config_t *c)
     c->data_dir = "./var/shangju";
     c->requests_ep = "tcp://127.0.0.1:7400";
     c->events_ep = "tcp://127.0.0.1:7401";
-    c->public_url = "https://alliance.example.org";
+    c->public_url = SJ_EXAMPLE_PUBLIC_URL;
     c->map_size = 0;
     c->batch_max = 512;
     c->wish_expiry_ms = 30 * SJ_DAY_MS;

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #define SJ_DAY_MS (24LL * 60 * 60 * 1000)
+/* The default --public-url: an example address, warned about at start. */
+#define SJ_EXAMPLE_PUBLIC_URL "https://alliance.example.org"
 
 typedef struct {
     const char *data_dir;       /* --data: store and keys */

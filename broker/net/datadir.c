@@ -37,6 +37,13 @@ static int make_dirs(const char *dir)
     return SJ_OK;
 }
 
+/* A start that fails on permissions says so, with what to check. */
+#define PERMISSION_HINT(e)                                                     \
+    ((e) == EACCES || (e) == EPERM || (e) == EROFS                             \
+         ? " msg=\"cannot write in the data directory; check its owner and "   \
+           "permissions\""                                                     \
+         : "")
+
 static int take_lock(const char *dir, int *fd)
 {
     char path[4096];
@@ -144,16 +151,25 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
     d->lock_fd = -1;
     int err = make_dirs(dir);
     if (err) {
-        sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"", dir,
-               strerror(errno));
+        int e = errno;
+        sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"%s", dir,
+               strerror(e), PERMISSION_HINT(e));
         return err;
     }
     err = take_lock(dir, &d->lock_fd);
-    if (err) {
+    if (err == SJ_EBUSY) {
         sj_log(SJ_LOG_ERROR,
                "event=datadir_locked dir=%s msg=\"another broker is serving "
                "this directory\"",
                dir);
+        return err;
+    }
+    if (err) { /* could not even make the lock file: say why */
+        int e = errno;
+        sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"%s", dir,
+               strerror(e),
+               PERMISSION_HINT(e)[0] ? PERMISSION_HINT(e)
+                                     : " msg=\"cannot make the lock file\"");
         return err;
     }
     uint32_t found = 0;

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "notice.h"
 #include "server.h"
+#include "text.h"
 
 static volatile sig_atomic_t stop;
 
@@ -74,6 +76,26 @@ static int parse_points(const char *name, const char *s, uint64_t *out)
     }
     *out = v;
     return 0;
+}
+
+/* The base every QR code carries: http(s)://host[:port][/path], without
+ * spaces, quotes or angle brackets (it is written into SVG and HTML), no
+ * query or fragment, valid UTF-8 (an IRI such as https://商居.example/金桥
+ * is fine), and short enough for a small code. */
+static bool public_url_ok(const char *u)
+{
+    const char *rest = NULL;
+    if (strncmp(u, "https://", 8) == 0)
+        rest = u + 8;
+    else if (strncmp(u, "http://", 7) == 0)
+        rest = u + 7;
+    if (!rest || !*rest || *rest == '/' || *rest == ':' || strlen(u) > 200 ||
+        !sj_text_ok(u, false))
+        return false;
+    for (const char *p = u; *p; p++)
+        if (*p == ' ' || strchr("\"'<>\\`?#{}|^", *p))
+            return false;
+    return true;
 }
 
 static int parse_args(int argc, char **argv, sj_config_t *cfg)
@@ -165,6 +187,13 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
          parse_points("points per performance", per_perf,
                       &cfg->points_per_performance)))
         return 2;
+    if (!public_url_ok(cfg->public_url)) {
+        fprintf(stderr,
+                "shangju-broker: bad public URL '%s' (want http:// or "
+                "https://, a host, no spaces or quotes, up to 200 bytes)\n",
+                cfg->public_url);
+        return 2;
+    }
     if (map && *map && parse_size(map, &cfg->map_size) != 0) {
         fprintf(stderr, "shangju-broker: bad map size '%s' (MiB)\n", map);
         return 2;
@@ -185,6 +214,9 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A closed terminal or `kill -HUP` (log rotation habits) must not stop
+     * the community's broker: there is nothing to reload. */
+    signal(SIGHUP, SIG_IGN);
 
     sj_datadir_t dd;
     if (sj_datadir_open(cfg.data_dir, cfg.map_size, &dd) != 0)
@@ -212,6 +244,12 @@ int main(int argc, char **argv)
         sj_datadir_close(&dd);
         return 1;
     }
+    if (strcmp(cfg.public_url, SJ_EXAMPLE_PUBLIC_URL) == 0)
+        sj_log(SJ_LOG_WARN,
+               "event=public_url_default url=%s msg=\"QR codes point at the "
+               "example address; set --public-url to where shangju-web is "
+               "reachable\"",
+               cfg.public_url);
     sj_log(SJ_LOG_INFO,
            "event=started version=%s data=%s requests=%s events=%s pid=%ld",
            SJ_VERSION, cfg.data_dir, cfg.requests_ep, cfg.events_ep,
