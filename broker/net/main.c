@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "datadir.h"
@@ -201,6 +202,20 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     return 0;
 }
 
+/* Each connection, finished or not, holds a descriptor: take all the
+ * system allows (the soft limit up to the hard one). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        sj_log(SJ_LOG_INFO, "event=fd_limit_raised from=%llu to=%llu",
+               (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
     sj_config_t cfg;
@@ -217,6 +232,7 @@ int main(int argc, char **argv)
     /* A closed terminal or `kill -HUP` (log rotation habits) must not stop
      * the community's broker: there is nothing to reload. */
     signal(SIGHUP, SIG_IGN);
+    raise_fd_limit();
 
     sj_datadir_t dd;
     if (sj_datadir_open(cfg.data_dir, cfg.map_size, &dd) != 0)

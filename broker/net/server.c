@@ -16,6 +16,10 @@
 
 #define MAX_WAIT_MS 1000
 #define SEND_HWM 100000
+/* A peer has this long to finish the CURVE handshake (libzmq's default is
+ * 30 s): connections that never start it hold a descriptor each, and a
+ * flood of them would keep every member out for that long. */
+#define HANDSHAKE_MS 5000
 
 struct sj_server {
     const sj_config_t *cfg;
@@ -49,6 +53,7 @@ static void *server_socket(sj_server_t *s, int type, const sj_keypair_t *key,
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "shangju", 7) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max) ||
         set_int(sock, ZMQ_SNDHWM, SEND_HWM) ||
+        set_int(sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_MS) ||
         set_int(sock, ZMQ_LINGER, 2000) || zmq_bind(sock, ep) != 0) {
         sj_log(SJ_LOG_ERROR, "event=bind_failed endpoint=%s err=\"%s\"", ep,
                zmq_strerror(zmq_errno()));
