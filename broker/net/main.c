@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "demo.h"
 #include "log.h"
+#include "notify.h"
 #include "notice.h"
 #include "server.h"
 #include "text.h"
@@ -270,7 +271,9 @@ int main(int argc, char **argv)
            "event=started version=%s data=%s requests=%s events=%s pid=%ld",
            SJ_VERSION, cfg.data_dir, cfg.requests_ep, cfg.events_ep,
            (long)getpid());
+    sj_notify("READY=1\nSTATUS=serving");
     rc = sj_server_run(server, &stop);
+    sj_notify("STOPPING=1");
     sj_server_destroy(&server);
     sj_datadir_close(&dd);
     sj_log(SJ_LOG_INFO, "event=stopped");

@@ -65,6 +65,27 @@ broker_stop
 broker_start --public-url http://192.168.1.20:8080
 grep -q 'event=public_url_default' "$BROKER_LOG" && fail "warned for a real URL"
 
+# ---- systemd's Type=notify: READY=1 once serving, STOPPING=1 on SIGTERM
+broker_stop
+python3 - "$WORK/notify.sock" >"$WORK/notify.out" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(15)
+got = []
+while "STOPPING=1" not in got:
+    got += s.recv(4096).decode().split("\n")
+print(" ".join(got))
+PY
+NOTIFY_PID=$!
+for _ in $(seq 1 50); do [ -S "$WORK/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$WORK/notify.sock broker_start --public-url http://192.168.1.20:8080
+broker_stop
+wait "$NOTIFY_PID" || fail "the broker did not notify: $(cat "$WORK/notify.out")"
+grep -q 'READY=1' "$WORK/notify.out" || fail "no READY=1"
+grep -q 'STOPPING=1' "$WORK/notify.out" || fail "no STOPPING=1"
+broker_start --public-url http://192.168.1.20:8080
+
 # ---- SIGHUP does not stop it
 kill -HUP "$BROKER_PID"
 sleep 0.3
