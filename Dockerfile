@@ -14,7 +14,8 @@
 # codes and printable placards (qrencode, libpng, cairo, pango + a CJK font).
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
-    libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev"
+    libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
+    gettext help2man"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
     fonts-wqy-microhei"
@@ -31,9 +32,10 @@ RUN apt-get update \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF \
-    && cmake --build /build -j2 --target shangju-broker shangju \
+    && cmake --build /build -j2 --target shangju-broker shangju translations \
     && install -D -m 0755 /build/broker/shangju-broker /out/shangju-broker \
-    && install -D -m 0755 /build/clients/shangju /out/shangju
+    && install -D -m 0755 /build/clients/shangju /out/shangju \
+    && cp -r /build/locale /out/locale
 
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
@@ -50,6 +52,7 @@ RUN apt-get update \
     && install -d -m 0700 -o shangju -g shangju /var/lib/shangju
 
 COPY --from=build /out/shangju-broker /out/shangju /usr/local/bin/
+COPY --from=build /out/locale/ /usr/local/share/locale/
 
 # SHANGJU_DATA serves the broker and `shangju` run inside the container
 # (`docker compose exec broker shangju ping`). The broker binds every

@@ -16,7 +16,7 @@ PACKAGES = build-essential cmake pkg-config \
            liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev check \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
            fonts-wqy-microhei \
-           zbar-tools libxml2-utils librsvg2-bin \
+           zbar-tools libxml2-utils librsvg2-bin help2man debhelper fakeroot \
            redis-server redis-tools jq shellcheck
 
 .PHONY: run test build sanitize format bench deps clean

@@ -7,7 +7,7 @@
 void sj_config_defaults(sj_config_t *c)
 {
     memset(c, 0, sizeof *c);
-    c->data_dir = "./var/shangju";
+    c->data_dir = SJ_DEFAULT_DATA;
     c->requests_ep = "tcp://127.0.0.1:7400";
     c->events_ep = "tcp://127.0.0.1:7401";
     c->public_url = SJ_EXAMPLE_PUBLIC_URL;

@@ -32,7 +32,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shangju-broker [OPTION]...\n"
             "Run the Shangju merchant-resident alliance broker.\n\n"
-            "  --data DIR         store and keys (default ./var/shangju);\n"
+            "  --data DIR         store and keys (default " SJ_DEFAULT_DATA ");\n"
             "                     first start writes server.key, server.pub,\n"
             "                     committee.key there\n"
             "  --requests EP      request endpoint (default "

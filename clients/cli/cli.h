@@ -23,7 +23,7 @@ enum {
     SJ_CLI_CONTINUE = -1,
 };
 
-#define SJ_CLI_DATA_DEFAULT "./var/shangju"
+#define SJ_CLI_DATA_DEFAULT SJ_DEFAULT_DATA
 
 /* The global options after flags and environment are merged. The strings
  * point into argv, the environment, or the buffers below. */
