@@ -73,6 +73,9 @@ int sj_h_replay(sj_call_t *c, const Shangju__Request *req)
     if (!views || !shown)
         return sj_call_store_fail(c, SJ_ENOMEM, "event page");
     for (size_t i = 0; i < n; i++) {
+        /* Events logged before requests were stripped may hold fields
+         * the schema does not know, deep inside the body too. */
+        sj_codec_strip_unknown(&items[i]->base);
         sj_vis_event(c->caller, items[i], &views[i]);
         shown[i] = &views[i].ev;
     }
