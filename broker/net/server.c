@@ -22,14 +22,16 @@
  * thread, so the port may be busy for a moment. */
 #define REBIND_TRIES 100
 #define REBIND_PAUSE_MS 10
+/* Without a PUB socket (the port taken meanwhile), try again this often. */
+#define REBIND_RETRY_MS 1000
 
 struct sj_server {
     const sj_config_t *cfg;
     sj_store_t *store;
     void *ctx, *router, *pub;
-    sj_keypair_t key; /* the server key, for re-binding PUB */
-    char pub_ep[256]; /* the PUB endpoint as bound (port resolved) */
-    uint64_t pub_rebinds;
+    sj_keypair_t key;     /* the server key, for re-binding PUB */
+    char pub_ep[256];     /* the PUB endpoint as bound (port resolved) */
+    int64_t pub_retry_at; /* no PUB socket: when to try binding again */
     sj_zap_t *zap;
     /* the batch being built: routing ids, frames and items */
     zmq_msg_t *ids, *frames;
@@ -75,25 +77,29 @@ static void *server_socket(sj_server_t *s, int type, const char *ep, bool quiet)
  * socket reconnects by itself and passes ZAP anew, which refuses the
  * revoked key; the others catch up what they missed through Replay. The
  * stubs already sent are flushed (linger) before the old socket goes. */
-static int rebind_pub(sj_server_t *s)
+static int rebind_pub(sj_server_t *s, int max_tries)
 {
     if (s->pub)
         zmq_close(s->pub);
     s->pub = NULL;
-    for (int i = 0; i < REBIND_TRIES && !s->pub; i++) {
+    int tries = 0;
+    while (tries < max_tries && !s->pub) {
+        tries++;
         s->pub = server_socket(s, ZMQ_PUB, s->pub_ep, true);
-        if (!s->pub) {
+        if (!s->pub && tries < max_tries) {
             struct timespec ts = {0, REBIND_PAUSE_MS * 1000000L};
             nanosleep(&ts, NULL);
         }
     }
     if (!s->pub) {
-        sj_log(SJ_LOG_ERROR, "event=bind_failed endpoint=%s err=\"%s\"",
+        sj_log(SJ_LOG_ERROR,
+               "event=bind_failed endpoint=%s err=\"%s\" "
+               "msg=\"no live events; subscribers catch up by Replay\"",
                s->pub_ep, zmq_strerror(zmq_errno()));
+        s->pub_retry_at = sj_now_ms() + REBIND_RETRY_MS;
         return SJ_EIO;
     }
-    s->pub_rebinds++;
-    sj_log(SJ_LOG_INFO, "event=events_rebound reason=key_revoked");
+    sj_log(SJ_LOG_INFO, "event=events_rebound tries=%d", tries);
     return SJ_OK;
 }
 
@@ -304,9 +310,12 @@ static int run_batch(sj_server_t *s)
     if (err == 0) {
         send_replies(s);
         /* Without a PUB socket the loop still serves requests; clients
-         * then catch up by their idle Replay. */
-        if (key_revoked(s) && rebind_pub(s) != 0)
-            sj_log(SJ_LOG_ERROR, "event=events_down");
+         * then catch up by their idle Replay, and a bind is tried again
+         * now and then. */
+        if (key_revoked(s))
+            rebind_pub(s, REBIND_TRIES);
+        else if (!s->pub && sj_now_ms() >= s->pub_retry_at)
+            rebind_pub(s, 1);
     } else
         sj_log(SJ_LOG_ERROR, "event=batch_lost requests=%zu err=\"%s\"", s->n,
                sj_strerror(err));
