@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "it_harness.h"
 
@@ -300,12 +299,35 @@ static void assert_no_secret(const uint8_t *buf, size_t len, const cast_t *k,
 
 /* ------------------------------------------------------------ findings */
 
+/* Post wishes until sub sees one (after a re-bind the socket needs a
+ * moment to reconnect); returns the seq it saw. */
+static uint64_t until_heard(cast_t *k, void *sub)
+{
+    for (int i = 0; i < 50; i++) {
+        uint64_t w = it_wish_post(k->r2, "Knock knock", 0);
+        Shangju__Event *ev;
+        while ((ev = it_sub_recv(sub, 200, NULL))) {
+            /* (the body's id too, for a broker without stubs) */
+            bool mine = strcmp(ev->topic, "wish.posted") == 0 &&
+                        (ev->subject_id == w ||
+                         (ev->body_case == SHANGJU__EVENT__BODY_WISH &&
+                          ev->wish->id == w));
+            uint64_t seq = ev->seq;
+            shangju__event__free_unpacked(ev, NULL);
+            if (mine)
+                return seq;
+        }
+    }
+    ck_abort_msg("the subscriber never heard a posting");
+    return 0;
+}
+
 START_TEST(pub_carries_only_stubs)
 {
     static cast_t k;
     cast_new(&k);
     void *sub = it_sub_open(&k.b, &k.kr2); /* any member may open one */
-    usleep(300 * 1000);                    /* let the subscription settle */
+    until_heard(&k, sub);                  /* connected and subscribed */
     uint64_t first = it_last_seq(k.com) + 1;
     points_scenario(&k);
     uint64_t last = it_last_seq(k.com);
@@ -404,29 +426,6 @@ START_TEST(replay_answers_per_caller)
     cast_free(&k);
 }
 END_TEST
-
-/* Post wishes until sub sees one (after a re-bind the socket needs a
- * moment to reconnect); returns the seq it saw. */
-static uint64_t until_heard(cast_t *k, void *sub)
-{
-    for (int i = 0; i < 50; i++) {
-        uint64_t w = it_wish_post(k->r2, "Knock knock", 0);
-        Shangju__Event *ev;
-        while ((ev = it_sub_recv(sub, 200, NULL))) {
-            /* (the body's id too, for a broker without stubs) */
-            bool mine = strcmp(ev->topic, "wish.posted") == 0 &&
-                        (ev->subject_id == w ||
-                         (ev->body_case == SHANGJU__EVENT__BODY_WISH &&
-                          ev->wish->id == w));
-            uint64_t seq = ev->seq;
-            shangju__event__free_unpacked(ev, NULL);
-            if (mine)
-                return seq;
-        }
-    }
-    ck_abort_msg("the subscriber never heard a posting");
-    return 0;
-}
 
 /* Whatever sub receives from now on: must be nothing newer than seq. */
 static void assert_silent_after(void *sub, uint64_t seq, const char *who)
@@ -787,7 +786,8 @@ START_TEST(every_role_sees_only_what_the_api_shows)
     cast_new(&k);
     void *live[4] = {it_sub_open(&k.b, &k.kr2), it_sub_open(&k.b, &k.km2),
                      it_sub_open(&k.b, NULL), it_sub_open(&k.b, &k.kb)};
-    usleep(300 * 1000);
+    for (int i = 0; i < 4; i++)
+        until_heard(&k, live[i]);
     points_scenario(&k);
     sj_keypair_t r1_new, m1_new;
     rekey(k.com, k.id_r1, &r1_new); /* the committee rekeys R1 */
