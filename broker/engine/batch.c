@@ -143,9 +143,10 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
         return;
     }
     /* Fields this schema does not know are dropped before anything sees
-     * the request: nothing unknown is stored, echoed or bounded by no
-     * limit, and a newer client's extra fields are ignored as protobuf
-     * intends (refusing them would break mixed-version rollouts). */
+     * the request: nothing unknown is stored or echoed, nothing escapes
+     * the field limits, and a newer client's extra fields are ignored as
+     * protobuf intends (refusing them would break mixed-version
+     * rollouts). */
     size_t unknown = sj_codec_strip_unknown(&req->base);
     if (unknown)
         sj_log(SJ_LOG_INFO, "event=unknown_fields_dropped bytes=%zu kind=%s",
