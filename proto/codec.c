@@ -53,6 +53,49 @@ Shangju__Request *sj_codec_request_decode(const void *buf, size_t len)
     return shangju__request__unpack(NULL, len, buf);
 }
 
+/* The message-typed field f of m, present and not a oneof arm other than
+ * the one set: its array (n > 1 possible) or NULL. */
+static ProtobufCMessage **
+sub_messages(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, size_t *n)
+{
+    char *base = (char *)m;
+    *n = 0;
+    if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+        return NULL;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        *n = *(size_t *)(base + f->quantifier_offset);
+        return *(ProtobufCMessage ***)(base + f->offset);
+    }
+    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+        *(uint32_t *)(base + f->quantifier_offset) != f->id)
+        return NULL;
+    ProtobufCMessage **one = (ProtobufCMessage **)(base + f->offset);
+    *n = *one ? 1 : 0;
+    return one;
+}
+
+size_t sj_codec_strip_unknown(ProtobufCMessage *m)
+{
+    if (!m)
+        return 0;
+    size_t dropped = 0;
+    for (size_t i = 0; i < m->n_unknown_fields; i++) {
+        dropped += m->unknown_fields[i].len;
+        free(m->unknown_fields[i].data);
+    }
+    free(m->unknown_fields);
+    m->unknown_fields = NULL;
+    m->n_unknown_fields = 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        size_t n;
+        ProtobufCMessage **subs = sub_messages(m, &d->fields[i], &n);
+        for (size_t j = 0; j < n; j++)
+            dropped += sj_codec_strip_unknown(subs[j]);
+    }
+    return dropped;
+}
+
 Shangju__Reply *sj_codec_reply_decode(const void *buf, size_t len)
 {
     if (len > SJ_MAX_FRAME * 16)

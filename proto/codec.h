@@ -26,6 +26,13 @@ Shangju__Request *sj_codec_request_decode(const void *buf, size_t len);
 Shangju__Reply *sj_codec_reply_decode(const void *buf, size_t len);
 Shangju__Event *sj_codec_event_decode(const void *buf, size_t len);
 
+/* Drop every field the schema does not know from m and, recursively, from
+ * the messages inside it (protobuf-c keeps them in base.unknown_fields and
+ * would pack them back verbatim). m must come from an unpack with the
+ * default allocator; it stays valid and is freed as before. Returns the
+ * number of bytes dropped. */
+size_t sj_codec_strip_unknown(ProtobufCMessage *m);
+
 /* Encode any message into a fresh malloc'd buffer; *len gets its size.
  * Returns NULL on allocation failure. The caller frees the buffer. */
 uint8_t *sj_codec_encode(const ProtobufCMessage *msg, size_t *len);

@@ -6,7 +6,7 @@ set(IT_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_library(it_harness STATIC ${IT_DIR}/it_harness.c)
 target_include_directories(it_harness PUBLIC ${IT_DIR})
 target_link_libraries(it_harness PUBLIC sj_client sj_proto PkgConfig::CHECK
-                                        Threads::Threads)
+                                        PkgConfig::ZMQ Threads::Threads)
 target_compile_options(it_harness PRIVATE ${SJ_WARNINGS})
 
 # it_tool: free ports, key files and a schema-version corrupter for the
@@ -34,6 +34,12 @@ sj_it_c(it_claim_race 110)
 sj_it_c(it_reconnect 110)
 sj_it_c(it_security 110)
 sj_it_c(it_bad_input 110)
+sj_it_c(it_feed 110)
+# One program, two tests: the findings of issue 9 and the feed-privacy test.
+set_tests_properties(it_feed PROPERTIES ENVIRONMENT CK_RUN_CASE=findings)
+add_test(NAME it_feed_privacy COMMAND it_feed $<TARGET_FILE:shangju-broker>)
+set_tests_properties(it_feed_privacy PROPERTIES TIMEOUT 110 LABELS integration
+                     ENVIRONMENT CK_RUN_CASE=privacy)
 sj_it_sh(it_lifecycle 110)
 sj_it_sh(it_watch 110)
 sj_it_sh(it_store_limits 110)

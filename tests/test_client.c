@@ -18,6 +18,7 @@
 
 #define MAX_SEEN 16
 #define MAX_LOG 64
+#define LIVE_MARK 999
 
 enum mode {
     ANSWER,      /* reply to everything */
@@ -141,6 +142,7 @@ static void publish_pending(struct fake *f)
         if ((int)seq == f->skip)
             continue;
         Shangju__Event *e = make_event(f, seq);
+        e->actor_id = LIVE_MARK; /* the live copy: a doorbell only */
         size_t len;
         uint8_t *buf = sj_codec_encode(&e->base, &len);
         zmq_send(f->pub, e->topic, strlen(e->topic), ZMQ_SNDMORE);
@@ -424,6 +426,44 @@ START_TEST(subscribe_catch_up_fills_gap)
 }
 END_TEST
 
+static void on_event_from_replay(sj_client_t *c, const Shangju__Event *ev,
+                                 int err, void *ud)
+{
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_msg(ev->actor_id != LIVE_MARK,
+                  "event %llu was delivered from the PUB socket",
+                  (unsigned long long)ev->seq);
+    on_event(c, ev, err, ud);
+}
+
+/* The PUB socket is a doorbell: what the callback gets comes from Replay
+ * (the broker's per-member answer), never from the live copy. */
+START_TEST(subscribe_delivers_replay_not_live)
+{
+    struct fake *f = fake_start(ANSWER);
+    for (int i = 0; i < 10; i++)
+        f->topics[i] = "wish.posted";
+    atomic_store(&f->publish_upto, 2);
+    sj_client_t *c = client_for(f, 1000, 3);
+    struct seen_events s = {0};
+    ck_assert_int_eq(
+        sj_client_subscribe(c, NULL, 0, 1, on_event_from_replay, &s), 0);
+    wait_events(c, &s, 2);
+    ck_assert_int_eq(s.n, 2);
+    int before = atomic_load(&f->nseen);
+    for (int i = 3; i <= 10; i++) { /* one at a time: each rings */
+        atomic_store(&f->publish_upto, i);
+        wait_events(c, &s, i);
+    }
+    ck_assert_int_eq(s.n, 10);
+    for (int i = 0; i < 10; i++)
+        ck_assert_uint_eq(s.seq[i], (uint64_t)i + 1);
+    ck_assert_int_gt(atomic_load(&f->nseen), before); /* Replays asked */
+    sj_client_destroy(&c);
+    fake_stop(f);
+}
+END_TEST
+
 START_TEST(subscribe_from_now)
 {
     struct fake *f = fake_start(ANSWER);
@@ -476,6 +516,7 @@ static Suite *client_suite(void)
     tcase_add_test(tc, async_send_and_timeout);
     tcase_add_test(tc, subscribe_catch_up_fills_gap);
     tcase_add_test(tc, subscribe_from_now);
+    tcase_add_test(tc, subscribe_delivers_replay_not_live);
     tcase_add_test(tc, new_rejects_bad_keys);
     suite_add_tcase(s, tc);
     return s;

@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "log.h"
+#include "visibility.h"
 
 void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,
                   int64_t now, const sj_config_t *cfg)
@@ -139,11 +140,21 @@ char *sj_call_strdup(sj_call_t *c, const char *s)
     return p;
 }
 
+/* Topics after which a member's old key no longer works. */
+static bool revokes_key(const char *topic)
+{
+    return strcmp(topic, "member.suspended") == 0 ||
+           strcmp(topic, "member.rekeyed") == 0;
+}
+
+/* Log ev (its body set by the caller) and queue its stub. On error nothing
+ * is queued; the log write sticks to c->txn, which the caller aborts. */
 static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
 {
     ev->at = c->now;
     ev->topic = (char *)topic;
     ev->actor_id = c->caller ? c->caller->id : 0;
+    sj_vis_subject(ev);
     if (grow((void **)&c->events, &c->cap_events, c->n_events,
              sizeof *c->events))
         return SJ_ENOMEM;
@@ -151,51 +162,61 @@ static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
     if (err)
         return err;
     sj_outevent_t *o = &c->events[c->n_events];
+    memset(o, 0, sizeof *o);
     snprintf(o->topic, sizeof o->topic, "%s", topic);
-    o->data = sj_codec_encode(&ev->base, &o->len);
+    sj_vis_event_t stub;
+    sj_vis_stub(ev, &stub);
+    o->data = sj_codec_encode(&stub.ev.base, &o->len);
     if (!o->data)
         return SJ_ENOMEM;
     o->seq = ev->seq;
+    o->revokes_key = revokes_key(topic);
     c->n_events++;
     return SJ_OK;
 }
 
 int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
 {
-    Shangju__Wish copy = *w; /* shallow: only the private fields change */
-    copy.owner_contact = (char *)"";
-    copy.handover_code = (char *)"";
+    Shangju__Wish view;
+    sj_vis_wish(NULL, w, NULL, &view);
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_WISH;
-    ev.wish = &copy;
+    ev.wish = &view;
     return emit(c, topic, &ev);
 }
 
 int sj_call_emit_compact(sj_call_t *c, const char *topic,
                          const Shangju__Compact *v)
 {
+    Shangju__Compact view;
+    sj_vis_compact(v, &view);
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_COMPACT;
-    ev.compact = (Shangju__Compact *)v;
+    ev.compact = &view;
     return emit(c, topic, &ev);
 }
 
 int sj_call_emit_listing(sj_call_t *c, const char *topic,
                          const Shangju__Listing *l)
 {
+    Shangju__Listing view;
+    sj_vis_listing(l, &view);
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_LISTING;
-    ev.listing = (Shangju__Listing *)l;
+    ev.listing = &view;
     return emit(c, topic, &ev);
 }
 
 int sj_call_emit_entry(sj_call_t *c, const char *topic,
                        const Shangju__LedgerEntry *e)
 {
+    Shangju__LedgerEntry view;
     Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.subject = SHANGJU__EVENT_SUBJECT__EVENT_SUBJECT_POINTS;
     if (e) {
+        sj_vis_entry_log(e, &view); /* Replay shows it to the parties */
         ev.body_case = SHANGJU__EVENT__BODY_ENTRY;
-        ev.entry = (Shangju__LedgerEntry *)e;
+        ev.entry = &view;
     }
     return emit(c, topic, &ev);
 }
@@ -203,11 +224,10 @@ int sj_call_emit_entry(sj_call_t *c, const char *topic,
 int sj_call_emit_member(sj_call_t *c, const char *topic,
                         const Shangju__Member *m)
 {
-    Shangju__Member copy = *m;
-    copy.contact = (char *)"";
-    copy.chat_handle = (char *)"";
+    Shangju__Member view;
+    sj_vis_member(NULL, m, &view);
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_MEMBER;
-    ev.member = &copy;
+    ev.member = &view;
     return emit(c, topic, &ev);
 }

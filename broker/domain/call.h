@@ -12,12 +12,15 @@
 #include "shangju.pb-c.h"
 #include "store.h"
 
-/* An event produced by a call: stored already, sent after the commit. */
+/* An event produced by a call: stored already (in full, as the event log
+ * keeps it), its stub sent on PUB after the commit. */
 typedef struct {
     char topic[48];
-    uint8_t *data; /* encoded Event, malloc'd */
+    uint8_t *data; /* the encoded stub (visibility.h), malloc'd */
     size_t len;
     uint64_t seq;
+    bool revokes_key; /* a member's key stopped working (suspend, rekey):
+                         open subscriptions must be checked again */
 } sj_outevent_t;
 
 /* Work a handler asks the server to run after the commit, beside the
@@ -96,8 +99,10 @@ void *sj_call_alloc(sj_call_t *c, size_t n);
 /* strdup that lives until sj_call_end. */
 char *sj_call_strdup(sj_call_t *c, const char *s);
 
-/* Append an event about a wish or a member to the log (inside c->txn) and
- * queue it for publishing. Contact details are stripped. */
+/* Append an event to the log (inside c->txn) and queue its stub for the
+ * PUB socket. The body kept in the log is the record's view for anyone
+ * (visibility.h: no contact, hand-over code, key or bridge link), built
+ * field by field; ledger entries are kept whole and shown per reader. */
 int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w);
 int sj_call_emit_member(sj_call_t *c, const char *topic,
                         const Shangju__Member *m);

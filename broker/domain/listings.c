@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "validate.h"
+#include "visibility.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define ROLE(x) SHANGJU__ROLE__ROLE_##x
@@ -103,7 +104,9 @@ int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req)
     Shangju__Listing *l = sj_call_alloc(c, sizeof *l);
     if (!l)
         return sj_call_store_fail(c, SJ_ENOMEM, "listing");
-    *l = *p->listing; /* strings stay owned by the request */
+    /* Field by field (strings stay owned by the request): only what the
+     * schema defines is stored. */
+    sj_vis_listing(p->listing, l);
     l->merchant_id = id;
     l->created_at = old ? old->created_at : c->now;
     l->updated_at = c->now;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "validate.h"
+#include "visibility.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define ROLE(x) SHANGJU__ROLE__ROLE_##x
@@ -15,22 +16,13 @@ static bool is_committee(const sj_call_t *c)
     return c->caller && c->caller->role == ROLE(COMMITTEE);
 }
 
-/* What the caller may see of m (owned by c): m itself for the committee
- * and the member, else a shallow copy without the private fields. Records
- * from the store are never edited in place: their strings belong to them. */
+/* What the caller may see of m (owned by c): the member rule of
+ * visibility.h, built into a view that lives until the call ends. */
 static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
 {
-    if (is_committee(c) || (c->caller && c->caller->id == m->id))
-        return m;
     Shangju__Member *v = sj_call_alloc(c, sizeof *v);
-    if (!v)
-        return NULL;
-    *v = *m;
-    v->contact = (char *)"";
-    v->chat_handle = (char *)"";
-    v->bridge_id = 0;
-    v->public_key.len = 0;
-    v->public_key.data = NULL;
+    if (v)
+        sj_vis_member(c->caller, m, v);
     return v;
 }
 

@@ -1,8 +1,10 @@
 /* Handlers that concern the session rather than the domain: ping, whoami,
- * and replay of the event log for clients catching up. */
+ * and replay of the event log for clients catching up, each event shown to
+ * the caller under the visibility rules of the request API. */
 #include "dispatch.h"
 
 #include "codec.h"
+#include "visibility.h"
 
 #define REPLAY_DEFAULT 1000
 
@@ -41,6 +43,10 @@ int sj_h_whoami(sj_call_t *c, const Shangju__Request *req)
     return 0;
 }
 
+/* Replay is a request, answered per caller: every event of the range is
+ * there (the sequence stays gapless for every reader), each shown through
+ * sj_vis_event — in full, or as its stub when the body is not the
+ * caller's to see. A suspended caller never gets here (sj_dispatch). */
 int sj_h_replay(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__Replay *r = req->replay;
@@ -62,7 +68,18 @@ int sj_h_replay(sj_call_t *c, const Shangju__Request *req)
     err = sj_call_own_page(c, (void **)items, n);
     if (err)
         return sj_call_store_fail(c, err, "event page");
-    page->items = items;
+    sj_vis_event_t *views = sj_call_alloc(c, n * sizeof *views);
+    Shangju__Event **shown = sj_call_alloc(c, n * sizeof *shown);
+    if (!views || !shown)
+        return sj_call_store_fail(c, SJ_ENOMEM, "event page");
+    for (size_t i = 0; i < n; i++) {
+        /* Events logged before requests were stripped may hold fields
+         * the schema does not know, deep inside the body too. */
+        sj_codec_strip_unknown(&items[i]->base);
+        sj_vis_event(c->caller, items[i], &views[i]);
+        shown[i] = &views[i].ev;
+    }
+    page->items = shown;
     page->n_items = n;
     c->reply.body_case = SHANGJU__REPLY__BODY_EVENTS;
     c->reply.events = page;

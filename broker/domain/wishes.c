@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "points.h"
 #include "validate.h"
+#include "visibility.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define WS(x) SHANGJU__WISH_STATE__WISH_STATE_##x
@@ -91,25 +92,19 @@ static bool holds_claim(const sj_call_t *c, const Shangju__Wish *w)
            (w->state == WS(CLAIMED) || w->state == WS(FULFILLED));
 }
 
-/* The view of w the caller may see: the owner's name always, the owner's
- * contact only for the committee, the owner (or their bridge) and the
- * merchant holding a live claim. */
+/* The view of w the caller may see: the wish rule of visibility.h (the
+ * owner's contact only for the committee, the owner or their bridge and
+ * the merchant holding a live claim). */
 static Shangju__Wish *present(sj_call_t *c, const Shangju__Wish *w)
 {
     Shangju__Wish *v = sj_call_alloc(c, sizeof *v);
     if (!v)
         return NULL;
-    *v = *w;
-    v->owner_contact = (char *)"";
-    v->handover_code = (char *)""; /* only ever inside the hand-over QR */
-    Shangju__Member *owner;
-    if (sj_member_get(c->txn, w->owner_id, &owner) != 0)
-        return v;
-    if (!sj_call_own(c, owner))
+    Shangju__Member *owner = NULL;
+    if (sj_member_get(c->txn, w->owner_id, &owner) == 0 &&
+        !sj_call_own(c, owner))
         return NULL;
-    v->owner_name = owner->name;
-    if (c->caller && (holds_claim(c, w) || sj_wish_acts_for_owner(c, w)))
-        v->owner_contact = owner->contact;
+    sj_vis_wish(c->caller, w, owner, v);
     return v;
 }
 

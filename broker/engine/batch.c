@@ -142,6 +142,15 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
                     "malformed request: not a shangju.Request");
         return;
     }
+    /* Fields this schema does not know are dropped before anything sees
+     * the request: nothing unknown is stored or echoed, nothing escapes
+     * the field limits, and a newer client's extra fields are ignored as
+     * protobuf intends (refusing them would break mixed-version
+     * rollouts). */
+    size_t unknown = sj_codec_strip_unknown(&req->base);
+    if (unknown)
+        sj_log(SJ_LOG_INFO, "event=unknown_fields_dropped bytes=%zu kind=%s",
+               unknown, sj_request_kind(req));
     it->request_id = req->request_id;
     if (req->request_id == 0) {
         error_reply(it, 0, ST(INVALID_ARGUMENT), "request_id is required");

@@ -1,11 +1,13 @@
 /* The broker's event loop: poll the ROUTER, the ZAP handler and the timer
  * deadline; drain waiting requests into a batch; group-commit it; only then
- * send the replies and publish the events. */
+ * send the replies and publish the events' stubs (visibility.h). */
 #include "server.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "batch.h"
@@ -20,11 +22,20 @@
  * 30 s): connections that never start it hold a descriptor each, and a
  * flood of them would keep every member out for that long. */
 #define HANDSHAKE_MS 5000
+/* Re-binding the PUB socket: the old listener closes in ZeroMQ's I/O
+ * thread, so the port may be busy for a moment. */
+#define REBIND_TRIES 100
+#define REBIND_PAUSE_MS 10
+/* Without a PUB socket (the port taken meanwhile), try again this often. */
+#define REBIND_RETRY_MS 1000
 
 struct sj_server {
     const sj_config_t *cfg;
     sj_store_t *store;
     void *ctx, *router, *pub;
+    sj_keypair_t key;     /* the server key, for re-binding PUB */
+    char pub_ep[256];     /* the PUB endpoint as bound (port resolved) */
+    int64_t pub_retry_at; /* no PUB socket: when to try binding again */
     sj_zap_t *zap;
     /* the batch being built: routing ids, frames and items */
     zmq_msg_t *ids, *frames;
@@ -42,26 +53,59 @@ static int set_int(void *sock, int opt, int v)
     return zmq_setsockopt(sock, opt, &v, sizeof v);
 }
 
-/* A CURVE server socket with the limits every inbound socket gets. */
-static void *server_socket(sj_server_t *s, int type, const sj_keypair_t *key,
-                           const char *ep)
+/* A CURVE server socket with the limits every inbound socket gets. When
+ * quiet, a failed bind is left to the caller to report. */
+static void *server_socket(sj_server_t *s, int type, const char *ep, bool quiet)
 {
     void *sock = zmq_socket(s->ctx, type);
     int64_t max = SJ_MAX_FRAME + SJ_CURVE_OVERHEAD;
     if (!sock || set_int(sock, ZMQ_CURVE_SERVER, 1) ||
-        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, key->secret_key, 32) ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, s->key.secret_key, 32) ||
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "shangju", 7) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max) ||
         set_int(sock, ZMQ_SNDHWM, SEND_HWM) ||
         set_int(sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_MS) ||
         set_int(sock, ZMQ_LINGER, 2000) || zmq_bind(sock, ep) != 0) {
-        sj_log(SJ_LOG_ERROR, "event=bind_failed endpoint=%s err=\"%s\"", ep,
-               zmq_strerror(zmq_errno()));
+        if (!quiet)
+            sj_log(SJ_LOG_ERROR, "event=bind_failed endpoint=%s err=\"%s\"", ep,
+                   zmq_strerror(zmq_errno()));
         if (sock)
             zmq_close(sock);
         return NULL;
     }
     return sock;
+}
+
+/* ZAP admits a key when a connection is made, never later, so after a key
+ * stops working (suspend, rekey) a subscriber holding it would go on
+ * receiving. Close the PUB socket and bind it again: every subscriber's
+ * socket reconnects by itself and passes ZAP anew, which refuses the
+ * revoked key; the others catch up what they missed through Replay. The
+ * stubs already sent are flushed (linger) before the old socket goes. */
+static int rebind_pub(sj_server_t *s, int max_tries)
+{
+    if (s->pub)
+        zmq_close(s->pub);
+    s->pub = NULL;
+    int tries = 0;
+    while (tries < max_tries && !s->pub) {
+        tries++;
+        s->pub = server_socket(s, ZMQ_PUB, s->pub_ep, true);
+        if (!s->pub && tries < max_tries) {
+            struct timespec ts = {0, REBIND_PAUSE_MS * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (!s->pub) {
+        sj_log(SJ_LOG_ERROR,
+               "event=bind_failed endpoint=%s err=\"%s\" "
+               "msg=\"no live events; subscribers catch up by Replay\"",
+               s->pub_ep, zmq_strerror(zmq_errno()));
+        s->pub_retry_at = sj_now_ms() + REBIND_RETRY_MS;
+        return SJ_EIO;
+    }
+    sj_log(SJ_LOG_INFO, "event=events_rebound tries=%d", tries);
+    return SJ_OK;
 }
 
 int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
@@ -83,11 +127,14 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     /* ZAP first: a CURVE socket without a handler would admit anyone. */
     if (sj_zap_new(s->ctx, store, &s->zap) != 0)
         goto fail;
-    s->router = server_socket(s, ZMQ_ROUTER, key, cfg->requests_ep);
+    s->key = *key;
+    s->router = server_socket(s, ZMQ_ROUTER, cfg->requests_ep, false);
     if (!s->router)
         goto fail;
-    s->pub = server_socket(s, ZMQ_PUB, key, cfg->events_ep);
-    if (!s->pub)
+    s->pub = server_socket(s, ZMQ_PUB, cfg->events_ep, false);
+    size_t ep_len = sizeof s->pub_ep;
+    if (!s->pub ||
+        zmq_getsockopt(s->pub, ZMQ_LAST_ENDPOINT, s->pub_ep, &ep_len) != 0)
         goto fail;
     *out = s;
     return SJ_OK;
@@ -120,6 +167,7 @@ void sj_server_destroy(sj_server_t **self)
     free(s->frames);
     free(s->items);
     free(s->out.events);
+    sodium_memzero(&s->key, sizeof s->key);
     free(s);
     *self = NULL;
 }
@@ -233,11 +281,20 @@ static void send_replies(sj_server_t *s)
         if (it->reply)
             send_reply(s, &s->ids[i], it->reply, it->reply_len);
     }
-    for (size_t i = 0; i < s->out.n_events; i++) {
+    for (size_t i = 0; i < s->out.n_events && s->pub; i++) {
         const sj_outevent_t *e = &s->out.events[i];
         zmq_send(s->pub, e->topic, strlen(e->topic), ZMQ_SNDMORE);
         zmq_send(s->pub, e->data, e->len, 0);
     }
+}
+
+/* Did this batch stop a member's key from working? */
+static bool key_revoked(const sj_server_t *s)
+{
+    for (size_t i = 0; i < s->out.n_events; i++)
+        if (s->out.events[i].revokes_key)
+            return true;
+    return false;
 }
 
 static void end_batch(sj_server_t *s)
@@ -255,9 +312,16 @@ static int run_batch(sj_server_t *s)
 {
     int64_t t0 = sj_now_ms();
     int err = sj_batch_apply(s->store, s->cfg, t0, s->items, s->n, &s->out);
-    if (err == 0)
+    if (err == 0) {
         send_replies(s);
-    else
+        /* Without a PUB socket the loop still serves requests; clients
+         * then catch up by their idle Replay, and a bind is tried again
+         * now and then. */
+        if (key_revoked(s))
+            rebind_pub(s, REBIND_TRIES);
+        else if (!s->pub && sj_now_ms() >= s->pub_retry_at)
+            rebind_pub(s, 1);
+    } else
         sj_log(SJ_LOG_ERROR, "event=batch_lost requests=%zu err=\"%s\"", s->n,
                sj_strerror(err));
     if (s->n || s->out.timers_fired)

@@ -62,7 +62,12 @@ typedef void sj_client_reply_fn(sj_client_t *c, const Shangju__Reply *reply,
 /* Called once per event, in seq order, never twice for one seq: with the
  * event and err 0, or with ev NULL and err < 0 (SJ_ETIMEOUT, SJ_EPROTO)
  * when a catch-up Replay failed; the subscription then retries on its own
- * after sync_ms. The event is freed when the callback returns. */
+ * after sync_ms. Each event is what the broker's Replay shows this member:
+ * the body (ev->body_case) when the member may see it under the request
+ * API's rules, else only the stub — seq, at, topic, subject and subject_id
+ * with ev->withheld set — so every seq still arrives; ev->actor_id only for
+ * the committee and the actor. The event is freed when the callback
+ * returns. */
 typedef void sj_client_event_fn(sj_client_t *c, const Shangju__Event *ev,
                                 int err, void *ud);
 
@@ -137,12 +142,18 @@ int sj_client_wait(sj_client_t *c, int timeout_ms);
 /* Subscribe to the event feed: events whose topic starts with one of the n
  * prefixes in topics (n == 0: every event), from seq `from_seq` on
  * (from_seq 0: from now, i.e. from the broker's last_seq + 1 learnt by a
- * Ping; 1: the whole history). The events socket is connected first, then
- * Replay pages fill in history, then live events follow; a gap in the live
- * seq (a dropped message, a reconnect, a slow join) or an idle period of
- * sync_ms triggers another Replay, so cb sees every matching event exactly
- * once and in seq order. The socket subscribes to every topic so that gaps
- * are visible (seq is broker-wide); the prefixes filter on this side.
+ * Ping; 1: the whole history). The broker's PUB socket carries only public
+ * stubs and serves as a doorbell: a stub newer than what was delivered
+ * makes the library ask Replay(last delivered + 1) over the request socket
+ * (one at a time; stubs arriving meanwhile only extend it), and the events
+ * of the Replay, which the broker answers per member, are what cb gets. An
+ * idle period of sync_ms also sends a Replay, so a lost stub, a reconnect
+ * or a slow join loses nothing: cb sees every matching event exactly once
+ * and in seq order. When the broker drops the events connection (it does
+ * after a key is revoked, so that ZAP checks every subscriber again) the
+ * socket reconnects by itself; a suspended member's Replays are refused
+ * and reported to cb as errors. The prefixes filter on this side (seq is
+ * broker-wide, so only the full feed shows what is missing).
  * One subscription per client: a second call replaces the first. The topic
  * strings are copied. Events flow through sj_client_process() / _wait().
  * Returns 0, SJ_EINVAL (cb NULL, or a topic NULL), SJ_EIO (ZeroMQ socket

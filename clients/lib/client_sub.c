@@ -1,7 +1,11 @@
-/* The event subscription: the zguide "Clone" catch-up. The SUB socket is
- * connected first; Replay pages over the request socket fill history; live
- * events follow once caught up, and any gap in the broker-wide seq (or an
- * idle period, which may hide a lost last event) sends another Replay. */
+/* The event subscription: the zguide "Clone" catch-up with the PUB socket
+ * as a doorbell. The broker's PUB socket carries only stubs (seq, topic and
+ * the ids of what changed: it cannot tell its subscribers apart), so a live
+ * stub newer than what was delivered asks for a Replay over the request
+ * socket, which the broker answers with what this member may see. One
+ * Replay is in flight at a time; doorbells meanwhile only raise the mark
+ * (live_high) the next page is asked for. An idle period, which may hide a
+ * lost last stub, sends a Replay too. */
 #include "client_internal.h"
 
 #include <stdlib.h>
@@ -18,7 +22,7 @@ struct sub {
     bool started;       /* delivered is known (else a Ping must tell) */
     bool syncing;       /* a Ping or Replay is in flight */
     uint64_t delivered; /* highest seq handed on or filtered out */
-    uint64_t live_high; /* highest live seq seen and dropped while syncing */
+    uint64_t live_high; /* highest seq a live stub announced */
     int64_t next_sync;  /* monotonic ms of the idle check */
 };
 
@@ -127,7 +131,7 @@ static bool take_page(sj_client_t *c, struct sub *s,
             return false;
     }
     /* More to fetch while pages make progress and someone (the broker's
-     * last_seq or a live event we dropped) says there is more. */
+     * last_seq or a live stub) says there is more. */
     bool progress = s->delivered > before;
     if (progress &&
         (s->delivered < pg->last_seq || s->delivered < s->live_high))
@@ -178,22 +182,17 @@ static int read_event(void *sock, Shangju__Event **out)
     return parts > 0;
 }
 
-/* Returns false if the subscription went away in a callback. */
-static bool take_live(sj_client_t *c, struct sub *s, const Shangju__Event *ev)
+/* A live stub rang: fetch what it announces unless a Replay is on its
+ * way (its page will go on while live_high is ahead). Stubs are never
+ * delivered themselves: the Replay brings each event as this member may
+ * see it. */
+static void take_live(sj_client_t *c, struct sub *s, const Shangju__Event *ev)
 {
     s->next_sync = client__now() + c->sync_ms; /* the feed is alive */
-    if (!s->started || s->syncing) {
-        if (ev->seq > s->live_high)
-            s->live_high = ev->seq; /* the Replay will bring it */
-        return true;
-    }
-    if (ev->seq <= s->delivered)
-        return true;
-    if (ev->seq == s->delivered + 1)
-        return deliver(c, s, ev);
-    s->live_high = ev->seq; /* a gap: fill it from the log */
-    start_sync(c, s);
-    return true;
+    if (ev->seq > s->live_high)
+        s->live_high = ev->seq;
+    if (s->started && !s->syncing && ev->seq > s->delivered)
+        start_sync(c, s);
 }
 
 void client__sub_process(sj_client_t *c, int64_t now)
@@ -203,10 +202,8 @@ void client__sub_process(sj_client_t *c, int64_t now)
     while (s && read_event(s->sock, &ev)) {
         if (!ev)
             continue;
-        bool alive = take_live(c, s, ev);
+        take_live(c, s, ev);
         shangju__event__free_unpacked(ev, NULL);
-        if (!alive)
-            return;
     }
     if (s && !s->syncing && now >= s->next_sync)
         start_sync(c, s);

@@ -35,17 +35,47 @@ void fw_check_store(sj_txn_t *txn, const char *after)
                (unsigned long long)v.problems);
 }
 
-/* Why event e may not be published, or NULL when it may. */
-static const char *event_leak(const Shangju__Event *e)
+static bool is_committee(const Shangju__Member *me)
+{
+    return me && me->role == ROLE(COMMITTEE);
+}
+
+/* May reader see ledger entry e: the committee, the entry's member, or
+ * the payee of a payment ("spend" names the payee in ref). */
+static bool entry_party(const Shangju__Member *reader,
+                        const Shangju__LedgerEntry *e)
+{
+    return is_committee(reader) ||
+           (reader &&
+            (reader->id == e->member_id ||
+             (strcmp(e->kind, "spend") == 0 && reader->id == e->ref)));
+}
+
+/* Why event e may not be shown to reader (NULL: the PUB socket, where
+ * only stubs go), or NULL when it may. */
+static const char *event_leak(const Shangju__Event *e,
+                              const Shangju__Member *reader)
 {
     if (!e->seq || !set(e->topic))
         return "no seq or topic";
+    if (e->base.n_unknown_fields)
+        return "fields the schema does not know";
+    if (!reader &&
+        (e->body_case != SHANGJU__EVENT__BODY__NOT_SET || e->actor_id))
+        return "more than a stub on the PUB socket";
+    if (e->actor_id && !is_committee(reader) &&
+        (!reader || e->actor_id != reader->id))
+        return "who acted";
     if (e->body_case == SHANGJU__EVENT__BODY_MEMBER &&
-        (set(e->member->contact) || set(e->member->chat_handle)))
-        return "a member's contact";
+        (set(e->member->contact) || set(e->member->chat_handle) ||
+         e->member->public_key.len || e->member->bridge_id))
+        return "a member's contact, key or bridge link";
     if (e->body_case == SHANGJU__EVENT__BODY_WISH &&
         (set(e->wish->owner_contact) || set(e->wish->handover_code)))
         return "a wish's owner contact or hand-over code";
+    if (e->body_case == SHANGJU__EVENT__BODY_ENTRY &&
+        !entry_party(reader, e->entry))
+        return "someone else's points";
     return NULL;
 }
 
@@ -54,24 +84,20 @@ void fw_check_event(const uint8_t *data, size_t len)
     Shangju__Event *e = sj_codec_event_decode(data, len);
     if (!e)
         fw_die("an event of %zu bytes does not decode", len);
-    const char *leak = event_leak(e);
+    const char *leak = event_leak(e, NULL);
     if (leak)
         fw_die("event %s (seq %llu) carries %s", e->topic ? e->topic : "?",
                (unsigned long long)e->seq, leak);
     shangju__event__free_unpacked(e, NULL);
 }
 
-static bool is_committee(const Shangju__Member *me)
-{
-    return me && me->role == ROLE(COMMITTEE);
-}
-
 static void check_member(const Shangju__Member *me, const Shangju__Member *m)
 {
     if (is_committee(me) || (me && me->id == m->id))
         return;
-    if (set(m->contact) || set(m->chat_handle))
-        fw_die("member %llu's contact shown to member %llu",
+    if (set(m->contact) || set(m->chat_handle) || m->public_key.len ||
+        m->bridge_id)
+        fw_die("member %llu's contact, key or bridge shown to member %llu",
                (unsigned long long)m->id,
                (unsigned long long)(me ? me->id : 0));
 }
@@ -114,6 +140,9 @@ Shangju__Reply *fw_check_reply(sj_txn_t *txn, const Shangju__Member *caller,
                (unsigned long long)request_id);
     if (r->status != SHANGJU__STATUS__STATUS_OK && !set(r->message))
         fw_die("error reply %s without a message", sj_status_name(r->status));
+    /* Nothing the schema does not know comes back, however deep. */
+    if (sj_codec_strip_unknown(&r->base))
+        fw_die("a reply carries fields the schema does not know");
     switch (r->body_case) {
     case SHANGJU__REPLY__BODY_MEMBER:
         check_member(caller, r->member);
@@ -131,7 +160,7 @@ Shangju__Reply *fw_check_reply(sj_txn_t *txn, const Shangju__Member *caller,
         break;
     case SHANGJU__REPLY__BODY_EVENTS:
         for (size_t i = 0; i < r->events->n_items; i++) {
-            const char *leak = event_leak(r->events->items[i]);
+            const char *leak = event_leak(r->events->items[i], caller);
             if (leak)
                 fw_die("replayed event %llu carries %s",
                        (unsigned long long)r->events->items[i]->seq, leak);

@@ -15,14 +15,17 @@
  * message. */
 void fw_check_store(sj_txn_t *txn, const char *after);
 
-/* An encoded event decodes, has a seq and a topic, and carries no contact
- * detail or hand-over code (ARCHITECTURE: contact details stay private). */
+/* An encoded event as the PUB socket carries it decodes, has a seq and a
+ * topic, and is a stub: no body, no actor (ARCHITECTURE: who sees what). */
 void fw_check_event(const uint8_t *data, size_t len);
 
 /* A reply as a client gets it: it decodes with the client's bound
  * (sj_codec_reply_decode), names request_id, carries a message when it is
- * an error, and shows private fields only to those allowed: a member's
- * contact to the committee and the member, a wish's owner contact to the
+ * an error and no field the schema does not know, and shows private fields
+ * only to those allowed: a member's contact, key and bridge link to the
+ * committee and the member; replayed events without those, without a
+ * wish's contact, with the actor and ledger entries only for the committee
+ * and the parties (who acted; payer or payee); a wish's owner contact to the
  * committee, the owner, the owner's bridge and the merchant holding a live
  * claim; a hand-over code never. caller may be NULL (unknown key); txn is
  * used to read a wish owner's bridge. Returns the decoded reply (free with

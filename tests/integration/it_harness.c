@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define READY_MS 15000
@@ -536,4 +537,61 @@ void it_request(Shangju__Request *req, it_bodies_t *b, int kind, uint64_t id)
         *(void **)((char *)req + f->offset) = b->generic;
     }
     }
+}
+
+static void *sub_ctx;
+
+void *it_sub_open(const it_broker_t *b, const sj_keypair_t *kp)
+{
+    sj_keypair_t server, me;
+    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
+    if (kp)
+        me = *kp;
+    else
+        ck_assert_int_eq(sj_keyfile_load(b->committee_key, &me), 0);
+    if (!sub_ctx)
+        sub_ctx = zmq_ctx_new();
+    ck_assert_ptr_nonnull(sub_ctx);
+    void *s = zmq_socket(sub_ctx, ZMQ_SUB);
+    int zero = 0;
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero), 0);
+    ck_assert_int_eq(
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32), 0);
+    ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_key, 32),
+                     0);
+    ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_key, 32),
+                     0);
+    ck_assert_int_eq(zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0), 0);
+    ck_assert_int_eq(zmq_connect(s, b->events), 0);
+    return s;
+}
+
+Shangju__Event *it_sub_recv(void *sub, int timeout_ms, size_t *frame_len)
+{
+    zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
+    if (zmq_poll(&it, 1, timeout_ms) <= 0)
+        return NULL;
+    Shangju__Event *ev = NULL;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (int part = 1; zmq_msg_recv(&msg, sub, 0) >= 0; part++) {
+        if (part == 2) {
+            ev = sj_codec_event_decode(zmq_msg_data(&msg), zmq_msg_size(&msg));
+            ck_assert_ptr_nonnull(ev);
+            if (frame_len)
+                *frame_len = zmq_msg_size(&msg);
+        }
+        if (!zmq_msg_more(&msg))
+            break;
+    }
+    zmq_msg_close(&msg);
+    return ev;
+}
+
+void it_sub_close(void **sub)
+{
+    if (*sub)
+        zmq_close(*sub);
+    *sub = NULL;
 }

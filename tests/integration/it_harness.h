@@ -120,6 +120,20 @@ typedef struct {
 
 void it_request(Shangju__Request *req, it_bodies_t *b, int kind, uint64_t id);
 
+/* A raw SUB socket on b's events endpoint — what any member's program
+ * could open, without the client library — authenticated with kp (NULL:
+ * the committee key) and subscribed to every topic. Asserts. Close with
+ * it_sub_close(). */
+void *it_sub_open(const it_broker_t *b, const sj_keypair_t *kp);
+
+/* The next [topic][Event] message within timeout_ms, decoded (caller
+ * frees with shangju__event__free_unpacked), or NULL when none came.
+ * *frame_len (if not NULL) gets the size of the Event frame as sent. */
+Shangju__Event *it_sub_recv(void *sub, int timeout_ms, size_t *frame_len);
+
+/* Close a socket from it_sub_open and set *sub to NULL. */
+void it_sub_close(void **sub);
+
 /* Monotonic milliseconds. */
 int64_t it_now_ms(void);
 
