@@ -329,6 +329,67 @@ START_TEST(full_map_refuses_writes_serves_reads)
 }
 END_TEST
 
+/* A late fulfil is refused by the handler itself, not only by the order
+ * the timers fire in: with more than a batch's worth (256) of earlier
+ * timers due, the claim's own lapse timer has not fired yet when the
+ * fulfil arrives in the same batch. */
+START_TEST(late_fulfil_is_refused)
+{
+    const uint8_t *res = keys[ROLE(RESIDENT)], *mer = keys[ROLE(MERCHANT)];
+    uint64_t rid = 9000;
+    Shangju__WishPost p;
+    for (int i = 0; i < 300; i++) { /* each expires after one day */
+        Shangju__Request req = post_req(&p, "expires soon", ++rid);
+        p.expires_in_days = 1;
+        Shangju__Reply *rep = apply1(res, &req);
+        ck_assert_int_eq(rep->status, 0);
+        shangju__reply__free_unpacked(rep, NULL);
+    }
+    Shangju__Request req = post_req(&p, "photos", ++rid);
+    p.expires_in_days = 30;
+    Shangju__Reply *rep = apply1(res, &req);
+    ck_assert_int_eq(rep->status, 0);
+    uint64_t id = rep->wish->id;
+    shangju__reply__free_unpacked(rep, NULL);
+
+    Shangju__WishClaim cl = SHANGJU__WISH_CLAIM__INIT;
+    cl.id = id;
+    cl.due_in_days = 2; /* due after the 300 expiries */
+    shangju__request__init(&req);
+    req.body_case = K(WISH_CLAIM);
+    req.wish_claim = &cl;
+    req.request_id = ++rid;
+    rep = apply1(mer, &req);
+    ck_assert_int_eq(rep->status, 0);
+    shangju__reply__free_unpacked(rep, NULL);
+
+    w.now += 3 * SJ_DAY_MS; /* every timer is due, the claim's among them */
+    Shangju__WishFulfil f = SHANGJU__WISH_FULFIL__INIT;
+    f.id = id;
+    shangju__request__init(&req);
+    req.body_case = K(WISH_FULFIL);
+    req.wish_fulfil = &f;
+    req.request_id = ++rid;
+    sj_batch_item_t it;
+    uint8_t *buf;
+    sj_batch_out_t out = {0};
+    item(&it, mer, &req, &buf);
+    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, &it, 1, &out), 0);
+    ck_assert_uint_eq(out.timers_fired, 256); /* the claim's is still due */
+    rep = sj_codec_reply_decode(it.reply, it.reply_len);
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_msg(rep->status == ST(FAILED_PRECONDITION),
+                  "late fulfil: status %d %s", rep->status, rep->message);
+    shangju__reply__free_unpacked(rep, NULL);
+    sj_batch_clear(&it, 1, &out);
+    free(out.events);
+    free(buf);
+    /* Still claimed until its timer lapses it; never fulfilled. */
+    ck_assert_int_eq(world_state(&w, id),
+                     SHANGJU__WISH_STATE__WISH_STATE_CLAIMED);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("batch");
@@ -339,6 +400,7 @@ static Suite *suite(void)
     tcase_add_test(tc, retry_gets_the_original_reply);
     tcase_add_test(tc, one_bad_request_rolls_back_alone);
     tcase_add_test(tc, full_map_refuses_writes_serves_reads);
+    tcase_add_test(tc, late_fulfil_is_refused);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

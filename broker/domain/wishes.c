@@ -466,6 +466,13 @@ int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(PERMISSION_DENIED),
                             "wish %llu is claimed by another merchant",
                             (ull)old->id);
+    /* The lapse timer may not have fired yet (a batch fires a bounded
+     * number), so the due date is checked here, not left to timer order. */
+    if (c->now >= old->claim->due_at)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            "the claim on wish %llu is past its due date; "
+                            "it lapses and the wish reopens",
+                            (ull)old->id);
     if ((rc = sj_check_text(c, "hand-over code", r->handover_code, 0, 64,
                             false)))
         return rc;
