@@ -1,6 +1,7 @@
 /* The per-request context handlers fill; see call.h. */
 #include "call.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,8 +140,10 @@ char *sj_call_strdup(sj_call_t *c, const char *s)
     return p;
 }
 
-static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
+static int emit(sj_call_t *c, sj_topic_t t, Shangju__Event *ev)
 {
+    const char *topic = sj_topic_name(t);
+    assert(topic); /* a handler names a topic of the table */
     ev->at = c->now;
     ev->topic = (char *)topic;
     ev->actor_id = c->caller ? c->caller->id : 0;
@@ -160,7 +163,7 @@ static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
     return SJ_OK;
 }
 
-int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
+int sj_call_emit_wish(sj_call_t *c, sj_topic_t topic, const Shangju__Wish *w)
 {
     Shangju__Wish copy = *w; /* shallow: only the private fields change */
     copy.owner_contact = (char *)"";
@@ -171,7 +174,7 @@ int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_compact(sj_call_t *c, const char *topic,
+int sj_call_emit_compact(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Compact *v)
 {
     Shangju__Event ev = SHANGJU__EVENT__INIT;
@@ -180,7 +183,7 @@ int sj_call_emit_compact(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_listing(sj_call_t *c, const char *topic,
+int sj_call_emit_listing(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Listing *l)
 {
     Shangju__Event ev = SHANGJU__EVENT__INIT;
@@ -189,7 +192,7 @@ int sj_call_emit_listing(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_entry(sj_call_t *c, const char *topic,
+int sj_call_emit_entry(sj_call_t *c, sj_topic_t topic,
                        const Shangju__LedgerEntry *e)
 {
     Shangju__Event ev = SHANGJU__EVENT__INIT;
@@ -200,7 +203,7 @@ int sj_call_emit_entry(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_member(sj_call_t *c, const char *topic,
+int sj_call_emit_member(sj_call_t *c, sj_topic_t topic,
                         const Shangju__Member *m)
 {
     Shangju__Member copy = *m;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "shangju.pb-c.h"
+#include "sj_topics.h"
 #include "store.h"
 
 /* An event produced by a call: stored already, sent after the commit. */
@@ -97,17 +98,18 @@ void *sj_call_alloc(sj_call_t *c, size_t n);
 char *sj_call_strdup(sj_call_t *c, const char *s);
 
 /* Append an event about a wish or a member to the log (inside c->txn) and
- * queue it for publishing. Contact details are stripped. */
-int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w);
-int sj_call_emit_member(sj_call_t *c, const char *topic,
+ * queue it for publishing under the topic's wire name (sj_topics.h).
+ * Contact details are stripped. */
+int sj_call_emit_wish(sj_call_t *c, sj_topic_t topic, const Shangju__Wish *w);
+int sj_call_emit_member(sj_call_t *c, sj_topic_t topic,
                         const Shangju__Member *m);
-int sj_call_emit_listing(sj_call_t *c, const char *topic,
+int sj_call_emit_listing(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Listing *l);
 /* A compact event; v is the view to publish (no private data inside). */
-int sj_call_emit_compact(sj_call_t *c, const char *topic,
+int sj_call_emit_compact(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Compact *v);
 /* A points event: e is the body (NULL for an event without one). */
-int sj_call_emit_entry(sj_call_t *c, const char *topic,
+int sj_call_emit_entry(sj_call_t *c, sj_topic_t topic,
                        const Shangju__LedgerEntry *e);
 
 #endif

@@ -180,7 +180,7 @@ static Shangju__Compact *summary(sj_call_t *c, const Shangju__Compact *cp,
 /* Store cp (new version of old, NULL when new), move its timer, log the
  * event with view v and reply with v. Returns 0 or the failed status. */
 static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
-                const char *topic, Shangju__Compact *v)
+                sj_topic_t topic, Shangju__Compact *v)
 {
     if (!v)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -333,7 +333,7 @@ int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
     cp->created_by = c->caller->id;
     if ((rc = hash_version(c, cp)))
         return rc;
-    return save(c, cp, NULL, "compact.drafted", summary(c, cp, false));
+    return save(c, cp, NULL, SJ_TOPIC_COMPACT_DRAFTED, summary(c, cp, false));
 }
 
 int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
@@ -364,7 +364,7 @@ int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
     cp->signatures = NULL;
     if ((rc = hash_version(c, cp)))
         return rc;
-    return save(c, cp, old, "compact.edited", summary(c, cp, false));
+    return save(c, cp, old, SJ_TOPIC_COMPACT_EDITED, summary(c, cp, false));
 }
 
 static bool all_signed(const Shangju__Compact *cp)
@@ -420,7 +420,7 @@ int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req)
     cp->n_signatures++;
     if (all_signed(cp))
         cp->state = CS(SIGNED);
-    return save(c, cp, old, "compact.signed", summary(c, cp, false));
+    return save(c, cp, old, SJ_TOPIC_COMPACT_SIGNED, summary(c, cp, false));
 }
 
 /* --------------------------------------------------------------- publish */
@@ -450,7 +450,7 @@ int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(INTERNAL), "the notice could not be made");
     if (err)
         return sj_call_store_fail(c, err, "compact");
-    return save(c, cp, old, "compact.published", summary(c, cp, true));
+    return save(c, cp, old, SJ_TOPIC_COMPACT_PUBLISHED, summary(c, cp, true));
 }
 
 /* The term's start (PUBLISHED -> ACTIVE) and end (ACTIVE -> EVALUATING).
@@ -472,7 +472,9 @@ int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     bool start = tm->kind == SJ_TIMER_COMPACT_START;
     cp->state = start ? CS(ACTIVE) : CS(EVALUATING);
-    return save(c, cp, old, start ? "compact.activated" : "compact.evaluating",
+    return save(c, cp, old,
+                start ? SJ_TOPIC_COMPACT_ACTIVATED
+                      : SJ_TOPIC_COMPACT_EVALUATING,
                 summary(c, cp, false));
 }
 
@@ -526,13 +528,13 @@ int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
     char memo[64];
     snprintf(memo, sizeof memo, "compact %llu item %u", (ull)cp->id, it->id);
     int err = sj_points_earn(c, it->giver_id, c->cfg->points_per_performance,
-                             "earn.compact", cp->id, memo);
+                             SJ_ENTRY_EARN_COMPACT, cp->id, memo);
     if (err)
         return sj_call_store_fail(c, err, "points");
     if ((v = summary(c, cp, false)) &&
         (v->performances = append(c, NULL, 0, perf)))
         v->n_performances = 1;
-    return save(c, cp, old, "compact.performed", v);
+    return save(c, cp, old, SJ_TOPIC_COMPACT_PERFORMED, v);
 }
 
 int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
@@ -574,7 +576,7 @@ int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
     cp->n_complaints++;
     if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
         v->n_complaints = 1;
-    return save(c, cp, old, "compact.complained", v);
+    return save(c, cp, old, SJ_TOPIC_COMPACT_COMPLAINED, v);
 }
 
 int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
@@ -617,7 +619,7 @@ int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
     cp->complaints = list;
     if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
         v->n_complaints = 1;
-    return save(c, cp, old, "compact.resolved", v);
+    return save(c, cp, old, SJ_TOPIC_COMPACT_RESOLVED, v);
 }
 
 /* ----------------------------------------------------- evaluate, close */
@@ -665,7 +667,7 @@ int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)
     cp->n_ratings++;
     if ((v = summary(c, cp, false)) && (v->ratings = append(c, NULL, 0, g)))
         v->n_ratings = 1;
-    return save(c, cp, old, "compact.rated", v);
+    return save(c, cp, old, SJ_TOPIC_COMPACT_RATED, v);
 }
 
 /* One result per party: what it gave, what was held against it, how the
@@ -713,7 +715,7 @@ int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req)
     cp->closed_at = c->now;
     cp->results = res;
     cp->n_results = old->n_parties;
-    return save(c, cp, old, "compact.closed", summary(c, cp, false));
+    return save(c, cp, old, SJ_TOPIC_COMPACT_CLOSED, summary(c, cp, false));
 }
 
 /* ------------------------------------------------------------ get, list */

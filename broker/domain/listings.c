@@ -111,7 +111,8 @@ int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req)
     err = sj_listing_put(c->txn, l, old);
     if (!err)
         err = sj_call_emit_listing(
-            c, old ? "merchant.updated" : "merchant.registered", l);
+            c, old ? SJ_TOPIC_MERCHANT_UPDATED : SJ_TOPIC_MERCHANT_REGISTERED,
+            l);
     if (err)
         return sj_call_store_fail(c, err, "listing");
     c->reply.body_case = SHANGJU__REPLY__BODY_LISTING;

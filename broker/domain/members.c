@@ -104,7 +104,7 @@ int sj_h_member_add(sj_call_t *c, const Shangju__Request *req)
     if (err == SJ_EEXIST)
         return sj_call_fail(c, ST(ALREADY_EXISTS),
                             "that public key is already registered");
-    if (err || (err = sj_call_emit_member(c, "member.added", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_ADDED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;
@@ -183,7 +183,7 @@ int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
     *m = *old;
     m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED;
     err = sj_member_put(c->txn, m, old);
-    if (err || (err = sj_call_emit_member(c, "member.suspended", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_SUSPENDED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;
@@ -217,7 +217,7 @@ int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
     if (err == SJ_EEXIST)
         return sj_call_fail(c, ST(ALREADY_EXISTS),
                             "that public key is already registered");
-    if (err || (err = sj_call_emit_member(c, "member.rekeyed", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_REKEYED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;

@@ -40,11 +40,11 @@ static const char *bounded_memo(sj_call_t *c, const char *memo)
 }
 
 int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
-                   const char *kind, uint64_t ref, const char *memo)
+                   sj_entry_kind_t kind, uint64_t ref, const char *memo)
 {
     if (amount == 0)
         return SJ_OK;
-    if (member_id == SJ_LEDGER_ALLIANCE)
+    if (member_id == SJ_LEDGER_ALLIANCE || !sj_entry_kind_is_earning(kind))
         return SJ_EINVAL;
     const char *m = bounded_memo(c, memo);
     if (!m)
@@ -53,15 +53,16 @@ int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
         .from = SJ_LEDGER_ALLIANCE,
         .to = member_id,
         .amount = amount,
-        .from_kind = kind,
-        .to_kind = kind,
+        .from_kind = sj_entry_kind_name(kind),
+        .to_kind = sj_entry_kind_name(kind),
         .ref = ref,
         .memo = m,
         .at = c->now,
     };
     sj_ledger_pair_t pair;
     int err = sj_ledger_move(c->txn, &mv, &pair);
-    return err ? err : sj_call_emit_entry(c, "points.earned", &pair.credit);
+    return err ? err
+               : sj_call_emit_entry(c, SJ_TOPIC_POINTS_EARNED, &pair.credit);
 }
 
 /* ------------------------------------------------------------- reading */
@@ -238,8 +239,8 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
         .from = me->id,
         .to = p->to_member,
         .amount = price,
-        .from_kind = "spend",
-        .to_kind = "receive",
+        .from_kind = sj_entry_kind_name(SJ_ENTRY_SPEND),
+        .to_kind = sj_entry_kind_name(SJ_ENTRY_RECEIVE),
         .ref = p->to_member,
         .memo = memo,
         .at = c->now,
@@ -247,7 +248,7 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
     sj_ledger_pair_t pair;
     err = sj_ledger_move(c->txn, &mv, &pair);
     if (!err)
-        err = sj_call_emit_entry(c, "points.transferred", &pair.debit);
+        err = sj_call_emit_entry(c, SJ_TOPIC_POINTS_TRANSFERRED, &pair.debit);
     if (err)
         return sj_call_store_fail(c, err, "points");
     return reply_account(c, me->id);
@@ -374,7 +375,7 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
         err = sj_ranking_put(c->txn, r);
     }
     if (!err)
-        err = sj_call_emit_entry(c, "points.year_closed", NULL);
+        err = sj_call_emit_entry(c, SJ_TOPIC_POINTS_YEAR_CLOSED, NULL);
     if (err)
         return sj_call_store_fail(c, err, "ranking");
     c->reply.body_case = SHANGJU__REPLY__BODY_RANKING;

@@ -148,7 +148,7 @@ static bool timer_of(const sj_call_t *c, const Shangju__Wish *w, sj_timer_t *tm)
 /* Store w (new version of old, NULL when new), move its timer, log the
  * event. Returns 0 or the failed reply's status. */
 static int save(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old,
-                const char *topic)
+                sj_topic_t topic)
 {
     sj_timer_t tm;
     int err = 0;
@@ -230,7 +230,7 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
     w->expires_at =
         c->now + (p->expires_in_days ? p->expires_in_days * SJ_DAY_MS
                                      : c->cfg->wish_expiry_ms);
-    if ((rc = save(c, w, NULL, "wish.posted")))
+    if ((rc = save(c, w, NULL, SJ_TOPIC_WISH_POSTED)))
         return rc;
     return reply_wish(c, w);
 }
@@ -351,7 +351,8 @@ static int check_handover(sj_call_t *c, Shangju__Wish *w,
     bool lock = w->handover_failures >= HANDOVER_TRIES;
     w->handover_locked = lock;
     int rc = save(c, w, old,
-                  lock ? "wish.handover_locked" : "wish.handover_refused");
+                  lock ? SJ_TOPIC_WISH_HANDOVER_LOCKED
+                       : SJ_TOPIC_WISH_HANDOVER_REFUSED);
     if (rc)
         return rc;
     c->commit_on_error = true; /* the count must stick */
@@ -374,7 +375,7 @@ int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req)
     if (!(w = edit(c, old)))
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
     if ((rc = new_handover_code(c, w)) ||
-        (rc = save(c, w, old, "wish.handover_reissued")))
+        (rc = save(c, w, old, SJ_TOPIC_WISH_HANDOVER_REISSUED)))
         return rc;
     return reply_wish(c, w);
 }
@@ -399,7 +400,8 @@ int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req)
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
     w->state = WS(CANCELLED);
     w->closed_at = c->now;
-    return (rc = save(c, w, old, "wish.cancelled")) ? rc : reply_wish(c, w);
+    return (rc = save(c, w, old, SJ_TOPIC_WISH_CANCELLED)) ? rc
+                                                           : reply_wish(c, w);
 }
 
 int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
@@ -425,7 +427,8 @@ int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
     w->claim = claim;
     if ((rc = new_handover_code(c, w)))
         return rc;
-    return (rc = save(c, w, old, "wish.claimed")) ? rc : reply_wish(c, w);
+    return (rc = save(c, w, old, SJ_TOPIC_WISH_CLAIMED)) ? rc
+                                                         : reply_wish(c, w);
 }
 
 int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req)
@@ -450,7 +453,8 @@ int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req)
     w->handover_locked = false;
     if (w->expires_at < c->now)
         w->expires_at = c->now; /* expired while claimed: expires now */
-    return (rc = save(c, w, old, "wish.released")) ? rc : reply_wish(c, w);
+    return (rc = save(c, w, old, SJ_TOPIC_WISH_RELEASED)) ? rc
+                                                          : reply_wish(c, w);
 }
 
 int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
@@ -485,7 +489,8 @@ int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
     }
     w->state = WS(FULFILLED);
     w->fulfilled_at = c->now;
-    return (rc = save(c, w, old, "wish.fulfilled")) ? rc : reply_wish(c, w);
+    return (rc = save(c, w, old, SJ_TOPIC_WISH_FULFILLED)) ? rc
+                                                           : reply_wish(c, w);
 }
 
 /* Close w (a new version of a FULFILLED wish) and credit its merchant. */
@@ -505,10 +510,10 @@ static int close_wish(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
         return sj_call_store_fail(c, err, "member");
     /* Closing a wish is service given: the merchant earns points. */
     err = sj_points_earn(c, w->claim->merchant_id, c->cfg->points_per_wish,
-                         "earn.wish", w->id, w->title);
+                         SJ_ENTRY_EARN_WISH, w->id, w->title);
     if (err)
         return sj_call_store_fail(c, err, "points");
-    return save(c, w, old, "wish.closed");
+    return save(c, w, old, SJ_TOPIC_WISH_CLOSED);
 }
 
 int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req)
@@ -557,7 +562,7 @@ static int lapse(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
     w->lapses++;
     if (w->expires_at < c->now)
         w->expires_at = c->now;
-    return save(c, w, old, "wish.lapsed");
+    return save(c, w, old, SJ_TOPIC_WISH_LAPSED);
 }
 
 int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm)
@@ -580,7 +585,7 @@ int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm)
     case SJ_TIMER_WISH_EXPIRE:
         w->state = WS(EXPIRED);
         w->closed_at = c->now;
-        return save(c, w, old, "wish.expired");
+        return save(c, w, old, SJ_TOPIC_WISH_EXPIRED);
     case SJ_TIMER_CLAIM_DUE:
         return lapse(c, w, old);
     case SJ_TIMER_AUTO_CLOSE:
