@@ -184,16 +184,14 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
             return;
         sj_call_t c;
         sj_call_init(&c, child, NULL, now, cfg);
-        int rc = due[i].kind >= SJ_TIMER_COMPACT_START
-                     ? sj_compact_timer_fire(&c, &due[i])
-                     : sj_wish_timer_fire(&c, &due[i]);
+        int rc = sj_dispatch_timer(&c, &due[i]);
         if (rc == 0 && sj_txn_commit(&child) == 0) {
             out->timers_fired++;
             take_events(&c, out);
         } else {
             sj_txn_abort(&child);
-            sj_log(SJ_LOG_WARN, "event=timer_failed wish=%llu status=%d",
-                   (unsigned long long)due[i].id, rc);
+            sj_log(SJ_LOG_WARN, "event=timer_failed kind=%d id=%llu status=%d",
+                   (int)due[i].kind, (unsigned long long)due[i].id, rc);
         }
         sj_call_end(&c);
     }
