@@ -51,6 +51,14 @@ static void teardown(void)
     world_end(&w);
 }
 
+/* The batch's environment: the world's store, settings and key. */
+static const sj_batch_env_t *env(void)
+{
+    static sj_batch_env_t e;
+    e = (sj_batch_env_t){.store = w.store, .cfg = &w.cfg, .signer = w.signer};
+    return &e;
+}
+
 /* Encode req into a batch item from the member with key. */
 static void item(sj_batch_item_t *it, const uint8_t key[32],
                  Shangju__Request *req, uint8_t **buf)
@@ -68,7 +76,7 @@ static Shangju__Reply *apply1(const uint8_t key[32], Shangju__Request *req)
     uint8_t *buf;
     sj_batch_out_t out = {0};
     item(&it, key, req, &buf);
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, &it, 1, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, &it, 1, &out), 0);
     Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
     ck_assert_ptr_nonnull(r);
     sj_batch_clear(&it, 1, &out);
@@ -241,7 +249,7 @@ START_TEST(retry_gets_the_original_reply)
     item(&its[0], key, &req, &b0);
     item(&its[1], key, &req, &b1);
     sj_batch_out_t out = {0};
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, its, 2, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, its, 2, &out), 0);
     ck_assert_uint_eq(out.n_events, 1);
     ck_assert_uint_eq(out.replayed, 1);
     ck_assert_uint_eq(its[0].reply_len, its[1].reply_len);
@@ -282,7 +290,7 @@ START_TEST(one_bad_request_rolls_back_alone)
     its[3].payload = bufs[3];
     its[3].len = strlen((char *)bufs[3]);
     sj_batch_out_t out = {0};
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, its, 4, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, its, 4, &out), 0);
     ck_assert_uint_eq(out.n_events, 2);
     ck_assert_uint_eq(out.events[1].seq, out.events[0].seq + 1); /* gapless */
     int want[4] = {0, ST(INVALID_ARGUMENT), 0, ST(INVALID_ARGUMENT)};
@@ -374,7 +382,7 @@ START_TEST(late_fulfil_is_refused)
     uint8_t *buf;
     sj_batch_out_t out = {0};
     item(&it, mer, &req, &buf);
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, &it, 1, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, &it, 1, &out), 0);
     ck_assert_uint_eq(out.timers_fired, 256); /* the claim's is still due */
     rep = sj_codec_reply_decode(it.reply, it.reply_len);
     ck_assert_ptr_nonnull(rep);
@@ -390,6 +398,38 @@ START_TEST(late_fulfil_is_refused)
 }
 END_TEST
 
+/* The engine's environment is explicit: the stats request reports the
+ * counters of the environment the batch ran with, and none without. */
+START_TEST(stats_come_from_the_environment)
+{
+    sj_broker_stats_t st = {.started_at = 123, .batches = 4, .requests = 10};
+    sj_batch_env_t e = {.store = w.store, .cfg = &w.cfg, .stats = &st};
+    Shangju__AdminStats a = SHANGJU__ADMIN_STATS__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(ADMIN_STATS);
+    req.admin_stats = &a;
+    for (int with = 1; with >= 0; with--) {
+        e.stats = with ? &st : NULL;
+        req.request_id = 700 + (uint64_t)with;
+        sj_batch_item_t it;
+        uint8_t *buf;
+        sj_batch_out_t out = {0};
+        item(&it, keys[ROLE(COMMITTEE)], &req, &buf);
+        ck_assert_int_eq(sj_batch_apply(&e, w.now, &it, 1, &out), 0);
+        Shangju__Reply *rep = sj_codec_reply_decode(it.reply, it.reply_len);
+        ck_assert_ptr_nonnull(rep);
+        ck_assert_int_eq(rep->status, 0);
+        ck_assert_int_eq(rep->stats->started_at, with ? 123 : 0);
+        ck_assert_uint_eq(rep->stats->batches, with ? 4 : 0);
+        ck_assert_uint_eq(rep->stats->requests, with ? 10 : 0);
+        shangju__reply__free_unpacked(rep, NULL);
+        sj_batch_clear(&it, 1, &out);
+        free(out.events);
+        free(buf);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("batch");
@@ -401,6 +441,7 @@ static Suite *suite(void)
     tcase_add_test(tc, one_bad_request_rolls_back_alone);
     tcase_add_test(tc, full_map_refuses_writes_serves_reads);
     tcase_add_test(tc, late_fulfil_is_refused);
+    tcase_add_test(tc, stats_come_from_the_environment);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

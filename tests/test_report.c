@@ -217,7 +217,7 @@ static void tick_all(void)
 START_TEST(compacts_complaints_and_points)
 {
     world_init(&w, 0);
-    ck_assert_int_eq(sj_notice_key_generate(&w.cfg), 0);
+    ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
     const int64_t T = utc(2025, 6, 1, 0);
     w.now = T;
     listing(w.merchant2, "Portrait", 4);

@@ -34,6 +34,10 @@ typedef struct {
     char arg[72];
 } sj_job_req_t;
 
+/* The broker's notice signing key, opaque (notice.h): a handler can only
+ * hand it to sj_notice_write, which the compact-publish move does. */
+typedef struct sj_signer sj_signer_t;
+
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
     int64_t started_at;
@@ -47,6 +51,7 @@ typedef struct {
     int64_t now;
     const sj_config_t *cfg;
     const sj_broker_stats_t *stats; /* NULL outside the server */
+    const sj_signer_t *signer;      /* NULL: notices cannot be signed */
     sj_job_req_t job;     /* background work to start after the commit;
                              the server answers when it ends */
     bool commit_on_error; /* keep the writes of an error reply (a refused
@@ -62,7 +67,8 @@ typedef struct {
     size_t n_events, cap_events;
 } sj_call_t;
 
-/* Prepare c for one request. */
+/* Prepare c for one request; stats and signer start NULL (the engine sets
+ * them from its environment). */
 void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,
                   int64_t now, const sj_config_t *cfg);
 

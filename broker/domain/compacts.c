@@ -504,7 +504,7 @@ static int publish_notice(sj_call_t *c, void *rec, const void *old,
 {
     Shangju__Compact *cp = rec;
     (void)old, (void)arg;
-    if (!c->cfg->has_notice_key)
+    if (!c->signer)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
                             "the broker has no notice key to sign with");
     char url[SJ_QR_MAX_URL + 1];

@@ -14,12 +14,6 @@
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define TIMERS_PER_BATCH 256
 
-static const sj_broker_stats_t *broker_stats;
-
-void sj_batch_set_stats(const sj_broker_stats_t *stats)
-{
-    broker_stats = stats;
-}
 #define DEDUP_PRUNE_PER_BATCH 256
 
 /* Move the call's events into out (after its nested commit). */
@@ -63,7 +57,7 @@ static void error_reply(sj_batch_item_t *it, uint64_t request_id,
 /* Run the handler in a nested transaction; commit it when the reply is OK.
  * Writes are remembered in the dedup table in the same nested transaction,
  * so "applied" and "remembered" can never disagree. */
-static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
+static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
                       sj_batch_item_t *it, const Shangju__Request *req,
                       const Shangju__Member *caller, sj_batch_out_t *out)
 {
@@ -82,8 +76,9 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
         error_reply(it, req->request_id, ST(INTERNAL), "cannot begin");
         return;
     }
-    sj_call_init(&c, child, caller, now, cfg);
-    c.stats = broker_stats;
+    sj_call_init(&c, child, caller, now, env->cfg);
+    c.stats = env->stats;
+    c.signer = env->signer;
     int rc = sj_dispatch(&c, req);
     if (rc == 0 && c.job.kind != SJ_JOB_NONE) {
         it->job = c.job;
@@ -110,7 +105,7 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
             free(it->reply);
             it->reply = NULL;
             sj_call_end(&c);
-            sj_call_init(&c, NULL, caller, now, cfg);
+            sj_call_init(&c, NULL, caller, now, env->cfg);
             c.reply.request_id = req->request_id;
             sj_call_store_fail(&c, err, "request");
             encode_reply(it, &c.reply);
@@ -126,7 +121,7 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     sj_call_end(&c);
 }
 
-static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
+static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
                         sj_batch_item_t *it, sj_batch_out_t *out)
 {
     if (it->multipart) {
@@ -165,7 +160,7 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
                                         : "cannot read members");
         goto done;
     }
-    apply_one(txn, cfg, now, it, req, caller, out);
+    apply_one(txn, env, now, it, req, caller, out);
     shangju__member__free_unpacked(caller, NULL);
 done:
     shangju__request__free_unpacked(req, NULL);
@@ -197,11 +192,12 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
     }
 }
 
-static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
-                 sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
+static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
+                 size_t n, sj_batch_out_t *out)
 {
+    const sj_config_t *cfg = env->cfg;
     sj_txn_t *txn;
-    int err = sj_txn_begin(store, true, &txn);
+    int err = sj_txn_begin(env->store, true, &txn);
     if (err)
         return err;
     if (!out->reads_only)
@@ -216,7 +212,7 @@ static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
             sj_txn_abort(&child);
     }
     for (size_t i = 0; i < n; i++)
-        handle_item(txn, cfg, now, &items[i], out);
+        handle_item(txn, env, now, &items[i], out);
     err = sj_txn_commit(&txn);
     if (err) {
         sj_log(SJ_LOG_ERROR, "event=commit_failed err=\"%s\" requests=%zu",
@@ -226,18 +222,18 @@ static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
     return err;
 }
 
-int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
                    sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
 {
     out->reads_only = false;
-    int err = apply(store, cfg, now, items, n, out);
+    int err = apply(env, now, items, n, out);
     if (err != SJ_EFULL)
         return err;
     /* The map filled up at commit time: nothing of the batch was applied.
      * Serve it again without writes, so reads go on and writes get a clear
      * RESOURCE_EXHAUSTED instead of silence. */
     out->reads_only = true;
-    err = apply(store, cfg, now, items, n, out);
+    err = apply(env, now, items, n, out);
     out->reads_only = false;
     return err;
 }

@@ -20,6 +20,7 @@
 struct sj_server {
     const sj_config_t *cfg;
     sj_store_t *store;
+    sj_batch_env_t env; /* store, cfg, &stats, the notice signer */
     void *ctx, *router, *pub;
     sj_zap_t *zap;
     /* the batch being built: routing ids, frames and items */
@@ -60,7 +61,8 @@ static void *server_socket(sj_server_t *s, int type, const sj_keypair_t *key,
 }
 
 int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
-                  const sj_keypair_t *key, sj_server_t **out)
+                  const sj_keypair_t *key, const sj_signer_t *signer,
+                  sj_server_t **out)
 {
     sj_server_t *s = calloc(1, sizeof *s);
     if (!s)
@@ -68,7 +70,8 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->cfg = cfg;
     s->store = store;
     s->stats.started_at = sj_now_ms();
-    sj_batch_set_stats(&s->stats);
+    s->env = (sj_batch_env_t){
+        .store = store, .cfg = cfg, .stats = &s->stats, .signer = signer};
     s->ids = calloc(cfg->batch_max, sizeof *s->ids);
     s->frames = calloc(cfg->batch_max, sizeof *s->frames);
     s->items = calloc(cfg->batch_max, sizeof *s->items);
@@ -103,7 +106,6 @@ void sj_server_destroy(sj_server_t **self)
         free(reply);
         zmq_msg_close(&s->job_peer);
     }
-    sj_batch_set_stats(NULL);
     if (s->router)
         zmq_close(s->router);
     if (s->pub)
@@ -249,7 +251,7 @@ static void end_batch(sj_server_t *s)
 static int run_batch(sj_server_t *s)
 {
     int64_t t0 = sj_now_ms();
-    int err = sj_batch_apply(s->store, s->cfg, t0, s->items, s->n, &s->out);
+    int err = sj_batch_apply(&s->env, t0, s->items, s->n, &s->out);
     if (err == 0)
         send_replies(s);
     else
