@@ -6,11 +6,13 @@
 #include <check.h>
 
 #include "check_main.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 #include "codec.h"
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -79,6 +81,9 @@ static Shangju__Reply *apply1(const uint8_t key[32], Shangju__Request *req)
     ck_assert_int_eq(sj_batch_apply(env(), w.now, &it, 1, &out), 0);
     Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
     ck_assert_ptr_nonnull(r);
+    if (r->status) /* every refusal says why, with a code of the table */
+        ck_assert_msg(sj_reason_parse(r->reason) != SJ_R_NONE,
+                      "%s: no known reason (%s)", r->message, r->reason);
     sj_batch_clear(&it, 1, &out);
     free(out.events);
     free(buf);
@@ -316,15 +321,18 @@ START_TEST(full_map_refuses_writes_serves_reads)
     title[200] = '\0';
     Shangju__WishPost p;
     int status = 0;
+    char reason[64] = "";
     uint64_t id;
     for (id = 1; id < 20000 && status == 0; id++) {
         Shangju__Request req = post_req(&p, title, id);
         p.details = (char *)"";
         Shangju__Reply *rep = apply1(keys[ROLE(RESIDENT)], &req);
         status = rep->status;
+        snprintf(reason, sizeof reason, "%s", rep->reason ? rep->reason : "");
         shangju__reply__free_unpacked(rep, NULL);
     }
     ck_assert_int_eq(status, ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(reason, "store.full");
     Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = K(WISH_LIST);
@@ -430,6 +438,77 @@ START_TEST(stats_come_from_the_environment)
 }
 END_TEST
 
+/* Refusals carry the stable reason code clients translate: a sample of
+ * real refusals through sj_dispatch and the batch, with the codes written
+ * out here (the contract), not taken from the table. */
+static void expect_reason(int rc, int status, const char *code)
+{
+    ck_assert_int_eq(rc, status);
+    ck_assert_ptr_nonnull(w.reply->reason);
+    ck_assert_str_eq(w.reply->reason, code);
+}
+
+START_TEST(refusals_carry_reason_codes)
+{
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.resident, "photos", 0, &id), 0);
+    ck_assert_str_eq(w.reply->reason, ""); /* OK: no reason */
+    expect_reason(world_move(&w, w.resident, K(WISH_CLAIM), id),
+                  ST(PERMISSION_DENIED), "auth.role");
+    expect_reason(world_move(&w, w.merchant, K(WISH_FULFIL), id),
+                  ST(FAILED_PRECONDITION), "wish.not_claimed");
+    expect_reason(world_move(&w, w.merchant, K(WISH_CLAIM), 424242),
+                  ST(NOT_FOUND), "wish.not_found");
+    expect_reason(world_move(&w, w.resident2, K(WISH_CANCEL), id),
+                  ST(PERMISSION_DENIED), "wish.not_owner");
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    expect_reason(world_move(&w, w.merchant2, K(WISH_CLAIM), id),
+                  ST(FAILED_PRECONDITION), "wish.not_open");
+    expect_reason(world_move(&w, w.merchant2, K(WISH_FULFIL), id),
+                  ST(PERMISSION_DENIED), "wish.not_claimant");
+    expect_reason(world_move(&w, w.resident, K(WISH_CONFIRM), id),
+                  ST(FAILED_PRECONDITION), "wish.not_fulfilled");
+    w.now += w.cfg.claim_due_ms;
+    expect_reason(world_move(&w, w.merchant, K(WISH_FULFIL), id),
+                  ST(FAILED_PRECONDITION), "wish.past_due");
+    char title[SJ_MAX_TITLE + 2];
+    memset(title, 'x', sizeof title - 1);
+    title[sizeof title - 1] = '\0';
+    expect_reason(world_post(&w, w.resident, title, 0, NULL),
+                  ST(INVALID_ARGUMENT), "arg.too_long");
+    expect_reason(world_post(&w, w.resident, "", 0, NULL), ST(INVALID_ARGUMENT),
+                  "arg.required");
+    Shangju__Request req = SHANGJU__REQUEST__INIT; /* no body */
+    expect_reason(world_call(&w, w.resident, &req), ST(INVALID_ARGUMENT),
+                  "arg.unknown_request");
+    Shangju__MemberSuspend s = SHANGJU__MEMBER_SUSPEND__INIT;
+    s.id = w.merchant2;
+    req.body_case = K(MEMBER_SUSPEND);
+    req.member_suspend = &s;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    expect_reason(world_call(&w, w.committee, &req), ST(FAILED_PRECONDITION),
+                  "member.already_suspended");
+    expect_reason(world_move(&w, w.merchant2, K(WISH_GET), id),
+                  ST(PERMISSION_DENIED), "auth.suspended");
+
+    /* Refusals made by the engine itself, before any handler. */
+    uint8_t stranger[32];
+    memset(stranger, 0x77, sizeof stranger);
+    Shangju__Ping ping = SHANGJU__PING__INIT;
+    shangju__request__init(&req);
+    req.body_case = K(PING);
+    req.ping = &ping;
+    req.request_id = 9001;
+    Shangju__Reply *rep = apply1(stranger, &req);
+    ck_assert_str_eq(rep->reason, "auth.unknown_key");
+    shangju__reply__free_unpacked(rep, NULL);
+    req.request_id = 0;
+    rep = apply1(keys[ROLE(RESIDENT)], &req);
+    ck_assert_str_eq(rep->reason, "arg.no_request_id");
+    shangju__reply__free_unpacked(rep, NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("batch");
@@ -442,6 +521,7 @@ static Suite *suite(void)
     tcase_add_test(tc, full_map_refuses_writes_serves_reads);
     tcase_add_test(tc, late_fulfil_is_refused);
     tcase_add_test(tc, stats_come_from_the_environment);
+    tcase_add_test(tc, refusals_carry_reason_codes);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "codec.h"
 #include "keyfile.h"
+#include "sj_reasons.h"
 #include "sj_topics.h"
 
 START_TEST(enum_short_names)
@@ -111,6 +113,45 @@ START_TEST(topics_and_entry_kinds)
 }
 END_TEST
 
+/* Lowercase dotted: "wish.not_open". */
+static bool well_formed(const char *code)
+{
+    const char *dot = strchr(code, '.');
+    if (!dot || dot == code || !dot[1])
+        return false;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || *p == '_' ||
+              (*p == '.' && p != code && p[1] && p[-1] != '.')))
+            return false;
+    return true;
+}
+
+START_TEST(reason_table)
+{
+    for (int r = SJ_R_NONE + 1; r < SJ_R_COUNT; r++) {
+        const char *code = sj_reason_code((sj_reason_t)r);
+        const char *text = sj_reason_text((sj_reason_t)r);
+        ck_assert_msg(code != NULL, "reason %d has no code", r);
+        ck_assert_msg(well_formed(code),
+                      "reason code '%s' is not lowercase "
+                      "dotted",
+                      code);
+        ck_assert_msg(text && strlen(text) > 1 && text[strlen(text) - 1] == '.',
+                      "reason %s has no sentence", code);
+        ck_assert_int_eq(sj_reason_parse(code), r);
+        for (int q = SJ_R_NONE + 1; q < r; q++) /* unique */
+            ck_assert_str_ne(sj_reason_code((sj_reason_t)q), code);
+    }
+    ck_assert_ptr_null(sj_reason_code(SJ_R_NONE));
+    ck_assert_ptr_null(sj_reason_code(SJ_R_COUNT));
+    ck_assert_ptr_null(sj_reason_text(SJ_R_COUNT));
+    ck_assert_int_eq(sj_reason_parse(NULL), SJ_R_NONE);
+    ck_assert_int_eq(sj_reason_parse("wish.no_such_reason"), SJ_R_NONE);
+    ck_assert(!well_formed("Wish.not_open") && !well_formed("wish") &&
+              !well_formed("wish..open") && !well_formed(".wish"));
+}
+END_TEST
+
 START_TEST(bounded_decoding)
 {
     Shangju__WishPost p = SHANGJU__WISH_POST__INIT;
@@ -189,6 +230,7 @@ static Suite *suite(void)
     tcase_add_test(tc, enum_short_names);
     tcase_add_test(tc, bounded_decoding);
     tcase_add_test(tc, topics_and_entry_kinds);
+    tcase_add_test(tc, reason_table);
     tcase_add_test(tc, key_files);
     suite_add_tcase(s, tc);
     return s;

@@ -72,9 +72,17 @@ int world_call(world_t *w, uint64_t as, Shangju__Request *req)
     c.signer = w->signer;
     int rc = sj_dispatch(&c, req);
     ck_assert_int_eq(rc, (int)c.reply.status);
-    if (rc)
+    if (rc) {
         ck_assert_msg(c.reply.message && *c.reply.message,
                       "error replies carry a message");
+        ck_assert_msg(sj_reason_parse(c.reply.reason) != SJ_R_NONE,
+                      "the refusal \"%s\" carries no known reason (%s)",
+                      c.reply.message,
+                      c.reply.reason ? c.reply.reason : "none");
+    } else {
+        ck_assert_msg(!c.reply.reason || !*c.reply.reason,
+                      "an OK reply carries a reason");
+    }
     size_t len;
     uint8_t *buf = sj_codec_encode(&c.reply.base, &len);
     ck_assert_ptr_nonnull(buf);

@@ -41,14 +41,18 @@ void sj_call_end(sj_call_t *c)
     memset(c, 0, sizeof *c);
 }
 
-int sj_call_fail(sj_call_t *c, Shangju__Status status, const char *fmt, ...)
+int sj_call_fail(sj_call_t *c, Shangju__Status status, sj_reason_t reason,
+                 const char *fmt, ...)
 {
+    assert(sj_reason_code(reason)); /* a refusal always says why */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->message, sizeof c->message, fmt, ap);
     va_end(ap);
     c->reply.status = status;
     c->reply.message = c->message;
+    const char *code = sj_reason_code(reason);
+    c->reply.reason = (char *)(code ? code : "");
     c->reply.body_case = SHANGJU__REPLY__BODY__NOT_SET;
     return (int)status;
 }
@@ -57,23 +61,24 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
 {
     switch (err) {
     case SJ_ENOTFOUND:
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND, "no such %s",
-                            what);
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND,
+                            SJ_R_STORE_NOT_FOUND, "no such %s", what);
     case SJ_EFULL:
         sj_log(SJ_LOG_WARN,
                "event=store_full what=\"%s\" msg=\"the map is full; "
                "restart with a larger --map-size\"",
                what);
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                            SJ_R_STORE_FULL,
                             "the store is full; ask the operator to grow "
                             "the map size");
     case SJ_EEXIST:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_ALREADY_EXISTS,
-                            "%s already exists", what);
+                            SJ_R_STORE_EXISTS, "%s already exists", what);
     default:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INTERNAL,
-                            "internal error (%s) on %s", sj_strerror(err),
-                            what);
+                            SJ_R_BROKER_INTERNAL, "internal error (%s) on %s",
+                            sj_strerror(err), what);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "shangju.pb-c.h"
+#include "sj_reasons.h"
 #include "sj_topics.h"
 #include "store.h"
 
@@ -80,13 +81,17 @@ void sj_call_end(sj_call_t *c);
 void sj_call_drop_events(sj_call_t *c);
 
 /* Set an error reply and return status (non-zero), so handlers can write
- * `return sj_call_fail(c, STATUS_NOT_FOUND, "no wish %llu", id);`. */
-int sj_call_fail(sj_call_t *c, Shangju__Status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ * `return sj_call_fail(c, ST(NOT_FOUND), SJ_R_WISH_NOT_FOUND, "no wish
+ * %llu", id);`. Every refusal names its reason (sj_reasons.h), the stable
+ * code clients translate; the message is English detail for logs and
+ * people who read English. */
+int sj_call_fail(sj_call_t *c, Shangju__Status status, sj_reason_t reason,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Translate a store error into an error reply (RESOURCE_EXHAUSTED for a
- * full map, NOT_FOUND, INTERNAL...) and return the status. what names the
- * object for the message. */
+/* Translate a store error into an error reply (RESOURCE_EXHAUSTED
+ * store.full for a full map, NOT_FOUND store.not_found, INTERNAL
+ * broker.internal...) and return the status. what names the object for
+ * the message. */
 int sj_call_store_fail(sj_call_t *c, int err, const char *what);
 
 /* Keep m alive until sj_call_end (m from a store read). Returns m, or NULL

@@ -240,12 +240,23 @@ static int publish(sj_call_t *c, sj_topic_t topic, void *rec, const void *old)
     return SJ_OK;
 }
 
+static const sj_reason_t not_in[] = {
+    [CS(NEGOTIATING)] = SJ_R_COMPACT_NOT_NEGOTIATING,
+    [CS(SIGNED)] = SJ_R_COMPACT_NOT_SIGNED,
+    [CS(PUBLISHED)] = SJ_R_COMPACT_NOT_PUBLISHED,
+    [CS(ACTIVE)] = SJ_R_COMPACT_NOT_ACTIVE,
+    [CS(EVALUATING)] = SJ_R_COMPACT_NOT_EVALUATING,
+};
+
 static const sj_family_t compacts = {
     .noun = "compact",
     .msg = &shangju__compact__descriptor,
     .states = &shangju__compact_state__descriptor,
     .off_id = offsetof(Shangju__Compact, id),
     .off_state = offsetof(Shangju__Compact, state),
+    .not_found = SJ_R_COMPACT_NOT_FOUND,
+    .not_in = not_in,
+    .n_not_in = sizeof not_in / sizeof not_in[0],
     .get = compact_get,
     .put = compact_put,
     .timer_of = timer_of,
@@ -260,31 +271,33 @@ static const sj_family_t compacts = {
 static int check_parties(sj_call_t *c, const uint64_t *p, size_t n)
 {
     if (n < MIN_PARTIES || n > SJ_MAX_PARTIES)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "a compact has %d to %d parties (got %zu)",
                             MIN_PARTIES, SJ_MAX_PARTIES, n);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++)
             if (p[j] == p[i])
-                return sj_call_fail(c, ST(INVALID_ARGUMENT),
-                                    "member %llu is named twice as a party",
-                                    (ull)p[i]);
+                return sj_call_fail(
+                    c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
+                    "member %llu is named twice as a party", (ull)p[i]);
         Shangju__Member *m;
         int err = sj_member_get(c->txn, p[i], &m);
         if (err == SJ_ENOTFOUND)
-            return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)p[i]);
+            return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                                "no member %llu", (ull)p[i]);
         if (err)
             return sj_call_store_fail(c, err, "member");
         bool bridge = m->role == ROLE(BRIDGE);
         bool active = m->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
         shangju__member__free_unpacked(m, NULL);
         if (bridge)
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "member %llu is a bridge; parties are the "
                                 "committee, merchants and residents",
                                 (ull)p[i]);
         if (!active)
             return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                SJ_R_MEMBER_SUSPENDED,
                                 "member %llu is suspended", (ull)p[i]);
     }
     return 0;
@@ -297,7 +310,7 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
                        Shangju__ServiceItem ***out)
 {
     if (n > SJ_MAX_ITEMS)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "at most %d service items (got %zu)", SJ_MAX_ITEMS,
                             n);
     Shangju__ServiceItem **items = sj_call_alloc(c, (n + 1) * sizeof *items);
@@ -315,16 +328,16 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
                                 false)))
             return rc;
         if (!is_party(cp, it->giver_id))
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "item %zu: the giver %llu is not a party",
                                 i + 1, (ull)it->giver_id);
         if (it->receiver_id && !is_party(cp, it->receiver_id))
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "item %zu: the receiver %llu is not a party "
                                 "(0 means the community)",
                                 i + 1, (ull)it->receiver_id);
         if (it->receiver_id == it->giver_id)
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                                 "item %zu: a party cannot give to itself",
                                 i + 1);
         copy[i] = *it;
@@ -346,7 +359,7 @@ int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
                             true)))
         return rc;
     if (d->term_start <= 0 || d->term_start >= d->term_end)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                             "the term must start before it ends");
     if ((rc = check_parties(c, d->parties, d->n_parties)))
         return rc;
@@ -383,7 +396,7 @@ static int a_party(sj_call_t *c, const void *rec, const sj_move_t *m)
     (void)m;
     if (is_party(cp, c->caller->id))
         return 0;
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_PARTY,
                         "member %llu is not a party to compact %llu",
                         (ull)c->caller->id, (ull)cp->id);
 }
@@ -399,7 +412,7 @@ static int an_editor(sj_call_t *c, const void *rec, const sj_move_t *m)
     const Shangju__Compact *cp = rec;
     if (is_party(cp, c->caller->id) || is_committee(c))
         return 0;
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_PARTY,
                         "only a party or the committee may %s compact %llu",
                         m->verb, (ull)cp->id);
 }
@@ -411,7 +424,7 @@ static int a_complainer(sj_call_t *c, const void *rec, const sj_move_t *m)
     (void)m;
     if (is_party(cp, c->caller->id) || c->caller->role == ROLE(RESIDENT))
         return 0;
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_MAY_NOT_COMPLAIN,
                         "complaints come from residents and parties");
 }
 
@@ -422,7 +435,7 @@ static int resolvable(sj_call_t *c, const void *rec, const sj_move_t *m)
     (void)m;
     if (cp->state == CS(ACTIVE) || cp->state == CS(EVALUATING))
         return 0;
-    return sj_call_fail(c, ST(FAILED_PRECONDITION),
+    return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_WRONG_STATE,
                         "compact %llu is %s; complaints are resolved "
                         "while it is active or evaluating",
                         (ull)cp->id, sj_rec_state_name(&compacts, cp->state));
@@ -472,15 +485,16 @@ static int sign(sj_call_t *c, void *rec, const void *o, const void *arg)
         old->version_hash.len != 32 ||
         memcmp(s->version_hash.data, old->version_hash.data, 32) != 0)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_COMPACT_OLD_VERSION,
                             "compact %llu is at version %u: a signature on "
                             "an old version (or with another hash) does not "
                             "count; read the current version and sign that",
                             (ull)old->id, old->version);
     for (size_t i = 0; i < old->n_signatures; i++)
         if (old->signatures[i]->party_id == me)
-            return sj_call_fail(c, ST(ALREADY_EXISTS),
-                                "member %llu already signed version %u",
-                                (ull)me, old->version);
+            return sj_call_fail(
+                c, ST(ALREADY_EXISTS), SJ_R_COMPACT_ALREADY_SIGNED,
+                "member %llu already signed version %u", (ull)me, old->version);
     Shangju__Signature *sig = sj_call_alloc(c, sizeof *sig);
     if (!sig)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -506,17 +520,20 @@ static int publish_notice(sj_call_t *c, void *rec, const void *old,
     (void)old, (void)arg;
     if (!c->signer)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_BROKER_NO_NOTICE_KEY,
                             "the broker has no notice key to sign with");
     char url[SJ_QR_MAX_URL + 1];
     if (sj_qr_url(url, sizeof url, c->cfg->public_url, 'c', cp->id, NULL))
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_BROKER_BAD_PUBLIC_URL,
                             "the broker's --public-url '%s' cannot make a "
                             "link; the operator must fix it",
                             c->cfg->public_url);
     cp->published_at = c->now;
     int err = sj_notice_write(c, cp, url, &cp->notice);
     if (err == SJ_EINVAL)
-        return sj_call_fail(c, ST(INTERNAL), "the notice could not be made");
+        return sj_call_fail(c, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                            "the notice could not be made");
     return err ? sj_call_store_fail(c, err, "compact") : 0;
 }
 
@@ -530,18 +547,19 @@ static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
     uint64_t me = c->caller->id;
     const Shangju__ServiceItem *it = find_item(old, p->item_id);
     if (!it)
-        return sj_call_fail(c, ST(NOT_FOUND), "compact %llu has no item %u",
-                            (ull)old->id, p->item_id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_ITEM,
+                            "compact %llu has no item %u", (ull)old->id,
+                            p->item_id);
     if (it->giver_id != me && !is_committee(c))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_GIVER,
                             "item %u is given by member %llu; only the giver "
                             "or the committee records it",
                             it->id, (ull)it->giver_id);
     if (p->date < 0 || p->date > c->now)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "the date must not be in the future");
     if (old->n_performances >= SJ_MAX_PERFORMANCES)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
                             "compact %llu holds its limit of %d performance "
                             "records",
                             (ull)old->id, SJ_MAX_PERFORMANCES);
@@ -572,14 +590,14 @@ static int complain(sj_call_t *c, void *rec, const void *o, const void *arg)
     Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
     if (!is_party(old, q->against_id))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                             "member %llu is not a party to compact %llu",
                             (ull)q->against_id, (ull)old->id);
     if (q->against_id == me)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                             "a complaint is against another party");
     if (old->n_complaints >= SJ_MAX_COMPLAINTS)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
                             "compact %llu holds its limit of %d complaints",
                             (ull)old->id, SJ_MAX_COMPLAINTS);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
@@ -606,13 +624,13 @@ static int resolve(sj_call_t *c, void *rec, const void *o, const void *arg)
     while (i < old->n_complaints && old->complaints[i]->id != r->complaint_id)
         i++;
     if (i == old->n_complaints)
-        return sj_call_fail(c, ST(NOT_FOUND),
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_COMPLAINT,
                             "compact %llu has no complaint %u", (ull)old->id,
                             r->complaint_id);
     if (old->complaints[i]->resolved)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                            "complaint %u is already resolved",
-                            r->complaint_id);
+        return sj_call_fail(
+            c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_ALREADY_RESOLVED,
+            "complaint %u is already resolved", r->complaint_id);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     Shangju__Complaint **list =
         sj_call_alloc(c, old->n_complaints * sizeof *list);
@@ -638,17 +656,19 @@ static int rate(sj_call_t *c, void *rec, const void *o, const void *arg)
     Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
     if (r->of_id == me)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                             "a party rates the other parties, not itself");
     if (!is_party(old, r->of_id))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                             "member %llu is not a party to compact %llu",
                             (ull)r->of_id, (ull)old->id);
     if (r->stars < 1 || r->stars > 5)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "stars must be 1 to 5");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
+                            "stars must be 1 to 5");
     for (size_t i = 0; i < old->n_ratings; i++)
         if (old->ratings[i]->by_id == me && old->ratings[i]->of_id == r->of_id)
             return sj_call_fail(c, ST(ALREADY_EXISTS),
+                                SJ_R_COMPACT_ALREADY_RATED,
                                 "member %llu already rated member %llu",
                                 (ull)me, (ull)r->of_id);
     Shangju__Rating *g = sj_call_alloc(c, sizeof *g);
@@ -834,8 +854,8 @@ int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactList *l = req->compact_list;
     if (l->state && !protobuf_c_enum_descriptor_get_value(
                         &shangju__compact_state__descriptor, l->state))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
-                            (int)l->state);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "unknown state %d", (int)l->state);
     size_t limit = l->limit ? l->limit : LIST_DEFAULT;
     if (limit > LIST_MAX)
         limit = LIST_MAX; /* summaries are large: a short page, a cursor */

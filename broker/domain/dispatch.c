@@ -103,20 +103,21 @@ int sj_dispatch(sj_call_t *c, const Shangju__Request *req)
     const Shangju__Member *me = c->caller;
     if (!me)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_UNAUTHENTICATED,
-                            "unknown caller");
+                            SJ_R_AUTH_UNKNOWN_KEY, "unknown caller");
     if (me->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
-                            "member %llu is suspended",
+                            SJ_R_AUTH_SUSPENDED, "member %llu is suspended",
                             (unsigned long long)me->id);
     const sj_rule_t *rule = sj_rule_find(req->body_case);
     if (!rule)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_UNKNOWN_REQUEST,
                             "unknown or missing request type");
     if (!(rule->roles & SJ_ROLE_BIT(me->role))) {
         const char *role = sj_enum_short(&shangju__role__descriptor, me->role);
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
-                            "a %s may not %s", role ? role : "member",
-                            sj_request_kind(req));
+                            SJ_R_AUTH_ROLE, "a %s may not %s",
+                            role ? role : "member", sj_request_kind(req));
     }
     c->reply.status = SHANGJU__STATUS__STATUS_OK;
     int rc = rule->handler(c, req);

@@ -31,11 +31,19 @@ const char *sj_rec_state_name(const sj_family_t *f, int state)
     return n ? n : "unknown";
 }
 
+sj_reason_t sj_rec_not_in(const sj_family_t *f, int state)
+{
+    if (state > 0 && (size_t)state < f->n_not_in && f->not_in[state])
+        return f->not_in[state];
+    return SJ_R_BROKER_INTERNAL;
+}
+
 int sj_rec_load(sj_call_t *c, const sj_family_t *f, uint64_t id, void **rec)
 {
     int err = f->get(c->txn, id, rec);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no %s %llu", f->noun, (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), f->not_found, "no %s %llu",
+                            f->noun, (ull)id);
     if (err || !sj_call_own(c, *rec))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, f->noun);
     return 0;
@@ -67,7 +75,7 @@ int sj_rec_require(sj_call_t *c, const sj_family_t *f, const void *rec,
     ull id = (ull)sj_rec_id(f, rec);
     const char *want = sj_rec_state_name(f, m->from);
     bool vowel = want[0] && strchr("aeiou", want[0]) != NULL;
-    return sj_call_fail(c, ST(FAILED_PRECONDITION),
+    return sj_call_fail(c, ST(FAILED_PRECONDITION), sj_rec_not_in(f, m->from),
                         "%s %llu is %s; only a%s %s %s can be %s", f->noun, id,
                         now, vowel ? "n" : "", want, f->noun, m->action);
 }

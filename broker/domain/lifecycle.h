@@ -20,7 +20,12 @@ typedef struct sj_family {
     const ProtobufCMessageDescriptor *msg; /* the record type (its size) */
     const ProtobufCEnumDescriptor *states; /* the state enum (its names) */
     size_t off_id, off_state;              /* offsetof the id, the state */
-    size_t off_updated; /* offsetof an updated_at set on edit, or 0 */
+    size_t off_updated;        /* offsetof an updated_at set on edit, or 0 */
+    sj_reason_t not_found;     /* refusal reason: no such record */
+    const sj_reason_t *not_in; /* [state]: refusal reason when a move
+                                  needs that state and the record is not
+                                  in it */
+    size_t n_not_in;
     int (*get)(sj_txn_t *t, uint64_t id, void **out);
     int (*put)(sj_txn_t *t, const void *rec, const void *old);
     /* The timer a record in its state waits on, if any. */
@@ -84,6 +89,9 @@ int sj_rec_state(const sj_family_t *f, const void *rec);
 uint64_t sj_rec_id(const sj_family_t *f, const void *rec);
 /* "open" for a wish's WISH_STATE_OPEN ("unknown" when out of range). */
 const char *sj_rec_state_name(const sj_family_t *f, int state);
+/* The refusal reason for a record not in state (broker.internal for a
+ * state the family gave none: a bug the tests' reason check catches). */
+sj_reason_t sj_rec_not_in(const sj_family_t *f, int state);
 /* Refuse (FAILED_PRECONDITION) unless rec is in m's from-state. */
 int sj_rec_require(sj_call_t *c, const sj_family_t *f, const void *rec,
                    const sj_move_t *m);

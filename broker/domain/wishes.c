@@ -66,6 +66,12 @@ static int publish(sj_call_t *c, sj_topic_t topic, void *rec, const void *old)
     return sj_call_emit_wish(c, topic, rec);
 }
 
+static const sj_reason_t not_in[] = {
+    [WS(OPEN)] = SJ_R_WISH_NOT_OPEN,
+    [WS(CLAIMED)] = SJ_R_WISH_NOT_CLAIMED,
+    [WS(FULFILLED)] = SJ_R_WISH_NOT_FULFILLED,
+};
+
 static const sj_family_t wishes = {
     .noun = "wish",
     .msg = &shangju__wish__descriptor,
@@ -73,6 +79,9 @@ static const sj_family_t wishes = {
     .off_id = offsetof(Shangju__Wish, id),
     .off_state = offsetof(Shangju__Wish, state),
     .off_updated = offsetof(Shangju__Wish, updated_at),
+    .not_found = SJ_R_WISH_NOT_FOUND,
+    .not_in = not_in,
+    .n_not_in = sizeof not_in / sizeof not_in[0],
     .get = wish_get,
     .put = wish_put,
     .timer_of = timer_of,
@@ -91,7 +100,8 @@ static int load_member(sj_call_t *c, uint64_t id, Shangju__Member **m)
 {
     int err = sj_member_get(c->txn, id, m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (ull)id);
     if (err || !sj_call_own(c, *m))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
     return 0;
@@ -161,10 +171,10 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
 {
     const Shangju__Member *me = c->caller;
     if (me->role == ROLE(RESIDENT) && for_member && for_member != me->id)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "a resident posts only their own wishes");
     if (me->role != ROLE(RESIDENT) && !for_member)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
                             "say which resident the wish is for (for_member)");
     int rc = load_member(c, for_member ? for_member : me->id, owner);
     if (rc)
@@ -172,12 +182,13 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
     const Shangju__Member *o = *owner;
     if (o->role != ROLE(RESIDENT))
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_MEMBER_NOT_RESIDENT,
                             "member %llu is not a resident", (ull)o->id);
     if (o->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_SUSPENDED,
                             "resident %llu is suspended", (ull)o->id);
     if (me->role == ROLE(BRIDGE) && o->bridge_id != me->id)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_LINKED,
                             "resident %llu is not linked to this bridge",
                             (ull)o->id);
     return 0;
@@ -194,7 +205,7 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
                             false)))
         return rc;
     if (p->expires_in_days > 365)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "expires_in_days must be at most 365");
     Shangju__Member *owner;
     if ((rc = post_owner(c, p->for_member, &owner)))
@@ -232,8 +243,8 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
     const Shangju__Member *me = c->caller;
     if (l->state && !protobuf_c_enum_descriptor_get_value(
                         &shangju__wish_state__descriptor, l->state))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
-                            (int)l->state);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "unknown state %d", (int)l->state);
     int rc =
         sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY, false);
     if (rc)
@@ -247,7 +258,7 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
         else if (me->role == ROLE(MERCHANT))
             f->claimant_id = me->id;
         else
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                                 "'mine' is for residents and merchants");
     }
     return 0;
@@ -300,7 +311,8 @@ static int new_handover_code(sj_call_t *c, Shangju__Wish *w)
     static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     uint8_t rnd[HANDOVER_LEN];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-        return sj_call_fail(c, ST(INTERNAL), "no randomness for a code");
+        return sj_call_fail(c, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                            "no randomness for a code");
     char *code = sj_call_alloc(c, HANDOVER_LEN + 1);
     if (!code)
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
@@ -331,6 +343,7 @@ static int check_handover(sj_call_t *c, Shangju__Wish *w,
 {
     if (w->handover_locked)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_WISH_HANDOVER_LOCKED,
                             "the hand-over code of wish %llu is locked after "
                             "%d wrong tries; ask the committee to reissue it",
                             (ull)w->id, HANDOVER_TRIES);
@@ -347,10 +360,10 @@ static int check_handover(sj_call_t *c, Shangju__Wish *w,
         return rc;
     c->commit_on_error = true; /* the count must stick */
     if (lock)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_HANDOVER_LOCKED,
                             "wrong hand-over code; the code is now locked, "
                             "ask the committee to reissue it");
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_HANDOVER_WRONG,
                         "wrong hand-over code (%u tries left)",
                         HANDOVER_TRIES - w->handover_failures);
 }
@@ -362,7 +375,7 @@ static int owner_side(sj_call_t *c, const void *rec, const sj_move_t *m)
 {
     if (sj_wish_acts_for_owner(c, rec))
         return 0;
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_NOT_OWNER,
                         "only the wish's owner or the committee may %s it",
                         m->verb);
 }
@@ -375,7 +388,7 @@ static int the_claimant(sj_call_t *c, const void *rec, const sj_move_t *m)
     (void)m;
     if (w->state != WS(CLAIMED) || holds_claim(c, w))
         return 0;
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_NOT_CLAIMANT,
                         "wish %llu is claimed by another merchant", (ull)w->id);
 }
 
@@ -473,7 +486,7 @@ static int fulfil(sj_call_t *c, void *rec, const void *old, const void *arg)
     /* The lapse timer may not have fired yet (a batch fires a bounded
      * number), so the due date is checked here, not left to timer order. */
     if (c->now >= o->claim->due_at)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_PAST_DUE,
                             "the claim on wish %llu is past its due date; "
                             "it lapses and the wish reopens",
                             (ull)o->id);
@@ -589,7 +602,7 @@ int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishClaim *r = req->wish_claim;
     if (r->due_in_days > 90)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "due_in_days must be at most 90");
     return move(c, req, r->id, r);
 }
@@ -612,7 +625,7 @@ int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishConfirm *r = req->wish_confirm;
     if (r->rating > 5)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "rating must be 1 to 5 (or 0 for none)");
     int rc = sj_check_text(c, "thanks", r->thanks, 0, SJ_MAX_NOTE, true);
     return rc ? rc : move(c, req, r->id, r);

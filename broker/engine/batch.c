@@ -45,11 +45,12 @@ static void encode_reply(sj_batch_item_t *it, const Shangju__Reply *r)
 }
 
 static void error_reply(sj_batch_item_t *it, uint64_t request_id,
-                        Shangju__Status st, const char *msg)
+                        Shangju__Status st, sj_reason_t why, const char *msg)
 {
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.request_id = request_id;
     r.status = st;
+    r.reason = (char *)sj_reason_code(why);
     r.message = (char *)msg;
     encode_reply(it, &r);
 }
@@ -65,6 +66,7 @@ static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
     bool writes = rule && rule->writes;
     if (writes && out->reads_only) {
         error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
+                    SJ_R_STORE_FULL,
                     "the store is full; ask the operator to grow the map "
                     "size (reads still work)");
         return;
@@ -73,7 +75,8 @@ static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
     sj_call_t c;
     int err = sj_txn_begin_nested(parent, &child);
     if (err) {
-        error_reply(it, req->request_id, ST(INTERNAL), "cannot begin");
+        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                    "cannot begin");
         return;
     }
     sj_call_init(&c, child, caller, now, env->cfg);
@@ -86,7 +89,8 @@ static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
     encode_reply(it, &c.reply);
     if (!it->reply) {
         sj_txn_abort(&child);
-        error_reply(it, req->request_id, ST(INTERNAL), "out of memory");
+        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                    "out of memory");
         sj_call_end(&c);
         return;
     }
@@ -126,20 +130,21 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
 {
     if (it->multipart) {
         sj_log(SJ_LOG_WARN, "event=bad_frame reason=multipart");
-        error_reply(it, 0, ST(INVALID_ARGUMENT),
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_MALFORMED,
                     "malformed request: a request is exactly one frame");
         return;
     }
     Shangju__Request *req = sj_codec_request_decode(it->payload, it->len);
     if (!req) {
         sj_log(SJ_LOG_WARN, "event=bad_frame bytes=%zu", it->len);
-        error_reply(it, 0, ST(INVALID_ARGUMENT),
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_MALFORMED,
                     "malformed request: not a shangju.Request");
         return;
     }
     it->request_id = req->request_id;
     if (req->request_id == 0) {
-        error_reply(it, 0, ST(INVALID_ARGUMENT), "request_id is required");
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_NO_REQUEST_ID,
+                    "request_id is required");
         goto done;
     }
     uint8_t *cached;
@@ -154,10 +159,11 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
     Shangju__Member *caller = NULL;
     int err = sj_member_by_key(txn, it->client_key, &caller);
     if (err) {
-        error_reply(it, req->request_id,
-                    err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
-                    err == SJ_ENOTFOUND ? "key not registered"
-                                        : "cannot read members");
+        error_reply(
+            it, req->request_id,
+            err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
+            err == SJ_ENOTFOUND ? SJ_R_AUTH_UNKNOWN_KEY : SJ_R_BROKER_INTERNAL,
+            err == SJ_ENOTFOUND ? "key not registered" : "cannot read members");
         goto done;
     }
     apply_one(txn, env, now, it, req, caller, out);

@@ -167,11 +167,13 @@ static void send_reply(sj_server_t *s, zmq_msg_t *peer, const uint8_t *data,
 }
 
 static void reply_error(sj_server_t *s, zmq_msg_t *peer, uint64_t request_id,
-                        Shangju__Status status, const char *msg)
+                        Shangju__Status status, sj_reason_t why,
+                        const char *msg)
 {
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.request_id = request_id;
     r.status = status;
+    r.reason = (char *)sj_reason_code(why);
     r.message = (char *)msg;
     size_t len;
     uint8_t *buf = sj_codec_encode(&r.base, &len);
@@ -188,6 +190,7 @@ static void start_job(sj_server_t *s, size_t i)
     if (s->job) {
         reply_error(s, &s->ids[i], it->request_id,
                     SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                    SJ_R_BROKER_BUSY,
                     "a backup or verify is already running; try again when "
                     "it ends");
         return;
@@ -198,6 +201,8 @@ static void start_job(sj_server_t *s, size_t i)
         reply_error(s, &s->ids[i], it->request_id,
                     err == SJ_EEXIST ? SHANGJU__STATUS__STATUS_ALREADY_EXISTS
                                      : SHANGJU__STATUS__STATUS_INTERNAL,
+                    err == SJ_EEXIST ? SJ_R_BACKUP_EXISTS
+                                     : SJ_R_BROKER_INTERNAL,
                     err == SJ_EEXIST ? "that backup already exists"
                                      : "cannot start the job; see the log");
         return;
