@@ -2,6 +2,7 @@
  * on a record family, and the move and timer appliers built from them. */
 #include "lifecycle.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "codec.h"
@@ -125,6 +126,7 @@ static int finish(sj_call_t *c, const sj_family_t *f, const sj_move_t *m,
 int sj_move_apply(sj_call_t *c, const sj_family_t *f, const sj_move_t *m,
                   uint64_t id, const void *arg, void **out)
 {
+    assert(m); /* the handler's kind has a row in its family's table */
     void *old;
     int rc;
     if ((rc = sj_rec_load(c, f, id, &old)) ||
