@@ -15,7 +15,7 @@ done
 # Files that mark strings but are not listed.
 while read -r f; do
     grep -qxF "$f" po/POTFILES.in || { echo "$f marks strings but is not in po/POTFILES.in"; fail=1; }
-done < <(grep -rlE '(\b_|\bN_|\bC_|\bsj_tr)\(' --include=*.c --include=*.h broker clients 2>/dev/null \
+done < <(grep -rlE '(\b_|\bN_|\bC_|\bsj_tr)\(' --include=*.c --include=*.h broker clients proto 2>/dev/null \
          | grep -v 'clients/lib/i18n.h' | sort)
 pot="$build/shangju.pot"
 # shellcheck disable=SC2086

@@ -6,11 +6,13 @@
 #include <check.h>
 
 #include "check_main.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 #include "codec.h"
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -51,6 +53,14 @@ static void teardown(void)
     world_end(&w);
 }
 
+/* The batch's environment: the world's store, settings and key. */
+static const sj_batch_env_t *env(void)
+{
+    static sj_batch_env_t e;
+    e = (sj_batch_env_t){.store = w.store, .cfg = &w.cfg, .signer = w.signer};
+    return &e;
+}
+
 /* Encode req into a batch item from the member with key. */
 static void item(sj_batch_item_t *it, const uint8_t key[32],
                  Shangju__Request *req, uint8_t **buf)
@@ -68,9 +78,12 @@ static Shangju__Reply *apply1(const uint8_t key[32], Shangju__Request *req)
     uint8_t *buf;
     sj_batch_out_t out = {0};
     item(&it, key, req, &buf);
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, &it, 1, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, &it, 1, &out), 0);
     Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
     ck_assert_ptr_nonnull(r);
+    if (r->status) /* every refusal says why, with a code of the table */
+        ck_assert_msg(sj_reason_parse(r->reason) != SJ_R_NONE,
+                      "%s: no known reason (%s)", r->message, r->reason);
     sj_batch_clear(&it, 1, &out);
     free(out.events);
     free(buf);
@@ -241,7 +254,7 @@ START_TEST(retry_gets_the_original_reply)
     item(&its[0], key, &req, &b0);
     item(&its[1], key, &req, &b1);
     sj_batch_out_t out = {0};
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, its, 2, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, its, 2, &out), 0);
     ck_assert_uint_eq(out.n_events, 1);
     ck_assert_uint_eq(out.replayed, 1);
     ck_assert_uint_eq(its[0].reply_len, its[1].reply_len);
@@ -282,7 +295,7 @@ START_TEST(one_bad_request_rolls_back_alone)
     its[3].payload = bufs[3];
     its[3].len = strlen((char *)bufs[3]);
     sj_batch_out_t out = {0};
-    ck_assert_int_eq(sj_batch_apply(w.store, &w.cfg, w.now, its, 4, &out), 0);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, its, 4, &out), 0);
     ck_assert_uint_eq(out.n_events, 2);
     ck_assert_uint_eq(out.events[1].seq, out.events[0].seq + 1); /* gapless */
     int want[4] = {0, ST(INVALID_ARGUMENT), 0, ST(INVALID_ARGUMENT)};
@@ -308,15 +321,18 @@ START_TEST(full_map_refuses_writes_serves_reads)
     title[200] = '\0';
     Shangju__WishPost p;
     int status = 0;
+    char reason[64] = "";
     uint64_t id;
     for (id = 1; id < 20000 && status == 0; id++) {
         Shangju__Request req = post_req(&p, title, id);
         p.details = (char *)"";
         Shangju__Reply *rep = apply1(keys[ROLE(RESIDENT)], &req);
         status = rep->status;
+        snprintf(reason, sizeof reason, "%s", rep->reason ? rep->reason : "");
         shangju__reply__free_unpacked(rep, NULL);
     }
     ck_assert_int_eq(status, ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(reason, "store.full");
     Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = K(WISH_LIST);
@@ -325,6 +341,170 @@ START_TEST(full_map_refuses_writes_serves_reads)
     Shangju__Reply *rep = apply1(keys[ROLE(MERCHANT)], &req);
     ck_assert_int_eq(rep->status, 0);
     ck_assert_uint_gt(rep->wishes->n_items, 0);
+    shangju__reply__free_unpacked(rep, NULL);
+}
+END_TEST
+
+/* A late fulfil is refused by the handler itself, not only by the order
+ * the timers fire in: with more than a batch's worth (256) of earlier
+ * timers due, the claim's own lapse timer has not fired yet when the
+ * fulfil arrives in the same batch. */
+START_TEST(late_fulfil_is_refused)
+{
+    const uint8_t *res = keys[ROLE(RESIDENT)], *mer = keys[ROLE(MERCHANT)];
+    uint64_t rid = 9000;
+    Shangju__WishPost p;
+    for (int i = 0; i < 300; i++) { /* each expires after one day */
+        Shangju__Request req = post_req(&p, "expires soon", ++rid);
+        p.expires_in_days = 1;
+        Shangju__Reply *rep = apply1(res, &req);
+        ck_assert_int_eq(rep->status, 0);
+        shangju__reply__free_unpacked(rep, NULL);
+    }
+    Shangju__Request req = post_req(&p, "photos", ++rid);
+    p.expires_in_days = 30;
+    Shangju__Reply *rep = apply1(res, &req);
+    ck_assert_int_eq(rep->status, 0);
+    uint64_t id = rep->wish->id;
+    shangju__reply__free_unpacked(rep, NULL);
+
+    Shangju__WishClaim cl = SHANGJU__WISH_CLAIM__INIT;
+    cl.id = id;
+    cl.due_in_days = 2; /* due after the 300 expiries */
+    shangju__request__init(&req);
+    req.body_case = K(WISH_CLAIM);
+    req.wish_claim = &cl;
+    req.request_id = ++rid;
+    rep = apply1(mer, &req);
+    ck_assert_int_eq(rep->status, 0);
+    shangju__reply__free_unpacked(rep, NULL);
+
+    w.now += 3 * SJ_DAY_MS; /* every timer is due, the claim's among them */
+    Shangju__WishFulfil f = SHANGJU__WISH_FULFIL__INIT;
+    f.id = id;
+    shangju__request__init(&req);
+    req.body_case = K(WISH_FULFIL);
+    req.wish_fulfil = &f;
+    req.request_id = ++rid;
+    sj_batch_item_t it;
+    uint8_t *buf;
+    sj_batch_out_t out = {0};
+    item(&it, mer, &req, &buf);
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, &it, 1, &out), 0);
+    ck_assert_uint_eq(out.timers_fired, 256); /* the claim's is still due */
+    rep = sj_codec_reply_decode(it.reply, it.reply_len);
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_msg(rep->status == ST(FAILED_PRECONDITION),
+                  "late fulfil: status %d %s", rep->status, rep->message);
+    shangju__reply__free_unpacked(rep, NULL);
+    sj_batch_clear(&it, 1, &out);
+    free(out.events);
+    free(buf);
+    /* Still claimed until its timer lapses it; never fulfilled. */
+    ck_assert_int_eq(world_state(&w, id),
+                     SHANGJU__WISH_STATE__WISH_STATE_CLAIMED);
+}
+END_TEST
+
+/* The engine's environment is explicit: the stats request reports the
+ * counters of the environment the batch ran with, and none without. */
+START_TEST(stats_come_from_the_environment)
+{
+    sj_broker_stats_t st = {.started_at = 123, .batches = 4, .requests = 10};
+    sj_batch_env_t e = {.store = w.store, .cfg = &w.cfg, .stats = &st};
+    Shangju__AdminStats a = SHANGJU__ADMIN_STATS__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(ADMIN_STATS);
+    req.admin_stats = &a;
+    for (int with = 1; with >= 0; with--) {
+        e.stats = with ? &st : NULL;
+        req.request_id = 700 + (uint64_t)with;
+        sj_batch_item_t it;
+        uint8_t *buf;
+        sj_batch_out_t out = {0};
+        item(&it, keys[ROLE(COMMITTEE)], &req, &buf);
+        ck_assert_int_eq(sj_batch_apply(&e, w.now, &it, 1, &out), 0);
+        Shangju__Reply *rep = sj_codec_reply_decode(it.reply, it.reply_len);
+        ck_assert_ptr_nonnull(rep);
+        ck_assert_int_eq(rep->status, 0);
+        ck_assert_int_eq(rep->stats->started_at, with ? 123 : 0);
+        ck_assert_uint_eq(rep->stats->batches, with ? 4 : 0);
+        ck_assert_uint_eq(rep->stats->requests, with ? 10 : 0);
+        shangju__reply__free_unpacked(rep, NULL);
+        sj_batch_clear(&it, 1, &out);
+        free(out.events);
+        free(buf);
+    }
+}
+END_TEST
+
+/* Refusals carry the stable reason code clients translate: a sample of
+ * real refusals through sj_dispatch and the batch, with the codes written
+ * out here (the contract), not taken from the table. */
+static void expect_reason(int rc, int status, const char *code)
+{
+    ck_assert_int_eq(rc, status);
+    ck_assert_ptr_nonnull(w.reply->reason);
+    ck_assert_str_eq(w.reply->reason, code);
+}
+
+START_TEST(refusals_carry_reason_codes)
+{
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.resident, "photos", 0, &id), 0);
+    ck_assert_str_eq(w.reply->reason, ""); /* OK: no reason */
+    expect_reason(world_move(&w, w.resident, K(WISH_CLAIM), id),
+                  ST(PERMISSION_DENIED), "auth.role");
+    expect_reason(world_move(&w, w.merchant, K(WISH_FULFIL), id),
+                  ST(FAILED_PRECONDITION), "wish.not_claimed");
+    expect_reason(world_move(&w, w.merchant, K(WISH_CLAIM), 424242),
+                  ST(NOT_FOUND), "wish.not_found");
+    expect_reason(world_move(&w, w.resident2, K(WISH_CANCEL), id),
+                  ST(PERMISSION_DENIED), "wish.not_owner");
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    expect_reason(world_move(&w, w.merchant2, K(WISH_CLAIM), id),
+                  ST(FAILED_PRECONDITION), "wish.not_open");
+    expect_reason(world_move(&w, w.merchant2, K(WISH_FULFIL), id),
+                  ST(PERMISSION_DENIED), "wish.not_claimant");
+    expect_reason(world_move(&w, w.resident, K(WISH_CONFIRM), id),
+                  ST(FAILED_PRECONDITION), "wish.not_fulfilled");
+    w.now += w.cfg.claim_due_ms;
+    expect_reason(world_move(&w, w.merchant, K(WISH_FULFIL), id),
+                  ST(FAILED_PRECONDITION), "wish.past_due");
+    char title[SJ_MAX_TITLE + 2];
+    memset(title, 'x', sizeof title - 1);
+    title[sizeof title - 1] = '\0';
+    expect_reason(world_post(&w, w.resident, title, 0, NULL),
+                  ST(INVALID_ARGUMENT), "arg.too_long");
+    expect_reason(world_post(&w, w.resident, "", 0, NULL), ST(INVALID_ARGUMENT),
+                  "arg.required");
+    Shangju__Request req = SHANGJU__REQUEST__INIT; /* no body */
+    expect_reason(world_call(&w, w.resident, &req), ST(INVALID_ARGUMENT),
+                  "arg.unknown_request");
+    Shangju__MemberSuspend s = SHANGJU__MEMBER_SUSPEND__INIT;
+    s.id = w.merchant2;
+    req.body_case = K(MEMBER_SUSPEND);
+    req.member_suspend = &s;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    expect_reason(world_call(&w, w.committee, &req), ST(FAILED_PRECONDITION),
+                  "member.already_suspended");
+    expect_reason(world_move(&w, w.merchant2, K(WISH_GET), id),
+                  ST(PERMISSION_DENIED), "auth.suspended");
+
+    /* Refusals made by the engine itself, before any handler. */
+    uint8_t stranger[32];
+    memset(stranger, 0x77, sizeof stranger);
+    Shangju__Ping ping = SHANGJU__PING__INIT;
+    shangju__request__init(&req);
+    req.body_case = K(PING);
+    req.ping = &ping;
+    req.request_id = 9001;
+    Shangju__Reply *rep = apply1(stranger, &req);
+    ck_assert_str_eq(rep->reason, "auth.unknown_key");
+    shangju__reply__free_unpacked(rep, NULL);
+    req.request_id = 0;
+    rep = apply1(keys[ROLE(RESIDENT)], &req);
+    ck_assert_str_eq(rep->reason, "arg.no_request_id");
     shangju__reply__free_unpacked(rep, NULL);
 }
 END_TEST
@@ -339,6 +519,9 @@ static Suite *suite(void)
     tcase_add_test(tc, retry_gets_the_original_reply);
     tcase_add_test(tc, one_bad_request_rolls_back_alone);
     tcase_add_test(tc, full_map_refuses_writes_serves_reads);
+    tcase_add_test(tc, late_fulfil_is_refused);
+    tcase_add_test(tc, stats_come_from_the_environment);
+    tcase_add_test(tc, refusals_carry_reason_codes);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

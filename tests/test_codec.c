@@ -1,8 +1,10 @@
-/* proto/: bounded decoding, enum and status names, request kind names, and
- * CZMQ-format key files (round trip, permissions, malformed input). */
+/* proto/: bounded decoding, enum and status names, request kind names,
+ * event topics and ledger kinds, and CZMQ-format key files (round trip,
+ * permissions, malformed input). */
 #include <check.h>
 
 #include "check_main.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 
 #include "codec.h"
 #include "keyfile.h"
+#include "sj_reasons.h"
+#include "sj_topics.h"
 
 START_TEST(enum_short_names)
 {
@@ -39,6 +43,112 @@ START_TEST(enum_short_names)
     ck_assert_str_eq(sj_status_name(SHANGJU__STATUS__STATUS_INVALID_ARGUMENT),
                      "INVALID_ARGUMENT");
     ck_assert_str_eq(sj_status_name(1234), "UNKNOWN");
+}
+END_TEST
+
+/* The wire names, written out here independently of proto/sj_topics.c:
+ * they are the contract clients subscribe to, so none may change. */
+static const char *const wire_topics[] = {
+    "wish.posted",
+    "wish.claimed",
+    "wish.released",
+    "wish.fulfilled",
+    "wish.closed",
+    "wish.cancelled",
+    "wish.expired",
+    "wish.lapsed",
+    "wish.handover_refused",
+    "wish.handover_locked",
+    "wish.handover_reissued",
+    "member.added",
+    "member.suspended",
+    "member.rekeyed",
+    "merchant.registered",
+    "merchant.updated",
+    "compact.drafted",
+    "compact.edited",
+    "compact.signed",
+    "compact.published",
+    "compact.activated",
+    "compact.evaluating",
+    "compact.performed",
+    "compact.complained",
+    "compact.resolved",
+    "compact.rated",
+    "compact.closed",
+    "points.earned",
+    "points.transferred",
+    "points.year_closed",
+};
+
+START_TEST(topics_and_entry_kinds)
+{
+    size_t n = sizeof wire_topics / sizeof wire_topics[0];
+    ck_assert_uint_eq(n, SJ_TOPIC_COUNT - 1);
+    for (size_t i = 0; i < n; i++) {
+        sj_topic_t t = sj_topic_parse(wire_topics[i]);
+        ck_assert_msg(t != SJ_TOPIC_NONE, "%s unknown", wire_topics[i]);
+        ck_assert_str_eq(sj_topic_name(t), wire_topics[i]);
+        for (size_t j = 0; j < i; j++) /* distinct */
+            ck_assert_int_ne(sj_topic_parse(wire_topics[j]), t);
+    }
+    ck_assert_ptr_null(sj_topic_name(SJ_TOPIC_NONE));
+    ck_assert_ptr_null(sj_topic_name(SJ_TOPIC_COUNT));
+    ck_assert_int_eq(sj_topic_parse(NULL), SJ_TOPIC_NONE);
+    ck_assert_int_eq(sj_topic_parse("wish."), SJ_TOPIC_NONE);
+    ck_assert_int_eq(sj_topic_parse("Wish.Posted"), SJ_TOPIC_NONE);
+    ck_assert_int_eq(sj_topic_parse("wish.posted "), SJ_TOPIC_NONE);
+
+    const char *kinds[] = {"earn.wish", "earn.compact", "spend", "receive"};
+    ck_assert_uint_eq(sizeof kinds / sizeof kinds[0], SJ_ENTRY_COUNT - 1);
+    for (size_t i = 0; i < 4; i++) {
+        sj_entry_kind_t k = sj_entry_kind_parse(kinds[i]);
+        ck_assert_int_ne(k, SJ_ENTRY_NONE);
+        ck_assert_str_eq(sj_entry_kind_name(k), kinds[i]);
+        ck_assert(sj_entry_kind_is_earning(k) ==
+                  (strncmp(kinds[i], "earn.", 5) == 0));
+    }
+    ck_assert_int_eq(sj_entry_kind_parse("earn."), SJ_ENTRY_NONE);
+    ck_assert_ptr_null(sj_entry_kind_name(SJ_ENTRY_COUNT));
+}
+END_TEST
+
+/* Lowercase dotted: "wish.not_open". */
+static bool well_formed(const char *code)
+{
+    const char *dot = strchr(code, '.');
+    if (!dot || dot == code || !dot[1])
+        return false;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || *p == '_' ||
+              (*p == '.' && p != code && p[1] && p[-1] != '.')))
+            return false;
+    return true;
+}
+
+START_TEST(reason_table)
+{
+    for (int r = SJ_R_NONE + 1; r < SJ_R_COUNT; r++) {
+        const char *code = sj_reason_code((sj_reason_t)r);
+        const char *text = sj_reason_text((sj_reason_t)r);
+        ck_assert_msg(code != NULL, "reason %d has no code", r);
+        ck_assert_msg(well_formed(code),
+                      "reason code '%s' is not lowercase "
+                      "dotted",
+                      code);
+        ck_assert_msg(text && strlen(text) > 1 && text[strlen(text) - 1] == '.',
+                      "reason %s has no sentence", code);
+        ck_assert_int_eq(sj_reason_parse(code), r);
+        for (int q = SJ_R_NONE + 1; q < r; q++) /* unique */
+            ck_assert_str_ne(sj_reason_code((sj_reason_t)q), code);
+    }
+    ck_assert_ptr_null(sj_reason_code(SJ_R_NONE));
+    ck_assert_ptr_null(sj_reason_code(SJ_R_COUNT));
+    ck_assert_ptr_null(sj_reason_text(SJ_R_COUNT));
+    ck_assert_int_eq(sj_reason_parse(NULL), SJ_R_NONE);
+    ck_assert_int_eq(sj_reason_parse("wish.no_such_reason"), SJ_R_NONE);
+    ck_assert(!well_formed("Wish.not_open") && !well_formed("wish") &&
+              !well_formed("wish..open") && !well_formed(".wish"));
 }
 END_TEST
 
@@ -119,6 +229,8 @@ static Suite *suite(void)
     TCase *tc = tcase_create("codec");
     tcase_add_test(tc, enum_short_names);
     tcase_add_test(tc, bounded_decoding);
+    tcase_add_test(tc, topics_and_entry_kinds);
+    tcase_add_test(tc, reason_table);
     tcase_add_test(tc, key_files);
     suite_add_tcase(s, tc);
     return s;

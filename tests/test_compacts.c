@@ -24,7 +24,7 @@ static uint64_t committee2; /* a committee member who is not a party */
 static void setup(void)
 {
     world_init(&w, 0);
-    ck_assert_int_eq(sj_notice_key_generate(&w.cfg), 0);
+    ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
     committee2 = world_add(&w, ROLE(COMMITTEE), "Committee Two", 0);
 }
 
@@ -883,15 +883,18 @@ START_TEST(published_notice_is_signed)
     uint64_t id = compact_in(CS(SIGNED));
     ck_assert_int_eq(qr(w.resident2, id), ST(FAILED_PRECONDITION));
     ck_assert_int_eq(qr(w.resident2, 999), ST(NOT_FOUND));
-    w.cfg.has_notice_key = false;
+    sj_signer_t *key = w.signer;
+    w.signer = NULL; /* a broker without a notice key */
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee),
                      ST(FAILED_PRECONDITION));
-    w.cfg.has_notice_key = true;
+    w.signer = key;
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee), 0);
     ck_assert_uint_eq(w.events, 1);
     ck_assert_ptr_nonnull(strstr(w.reply->compact->notice, "BEGIN SHANGJU"));
     const Shangju__Compact *cp = get(id);
     ck_assert_int_eq(cp->published_at, w.now);
+    uint8_t pub[32];
+    sj_signer_public(w.signer, pub);
     char *text = strdup(cp->notice);
     size_t len = strlen(text);
     char why[128], hex[65], url[128];
@@ -906,9 +909,8 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, "  Keep your word.\n"));
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
-    ck_assert_int_eq(
-        sj_notice_verify(text, len, w.cfg.notice_public, NULL, why, sizeof why),
-        0);
+    ck_assert_int_eq(sj_notice_verify(text, len, pub, NULL, why, sizeof why),
+                     0);
     ck_assert_int_eq(sj_notice_verify(text, len, NULL, NULL, why, sizeof why),
                      0);
     uint8_t other[32] = {1};

@@ -48,7 +48,9 @@ static unsigned earn_kind(uint64_t member, uint64_t amount, const char *kind)
     ck_assert_int_eq(sj_txn_begin_nested(txn, &child), 0);
     sj_call_t c;
     sj_call_init(&c, child, NULL, w.now, &w.cfg);
-    ck_assert_int_eq(sj_points_earn(&c, member, amount, kind, 42, "memo"), 0);
+    sj_entry_kind_t k = sj_entry_kind_parse(kind); /* the wire name */
+    ck_assert_int_ne(k, SJ_ENTRY_NONE);
+    ck_assert_int_eq(sj_points_earn(&c, member, amount, k, 42, "memo"), 0);
     unsigned n = (unsigned)c.n_events;
     sj_call_end(&c);
     ck_assert_int_eq(sj_txn_commit(&child), 0);

@@ -60,13 +60,12 @@ START_TEST(hand_computed_year)
 {
     world_init(&w, 0);
     const int64_t T = utc(2025, 1, 10, 0);
-    uint64_t prev = post_at(utc(2024, 12, 31, 23), "last year's wish", 60);
+    uint64_t prev = post_at(utc(2024, 12, 31, 23), "last year's wish", 365);
     uint64_t w1 = post_at(T, "w1", 0);
     uint64_t w2 = post_at(T + 1 * H, "w2", 0);
     post_at(T + 2 * H, "w3 expires in a day", 1);
     uint64_t w4 = post_at(T + 2 * H + H / 2, "w4 cancelled", 0);
     move_at(T + 3 * H, w.merchant, K(WISH_CLAIM), w1);
-    move_at(T + 4 * H, w.merchant, K(WISH_CLAIM), prev);
     move_at(T + 5 * H, w.merchant2, K(WISH_CLAIM), w2);
     move_at(T + 6 * H, w.merchant2, K(WISH_RELEASE), w2);
     move_at(T + 7 * H, w.merchant, K(WISH_CLAIM), w2);
@@ -76,7 +75,16 @@ START_TEST(hand_computed_year)
     move_at(T + 28 * H, w.resident, K(WISH_CONFIRM), w1);
     w.now = T + 2 * H + D + 1;
     ck_assert_uint_eq(world_tick(&w), 1); /* w3 expires */
-    /* The next year: a late fulfilment of last year's wish, a new post. */
+    /* Claimed at the year's end, fulfilled in the next year (within the
+     * claim's due date); then a new post. */
+    w.now = utc(2025, 12, 20, 0);
+    Shangju__WishClaim cl = SHANGJU__WISH_CLAIM__INIT;
+    cl.id = prev;
+    cl.due_in_days = 30;
+    Shangju__Request creq = SHANGJU__REQUEST__INIT;
+    creq.body_case = K(WISH_CLAIM);
+    creq.wish_claim = &cl;
+    ck_assert_int_eq(world_call(&w, w.merchant, &creq), 0);
     move_at(utc(2026, 1, 2, 0), w.merchant, K(WISH_FULFIL), prev);
     post_at(utc(2026, 1, 3, 0), "next year", 0);
 
@@ -102,12 +110,12 @@ START_TEST(hand_computed_year)
     ck_assert_uint_eq(r->ranking->items[0]->member_id, w.merchant);
     ck_assert_uint_eq(r->ranking->items[0]->earned, w.cfg.points_per_wish);
 
-    /* 2024: one post, claimed 9d 5h later, fulfilled 366d 1h later. */
+    /* 2024: one post, claimed 353d 1h later, fulfilled 366d 1h later. */
     r = report(2024);
     ck_assert_uint_eq(r->wishes_posted, 1);
     ck_assert_uint_eq(r->wishes_claimed, 0);
     ck_assert_uint_eq(r->posted_to_claimed->samples, 1);
-    ck_assert_int_eq(r->posted_to_claimed->ms, 9 * D + 5 * H);
+    ck_assert_int_eq(r->posted_to_claimed->ms, 353 * D + 1 * H);
     ck_assert_uint_eq(r->posted_to_fulfilled->samples, 1);
     ck_assert_int_eq(r->posted_to_fulfilled->ms, 366 * D + 1 * H);
     ck_assert_uint_eq(r->active_merchants, 0);
@@ -209,7 +217,7 @@ static void tick_all(void)
 START_TEST(compacts_complaints_and_points)
 {
     world_init(&w, 0);
-    ck_assert_int_eq(sj_notice_key_generate(&w.cfg), 0);
+    ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
     const int64_t T = utc(2025, 6, 1, 0);
     w.now = T;
     listing(w.merchant2, "Portrait", 4);

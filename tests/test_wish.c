@@ -158,6 +158,29 @@ START_TEST(stale_timer_does_nothing)
 }
 END_TEST
 
+/* A timer of a kind this broker does not know (a newer broker's, or a
+ * damaged entry) is dropped, not fired at a wish nor left to spin. */
+START_TEST(unknown_timer_kind_is_dropped)
+{
+    uint64_t id = wish_in(WS(OPEN));
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &txn), 0);
+    sj_timer_t tm = {.due = w.now, .kind = (sj_timer_kind_t)99, .id = id};
+    ck_assert_int_eq(sj_timer_set(txn, &tm), 0);
+    sj_call_t c;
+    sj_call_init(&c, txn, NULL, w.now, &w.cfg);
+    ck_assert_int_eq(sj_dispatch_timer(&c, &tm), 0);
+    ck_assert_uint_eq(c.n_events, 0);
+    sj_call_end(&c);
+    sj_timer_t due[4];
+    size_t n;
+    ck_assert_int_eq(sj_timer_due(txn, w.now, due, 4, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(sj_txn_commit(&txn), 0);
+    ck_assert_int_eq(world_state(&w, id), WS(OPEN));
+}
+END_TEST
+
 START_TEST(only_the_claimant_fulfils_or_releases)
 {
     uint64_t id = wish_in(WS(CLAIMED));
@@ -346,6 +369,7 @@ static Suite *suite(void)
     tcase_add_test(tc, lapsed_claim_reopens_and_is_recorded);
     tcase_add_test(tc, auto_close_after_fulfilment);
     tcase_add_test(tc, stale_timer_does_nothing);
+    tcase_add_test(tc, unknown_timer_kind_is_dropped);
     tcase_add_test(tc, only_the_claimant_fulfils_or_releases);
     tcase_add_test(tc, only_the_owner_side_cancels_or_confirms);
     tcase_add_test(tc, posting_on_behalf);

@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "keyfile.h"
+#include "notice.h"
 
 void world_init(world_t *w, size_t map_size)
 {
@@ -48,6 +49,7 @@ void world_end(world_t *w)
     if (w->reply)
         shangju__reply__free_unpacked(w->reply, NULL);
     w->reply = NULL;
+    sj_signer_free(&w->signer);
     sj_store_close(&w->store);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
@@ -67,11 +69,20 @@ int world_call(world_t *w, uint64_t as, Shangju__Request *req)
     ck_assert_int_eq(sj_member_get(txn, as, &caller), 0);
     sj_call_t c;
     sj_call_init(&c, txn, caller, w->now, &w->cfg);
+    c.signer = w->signer;
     int rc = sj_dispatch(&c, req);
     ck_assert_int_eq(rc, (int)c.reply.status);
-    if (rc)
+    if (rc) {
         ck_assert_msg(c.reply.message && *c.reply.message,
                       "error replies carry a message");
+        ck_assert_msg(sj_reason_parse(c.reply.reason) != SJ_R_NONE,
+                      "the refusal \"%s\" carries no known reason (%s)",
+                      c.reply.message,
+                      c.reply.reason ? c.reply.reason : "none");
+    } else {
+        ck_assert_msg(!c.reply.reason || !*c.reply.reason,
+                      "an OK reply carries a reason");
+    }
     size_t len;
     uint8_t *buf = sj_codec_encode(&c.reply.base, &len);
     ck_assert_ptr_nonnull(buf);

@@ -15,6 +15,7 @@ typedef struct {
     char dir[256];
     sj_store_t *store;
     sj_config_t cfg;
+    sj_signer_t *signer; /* the notice key: NULL until a test makes one */
     int64_t now;
     /* the cast: ids of members */
     uint64_t committee, resident, resident2, merchant, merchant2, bridge;

@@ -63,18 +63,19 @@ int sj_h_admin_backup(sj_call_t *c, const Shangju__Request *req)
 {
     const char *name = req->admin_backup->name;
     if (!name_ok(name))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                             "backup name must be 1-64 characters of "
                             "A-Z a-z 0-9 . _ - and not start with a dot");
     char path[4096];
     int n =
         snprintf(path, sizeof path, "%s/backups/%s", c->cfg->data_dir, name);
     if (n < 0 || (size_t)n >= sizeof path)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "path too long");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_TOO_LONG,
+                            "path too long");
     struct stat sb;
     if (stat(path, &sb) == 0)
-        return sj_call_fail(c, ST(ALREADY_EXISTS), "backup %s already exists",
-                            name);
+        return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_BACKUP_EXISTS,
+                            "backup %s already exists", name);
     Shangju__Backup *b = sj_call_alloc(c, sizeof *b);
     if (!b)
         return sj_call_store_fail(c, SJ_ENOMEM, "backup");

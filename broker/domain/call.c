@@ -1,6 +1,7 @@
 /* The per-request context handlers fill; see call.h. */
 #include "call.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,14 +42,18 @@ void sj_call_end(sj_call_t *c)
     memset(c, 0, sizeof *c);
 }
 
-int sj_call_fail(sj_call_t *c, Shangju__Status status, const char *fmt, ...)
+int sj_call_fail(sj_call_t *c, Shangju__Status status, sj_reason_t reason,
+                 const char *fmt, ...)
 {
+    assert(sj_reason_code(reason)); /* a refusal always says why */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->message, sizeof c->message, fmt, ap);
     va_end(ap);
     c->reply.status = status;
     c->reply.message = c->message;
+    const char *code = sj_reason_code(reason);
+    c->reply.reason = (char *)(code ? code : "");
     c->reply.body_case = SHANGJU__REPLY__BODY__NOT_SET;
     return (int)status;
 }
@@ -57,23 +62,24 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
 {
     switch (err) {
     case SJ_ENOTFOUND:
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND, "no such %s",
-                            what);
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_NOT_FOUND,
+                            SJ_R_STORE_NOT_FOUND, "no such %s", what);
     case SJ_EFULL:
         sj_log(SJ_LOG_WARN,
                "event=store_full what=\"%s\" msg=\"the map is full; "
                "restart with a larger --map-size\"",
                what);
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                            SJ_R_STORE_FULL,
                             "the store is full; ask the operator to grow "
                             "the map size");
     case SJ_EEXIST:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_ALREADY_EXISTS,
-                            "%s already exists", what);
+                            SJ_R_STORE_EXISTS, "%s already exists", what);
     default:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INTERNAL,
-                            "internal error (%s) on %s", sj_strerror(err),
-                            what);
+                            SJ_R_BROKER_INTERNAL, "internal error (%s) on %s",
+                            sj_strerror(err), what);
     }
 }
 
@@ -141,16 +147,17 @@ char *sj_call_strdup(sj_call_t *c, const char *s)
 }
 
 /* Topics after which a member's old key no longer works. */
-static bool revokes_key(const char *topic)
+static bool revokes_key(sj_topic_t t)
 {
-    return strcmp(topic, "member.suspended") == 0 ||
-           strcmp(topic, "member.rekeyed") == 0;
+    return t == SJ_TOPIC_MEMBER_SUSPENDED || t == SJ_TOPIC_MEMBER_REKEYED;
 }
 
 /* Log ev (its body set by the caller) and queue its stub. On error nothing
  * is queued; the log write sticks to c->txn, which the caller aborts. */
-static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
+static int emit(sj_call_t *c, sj_topic_t t, Shangju__Event *ev)
 {
+    const char *topic = sj_topic_name(t);
+    assert(topic); /* a handler names a topic of the table */
     ev->at = c->now;
     ev->topic = (char *)topic;
     ev->actor_id = c->caller ? c->caller->id : 0;
@@ -170,12 +177,12 @@ static int emit(sj_call_t *c, const char *topic, Shangju__Event *ev)
     if (!o->data)
         return SJ_ENOMEM;
     o->seq = ev->seq;
-    o->revokes_key = revokes_key(topic);
+    o->revokes_key = revokes_key(t);
     c->n_events++;
     return SJ_OK;
 }
 
-int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
+int sj_call_emit_wish(sj_call_t *c, sj_topic_t topic, const Shangju__Wish *w)
 {
     Shangju__Wish view;
     sj_vis_wish(NULL, w, NULL, &view);
@@ -185,7 +192,7 @@ int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w)
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_compact(sj_call_t *c, const char *topic,
+int sj_call_emit_compact(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Compact *v)
 {
     Shangju__Compact view;
@@ -196,7 +203,7 @@ int sj_call_emit_compact(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_listing(sj_call_t *c, const char *topic,
+int sj_call_emit_listing(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Listing *l)
 {
     Shangju__Listing view;
@@ -207,7 +214,7 @@ int sj_call_emit_listing(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_entry(sj_call_t *c, const char *topic,
+int sj_call_emit_entry(sj_call_t *c, sj_topic_t topic,
                        const Shangju__LedgerEntry *e)
 {
     Shangju__LedgerEntry view;
@@ -221,7 +228,7 @@ int sj_call_emit_entry(sj_call_t *c, const char *topic,
     return emit(c, topic, &ev);
 }
 
-int sj_call_emit_member(sj_call_t *c, const char *topic,
+int sj_call_emit_member(sj_call_t *c, sj_topic_t topic,
                         const Shangju__Member *m)
 {
     Shangju__Member view;

@@ -10,6 +10,8 @@
 
 #include "config.h"
 #include "shangju.pb-c.h"
+#include "sj_reasons.h"
+#include "sj_topics.h"
 #include "store.h"
 
 /* An event produced by a call: stored already (in full, as the event log
@@ -36,6 +38,10 @@ typedef struct {
     char arg[72];
 } sj_job_req_t;
 
+/* The broker's notice signing key, opaque (notice.h): a handler can only
+ * hand it to sj_notice_write, which the compact-publish move does. */
+typedef struct sj_signer sj_signer_t;
+
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
     int64_t started_at;
@@ -49,6 +55,7 @@ typedef struct {
     int64_t now;
     const sj_config_t *cfg;
     const sj_broker_stats_t *stats; /* NULL outside the server */
+    const sj_signer_t *signer;      /* NULL: notices cannot be signed */
     sj_job_req_t job;     /* background work to start after the commit;
                              the server answers when it ends */
     bool commit_on_error; /* keep the writes of an error reply (a refused
@@ -64,7 +71,8 @@ typedef struct {
     size_t n_events, cap_events;
 } sj_call_t;
 
-/* Prepare c for one request. */
+/* Prepare c for one request; stats and signer start NULL (the engine sets
+ * them from its environment). */
 void sj_call_init(sj_call_t *c, sj_txn_t *txn, const Shangju__Member *caller,
                   int64_t now, const sj_config_t *cfg);
 
@@ -76,13 +84,17 @@ void sj_call_end(sj_call_t *c);
 void sj_call_drop_events(sj_call_t *c);
 
 /* Set an error reply and return status (non-zero), so handlers can write
- * `return sj_call_fail(c, STATUS_NOT_FOUND, "no wish %llu", id);`. */
-int sj_call_fail(sj_call_t *c, Shangju__Status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ * `return sj_call_fail(c, ST(NOT_FOUND), SJ_R_WISH_NOT_FOUND, "no wish
+ * %llu", id);`. Every refusal names its reason (sj_reasons.h), the stable
+ * code clients translate; the message is English detail for logs and
+ * people who read English. */
+int sj_call_fail(sj_call_t *c, Shangju__Status status, sj_reason_t reason,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Translate a store error into an error reply (RESOURCE_EXHAUSTED for a
- * full map, NOT_FOUND, INTERNAL...) and return the status. what names the
- * object for the message. */
+/* Translate a store error into an error reply (RESOURCE_EXHAUSTED
+ * store.full for a full map, NOT_FOUND store.not_found, INTERNAL
+ * broker.internal...) and return the status. what names the object for
+ * the message. */
 int sj_call_store_fail(sj_call_t *c, int err, const char *what);
 
 /* Keep m alive until sj_call_end (m from a store read). Returns m, or NULL
@@ -100,19 +112,20 @@ void *sj_call_alloc(sj_call_t *c, size_t n);
 char *sj_call_strdup(sj_call_t *c, const char *s);
 
 /* Append an event to the log (inside c->txn) and queue its stub for the
- * PUB socket. The body kept in the log is the record's view for anyone
- * (visibility.h: no contact, hand-over code, key or bridge link), built
- * field by field; ledger entries are kept whole and shown per reader. */
-int sj_call_emit_wish(sj_call_t *c, const char *topic, const Shangju__Wish *w);
-int sj_call_emit_member(sj_call_t *c, const char *topic,
+ * PUB socket under the topic's wire name (sj_topics.h). The body kept in
+ * the log is the record's view for anyone (visibility.h: no contact,
+ * hand-over code, key or bridge link), built field by field; ledger entries
+ * are kept whole and shown per reader. */
+int sj_call_emit_wish(sj_call_t *c, sj_topic_t topic, const Shangju__Wish *w);
+int sj_call_emit_member(sj_call_t *c, sj_topic_t topic,
                         const Shangju__Member *m);
-int sj_call_emit_listing(sj_call_t *c, const char *topic,
+int sj_call_emit_listing(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Listing *l);
 /* A compact event; v is the view to publish (no private data inside). */
-int sj_call_emit_compact(sj_call_t *c, const char *topic,
+int sj_call_emit_compact(sj_call_t *c, sj_topic_t topic,
                          const Shangju__Compact *v);
 /* A points event: e is the body (NULL for an event without one). */
-int sj_call_emit_entry(sj_call_t *c, const char *topic,
+int sj_call_emit_entry(sj_call_t *c, sj_topic_t topic,
                        const Shangju__LedgerEntry *e);
 
 #endif

@@ -17,12 +17,14 @@
 #include "dispatch.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "compacts.h"
+#include "lifecycle.h"
 #include "notice.h"
 #include "points.h"
 #include "qr.h"
@@ -40,32 +42,7 @@ typedef unsigned long long ull;
 
 /* ---------------------------------------------------------------- helpers */
 
-static const char *state_name(Shangju__CompactState s)
-{
-    const char *n = sj_enum_short(&shangju__compact_state__descriptor, s);
-    return n ? n : "unknown";
-}
-
-static int load(sj_call_t *c, uint64_t id, Shangju__Compact **cp)
-{
-    int err = sj_compact_get(c->txn, id, cp);
-    if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no compact %llu", (ull)id);
-    if (err || !sj_call_own(c, *cp))
-        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "compact");
-    return 0;
-}
-
-/* A new version of old to change: a shallow copy whose strings and arrays
- * still belong to old (records from the store are never edited in place;
- * arrays are replaced, never written through). */
-static Shangju__Compact *edit(sj_call_t *c, const Shangju__Compact *old)
-{
-    Shangju__Compact *cp = sj_call_alloc(c, sizeof *cp);
-    if (cp)
-        *cp = *old;
-    return cp;
-}
+static const sj_family_t compacts; /* the family, below */
 
 /* A copy of arr (n pointers) with elem appended; lives until the call
  * ends. NULL when out of memory. */
@@ -91,18 +68,6 @@ static bool is_party(const Shangju__Compact *cp, uint64_t id)
 static bool is_committee(const sj_call_t *c)
 {
     return c->caller && c->caller->role == ROLE(COMMITTEE);
-}
-
-static int require_state(sj_call_t *c, const Shangju__Compact *cp,
-                         Shangju__CompactState want, const char *action)
-{
-    if (cp->state == want)
-        return 0;
-    return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                        "compact %llu is %s; only a%s %s compact can be %s",
-                        (ull)cp->id, state_name(cp->state),
-                        want == CS(ACTIVE) || want == CS(EVALUATING) ? "n" : "",
-                        state_name(want), action);
 }
 
 static const Shangju__ServiceItem *find_item(const Shangju__Compact *cp,
@@ -143,9 +108,26 @@ static int hash_version(sj_call_t *c, Shangju__Compact *cp)
     return 0;
 }
 
-/* The timer a compact in its state waits on, if any. */
-static bool timer_of(const Shangju__Compact *cp, sj_timer_t *tm)
+/* ----------------------------------------------------------- the family */
+
+static int compact_get(sj_txn_t *t, uint64_t id, void **out)
 {
+    Shangju__Compact *cp = NULL;
+    int err = sj_compact_get(t, id, &cp);
+    *out = cp;
+    return err;
+}
+
+static int compact_put(sj_txn_t *t, const void *rec, const void *old)
+{
+    return sj_compact_put(t, rec, old);
+}
+
+/* The timer a compact in its state waits on, if any. */
+static bool timer_of(const sj_call_t *c, const void *rec, sj_timer_t *tm)
+{
+    const Shangju__Compact *cp = rec;
+    (void)c;
     tm->id = cp->id;
     if (cp->state == CS(PUBLISHED)) {
         tm->kind = SJ_TIMER_COMPACT_START;
@@ -165,7 +147,7 @@ static bool timer_of(const Shangju__Compact *cp, sj_timer_t *tm)
 static Shangju__Compact *summary(sj_call_t *c, const Shangju__Compact *cp,
                                  bool notice)
 {
-    Shangju__Compact *v = edit(c, cp);
+    Shangju__Compact *v = sj_rec_edit(c, &compacts, cp);
     if (!v)
         return NULL;
     v->n_performances = v->n_complaints = v->n_ratings = 0;
@@ -177,42 +159,110 @@ static Shangju__Compact *summary(sj_call_t *c, const Shangju__Compact *cp,
     return v;
 }
 
-/* Store cp (new version of old, NULL when new), move its timer, log the
- * event with view v and reply with v. Returns 0 or the failed status. */
-static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
-                const char *topic, Shangju__Compact *v)
+/* The elements of list (n) that are not those of old (n_old) at the same
+ * place: what this version added or changed. Sets *out and *n_out; false
+ * when out of memory. */
+static bool changed(sj_call_t *c, void *const *list, size_t n, void *const *old,
+                    size_t n_old, void ***out, size_t *n_out)
 {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += i >= n_old || list[i] != old[i];
+    *n_out = 0;
+    *out = NULL;
+    if (k == 0)
+        return true;
+    void **a = sj_call_alloc(c, k * sizeof *a);
+    if (!a)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (i >= n_old || list[i] != old[i])
+            a[(*n_out)++] = list[i];
+    *out = a;
+    return true;
+}
+
+/* The summary of cp plus the performance, complaint or rating this
+ * version added or changed (so a perform or a resolve publishes only the
+ * element it touched); the notice only when the compact is published. */
+static Shangju__Compact *view(sj_call_t *c, const Shangju__Compact *cp,
+                              const Shangju__Compact *old, sj_topic_t topic)
+{
+    static const Shangju__Compact none = SHANGJU__COMPACT__INIT;
+    Shangju__Compact *v = summary(c, cp, topic == SJ_TOPIC_COMPACT_PUBLISHED);
+    if (!old)
+        old = &none;
+    if (!v ||
+        !changed(c, (void *const *)cp->performances, cp->n_performances,
+                 (void *const *)old->performances, old->n_performances,
+                 (void ***)&v->performances, &v->n_performances) ||
+        !changed(c, (void *const *)cp->complaints, cp->n_complaints,
+                 (void *const *)old->complaints, old->n_complaints,
+                 (void ***)&v->complaints, &v->n_complaints) ||
+        !changed(c, (void *const *)cp->ratings, cp->n_ratings,
+                 (void *const *)old->ratings, old->n_ratings,
+                 (void ***)&v->ratings, &v->n_ratings))
+        return NULL;
+    return v;
+}
+
+/* Every state a compact enters is added to its history (the report counts
+ * compacts by their state at a date). */
+static int prepare(sj_call_t *c, void *rec, const void *o)
+{
+    Shangju__Compact *cp = rec;
+    const Shangju__Compact *old = o;
+    if (old && old->state == cp->state)
+        return SJ_OK;
+    Shangju__CompactStateChange *sc = sj_call_alloc(c, sizeof *sc);
+    void *h = sc ? append(c, cp->history, cp->n_history, sc) : NULL;
+    if (!h)
+        return SJ_ENOMEM;
+    shangju__compact_state_change__init(sc);
+    sc->state = cp->state;
+    sc->at = c->now;
+    cp->history = h;
+    cp->n_history++;
+    return SJ_OK;
+}
+
+/* Log the event with the view, and reply with the same view. */
+static int publish(sj_call_t *c, sj_topic_t topic, void *rec, const void *old)
+{
+    Shangju__Compact *v = view(c, rec, old, topic);
     if (!v)
-        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-    if (!old || old->state != cp->state) {
-        Shangju__CompactStateChange *sc = sj_call_alloc(c, sizeof *sc);
-        void *h = sc ? append(c, cp->history, cp->n_history, sc) : NULL;
-        if (!h)
-            return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-        shangju__compact_state_change__init(sc);
-        sc->state = cp->state;
-        sc->at = c->now;
-        cp->history = h;
-        cp->n_history++;
-        v->history = cp->history;
-        v->n_history = cp->n_history;
-    }
-    sj_timer_t tm;
-    int err = 0;
-    if (old && timer_of(old, &tm))
-        err = sj_timer_clear(c->txn, &tm);
-    if (!err && timer_of(cp, &tm))
-        err = sj_timer_set(c->txn, &tm);
-    if (!err)
-        err = sj_compact_put(c->txn, cp, old);
-    if (!err)
-        err = sj_call_emit_compact(c, topic, v);
+        return SJ_ENOMEM;
+    int err = sj_call_emit_compact(c, topic, v);
     if (err)
-        return sj_call_store_fail(c, err, "compact");
+        return err;
     c->reply.body_case = SHANGJU__REPLY__BODY_COMPACT;
     c->reply.compact = v;
-    return 0;
+    return SJ_OK;
 }
+
+static const sj_reason_t not_in[] = {
+    [CS(NEGOTIATING)] = SJ_R_COMPACT_NOT_NEGOTIATING,
+    [CS(SIGNED)] = SJ_R_COMPACT_NOT_SIGNED,
+    [CS(PUBLISHED)] = SJ_R_COMPACT_NOT_PUBLISHED,
+    [CS(ACTIVE)] = SJ_R_COMPACT_NOT_ACTIVE,
+    [CS(EVALUATING)] = SJ_R_COMPACT_NOT_EVALUATING,
+};
+
+static const sj_family_t compacts = {
+    .noun = "compact",
+    .msg = &shangju__compact__descriptor,
+    .states = &shangju__compact_state__descriptor,
+    .off_id = offsetof(Shangju__Compact, id),
+    .off_state = offsetof(Shangju__Compact, state),
+    .not_found = SJ_R_COMPACT_NOT_FOUND,
+    .not_in = not_in,
+    .n_not_in = sizeof not_in / sizeof not_in[0],
+    .get = compact_get,
+    .put = compact_put,
+    .timer_of = timer_of,
+    .prepare = prepare,
+    .publish = publish,
+};
 
 /* ------------------------------------------------------------ validation */
 
@@ -221,31 +271,33 @@ static int save(sj_call_t *c, Shangju__Compact *cp, const Shangju__Compact *old,
 static int check_parties(sj_call_t *c, const uint64_t *p, size_t n)
 {
     if (n < MIN_PARTIES || n > SJ_MAX_PARTIES)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "a compact has %d to %d parties (got %zu)",
                             MIN_PARTIES, SJ_MAX_PARTIES, n);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++)
             if (p[j] == p[i])
-                return sj_call_fail(c, ST(INVALID_ARGUMENT),
-                                    "member %llu is named twice as a party",
-                                    (ull)p[i]);
+                return sj_call_fail(
+                    c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
+                    "member %llu is named twice as a party", (ull)p[i]);
         Shangju__Member *m;
         int err = sj_member_get(c->txn, p[i], &m);
         if (err == SJ_ENOTFOUND)
-            return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)p[i]);
+            return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                                "no member %llu", (ull)p[i]);
         if (err)
             return sj_call_store_fail(c, err, "member");
         bool bridge = m->role == ROLE(BRIDGE);
         bool active = m->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
         shangju__member__free_unpacked(m, NULL);
         if (bridge)
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "member %llu is a bridge; parties are the "
                                 "committee, merchants and residents",
                                 (ull)p[i]);
         if (!active)
             return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                SJ_R_MEMBER_SUSPENDED,
                                 "member %llu is suspended", (ull)p[i]);
     }
     return 0;
@@ -258,7 +310,7 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
                        Shangju__ServiceItem ***out)
 {
     if (n > SJ_MAX_ITEMS)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "at most %d service items (got %zu)", SJ_MAX_ITEMS,
                             n);
     Shangju__ServiceItem **items = sj_call_alloc(c, (n + 1) * sizeof *items);
@@ -276,16 +328,16 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
                                 false)))
             return rc;
         if (!is_party(cp, it->giver_id))
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "item %zu: the giver %llu is not a party",
                                 i + 1, (ull)it->giver_id);
         if (it->receiver_id && !is_party(cp, it->receiver_id))
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                                 "item %zu: the receiver %llu is not a party "
                                 "(0 means the community)",
                                 i + 1, (ull)it->receiver_id);
         if (it->receiver_id == it->giver_id)
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                                 "item %zu: a party cannot give to itself",
                                 i + 1);
         copy[i] = *it;
@@ -307,7 +359,7 @@ int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
                             true)))
         return rc;
     if (d->term_start <= 0 || d->term_start >= d->term_end)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                             "the term must start before it ends");
     if ((rc = check_parties(c, d->parties, d->n_parties)))
         return rc;
@@ -333,27 +385,70 @@ int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req)
     cp->created_by = c->caller->id;
     if ((rc = hash_version(c, cp)))
         return rc;
-    return save(c, cp, NULL, "compact.drafted", summary(c, cp, false));
+    return sj_rec_save(c, &compacts, cp, NULL, SJ_TOPIC_COMPACT_DRAFTED);
 }
 
-int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
+/* ------------------------------------------------------------ who may */
+
+static int a_party(sj_call_t *c, const void *rec, const sj_move_t *m)
 {
-    const Shangju__CompactEdit *e = req->compact_edit;
-    Shangju__Compact *old, *cp;
+    const Shangju__Compact *cp = rec;
+    (void)m;
+    if (is_party(cp, c->caller->id))
+        return 0;
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_PARTY,
+                        "member %llu is not a party to compact %llu",
+                        (ull)c->caller->id, (ull)cp->id);
+}
+
+static int a_party_or_committee(sj_call_t *c, const void *rec,
+                                const sj_move_t *m)
+{
+    return is_committee(c) ? 0 : a_party(c, rec, m);
+}
+
+static int an_editor(sj_call_t *c, const void *rec, const sj_move_t *m)
+{
+    const Shangju__Compact *cp = rec;
+    if (is_party(cp, c->caller->id) || is_committee(c))
+        return 0;
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_PARTY,
+                        "only a party or the committee may %s compact %llu",
+                        m->verb, (ull)cp->id);
+}
+
+/* Anyone the compact serves may complain: a resident, or a party. */
+static int a_complainer(sj_call_t *c, const void *rec, const sj_move_t *m)
+{
+    const Shangju__Compact *cp = rec;
+    (void)m;
+    if (is_party(cp, c->caller->id) || c->caller->role == ROLE(RESIDENT))
+        return 0;
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_MAY_NOT_COMPLAIN,
+                        "complaints come from residents and parties");
+}
+
+/* Resolving moves no state, from either of two: the predicate judges. */
+static int resolvable(sj_call_t *c, const void *rec, const sj_move_t *m)
+{
+    const Shangju__Compact *cp = rec;
+    (void)m;
+    if (cp->state == CS(ACTIVE) || cp->state == CS(EVALUATING))
+        return 0;
+    return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_WRONG_STATE,
+                        "compact %llu is %s; complaints are resolved "
+                        "while it is active or evaluating",
+                        (ull)cp->id, sj_rec_state_name(&compacts, cp->state));
+}
+
+/* ------------------------------------------------------- negotiate, sign */
+
+static int edit_items(sj_call_t *c, void *rec, const void *o, const void *arg)
+{
+    const Shangju__CompactEdit *e = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     int rc;
-    if ((rc = sj_check_text(c, "covenant", e->covenant, 0, SJ_MAX_COVENANT,
-                            true)) ||
-        (rc = load(c, e->id, &old)))
-        return rc;
-    if (!is_party(old, c->caller->id) && !is_committee(c))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "only a party or the committee may edit "
-                            "compact %llu",
-                            (ull)old->id);
-    if ((rc = require_state(c, old, CS(NEGOTIATING), "edited")))
-        return rc;
-    if (!(cp = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     if ((rc = check_items(c, old, e->items, e->n_items, &cp->items)))
         return rc;
     cp->n_items = e->n_items;
@@ -362,9 +457,7 @@ int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
     cp->version++;
     cp->n_signatures = 0; /* an edit after signing voids earlier signatures */
     cp->signatures = NULL;
-    if ((rc = hash_version(c, cp)))
-        return rc;
-    return save(c, cp, old, "compact.edited", summary(c, cp, false));
+    return hash_version(c, cp);
 }
 
 static bool all_signed(const Shangju__Compact *cp)
@@ -380,35 +473,30 @@ static bool all_signed(const Shangju__Compact *cp)
     return true;
 }
 
-int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req)
+/* A signature binds the current version and its hash; the last party's
+ * signature makes the compact SIGNED. */
+static int sign(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
-    const Shangju__CompactSign *s = req->compact_sign;
-    Shangju__Compact *old, *cp;
-    int rc;
-    if ((rc = load(c, s->id, &old)))
-        return rc;
+    const Shangju__CompactSign *s = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
-    if (!is_party(old, me))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "member %llu is not a party to compact %llu",
-                            (ull)me, (ull)old->id);
-    if ((rc = require_state(c, old, CS(NEGOTIATING), "signed")))
-        return rc;
     if (s->version != old->version || s->version_hash.len != 32 ||
         old->version_hash.len != 32 ||
         memcmp(s->version_hash.data, old->version_hash.data, 32) != 0)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_COMPACT_OLD_VERSION,
                             "compact %llu is at version %u: a signature on "
                             "an old version (or with another hash) does not "
                             "count; read the current version and sign that",
                             (ull)old->id, old->version);
     for (size_t i = 0; i < old->n_signatures; i++)
         if (old->signatures[i]->party_id == me)
-            return sj_call_fail(c, ST(ALREADY_EXISTS),
-                                "member %llu already signed version %u",
-                                (ull)me, old->version);
+            return sj_call_fail(
+                c, ST(ALREADY_EXISTS), SJ_R_COMPACT_ALREADY_SIGNED,
+                "member %llu already signed version %u", (ull)me, old->version);
     Shangju__Signature *sig = sj_call_alloc(c, sizeof *sig);
-    if (!sig || !(cp = edit(c, old)))
+    if (!sig)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     shangju__signature__init(sig);
     sig->party_id = me;
@@ -420,98 +508,63 @@ int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req)
     cp->n_signatures++;
     if (all_signed(cp))
         cp->state = CS(SIGNED);
-    return save(c, cp, old, "compact.signed", summary(c, cp, false));
+    return 0;
 }
 
 /* --------------------------------------------------------------- publish */
 
-int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req)
+static int publish_notice(sj_call_t *c, void *rec, const void *old,
+                          const void *arg)
 {
-    Shangju__Compact *old, *cp;
-    int rc;
-    if ((rc = load(c, req->compact_publish->id, &old)) ||
-        (rc = require_state(c, old, CS(SIGNED), "published")))
-        return rc;
-    if (!c->cfg->has_notice_key)
+    Shangju__Compact *cp = rec;
+    (void)old, (void)arg;
+    if (!c->signer)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_BROKER_NO_NOTICE_KEY,
                             "the broker has no notice key to sign with");
     char url[SJ_QR_MAX_URL + 1];
-    if (sj_qr_url(url, sizeof url, c->cfg->public_url, 'c', old->id, NULL))
+    if (sj_qr_url(url, sizeof url, c->cfg->public_url, 'c', cp->id, NULL))
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_BROKER_BAD_PUBLIC_URL,
                             "the broker's --public-url '%s' cannot make a "
                             "link; the operator must fix it",
                             c->cfg->public_url);
-    if (!(cp = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-    cp->state = CS(PUBLISHED);
     cp->published_at = c->now;
     int err = sj_notice_write(c, cp, url, &cp->notice);
     if (err == SJ_EINVAL)
-        return sj_call_fail(c, ST(INTERNAL), "the notice could not be made");
-    if (err)
-        return sj_call_store_fail(c, err, "compact");
-    return save(c, cp, old, "compact.published", summary(c, cp, true));
-}
-
-/* The term's start (PUBLISHED -> ACTIVE) and end (ACTIVE -> EVALUATING).
- * A timer the compact no longer waits on is stale and dropped. */
-int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm)
-{
-    Shangju__Compact *old, *cp;
-    sj_timer_t want;
-    int err = sj_compact_get(c->txn, tm->id, &old);
-    if (err == 0 && !sj_call_own(c, old))
-        err = SJ_ENOMEM;
-    if (err == SJ_ENOTFOUND)
-        return sj_timer_clear(c->txn, tm);
-    if (err)
-        return sj_call_store_fail(c, err, "compact");
-    if (!timer_of(old, &want) || want.kind != tm->kind || want.due != tm->due)
-        return sj_timer_clear(c->txn, tm);
-    if (!(cp = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-    bool start = tm->kind == SJ_TIMER_COMPACT_START;
-    cp->state = start ? CS(ACTIVE) : CS(EVALUATING);
-    return save(c, cp, old, start ? "compact.activated" : "compact.evaluating",
-                summary(c, cp, false));
+        return sj_call_fail(c, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                            "the notice could not be made");
+    return err ? sj_call_store_fail(c, err, "compact") : 0;
 }
 
 /* ------------------------------------------------- perform and complain */
 
-int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
+static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
-    const Shangju__CompactPerform *p = req->compact_perform;
-    Shangju__Compact *old, *cp, *v;
-    int rc;
-    if ((rc = sj_check_text(c, "note", p->note, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, p->id, &old)))
-        return rc;
+    const Shangju__CompactPerform *p = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
-    if (!is_party(old, me) && !is_committee(c))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "member %llu is not a party to compact %llu",
-                            (ull)me, (ull)old->id);
-    if ((rc = require_state(c, old, CS(ACTIVE), "performed")))
-        return rc;
     const Shangju__ServiceItem *it = find_item(old, p->item_id);
     if (!it)
-        return sj_call_fail(c, ST(NOT_FOUND), "compact %llu has no item %u",
-                            (ull)old->id, p->item_id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_ITEM,
+                            "compact %llu has no item %u", (ull)old->id,
+                            p->item_id);
     if (it->giver_id != me && !is_committee(c))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_GIVER,
                             "item %u is given by member %llu; only the giver "
                             "or the committee records it",
                             it->id, (ull)it->giver_id);
     if (p->date < 0 || p->date > c->now)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "the date must not be in the future");
     if (old->n_performances >= SJ_MAX_PERFORMANCES)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
                             "compact %llu holds its limit of %d performance "
                             "records",
                             (ull)old->id, SJ_MAX_PERFORMANCES);
     Shangju__Performance *perf = sj_call_alloc(c, sizeof *perf);
-    if (!perf || !(cp = edit(c, old)))
+    if (!perf)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     shangju__performance__init(perf);
     perf->item_id = it->id;
@@ -526,42 +579,29 @@ int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
     char memo[64];
     snprintf(memo, sizeof memo, "compact %llu item %u", (ull)cp->id, it->id);
     int err = sj_points_earn(c, it->giver_id, c->cfg->points_per_performance,
-                             "earn.compact", cp->id, memo);
-    if (err)
-        return sj_call_store_fail(c, err, "points");
-    if ((v = summary(c, cp, false)) &&
-        (v->performances = append(c, NULL, 0, perf)))
-        v->n_performances = 1;
-    return save(c, cp, old, "compact.performed", v);
+                             SJ_ENTRY_EARN_COMPACT, cp->id, memo);
+    return err ? sj_call_store_fail(c, err, "points") : 0;
 }
 
-int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
+static int complain(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
-    const Shangju__CompactComplain *q = req->compact_complain;
-    Shangju__Compact *old, *cp, *v;
-    int rc;
-    if ((rc = sj_check_text(c, "text", q->text, 1, SJ_MAX_COMPLAINT, true)) ||
-        (rc = load(c, q->id, &old)))
-        return rc;
+    const Shangju__CompactComplain *q = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
-    if (!is_party(old, me) && c->caller->role != ROLE(RESIDENT))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "complaints come from residents and parties");
-    if ((rc = require_state(c, old, CS(ACTIVE), "complained about")))
-        return rc;
     if (!is_party(old, q->against_id))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                             "member %llu is not a party to compact %llu",
                             (ull)q->against_id, (ull)old->id);
     if (q->against_id == me)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                             "a complaint is against another party");
     if (old->n_complaints >= SJ_MAX_COMPLAINTS)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
                             "compact %llu holds its limit of %d complaints",
                             (ull)old->id, SJ_MAX_COMPLAINTS);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
-    if (!k || !(cp = edit(c, old)))
+    if (!k)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     shangju__complaint__init(k);
     k->id = (uint32_t)old->n_complaints + 1;
@@ -572,40 +612,29 @@ int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
     if (!(cp->complaints = append(c, old->complaints, old->n_complaints, k)))
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     cp->n_complaints++;
-    if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
-        v->n_complaints = 1;
-    return save(c, cp, old, "compact.complained", v);
+    return 0;
 }
 
-int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
+static int resolve(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
-    const Shangju__CompactResolve *r = req->compact_resolve;
-    Shangju__Compact *old, *cp, *v;
-    int rc;
-    if ((rc = sj_check_text(c, "resolution", r->resolution, 1,
-                            SJ_MAX_RESOLUTION, true)) ||
-        (rc = load(c, r->id, &old)))
-        return rc;
-    if (old->state != CS(ACTIVE) && old->state != CS(EVALUATING))
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                            "compact %llu is %s; complaints are resolved "
-                            "while it is active or evaluating",
-                            (ull)old->id, state_name(old->state));
+    const Shangju__CompactResolve *r = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     size_t i = 0;
     while (i < old->n_complaints && old->complaints[i]->id != r->complaint_id)
         i++;
     if (i == old->n_complaints)
-        return sj_call_fail(c, ST(NOT_FOUND),
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_COMPLAINT,
                             "compact %llu has no complaint %u", (ull)old->id,
                             r->complaint_id);
     if (old->complaints[i]->resolved)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                            "complaint %u is already resolved",
-                            r->complaint_id);
+        return sj_call_fail(
+            c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_ALREADY_RESOLVED,
+            "complaint %u is already resolved", r->complaint_id);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     Shangju__Complaint **list =
         sj_call_alloc(c, old->n_complaints * sizeof *list);
-    if (!k || !list || !(cp = edit(c, old)))
+    if (!k || !list)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     *k = *old->complaints[i];
     k->resolved = true;
@@ -615,44 +644,35 @@ int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
     memcpy(list, old->complaints, old->n_complaints * sizeof *list);
     list[i] = k;
     cp->complaints = list;
-    if ((v = summary(c, cp, false)) && (v->complaints = append(c, NULL, 0, k)))
-        v->n_complaints = 1;
-    return save(c, cp, old, "compact.resolved", v);
+    return 0;
 }
 
 /* ----------------------------------------------------- evaluate, close */
 
-int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)
+static int rate(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
-    const Shangju__CompactRate *r = req->compact_rate;
-    Shangju__Compact *old, *cp, *v;
-    int rc;
-    if ((rc = sj_check_text(c, "comment", r->comment, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, r->id, &old)))
-        return rc;
+    const Shangju__CompactRate *r = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
     uint64_t me = c->caller->id;
-    if (!is_party(old, me))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "member %llu is not a party to compact %llu",
-                            (ull)me, (ull)old->id);
-    if ((rc = require_state(c, old, CS(EVALUATING), "rated")))
-        return rc;
     if (r->of_id == me)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                             "a party rates the other parties, not itself");
     if (!is_party(old, r->of_id))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_BAD_PARTY,
                             "member %llu is not a party to compact %llu",
                             (ull)r->of_id, (ull)old->id);
     if (r->stars < 1 || r->stars > 5)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "stars must be 1 to 5");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
+                            "stars must be 1 to 5");
     for (size_t i = 0; i < old->n_ratings; i++)
         if (old->ratings[i]->by_id == me && old->ratings[i]->of_id == r->of_id)
             return sj_call_fail(c, ST(ALREADY_EXISTS),
+                                SJ_R_COMPACT_ALREADY_RATED,
                                 "member %llu already rated member %llu",
                                 (ull)me, (ull)r->of_id);
     Shangju__Rating *g = sj_call_alloc(c, sizeof *g);
-    if (!g || !(cp = edit(c, old)))
+    if (!g)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     shangju__rating__init(g);
     g->by_id = me;
@@ -663,9 +683,7 @@ int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)
     if (!(cp->ratings = append(c, old->ratings, old->n_ratings, g)))
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     cp->n_ratings++;
-    if ((v = summary(c, cp, false)) && (v->ratings = append(c, NULL, 0, g)))
-        v->n_ratings = 1;
-    return save(c, cp, old, "compact.rated", v);
+    return 0;
 }
 
 /* One result per party: what it gave, what was held against it, how the
@@ -695,33 +713,135 @@ static Shangju__PartyResult *result_of(sj_call_t *c, const Shangju__Compact *cp,
     return r;
 }
 
-int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req)
+static int close_compact(sj_call_t *c, void *rec, const void *o,
+                         const void *arg)
 {
-    Shangju__Compact *old, *cp;
-    int rc;
-    if ((rc = load(c, req->compact_close->id, &old)) ||
-        (rc = require_state(c, old, CS(EVALUATING), "closed")))
-        return rc;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
+    (void)arg;
     Shangju__PartyResult **res =
         sj_call_alloc(c, (old->n_parties + 1) * sizeof *res);
-    if (!res || !(cp = edit(c, old)))
+    if (!res)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     for (size_t i = 0; i < old->n_parties; i++)
         if (!(res[i] = result_of(c, old, old->parties[i])))
             return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-    cp->state = CS(CLOSED);
     cp->closed_at = c->now;
     cp->results = res;
     cp->n_results = old->n_parties;
-    return save(c, cp, old, "compact.closed", summary(c, cp, false));
+    return 0;
+}
+
+/* ------------------------------------------------------------- the moves */
+
+#define K(x) SHANGJU__REQUEST__BODY_COMPACT_##x
+#define T(x) SJ_TOPIC_COMPACT_##x
+
+/* The six steps (谈约 签约 亮约 履约 信约 评约), requested ... */
+/* clang-format off */
+static const sj_move_t moves[] = {
+    /* request      from              to               who may
+     *     event            hook             refusal words */
+    {K(EDIT),       CS(NEGOTIATING),  CS(NEGOTIATING), an_editor,
+         T(EDITED),         edit_items,      "edited", "edit"},
+    {K(SIGN),       CS(NEGOTIATING),  0 /* SIGNED when all signed */, a_party,
+         T(SIGNED),         sign,            "signed", "sign"},
+    {K(PUBLISH),    CS(SIGNED),       CS(PUBLISHED),   NULL,
+         T(PUBLISHED),      publish_notice,  "published", "publish"},
+    {K(PERFORM),    CS(ACTIVE),       CS(ACTIVE),      a_party_or_committee,
+         T(PERFORMED),      perform,         "performed", "perform"},
+    {K(COMPLAIN),   CS(ACTIVE),       CS(ACTIVE),      a_complainer,
+         T(COMPLAINED),     complain,        "complained about", "complain"},
+    {K(RESOLVE),    0 /* active or evaluating */, 0,   resolvable,
+         T(RESOLVED),       resolve,         "resolved", "resolve"},
+    {K(RATE),       CS(EVALUATING),   CS(EVALUATING),  a_party,
+         T(RATED),          rate,            "rated", "rate"},
+    {K(CLOSE),      CS(EVALUATING),   CS(CLOSED),      NULL,
+         T(CLOSED),         close_compact,   "closed", "close"},
+};
+
+/* ... and by the term's start and end (sj_compact_timer_fire). */
+static const sj_move_t timer_moves[] = {
+    {SJ_TIMER_COMPACT_START, CS(PUBLISHED), CS(ACTIVE), NULL,
+         T(ACTIVATED),      NULL,            "activated", "activate"},
+    {SJ_TIMER_COMPACT_END, CS(ACTIVE),    CS(EVALUATING), NULL,
+         T(EVALUATING),     NULL,            "evaluated", "evaluate"},
+};
+/* clang-format on */
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Apply the request's move to compact id; the reply is set by publish. */
+static int move(sj_call_t *c, const Shangju__Request *req, uint64_t id,
+                const void *arg)
+{
+    const sj_move_t *m = sj_move_find(moves, N(moves), (int)req->body_case);
+    return sj_move_apply(c, &compacts, m, id, arg, NULL);
+}
+
+int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactEdit *e = req->compact_edit;
+    int rc =
+        sj_check_text(c, "covenant", e->covenant, 0, SJ_MAX_COVENANT, true);
+    return rc ? rc : move(c, req, e->id, e);
+}
+
+int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req)
+{
+    return move(c, req, req->compact_sign->id, req->compact_sign);
+}
+
+int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req)
+{
+    return move(c, req, req->compact_publish->id, NULL);
+}
+
+int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactPerform *p = req->compact_perform;
+    int rc = sj_check_text(c, "note", p->note, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, p->id, p);
+}
+
+int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactComplain *q = req->compact_complain;
+    int rc = sj_check_text(c, "text", q->text, 1, SJ_MAX_COMPLAINT, true);
+    return rc ? rc : move(c, req, q->id, q);
+}
+
+int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactResolve *r = req->compact_resolve;
+    int rc = sj_check_text(c, "resolution", r->resolution, 1, SJ_MAX_RESOLUTION,
+                           true);
+    return rc ? rc : move(c, req, r->id, r);
+}
+
+int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactRate *r = req->compact_rate;
+    int rc = sj_check_text(c, "comment", r->comment, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
+}
+
+int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req)
+{
+    return move(c, req, req->compact_close->id, NULL);
+}
+
+int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm)
+{
+    return sj_move_timer(c, &compacts, timer_moves, N(timer_moves), tm);
 }
 
 /* ------------------------------------------------------------ get, list */
 
 int sj_h_compact_get(sj_call_t *c, const Shangju__Request *req)
 {
-    Shangju__Compact *cp;
-    int rc = load(c, req->compact_get->id, &cp);
+    void *cp;
+    int rc = sj_rec_load(c, &compacts, req->compact_get->id, &cp);
     if (rc)
         return rc;
     c->reply.body_case = SHANGJU__REPLY__BODY_COMPACT;
@@ -734,8 +854,8 @@ int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req)
     const Shangju__CompactList *l = req->compact_list;
     if (l->state && !protobuf_c_enum_descriptor_get_value(
                         &shangju__compact_state__descriptor, l->state))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
-                            (int)l->state);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "unknown state %d", (int)l->state);
     size_t limit = l->limit ? l->limit : LIST_DEFAULT;
     if (limit > LIST_MAX)
         limit = LIST_MAX; /* summaries are large: a short page, a cursor */

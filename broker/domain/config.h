@@ -25,12 +25,7 @@ typedef struct {
     int64_t dedup_retention_ms; /* how long retries get the original reply */
     uint64_t points_per_wish;   /* earned by the merchant closing a wish */
     uint64_t points_per_performance; /* earned per compact performance */
-    /* The broker's Ed25519 key that signs published compact notices
-     * (DATA/notice.key), loaded at start. */
-    uint8_t notice_secret[64];
-    uint8_t notice_public[32];
-    bool has_notice_key;
-} sj_config_t;
+} sj_config_t; /* the notice signing key is not a setting: notice.h */
 
 /* Fill c with the defaults. */
 void sj_config_defaults(sj_config_t *c);

@@ -4,6 +4,7 @@
 #include "dispatch.h"
 
 #include "codec.h"
+#include "log.h"
 
 #define R(role) SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_##role)
 #define K(kind) SHANGJU__REQUEST__BODY_##kind
@@ -59,6 +60,29 @@ static const sj_rule_t rules[] = {
     {K(ADMIN_VERIFY), R(COMMITTEE), false, sj_h_admin_verify},
 };
 
+/* Which family's lifecycle a due timer belongs to. */
+static const struct {
+    sj_timer_kind_t kind;
+    int (*fire)(sj_call_t *c, const sj_timer_t *tm);
+} timers[] = {
+    {SJ_TIMER_WISH_EXPIRE, sj_wish_timer_fire},
+    {SJ_TIMER_CLAIM_DUE, sj_wish_timer_fire},
+    {SJ_TIMER_AUTO_CLOSE, sj_wish_timer_fire},
+    {SJ_TIMER_COMPACT_START, sj_compact_timer_fire},
+    {SJ_TIMER_COMPACT_END, sj_compact_timer_fire},
+};
+
+int sj_dispatch_timer(sj_call_t *c, const sj_timer_t *tm)
+{
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
+        if (timers[i].kind == tm->kind)
+            return timers[i].fire(c, tm);
+    /* Written by a newer broker, or corrupt: it can never fire here. */
+    sj_log(SJ_LOG_WARN, "event=timer_dropped kind=%d id=%llu", (int)tm->kind,
+           (unsigned long long)tm->id);
+    return sj_timer_clear(c->txn, tm);
+}
+
 const sj_rule_t *sj_rules(size_t *n)
 {
     *n = sizeof rules / sizeof rules[0];
@@ -79,20 +103,21 @@ int sj_dispatch(sj_call_t *c, const Shangju__Request *req)
     const Shangju__Member *me = c->caller;
     if (!me)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_UNAUTHENTICATED,
-                            "unknown caller");
+                            SJ_R_AUTH_UNKNOWN_KEY, "unknown caller");
     if (me->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
-                            "member %llu is suspended",
+                            SJ_R_AUTH_SUSPENDED, "member %llu is suspended",
                             (unsigned long long)me->id);
     const sj_rule_t *rule = sj_rule_find(req->body_case);
     if (!rule)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_UNKNOWN_REQUEST,
                             "unknown or missing request type");
     if (!(rule->roles & SJ_ROLE_BIT(me->role))) {
         const char *role = sj_enum_short(&shangju__role__descriptor, me->role);
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_PERMISSION_DENIED,
-                            "a %s may not %s", role ? role : "member",
-                            sj_request_kind(req));
+                            SJ_R_AUTH_ROLE, "a %s may not %s",
+                            role ? role : "member", sj_request_kind(req));
     }
     c->reply.status = SHANGJU__STATUS__STATUS_OK;
     int rc = rule->handler(c, req);

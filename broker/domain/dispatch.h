@@ -36,6 +36,11 @@ const sj_rule_t *sj_rules(size_t *n);
  * reply in c is always set. */
 int sj_dispatch(sj_call_t *c, const Shangju__Request *req);
 
+/* Apply one due timer (c->caller is NULL) with the lifecycle of its kind,
+ * from the {kind, fire} table in dispatch.c. Stale timers, and kinds this
+ * broker does not know, are cleared. 0 or the failed status. */
+int sj_dispatch_timer(sj_call_t *c, const sj_timer_t *tm);
+
 /* Handlers, one family per file. */
 int sj_h_ping(sj_call_t *c, const Shangju__Request *req);
 int sj_h_whoami(sj_call_t *c, const Shangju__Request *req);

@@ -24,7 +24,7 @@ static int check_listing(sj_call_t *c, const Shangju__Listing *l)
         (rc = sj_check_text(c, "hours", l->hours, 0, SJ_MAX_HOURS, false)))
         return rc;
     if (l->n_specialties > SJ_MAX_SPECIALTIES)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "too many specialties (%zu; at most %d)",
                             l->n_specialties, SJ_MAX_SPECIALTIES);
     for (size_t i = 0; i < l->n_specialties; i++)
@@ -32,7 +32,7 @@ static int check_listing(sj_call_t *c, const Shangju__Listing *l)
                                 SJ_MAX_SPECIALTY, false)))
             return rc;
     if (l->n_services > SJ_MAX_SERVICES)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "too many services (%zu; at most %d)",
                             l->n_services, SJ_MAX_SERVICES);
     for (size_t i = 0; i < l->n_services; i++) {
@@ -43,7 +43,7 @@ static int check_listing(sj_call_t *c, const Shangju__Listing *l)
                                 SJ_MAX_NOTE, true)))
             return rc;
         if (s->points > SJ_MAX_POINTS)
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                                 "service '%s' costs too many points (%u; at "
                                 "most %d)",
                                 s->name, s->points, SJ_MAX_POINTS);
@@ -57,22 +57,24 @@ static int listing_owner(sj_call_t *c, uint64_t asked, uint64_t *id)
 {
     const Shangju__Member *me = c->caller;
     if (me->role == ROLE(MERCHANT) && asked && asked != me->id)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "a merchant edits only its own listing");
     if (me->role != ROLE(MERCHANT) && !asked)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
                             "say which merchant (merchant_id)");
     *id = asked ? asked : me->id;
     Shangju__Member *m;
     int err = sj_member_get(c->txn, *id, &m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)*id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (ull)*id);
     if (err)
         return sj_call_store_fail(c, err, "member");
     bool merchant = m->role == ROLE(MERCHANT);
     shangju__member__free_unpacked(m, NULL);
     if (!merchant)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_MEMBER_NOT_MERCHANT,
                             "member %llu is not a merchant", (ull)*id);
     return 0;
 }
@@ -81,7 +83,8 @@ int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__ListingPut *p = req->listing_put;
     if (!p->listing)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "listing is required");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
+                            "listing is required");
     uint64_t id = 0;
     int rc;
     if ((rc = listing_owner(c, p->listing->merchant_id, &id)) ||
@@ -94,11 +97,11 @@ int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req)
     if (old && !sj_call_own(c, old))
         return sj_call_store_fail(c, SJ_ENOMEM, "listing");
     if (p->create && old)
-        return sj_call_fail(c, ST(ALREADY_EXISTS),
+        return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_LISTING_EXISTS,
                             "merchant %llu already has a listing; update it",
                             (ull)id);
     if (!p->create && !old)
-        return sj_call_fail(c, ST(NOT_FOUND),
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_LISTING_NOT_FOUND,
                             "merchant %llu has no listing yet; register it",
                             (ull)id);
     Shangju__Listing *l = sj_call_alloc(c, sizeof *l);
@@ -114,7 +117,8 @@ int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req)
     err = sj_listing_put(c->txn, l, old);
     if (!err)
         err = sj_call_emit_listing(
-            c, old ? "merchant.updated" : "merchant.registered", l);
+            c, old ? SJ_TOPIC_MERCHANT_UPDATED : SJ_TOPIC_MERCHANT_REGISTERED,
+            l);
     if (err)
         return sj_call_store_fail(c, err, "listing");
     c->reply.body_case = SHANGJU__REPLY__BODY_LISTING;
@@ -128,8 +132,8 @@ int sj_h_listing_get(sj_call_t *c, const Shangju__Request *req)
     Shangju__Listing *l;
     int err = sj_listing_get(c->txn, id, &l);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "merchant %llu has no listing",
-                            (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_LISTING_NOT_FOUND,
+                            "merchant %llu has no listing", (ull)id);
     if (err || !sj_call_own(c, l))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "listing");
     c->reply.body_case = SHANGJU__REPLY__BODY_LISTING;

@@ -29,7 +29,7 @@ static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
 static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
 {
     if (a->role < ROLE(RESIDENT) || a->role > ROLE(BRIDGE))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "role must be resident, merchant, committee or "
                             "bridge");
     int rc;
@@ -44,17 +44,18 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
                             false)))
         return rc;
     if (a->public_key.len != 32)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_BAD_KEY,
                             "public key must be 32 bytes (got %zu)",
                             a->public_key.len);
     if (a->bridge_id && a->role != ROLE(RESIDENT))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                             "only residents are linked to a bridge");
     if (a->bridge_id) {
         Shangju__Member *b;
         int err = sj_member_get(c->txn, a->bridge_id, &b);
         if (err == SJ_ENOTFOUND)
-            return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
+            return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                                "no member %llu",
                                 (unsigned long long)a->bridge_id);
         if (err)
             return sj_call_store_fail(c, err, "member");
@@ -62,6 +63,7 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
         shangju__member__free_unpacked(b, NULL);
         if (!bridge)
             return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                SJ_R_MEMBER_NOT_BRIDGE,
                                 "member %llu is not a bridge",
                                 (unsigned long long)a->bridge_id);
     }
@@ -94,9 +96,9 @@ int sj_h_member_add(sj_call_t *c, const Shangju__Request *req)
     m->created_by = c->caller->id;
     err = sj_member_put(c->txn, m, NULL);
     if (err == SJ_EEXIST)
-        return sj_call_fail(c, ST(ALREADY_EXISTS),
+        return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_MEMBER_KEY_TAKEN,
                             "that public key is already registered");
-    if (err || (err = sj_call_emit_member(c, "member.added", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_ADDED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;
@@ -107,8 +109,8 @@ int sj_h_member_list(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberList *l = req->member_list;
     if (l->role < 0 || l->role > ROLE(BRIDGE))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown role %d",
-                            (int)l->role);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "unknown role %d", (int)l->role);
     size_t limit;
     int rc = sj_check_limit(c, l->limit, &limit);
     if (rc)
@@ -138,8 +140,8 @@ int sj_h_member_get(sj_call_t *c, const Shangju__Request *req)
     Shangju__Member *m;
     int err = sj_member_get(c->txn, id, &m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
-                            (unsigned long long)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (unsigned long long)id);
     if (err || !sj_call_own(c, m))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
     if (!(m = present(c, m)))
@@ -156,26 +158,26 @@ int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
     if (rc)
         return rc;
     if (s->id == c->caller->id)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_SELF,
                             "you cannot suspend yourself");
     Shangju__Member *old;
     int err = sj_member_get(c->txn, s->id, &old);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
-                            (unsigned long long)s->id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (unsigned long long)s->id);
     if (err || !sj_call_own(c, old))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
     if (old->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                            "member %llu is already suspended",
-                            (unsigned long long)s->id);
+        return sj_call_fail(
+            c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_ALREADY_SUSPENDED,
+            "member %llu is already suspended", (unsigned long long)s->id);
     Shangju__Member *m = sj_call_alloc(c, sizeof *m);
     if (!m)
         return sj_call_store_fail(c, SJ_ENOMEM, "member");
     *m = *old;
     m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED;
     err = sj_member_put(c->txn, m, old);
-    if (err || (err = sj_call_emit_member(c, "member.suspended", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_SUSPENDED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;
@@ -186,18 +188,18 @@ int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberRekey *r = req->member_rekey;
     if (r->id != c->caller->id && !is_committee(c))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "only the committee may change another member's "
                             "key");
     if (r->public_key.len != 32)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_BAD_KEY,
                             "public key must be 32 bytes (got %zu)",
                             r->public_key.len);
     Shangju__Member *old;
     int err = sj_member_get(c->txn, r->id, &old);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu",
-                            (unsigned long long)r->id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (unsigned long long)r->id);
     if (err || !sj_call_own(c, old))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
     Shangju__Member *m = sj_call_alloc(c, sizeof *m);
@@ -207,9 +209,9 @@ int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
     m->public_key = r->public_key;
     err = sj_member_put(c->txn, m, old);
     if (err == SJ_EEXIST)
-        return sj_call_fail(c, ST(ALREADY_EXISTS),
+        return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_MEMBER_KEY_TAKEN,
                             "that public key is already registered");
-    if (err || (err = sj_call_emit_member(c, "member.rekeyed", m)))
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_REKEYED, m)))
         return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
     c->reply.member = m;

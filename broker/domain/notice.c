@@ -20,13 +20,51 @@ typedef unsigned long long ull;
 
 /* ------------------------------------------------------------------ key */
 
-int sj_notice_key_generate(sj_config_t *cfg)
+struct sj_signer {
+    uint8_t sk[64]; /* seed, then the public key */
+};
+
+int sj_signer_new(const uint8_t sk[64], sj_signer_t **out)
 {
+    uint8_t pk[32];
+    *out = NULL;
     if (sodium_init() < 0)
         return SJ_EIO;
-    crypto_sign_ed25519_keypair(cfg->notice_public, cfg->notice_secret);
-    cfg->has_notice_key = true;
+    if (crypto_sign_ed25519_sk_to_pk(pk, sk) != 0 ||
+        sodium_memcmp(pk, sk + 32, 32) != 0)
+        return SJ_EINVAL;
+    sj_signer_t *s = malloc(sizeof *s);
+    if (!s)
+        return SJ_ENOMEM;
+    memcpy(s->sk, sk, sizeof s->sk);
+    *out = s;
     return SJ_OK;
+}
+
+int sj_signer_generate(sj_signer_t **out)
+{
+    uint8_t pk[32], sk[64];
+    *out = NULL;
+    if (sodium_init() < 0)
+        return SJ_EIO;
+    crypto_sign_ed25519_keypair(pk, sk);
+    int err = sj_signer_new(sk, out);
+    sodium_memzero(sk, sizeof sk);
+    return err;
+}
+
+void sj_signer_public(const sj_signer_t *s, uint8_t pk[32])
+{
+    memcpy(pk, s->sk + 32, 32);
+}
+
+void sj_signer_free(sj_signer_t **s)
+{
+    if (!s || !*s)
+        return;
+    sodium_memzero((*s)->sk, sizeof(*s)->sk);
+    free(*s);
+    *s = NULL;
 }
 
 /* --------------------------------------------------------------- buffer */
@@ -150,8 +188,8 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
 int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
                     char **text)
 {
-    const sj_config_t *cfg = c->cfg;
-    if (!cfg->has_notice_key)
+    const sj_signer_t *key = c->signer;
+    if (!key)
         return SJ_EINVAL;
     buf_t b = {.cap = SJ_NOTICE_MAX};
     if (!(b.p = sj_call_alloc(c, b.cap)))
@@ -160,10 +198,9 @@ int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
     if (b.err)
         return b.err;
     uint8_t sig[64];
-    crypto_sign_ed25519_detached(sig, NULL, (const uint8_t *)b.p, b.n,
-                                 cfg->notice_secret);
+    crypto_sign_ed25519_detached(sig, NULL, (const uint8_t *)b.p, b.n, key->sk);
     char k64[B64_KEY], s64[B64_SIG];
-    sodium_bin2base64(k64, sizeof k64, cfg->notice_public, 32,
+    sodium_bin2base64(k64, sizeof k64, key->sk + 32, 32,
                       sodium_base64_VARIANT_ORIGINAL);
     sodium_bin2base64(s64, sizeof s64, sig, sizeof sig,
                       sodium_base64_VARIANT_ORIGINAL);

@@ -14,14 +14,27 @@
 /* The notice format and its checker: proto/signed_notice.h. */
 #include "signed_notice.h"
 
-/* A fresh notice key in cfg only, written nowhere (tests). 0 or SJ_EIO. */
-int sj_notice_key_generate(sj_config_t *cfg);
+/* A signer holding a copy of the 64-byte Ed25519 secret key sk (libsodium
+ * layout: seed then public key). Returns 0, SJ_EINVAL when the two halves
+ * of sk disagree, SJ_EIO when libsodium cannot start, or SJ_ENOMEM. Free
+ * with sj_signer_free, which wipes the copy. */
+int sj_signer_new(const uint8_t sk[64], sj_signer_t **out);
+
+/* A signer with a fresh key, written nowhere (tests). 0, SJ_EIO, SJ_ENOMEM. */
+int sj_signer_generate(sj_signer_t **out);
+
+/* The public half, for verifiers. */
+void sj_signer_public(const sj_signer_t *s, uint8_t pk[32]);
+
+/* Wipe and free *s and set it to NULL; safe on NULL and twice. */
+void sj_signer_free(sj_signer_t **s);
 
 /* Write the signed notice of compact cp (PUBLISHED, published_at set) whose
- * public page is url. Member names and roles are read in c->txn; contact
- * details never appear. *text is NUL-terminated and lives until
- * sj_call_end(c). Returns 0, SJ_EINVAL when cfg has no notice key or the
- * text would exceed SJ_NOTICE_MAX, SJ_ENOMEM, or a store error. */
+ * public page is url, signed with c->signer. Member names and roles are
+ * read in c->txn; contact details never appear. *text is NUL-terminated
+ * and lives until sj_call_end(c). Returns 0, SJ_EINVAL when c has no
+ * signer or the text would exceed SJ_NOTICE_MAX, SJ_ENOMEM, or a store
+ * error. */
 int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
                     char **text);
 

@@ -40,11 +40,11 @@ static const char *bounded_memo(sj_call_t *c, const char *memo)
 }
 
 int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
-                   const char *kind, uint64_t ref, const char *memo)
+                   sj_entry_kind_t kind, uint64_t ref, const char *memo)
 {
     if (amount == 0)
         return SJ_OK;
-    if (member_id == SJ_LEDGER_ALLIANCE)
+    if (member_id == SJ_LEDGER_ALLIANCE || !sj_entry_kind_is_earning(kind))
         return SJ_EINVAL;
     const char *m = bounded_memo(c, memo);
     if (!m)
@@ -53,15 +53,16 @@ int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
         .from = SJ_LEDGER_ALLIANCE,
         .to = member_id,
         .amount = amount,
-        .from_kind = kind,
-        .to_kind = kind,
+        .from_kind = sj_entry_kind_name(kind),
+        .to_kind = sj_entry_kind_name(kind),
         .ref = ref,
         .memo = m,
         .at = c->now,
     };
     sj_ledger_pair_t pair;
     int err = sj_ledger_move(c->txn, &mv, &pair);
-    return err ? err : sj_call_emit_entry(c, "points.earned", &pair.credit);
+    return err ? err
+               : sj_call_emit_entry(c, SJ_TOPIC_POINTS_EARNED, &pair.credit);
 }
 
 /* ------------------------------------------------------------- reading */
@@ -75,13 +76,14 @@ static int whose(sj_call_t *c, uint64_t asked, uint64_t *id)
     if (*id == me->id)
         return 0;
     if (me->role != ROLE(COMMITTEE))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "only the committee reads another member's "
                             "points");
     Shangju__Member *m;
     int err = sj_member_get(c->txn, *id, &m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)*id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (ull)*id);
     if (err)
         return sj_call_store_fail(c, err, "member");
     shangju__member__free_unpacked(m, NULL);
@@ -160,18 +162,19 @@ static int service_price(sj_call_t *c, uint64_t to, const char *name,
     Shangju__Member *m;
     int err = sj_member_get(c->txn, to, &m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)to);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (ull)to);
     if (err)
         return sj_call_store_fail(c, err, "member");
     bool active = m->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
     shangju__member__free_unpacked(m, NULL);
     if (!active)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_SUSPENDED,
                             "member %llu is suspended", (ull)to);
     Shangju__Listing *l;
     err = sj_listing_get(c->txn, to, &l);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND),
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_POINTS_NO_SERVICE,
                             "member %llu has no listing offering services",
                             (ull)to);
     if (err)
@@ -182,12 +185,12 @@ static int service_price(sj_call_t *c, uint64_t to, const char *name,
             s = l->services[i];
     int rc = 0;
     if (!s)
-        rc = sj_call_fail(c, ST(NOT_FOUND),
+        rc = sj_call_fail(c, ST(NOT_FOUND), SJ_R_POINTS_NO_SERVICE,
                           "merchant %llu's listing offers no service '%s'",
                           (ull)to, name);
     else if (s->points == 0)
         rc =
-            sj_call_fail(c, ST(INVALID_ARGUMENT),
+            sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_POINTS_FREE_SERVICE,
                          "service '%s' is free: there is nothing to pay", name);
     else
         *price = s->points;
@@ -212,10 +215,11 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
     const Shangju__Member *me = c->caller;
     int rc;
     if (p->to_member == 0)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
                             "say whom to pay (to_member)");
     if (p->to_member == me->id)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "you cannot pay yourself");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_POINTS_SELF,
+                            "you cannot pay yourself");
     if ((rc = sj_check_text(c, "service", p->service, 1, SJ_MAX_NAME, false)) ||
         (rc = sj_check_text(c, "memo", p->memo, 0, SJ_MAX_NOTE, false)))
         return rc;
@@ -227,7 +231,7 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
     if (err)
         return sj_call_store_fail(c, err, "account");
     if (a->balance < (int64_t)price)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_POINTS_NOT_ENOUGH,
                             "not enough points: balance %lld, the service "
                             "costs %u",
                             (long long)a->balance, price);
@@ -238,8 +242,8 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
         .from = me->id,
         .to = p->to_member,
         .amount = price,
-        .from_kind = "spend",
-        .to_kind = "receive",
+        .from_kind = sj_entry_kind_name(SJ_ENTRY_SPEND),
+        .to_kind = sj_entry_kind_name(SJ_ENTRY_RECEIVE),
         .ref = p->to_member,
         .memo = memo,
         .at = c->now,
@@ -247,7 +251,7 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
     sj_ledger_pair_t pair;
     err = sj_ledger_move(c->txn, &mv, &pair);
     if (!err)
-        err = sj_call_emit_entry(c, "points.transferred", &pair.debit);
+        err = sj_call_emit_entry(c, SJ_TOPIC_POINTS_TRANSFERRED, &pair.debit);
     if (err)
         return sj_call_store_fail(c, err, "points");
     return reply_account(c, me->id);
@@ -328,7 +332,7 @@ int sj_h_points_top(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__PointsTop *p = req->points_top;
     if (p->limit > TOP_MAX)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "limit %u is too large (at most %d)", p->limit,
                             TOP_MAX);
     int rc = p->year ? sj_check_year(c, p->year) : 0;
@@ -348,12 +352,13 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
     uint32_t year = req->points_close_year->year;
     uint32_t now = sj_ledger_year(c->now);
     if (year == 0)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "say which year");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
+                            "say which year");
     int rc = sj_check_year(c, year);
     if (rc)
         return rc;
     if (year > now)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "%u has not begun: a future year cannot be "
                             "closed",
                             year);
@@ -361,8 +366,8 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
     int err = sj_ranking_get(c->txn, year, &old);
     if (err == 0) {
         shangju__ranking__free_unpacked(old, NULL);
-        return sj_call_fail(c, ST(ALREADY_EXISTS), "%u is closed already",
-                            year);
+        return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_POINTS_YEAR_CLOSED,
+                            "%u is closed already", year);
     }
     if (err != SJ_ENOTFOUND)
         return sj_call_store_fail(c, err, "ranking");
@@ -374,7 +379,7 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
         err = sj_ranking_put(c->txn, r);
     }
     if (!err)
-        err = sj_call_emit_entry(c, "points.year_closed", NULL);
+        err = sj_call_emit_entry(c, SJ_TOPIC_POINTS_YEAR_CLOSED, NULL);
     if (err)
         return sj_call_store_fail(c, err, "ranking");
     c->reply.body_case = SHANGJU__REPLY__BODY_RANKING;

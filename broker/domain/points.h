@@ -12,13 +12,13 @@
 /* Issue amount points to member_id (from the alliance's account 0): two
  * hash-chained ledger entries, the balances, the year's earnings and
  * ranking index, and a points.earned event whose body is the member's
- * (credit) entry. kind is e.g. "earn.wish"; ref the wish or compact; memo
- * may be NULL (longer than SJ_LEDGER_MAX_MEMO bytes is cut at a UTF-8
- * boundary). amount 0 does nothing. Returns 0, SJ_EINVAL (member 0, an
- * amount or kind out of range) or an SJ_E* store code (the caller turns
- * it into a reply with sj_call_store_fail). */
+ * (credit) entry. kind is an earning (SJ_ENTRY_EARN_*); ref the wish or
+ * compact; memo may be NULL (longer than SJ_LEDGER_MAX_MEMO bytes is cut
+ * at a UTF-8 boundary). amount 0 does nothing. Returns 0, SJ_EINVAL
+ * (member 0, an amount out of range, a kind that is not an earning) or an SJ_E*
+ * store code (the caller turns it into a reply with sj_call_store_fail). */
 int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
-                   const char *kind, uint64_t ref, const char *memo);
+                   sj_entry_kind_t kind, uint64_t ref, const char *memo);
 
 /* Most entries sj_points_ranking returns. */
 #define SJ_POINTS_RANKING_MAX 1000

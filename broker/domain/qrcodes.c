@@ -34,7 +34,7 @@ static int reply_image(sj_call_t *c, uint8_t *data, size_t len,
     if (!sj_call_own_mem(c, data))
         return sj_call_store_fail(c, SJ_ENOMEM, "image");
     if (len > MAX_IMAGE)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_IMAGE_TOO_LARGE,
                             "image too large (%zu bytes); ask for a smaller "
                             "module size",
                             len);
@@ -56,8 +56,8 @@ static int need_listing(sj_call_t *c, uint64_t id, Shangju__Listing **l)
 {
     int err = sj_listing_get(c->txn, id, l);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "merchant %llu has no listing",
-                            (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_LISTING_NOT_FOUND,
+                            "merchant %llu has no listing", (ull)id);
     if (err || !sj_call_own(c, *l))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "listing");
     return 0;
@@ -69,11 +69,13 @@ static int need_published(sj_call_t *c, uint64_t id)
     Shangju__Compact *cp;
     int err = sj_compact_get(c->txn, id, &cp);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no compact %llu", (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NOT_FOUND,
+                            "no compact %llu", (ull)id);
     if (err || !sj_call_own(c, cp))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "compact");
     if (cp->state < SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_COMPACT_NOT_PUBLISHED,
                             "compact %llu is not published yet", (ull)id);
     return 0;
 }
@@ -97,7 +99,8 @@ static int subject_url(sj_call_t *c, const Shangju__QrGet *q, char *url,
     case SUBJ(HANDOVER):
         err = sj_wish_get(c->txn, q->id, &w);
         if (err == SJ_ENOTFOUND)
-            return sj_call_fail(c, ST(NOT_FOUND), "no wish %llu", (ull)q->id);
+            return sj_call_fail(c, ST(NOT_FOUND), SJ_R_WISH_NOT_FOUND,
+                                "no wish %llu", (ull)q->id);
         if (err || !sj_call_own(c, w))
             return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "wish");
         kind = 'w';
@@ -106,16 +109,17 @@ static int subject_url(sj_call_t *c, const Shangju__QrGet *q, char *url,
         /* The hand-over code proves the wish reached its resident: only
          * the resident's side and the committee may hold it. */
         if (!sj_wish_acts_for_owner(c, w))
-            return sj_call_fail(c, ST(PERMISSION_DENIED),
+            return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_NOT_OWNER,
                                 "only the wish's owner or the committee may "
                                 "fetch its hand-over code");
         if (w->state != WS(CLAIMED) || !w->handover_code || !*w->handover_code)
-            return sj_call_fail(c, ST(FAILED_PRECONDITION),
+            return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_NO_CLAIM,
                                 "wish %llu has no live claim, so no "
                                 "hand-over code",
                                 (ull)q->id);
         if (w->handover_locked)
             return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                                SJ_R_WISH_HANDOVER_LOCKED,
                                 "the hand-over code of wish %llu is locked; "
                                 "ask the committee to reissue it",
                                 (ull)q->id);
@@ -128,12 +132,13 @@ static int subject_url(sj_call_t *c, const Shangju__QrGet *q, char *url,
         kind = 'c';
         break;
     default:
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "subject must be merchant, wish, handover or "
                             "compact");
     }
     if (sj_qr_url(url, cap, c->cfg->public_url, kind, q->id, code) != 0)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_BROKER_BAD_PUBLIC_URL,
                             "the broker's --public-url '%s' cannot make a "
                             "link; the operator must fix it",
                             c->cfg->public_url);
@@ -146,7 +151,7 @@ static int qr_options(sj_call_t *c, const Shangju__QrGet *q, sj_qr_opts_t *o,
     const sj_qr_opts_t defaults = SJ_QR_OPTS_INIT;
     *o = defaults;
     if (q->level && *q->level && sj_qr_level_parse(q->level, &o->level) != 0)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "level must be L, M, Q or H");
     if (q->module_px)
         o->module_px = q->module_px;
@@ -164,7 +169,7 @@ static int qr_options(sj_call_t *c, const Shangju__QrGet *q, sj_qr_opts_t *o,
         *fmt = SJ_QR_TEXT;
         break;
     default:
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "format must be png, svg or text");
     }
     return 0;
@@ -181,12 +186,13 @@ int sj_h_qr_get(sj_call_t *c, const Shangju__Request *req)
         (rc = subject_url(c, q, url, sizeof url)))
         return rc;
     if (sj_qr_check(url, &o, fmt, why, sizeof why) != 0)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "%s", why);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID, "%s",
+                            why);
     uint8_t *img;
     size_t len;
     int err = sj_qr_render(url, &o, fmt, &img, &len);
     if (err == SJ_EINVAL)
-        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED),
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_IMAGE_TOO_LARGE,
                             "the image would be too large; ask for a smaller "
                             "module size");
     if (err)
@@ -199,7 +205,8 @@ int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
     const Shangju__PlacardGet *p = req->placard_get;
     if (p->format != FMT(UNSPECIFIED) && p->format != FMT(PNG) &&
         p->format != FMT(SVG))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "a placard is png or svg");
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "a placard is png or svg");
     Shangju__QrGet q = SHANGJU__QR_GET__INIT;
     q.subject = SUBJ(MERCHANT);
     q.id = p->merchant_id;
@@ -224,7 +231,7 @@ int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
     int err = sj_placard_render(&pl, svg ? SJ_PLACARD_SVG : SJ_PLACARD_PNG,
                                 &img, &len);
     if (err == SJ_EINVAL)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_PLACARD_LAYOUT,
                             "this listing cannot be laid out on a placard");
     if (err)
         return sj_call_store_fail(c, err, "placard");

@@ -122,45 +122,66 @@ static int merchant_active(scan_t *s, const Shangju__Wish *w)
 static int count(scan_t *s, const Shangju__Event *e)
 {
     Shangju__Report *r = s->r;
-    const char *t = e->topic;
+    sj_topic_t t = sj_topic_parse(e->topic);
     const Shangju__Wish *w =
         e->body_case == SHANGJU__EVENT__BODY_WISH ? e->wish : NULL;
-    if (w && strcmp(t, "wish.posted") == 0) {
-        r->wishes_posted++;
-        return add_wish(s, w->id, e->at);
-    }
-    if (w && strcmp(t, "wish.claimed") == 0) {
-        r->wishes_claimed++;
-        return merchant_active(s, w);
-    }
-    if (w && strcmp(t, "wish.fulfilled") == 0) {
-        r->wishes_fulfilled++;
-        return merchant_active(s, w);
-    }
-    if (w && strcmp(t, "wish.expired") == 0)
-        r->wishes_expired++;
-    else if (w && strcmp(t, "wish.closed") == 0)
-        r->wishes_closed++;
-    else if (w && strcmp(t, "wish.cancelled") == 0)
-        r->wishes_cancelled++;
-    else if (strcmp(t, "compact.complained") == 0)
+    const Shangju__LedgerEntry *le =
+        e->body_case == SHANGJU__EVENT__BODY_ENTRY ? e->entry : NULL;
+    int err = SJ_OK;
+    switch (t) {
+    case SJ_TOPIC_WISH_POSTED:
+        if (w) {
+            r->wishes_posted++;
+            err = add_wish(s, w->id, e->at);
+        }
+        break;
+    case SJ_TOPIC_WISH_CLAIMED:
+        if (w) {
+            r->wishes_claimed++;
+            err = merchant_active(s, w);
+        }
+        break;
+    case SJ_TOPIC_WISH_FULFILLED:
+        if (w) {
+            r->wishes_fulfilled++;
+            err = merchant_active(s, w);
+        }
+        break;
+    case SJ_TOPIC_WISH_EXPIRED:
+        r->wishes_expired += w != NULL;
+        break;
+    case SJ_TOPIC_WISH_CLOSED:
+        r->wishes_closed += w != NULL;
+        break;
+    case SJ_TOPIC_WISH_CANCELLED:
+        r->wishes_cancelled += w != NULL;
+        break;
+    case SJ_TOPIC_COMPACT_COMPLAINED:
         r->complaints_filed++;
-    else if (strcmp(t, "compact.resolved") == 0)
+        break;
+    case SJ_TOPIC_COMPACT_RESOLVED:
         r->complaints_resolved++;
+        break;
+    case SJ_TOPIC_POINTS_EARNED:
+        if (le && le->amount > 0)
+            s->issued += (uint64_t)le->amount;
+        break;
+    case SJ_TOPIC_POINTS_TRANSFERRED:
+        if (le)
+            s->spent += (uint64_t)(le->amount < 0 ? -le->amount : le->amount);
+        break;
+    default:
+        break;
+    }
+    if (err)
+        return err;
     if (e->body_case == SHANGJU__EVENT__BODY_COMPACT && e->compact) {
         idval_t *slot; /* its state as of the year's last event about it */
-        int err = set_put(&s->compacts, &s->n_compacts, &s->cap_compacts,
-                          e->compact->id, &slot);
+        err = set_put(&s->compacts, &s->n_compacts, &s->cap_compacts,
+                      e->compact->id, &slot);
         if (err)
             return err;
         slot->value = e->compact->state;
-    }
-    if (e->body_case == SHANGJU__EVENT__BODY_ENTRY && e->entry) {
-        const Shangju__LedgerEntry *le = e->entry;
-        if (strcmp(t, "points.earned") == 0 && le->amount > 0)
-            s->issued += (uint64_t)le->amount;
-        else if (strcmp(t, "points.transferred") == 0)
-            s->spent += (uint64_t)(le->amount < 0 ? -le->amount : le->amount);
     }
     return SJ_OK;
 }
@@ -173,9 +194,10 @@ static void follow(scan_t *s, const Shangju__Event *e)
     wish_times_t *wt = find_wish(s, e->wish->id);
     if (!wt)
         return;
-    if (!wt->claimed && strcmp(e->topic, "wish.claimed") == 0)
+    sj_topic_t t = sj_topic_parse(e->topic);
+    if (!wt->claimed && t == SJ_TOPIC_WISH_CLAIMED)
         wt->claimed = e->at;
-    if (!wt->fulfilled && strcmp(e->topic, "wish.fulfilled") == 0)
+    if (!wt->fulfilled && t == SJ_TOPIC_WISH_FULFILLED)
         wt->fulfilled = e->at;
 }
 

@@ -9,13 +9,14 @@ int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
     size_t n = s ? strlen(s) : 0;
     if (n < min)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "%s is required", field);
+                            SJ_R_ARG_REQUIRED, "%s is required", field);
     if (n > max)
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "%s is too long (%zu bytes; at most %zu)", field, n,
-                            max);
+        return sj_call_fail(
+            c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT, SJ_R_ARG_TOO_LONG,
+            "%s is too long (%zu bytes; at most %zu)", field, n, max);
     if (n && !sj_text_ok(s, multiline))
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_BAD_TEXT,
                             "%s is not valid text (UTF-8, no control or "
                             "invisible characters)",
                             field);
@@ -25,18 +26,18 @@ int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
 int sj_check_year(sj_call_t *c, uint32_t year)
 {
     if (year < SJ_YEAR_MIN || year > SJ_YEAR_MAX)
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "year must be %d..%d (got %u)", SJ_YEAR_MIN,
-                            SJ_YEAR_MAX, year);
+        return sj_call_fail(
+            c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT, SJ_R_ARG_OUT_OF_RANGE,
+            "year must be %d..%d (got %u)", SJ_YEAR_MIN, SJ_YEAR_MAX, year);
     return 0;
 }
 
 int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit)
 {
     if (asked > SJ_MAX_PAGE)
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            "limit %u is too large (at most %d)", asked,
-                            SJ_MAX_PAGE);
+        return sj_call_fail(
+            c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT, SJ_R_ARG_OUT_OF_RANGE,
+            "limit %u is too large (at most %d)", asked, SJ_MAX_PAGE);
     *limit = asked ? asked : SJ_DEFAULT_PAGE;
     return 0;
 }

@@ -4,11 +4,13 @@
  * in step and appends an event, all in the caller's nested transaction. */
 #include "dispatch.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "codec.h"
+#include "lifecycle.h"
 #include "points.h"
 #include "validate.h"
 #include "visibility.h"
@@ -19,54 +21,91 @@
 
 typedef unsigned long long ull;
 
-static const char *state_name(Shangju__WishState s)
+/* ----------------------------------------------------------- the family */
+
+static int wish_get(sj_txn_t *t, uint64_t id, void **out)
 {
-    const char *n = sj_enum_short(&shangju__wish_state__descriptor, s);
-    return n ? n : "unknown";
+    Shangju__Wish *w = NULL;
+    int err = sj_wish_get(t, id, &w);
+    *out = w;
+    return err;
 }
 
-/* Load wish id into *w (owned by c). */
+static int wish_put(sj_txn_t *t, const void *rec, const void *old)
+{
+    return sj_wish_put(t, rec, old);
+}
+
+/* The timer a wish in its state waits on, if any. */
+static bool timer_of(const sj_call_t *c, const void *rec, sj_timer_t *tm)
+{
+    const Shangju__Wish *w = rec;
+    tm->id = w->id;
+    switch (w->state) {
+    case WS(OPEN):
+        tm->kind = SJ_TIMER_WISH_EXPIRE;
+        tm->due = w->expires_at;
+        return true;
+    case WS(CLAIMED):
+        tm->kind = SJ_TIMER_CLAIM_DUE;
+        tm->due = w->claim ? w->claim->due_at : 0;
+        return true;
+    case WS(FULFILLED):
+        tm->kind = SJ_TIMER_AUTO_CLOSE;
+        tm->due = w->fulfilled_at + c->cfg->auto_close_ms;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Events never carry the contact or the hand-over code (call.c strips
+ * them); the reply is the caller's view, set by reply_wish. */
+static int publish(sj_call_t *c, sj_topic_t topic, void *rec, const void *old)
+{
+    (void)old;
+    return sj_call_emit_wish(c, topic, rec);
+}
+
+static const sj_reason_t not_in[] = {
+    [WS(OPEN)] = SJ_R_WISH_NOT_OPEN,
+    [WS(CLAIMED)] = SJ_R_WISH_NOT_CLAIMED,
+    [WS(FULFILLED)] = SJ_R_WISH_NOT_FULFILLED,
+};
+
+static const sj_family_t wishes = {
+    .noun = "wish",
+    .msg = &shangju__wish__descriptor,
+    .states = &shangju__wish_state__descriptor,
+    .off_id = offsetof(Shangju__Wish, id),
+    .off_state = offsetof(Shangju__Wish, state),
+    .off_updated = offsetof(Shangju__Wish, updated_at),
+    .not_found = SJ_R_WISH_NOT_FOUND,
+    .not_in = not_in,
+    .n_not_in = sizeof not_in / sizeof not_in[0],
+    .get = wish_get,
+    .put = wish_put,
+    .timer_of = timer_of,
+    .publish = publish,
+};
+
 static int load(sj_call_t *c, uint64_t id, Shangju__Wish **w)
 {
-    int err = sj_wish_get(c->txn, id, w);
-    if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no wish %llu", (ull)id);
-    if (err || !sj_call_own(c, *w))
-        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "wish");
-    return 0;
+    void *rec;
+    int rc = sj_rec_load(c, &wishes, id, &rec);
+    *w = rec;
+    return rc;
 }
 
 static int load_member(sj_call_t *c, uint64_t id, Shangju__Member **m)
 {
     int err = sj_member_get(c->txn, id, m);
     if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)id);
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (ull)id);
     if (err || !sj_call_own(c, *m))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
     return 0;
-}
-
-/* A new version of old to edit: a shallow copy whose strings still belong
- * to old (records from the store are never edited in place). */
-static Shangju__Wish *edit(sj_call_t *c, const Shangju__Wish *old)
-{
-    Shangju__Wish *w = sj_call_alloc(c, sizeof *w);
-    if (w) {
-        *w = *old;
-        w->updated_at = c->now;
-    }
-    return w;
-}
-
-static int require_state(sj_call_t *c, const Shangju__Wish *w,
-                         Shangju__WishState want, const char *action)
-{
-    if (w->state == want)
-        return 0;
-    return sj_call_fail(c, ST(FAILED_PRECONDITION),
-                        "wish %llu is %s; only a%s %s wish can be %s",
-                        (ull)w->id, state_name(w->state),
-                        want == WS(OPEN) ? "n" : "", state_name(want), action);
 }
 
 /* May the caller act as the wish's owner: the resident, the committee, or
@@ -118,46 +157,6 @@ static int reply_wish(sj_call_t *c, const Shangju__Wish *w)
     return 0;
 }
 
-/* The timer a wish in its state waits on, if any. */
-static bool timer_of(const sj_call_t *c, const Shangju__Wish *w, sj_timer_t *tm)
-{
-    tm->id = w->id;
-    switch (w->state) {
-    case WS(OPEN):
-        tm->kind = SJ_TIMER_WISH_EXPIRE;
-        tm->due = w->expires_at;
-        return true;
-    case WS(CLAIMED):
-        tm->kind = SJ_TIMER_CLAIM_DUE;
-        tm->due = w->claim ? w->claim->due_at : 0;
-        return true;
-    case WS(FULFILLED):
-        tm->kind = SJ_TIMER_AUTO_CLOSE;
-        tm->due = w->fulfilled_at + c->cfg->auto_close_ms;
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Store w (new version of old, NULL when new), move its timer, log the
- * event. Returns 0 or the failed reply's status. */
-static int save(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old,
-                const char *topic)
-{
-    sj_timer_t tm;
-    int err = 0;
-    if (old && timer_of(c, old, &tm))
-        err = sj_timer_clear(c->txn, &tm);
-    if (!err && timer_of(c, w, &tm))
-        err = sj_timer_set(c->txn, &tm);
-    if (!err)
-        err = sj_wish_put(c->txn, w, old);
-    if (!err)
-        err = sj_call_emit_wish(c, topic, w);
-    return err ? sj_call_store_fail(c, err, "wish") : 0;
-}
-
 /* ------------------------------------------------------------------ post */
 
 /* Whose wish this is: the caller (resident) or the resident named in
@@ -167,10 +166,10 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
 {
     const Shangju__Member *me = c->caller;
     if (me->role == ROLE(RESIDENT) && for_member && for_member != me->id)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "a resident posts only their own wishes");
     if (me->role != ROLE(RESIDENT) && !for_member)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
                             "say which resident the wish is for (for_member)");
     int rc = load_member(c, for_member ? for_member : me->id, owner);
     if (rc)
@@ -178,12 +177,13 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
     const Shangju__Member *o = *owner;
     if (o->role != ROLE(RESIDENT))
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_MEMBER_NOT_RESIDENT,
                             "member %llu is not a resident", (ull)o->id);
     if (o->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
-        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_SUSPENDED,
                             "resident %llu is suspended", (ull)o->id);
     if (me->role == ROLE(BRIDGE) && o->bridge_id != me->id)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_LINKED,
                             "resident %llu is not linked to this bridge",
                             (ull)o->id);
     return 0;
@@ -200,7 +200,7 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
                             false)))
         return rc;
     if (p->expires_in_days > 365)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "expires_in_days must be at most 365");
     Shangju__Member *owner;
     if ((rc = post_owner(c, p->for_member, &owner)))
@@ -225,7 +225,7 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
     w->expires_at =
         c->now + (p->expires_in_days ? p->expires_in_days * SJ_DAY_MS
                                      : c->cfg->wish_expiry_ms);
-    if ((rc = save(c, w, NULL, "wish.posted")))
+    if ((rc = sj_rec_save(c, &wishes, w, NULL, SJ_TOPIC_WISH_POSTED)))
         return rc;
     return reply_wish(c, w);
 }
@@ -238,8 +238,8 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
     const Shangju__Member *me = c->caller;
     if (l->state && !protobuf_c_enum_descriptor_get_value(
                         &shangju__wish_state__descriptor, l->state))
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), "unknown state %d",
-                            (int)l->state);
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                            "unknown state %d", (int)l->state);
     int rc =
         sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY, false);
     if (rc)
@@ -253,7 +253,7 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
         else if (me->role == ROLE(MERCHANT))
             f->claimant_id = me->id;
         else
-            return sj_call_fail(c, ST(INVALID_ARGUMENT),
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                                 "'mine' is for residents and merchants");
     }
     return 0;
@@ -306,7 +306,8 @@ static int new_handover_code(sj_call_t *c, Shangju__Wish *w)
     static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     uint8_t rnd[HANDOVER_LEN];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-        return sj_call_fail(c, ST(INTERNAL), "no randomness for a code");
+        return sj_call_fail(c, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                            "no randomness for a code");
     char *code = sj_call_alloc(c, HANDOVER_LEN + 1);
     if (!code)
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
@@ -337,245 +338,295 @@ static int check_handover(sj_call_t *c, Shangju__Wish *w,
 {
     if (w->handover_locked)
         return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_WISH_HANDOVER_LOCKED,
                             "the hand-over code of wish %llu is locked after "
                             "%d wrong tries; ask the committee to reissue it",
                             (ull)w->id, HANDOVER_TRIES);
     if (same_code(code, w->handover_code ? w->handover_code : ""))
         return 0;
+    w->state = old->state; /* the count is stored; the move is not made */
     w->handover_failures++;
     bool lock = w->handover_failures >= HANDOVER_TRIES;
     w->handover_locked = lock;
-    int rc = save(c, w, old,
-                  lock ? "wish.handover_locked" : "wish.handover_refused");
+    int rc = sj_rec_save(c, &wishes, w, old,
+                         lock ? SJ_TOPIC_WISH_HANDOVER_LOCKED
+                              : SJ_TOPIC_WISH_HANDOVER_REFUSED);
     if (rc)
         return rc;
     c->commit_on_error = true; /* the count must stick */
     if (lock)
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_HANDOVER_LOCKED,
                             "wrong hand-over code; the code is now locked, "
                             "ask the committee to reissue it");
-    return sj_call_fail(c, ST(PERMISSION_DENIED),
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_HANDOVER_WRONG,
                         "wrong hand-over code (%u tries left)",
                         HANDOVER_TRIES - w->handover_failures);
 }
 
-int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req)
+/* ------------------------------------------------------------ who may */
+
+/* The owner's side: the resident, their bridge, or the committee. */
+static int owner_side(sj_call_t *c, const void *rec, const sj_move_t *m)
 {
-    Shangju__Wish *old, *w;
-    int rc;
-    if ((rc = load(c, req->handover_reissue->wish_id, &old)) ||
-        (rc = require_state(c, old, WS(CLAIMED), "given a new code")))
-        return rc;
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    if ((rc = new_handover_code(c, w)) ||
-        (rc = save(c, w, old, "wish.handover_reissued")))
-        return rc;
-    return reply_wish(c, w);
+    if (sj_wish_acts_for_owner(c, rec))
+        return 0;
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_NOT_OWNER,
+                        "only the wish's owner or the committee may %s it",
+                        m->verb);
 }
 
-/* ------------------------------------------------------------------ moves */
+/* The merchant holding the claim. Judged on a claimed wish only: in any
+ * other state the state check refuses, which tells the caller more. */
+static int the_claimant(sj_call_t *c, const void *rec, const sj_move_t *m)
+{
+    const Shangju__Wish *w = rec;
+    (void)m;
+    if (w->state != WS(CLAIMED) || holds_claim(c, w))
+        return 0;
+    return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_WISH_NOT_CLAIMANT,
+                        "wish %llu is claimed by another merchant", (ull)w->id);
+}
+
+static int claimant_or_committee(sj_call_t *c, const void *rec,
+                                 const sj_move_t *m)
+{
+    return c->caller->role == ROLE(COMMITTEE) ? 0 : the_claimant(c, rec, m);
+}
+
+/* ------------------------------------------------------------- the hooks */
+
+/* Cancelled or expired: the wish's life ends now. */
+static int end_now(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    Shangju__Wish *w = rec;
+    (void)old, (void)arg;
+    w->closed_at = c->now;
+    return 0;
+}
+
+static int claim(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    const Shangju__WishClaim *r = arg;
+    Shangju__Wish *w = rec;
+    (void)old;
+    Shangju__Claim *cl = sj_call_alloc(c, sizeof *cl);
+    if (!cl)
+        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
+    shangju__claim__init(cl);
+    cl->merchant_id = c->caller->id;
+    cl->claimed_at = c->now;
+    cl->due_at = c->now + (r->due_in_days ? r->due_in_days * SJ_DAY_MS
+                                          : c->cfg->claim_due_ms);
+    w->claim = cl;
+    return new_handover_code(c, w);
+}
+
+/* The wish is open again: the claim and its code are gone. A wish whose
+ * expiry passed while it was claimed expires now. */
+static void reopen(sj_call_t *c, Shangju__Wish *w)
+{
+    w->claim = NULL;
+    w->handover_code = (char *)"";
+    w->handover_failures = 0;
+    w->handover_locked = false;
+    if (w->expires_at < c->now)
+        w->expires_at = c->now;
+}
+
+static int release(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    (void)old, (void)arg;
+    reopen(c, rec);
+    return 0;
+}
+
+/* Count one against the merchant: a lapse or a fulfilled wish. */
+static int count_merchant(sj_call_t *c, uint64_t id, bool lapsed)
+{
+    Shangju__Member *m;
+    int err = sj_member_get(c->txn, id, &m);
+    if (err == 0) {
+        Shangju__Member nm = *m;
+        if (lapsed)
+            nm.claims_lapsed++;
+        else
+            nm.wishes_fulfilled++;
+        err = sj_member_put(c->txn, &nm, m);
+        shangju__member__free_unpacked(m, NULL);
+    }
+    if (err && err != SJ_ENOTFOUND)
+        return sj_call_store_fail(c, err, "member");
+    return 0;
+}
+
+static int lapse(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    const Shangju__Wish *o = old;
+    Shangju__Wish *w = rec;
+    (void)arg;
+    int rc = count_merchant(c, o->claim->merchant_id, true);
+    if (rc)
+        return rc;
+    reopen(c, w);
+    w->lapses++;
+    return 0;
+}
+
+static int fulfil(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    const Shangju__WishFulfil *r = arg;
+    const Shangju__Wish *o = old;
+    Shangju__Wish *w = rec;
+    int rc;
+    /* The lapse timer may not have fired yet (a batch fires a bounded
+     * number), so the due date is checked here, not left to timer order. */
+    if (c->now >= o->claim->due_at)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_PAST_DUE,
+                            "the claim on wish %llu is past its due date; "
+                            "it lapses and the wish reopens",
+                            (ull)o->id);
+    if ((rc = sj_check_text(c, "hand-over code", r->handover_code, 0, 64,
+                            false)))
+        return rc;
+    if (r->handover_code && *r->handover_code) {
+        if ((rc = check_handover(c, w, o, r->handover_code)))
+            return rc;
+        w->verified = true;
+    }
+    w->fulfilled_at = c->now;
+    return 0;
+}
+
+/* Close w (a new version of a FULFILLED wish) and credit its merchant:
+ * closing a wish is service given, it earns points. */
+static int close_wish(sj_call_t *c, Shangju__Wish *w)
+{
+    w->closed_at = c->now;
+    int rc = count_merchant(c, w->claim->merchant_id, false);
+    if (rc)
+        return rc;
+    int err = sj_points_earn(c, w->claim->merchant_id, c->cfg->points_per_wish,
+                             SJ_ENTRY_EARN_WISH, w->id, w->title);
+    return err ? sj_call_store_fail(c, err, "points") : 0;
+}
+
+static int confirm(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    const Shangju__WishConfirm *r = arg;
+    Shangju__Wish *w = rec;
+    (void)old;
+    w->thanks = r->thanks;
+    w->rating = r->rating;
+    return close_wish(c, w);
+}
+
+static int auto_close(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    Shangju__Wish *w = rec;
+    (void)old, (void)arg;
+    w->auto_closed = true;
+    return close_wish(c, w);
+}
+
+static int reissue(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    (void)old, (void)arg;
+    return new_handover_code(c, rec);
+}
+
+/* ------------------------------------------------------------- the moves */
+
+#define K(x) SHANGJU__REQUEST__BODY_##x
+#define T(x) SJ_TOPIC_WISH_##x
+
+/* The wish machine (README's diagram), requested ... */
+/* clang-format off */
+static const sj_move_t moves[] = {
+    /* request           from            to              who may
+     *     event                  hook         refusal words */
+    {K(WISH_CLAIM),      WS(OPEN),       WS(CLAIMED),    NULL,
+         T(CLAIMED),            claim,       "claimed", "claim"},
+    {K(WISH_RELEASE),    WS(CLAIMED),    WS(OPEN),       claimant_or_committee,
+         T(RELEASED),           release,     "released", "release"},
+    {K(WISH_FULFIL),     WS(CLAIMED),    WS(FULFILLED),  the_claimant,
+         T(FULFILLED),          fulfil,      "fulfilled", "fulfil"},
+    {K(WISH_CONFIRM),    WS(FULFILLED),  WS(CLOSED),     owner_side,
+         T(CLOSED),             confirm,     "confirmed", "confirm"},
+    {K(WISH_CANCEL),     WS(OPEN),       WS(CANCELLED),  owner_side,
+         T(CANCELLED),          end_now,     "cancelled", "cancel"},
+    {K(HANDOVER_REISSUE), WS(CLAIMED),   WS(CLAIMED),    NULL,
+         T(HANDOVER_REISSUED),  reissue,     "given a new code", "reissue"},
+};
+
+/* ... and by the clock (sj_wish_timer_fire). */
+static const sj_move_t timer_moves[] = {
+    {SJ_TIMER_WISH_EXPIRE, WS(OPEN),     WS(EXPIRED),    NULL,
+         T(EXPIRED),            end_now,     "expired", "expire"},
+    {SJ_TIMER_CLAIM_DUE, WS(CLAIMED),    WS(OPEN),       NULL,
+         T(LAPSED),             lapse,       "lapsed", "lapse"},
+    {SJ_TIMER_AUTO_CLOSE, WS(FULFILLED), WS(CLOSED),     NULL,
+         T(CLOSED),             auto_close,  "closed", "close"},
+};
+/* clang-format on */
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Apply the request's move to wish id and reply with the caller's view. */
+static int move(sj_call_t *c, const Shangju__Request *req, uint64_t id,
+                const void *arg)
+{
+    const sj_move_t *m = sj_move_find(moves, N(moves), (int)req->body_case);
+    void *w;
+    int rc = sj_move_apply(c, &wishes, m, id, arg, &w);
+    return rc ? rc : reply_wish(c, w);
+}
+
+int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req)
+{
+    return move(c, req, req->handover_reissue->wish_id, NULL);
+}
 
 int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishCancel *r = req->wish_cancel;
-    Shangju__Wish *old, *w;
-    int rc;
-    if ((rc = sj_check_text(c, "reason", r->reason, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, r->id, &old)))
-        return rc;
-    if (!sj_wish_acts_for_owner(c, old))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "only the wish's owner or the committee may "
-                            "cancel it");
-    if ((rc = require_state(c, old, WS(OPEN), "cancelled")))
-        return rc;
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    w->state = WS(CANCELLED);
-    w->closed_at = c->now;
-    return (rc = save(c, w, old, "wish.cancelled")) ? rc : reply_wish(c, w);
+    int rc = sj_check_text(c, "reason", r->reason, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
 }
 
 int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishClaim *r = req->wish_claim;
-    Shangju__Wish *old, *w;
-    int rc;
     if (r->due_in_days > 90)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "due_in_days must be at most 90");
-    if ((rc = load(c, r->id, &old)) ||
-        (rc = require_state(c, old, WS(OPEN), "claimed")))
-        return rc;
-    Shangju__Claim *claim = sj_call_alloc(c, sizeof *claim);
-    if (!claim || !(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    shangju__claim__init(claim);
-    claim->merchant_id = c->caller->id;
-    claim->claimed_at = c->now;
-    claim->due_at = c->now + (r->due_in_days ? r->due_in_days * SJ_DAY_MS
-                                             : c->cfg->claim_due_ms);
-    w->state = WS(CLAIMED);
-    w->claim = claim;
-    if ((rc = new_handover_code(c, w)))
-        return rc;
-    return (rc = save(c, w, old, "wish.claimed")) ? rc : reply_wish(c, w);
+    return move(c, req, r->id, r);
 }
 
 int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishRelease *r = req->wish_release;
-    Shangju__Wish *old, *w;
-    int rc;
-    if ((rc = sj_check_text(c, "reason", r->reason, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, r->id, &old)) ||
-        (rc = require_state(c, old, WS(CLAIMED), "released")))
-        return rc;
-    if (c->caller->role != ROLE(COMMITTEE) && !holds_claim(c, old))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "wish %llu is claimed by another merchant",
-                            (ull)old->id);
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    w->state = WS(OPEN);
-    w->claim = NULL;
-    w->handover_code = (char *)"";
-    w->handover_failures = 0;
-    w->handover_locked = false;
-    if (w->expires_at < c->now)
-        w->expires_at = c->now; /* expired while claimed: expires now */
-    return (rc = save(c, w, old, "wish.released")) ? rc : reply_wish(c, w);
+    int rc = sj_check_text(c, "reason", r->reason, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
 }
 
 int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishFulfil *r = req->wish_fulfil;
-    Shangju__Wish *old, *w;
-    int rc;
-    if ((rc = sj_check_text(c, "note", r->note, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, r->id, &old)) ||
-        (rc = require_state(c, old, WS(CLAIMED), "fulfilled")))
-        return rc;
-    if (!holds_claim(c, old))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "wish %llu is claimed by another merchant",
-                            (ull)old->id);
-    if ((rc = sj_check_text(c, "hand-over code", r->handover_code, 0, 64,
-                            false)))
-        return rc;
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    if (r->handover_code && *r->handover_code) {
-        if ((rc = check_handover(c, w, old, r->handover_code)))
-            return rc;
-        w->verified = true;
-    }
-    w->state = WS(FULFILLED);
-    w->fulfilled_at = c->now;
-    return (rc = save(c, w, old, "wish.fulfilled")) ? rc : reply_wish(c, w);
-}
-
-/* Close w (a new version of a FULFILLED wish) and credit its merchant. */
-static int close_wish(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
-{
-    w->state = WS(CLOSED);
-    w->closed_at = c->now;
-    Shangju__Member *m;
-    int err = sj_member_get(c->txn, w->claim->merchant_id, &m);
-    if (err == 0) {
-        Shangju__Member nm = *m;
-        nm.wishes_fulfilled++;
-        err = sj_member_put(c->txn, &nm, m);
-        shangju__member__free_unpacked(m, NULL);
-    }
-    if (err && err != SJ_ENOTFOUND)
-        return sj_call_store_fail(c, err, "member");
-    /* Closing a wish is service given: the merchant earns points. */
-    err = sj_points_earn(c, w->claim->merchant_id, c->cfg->points_per_wish,
-                         "earn.wish", w->id, w->title);
-    if (err)
-        return sj_call_store_fail(c, err, "points");
-    return save(c, w, old, "wish.closed");
+    int rc = sj_check_text(c, "note", r->note, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
 }
 
 int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishConfirm *r = req->wish_confirm;
-    Shangju__Wish *old, *w;
-    int rc;
     if (r->rating > 5)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT),
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "rating must be 1 to 5 (or 0 for none)");
-    if ((rc = sj_check_text(c, "thanks", r->thanks, 0, SJ_MAX_NOTE, true)) ||
-        (rc = load(c, r->id, &old)))
-        return rc;
-    if (!sj_wish_acts_for_owner(c, old))
-        return sj_call_fail(c, ST(PERMISSION_DENIED),
-                            "only the wish's owner or the committee may "
-                            "confirm it");
-    if ((rc = require_state(c, old, WS(FULFILLED), "confirmed")))
-        return rc;
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    w->thanks = r->thanks;
-    w->rating = r->rating;
-    return (rc = close_wish(c, w, old)) ? rc : reply_wish(c, w);
-}
-
-/* ----------------------------------------------------------------- timers */
-
-static int lapse(sj_call_t *c, Shangju__Wish *w, const Shangju__Wish *old)
-{
-    Shangju__Member *m;
-    int err = sj_member_get(c->txn, old->claim->merchant_id, &m);
-    if (err == 0) {
-        Shangju__Member nm = *m;
-        nm.claims_lapsed++;
-        err = sj_member_put(c->txn, &nm, m);
-        shangju__member__free_unpacked(m, NULL);
-    }
-    if (err && err != SJ_ENOTFOUND)
-        return sj_call_store_fail(c, err, "member");
-    w->state = WS(OPEN);
-    w->claim = NULL;
-    w->handover_code = (char *)"";
-    w->handover_failures = 0;
-    w->handover_locked = false;
-    w->lapses++;
-    if (w->expires_at < c->now)
-        w->expires_at = c->now;
-    return save(c, w, old, "wish.lapsed");
+    int rc = sj_check_text(c, "thanks", r->thanks, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
 }
 
 int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm)
 {
-    Shangju__Wish *old, *w;
-    sj_timer_t want;
-    int err = sj_wish_get(c->txn, tm->id, &old);
-    if (err == 0 && !sj_call_own(c, old))
-        err = SJ_ENOMEM;
-    if (err == SJ_ENOTFOUND)
-        return sj_timer_clear(c->txn, tm);
-    if (err)
-        return sj_call_store_fail(c, err, "wish");
-    bool live = timer_of(c, old, &want) && want.kind == tm->kind;
-    if (!live || want.due != tm->due) /* stale: the wish moved on */
-        return sj_timer_clear(c->txn, tm);
-    if (!(w = edit(c, old)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "wish");
-    switch (tm->kind) {
-    case SJ_TIMER_WISH_EXPIRE:
-        w->state = WS(EXPIRED);
-        w->closed_at = c->now;
-        return save(c, w, old, "wish.expired");
-    case SJ_TIMER_CLAIM_DUE:
-        return lapse(c, w, old);
-    case SJ_TIMER_AUTO_CLOSE:
-        w->auto_closed = true;
-        return close_wish(c, w, old);
-    default:
-        break;
-    }
-    return sj_timer_clear(c->txn, tm);
+    return sj_move_timer(c, &wishes, timer_moves, N(timer_moves), tm);
 }

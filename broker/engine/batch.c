@@ -14,12 +14,6 @@
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define TIMERS_PER_BATCH 256
 
-static const sj_broker_stats_t *broker_stats;
-
-void sj_batch_set_stats(const sj_broker_stats_t *stats)
-{
-    broker_stats = stats;
-}
 #define DEDUP_PRUNE_PER_BATCH 256
 
 /* Move the call's events into out (after its nested commit). */
@@ -51,11 +45,12 @@ static void encode_reply(sj_batch_item_t *it, const Shangju__Reply *r)
 }
 
 static void error_reply(sj_batch_item_t *it, uint64_t request_id,
-                        Shangju__Status st, const char *msg)
+                        Shangju__Status st, sj_reason_t why, const char *msg)
 {
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.request_id = request_id;
     r.status = st;
+    r.reason = (char *)sj_reason_code(why);
     r.message = (char *)msg;
     encode_reply(it, &r);
 }
@@ -63,7 +58,7 @@ static void error_reply(sj_batch_item_t *it, uint64_t request_id,
 /* Run the handler in a nested transaction; commit it when the reply is OK.
  * Writes are remembered in the dedup table in the same nested transaction,
  * so "applied" and "remembered" can never disagree. */
-static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
+static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
                       sj_batch_item_t *it, const Shangju__Request *req,
                       const Shangju__Member *caller, sj_batch_out_t *out)
 {
@@ -71,6 +66,7 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     bool writes = rule && rule->writes;
     if (writes && out->reads_only) {
         error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
+                    SJ_R_STORE_FULL,
                     "the store is full; ask the operator to grow the map "
                     "size (reads still work)");
         return;
@@ -79,11 +75,13 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     sj_call_t c;
     int err = sj_txn_begin_nested(parent, &child);
     if (err) {
-        error_reply(it, req->request_id, ST(INTERNAL), "cannot begin");
+        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                    "cannot begin");
         return;
     }
-    sj_call_init(&c, child, caller, now, cfg);
-    c.stats = broker_stats;
+    sj_call_init(&c, child, caller, now, env->cfg);
+    c.stats = env->stats;
+    c.signer = env->signer;
     int rc = sj_dispatch(&c, req);
     if (rc == 0 && c.job.kind != SJ_JOB_NONE) {
         it->job = c.job;
@@ -91,7 +89,8 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     encode_reply(it, &c.reply);
     if (!it->reply) {
         sj_txn_abort(&child);
-        error_reply(it, req->request_id, ST(INTERNAL), "out of memory");
+        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                    "out of memory");
         sj_call_end(&c);
         return;
     }
@@ -110,7 +109,7 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
             free(it->reply);
             it->reply = NULL;
             sj_call_end(&c);
-            sj_call_init(&c, NULL, caller, now, cfg);
+            sj_call_init(&c, NULL, caller, now, env->cfg);
             c.reply.request_id = req->request_id;
             sj_call_store_fail(&c, err, "request");
             encode_reply(it, &c.reply);
@@ -126,19 +125,19 @@ static void apply_one(sj_txn_t *parent, const sj_config_t *cfg, int64_t now,
     sj_call_end(&c);
 }
 
-static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
+static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
                         sj_batch_item_t *it, sj_batch_out_t *out)
 {
     if (it->multipart) {
         sj_log(SJ_LOG_WARN, "event=bad_frame reason=multipart");
-        error_reply(it, 0, ST(INVALID_ARGUMENT),
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_MALFORMED,
                     "malformed request: a request is exactly one frame");
         return;
     }
     Shangju__Request *req = sj_codec_request_decode(it->payload, it->len);
     if (!req) {
         sj_log(SJ_LOG_WARN, "event=bad_frame bytes=%zu", it->len);
-        error_reply(it, 0, ST(INVALID_ARGUMENT),
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_MALFORMED,
                     "malformed request: not a shangju.Request");
         return;
     }
@@ -153,7 +152,8 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
                unknown, sj_request_kind(req));
     it->request_id = req->request_id;
     if (req->request_id == 0) {
-        error_reply(it, 0, ST(INVALID_ARGUMENT), "request_id is required");
+        error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_NO_REQUEST_ID,
+                    "request_id is required");
         goto done;
     }
     uint8_t *cached;
@@ -168,13 +168,14 @@ static void handle_item(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
     Shangju__Member *caller = NULL;
     int err = sj_member_by_key(txn, it->client_key, &caller);
     if (err) {
-        error_reply(it, req->request_id,
-                    err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
-                    err == SJ_ENOTFOUND ? "key not registered"
-                                        : "cannot read members");
+        error_reply(
+            it, req->request_id,
+            err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
+            err == SJ_ENOTFOUND ? SJ_R_AUTH_UNKNOWN_KEY : SJ_R_BROKER_INTERNAL,
+            err == SJ_ENOTFOUND ? "key not registered" : "cannot read members");
         goto done;
     }
-    apply_one(txn, cfg, now, it, req, caller, out);
+    apply_one(txn, env, now, it, req, caller, out);
     shangju__member__free_unpacked(caller, NULL);
 done:
     shangju__request__free_unpacked(req, NULL);
@@ -193,26 +194,25 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
             return;
         sj_call_t c;
         sj_call_init(&c, child, NULL, now, cfg);
-        int rc = due[i].kind >= SJ_TIMER_COMPACT_START
-                     ? sj_compact_timer_fire(&c, &due[i])
-                     : sj_wish_timer_fire(&c, &due[i]);
+        int rc = sj_dispatch_timer(&c, &due[i]);
         if (rc == 0 && sj_txn_commit(&child) == 0) {
             out->timers_fired++;
             take_events(&c, out);
         } else {
             sj_txn_abort(&child);
-            sj_log(SJ_LOG_WARN, "event=timer_failed wish=%llu status=%d",
-                   (unsigned long long)due[i].id, rc);
+            sj_log(SJ_LOG_WARN, "event=timer_failed kind=%d id=%llu status=%d",
+                   (int)due[i].kind, (unsigned long long)due[i].id, rc);
         }
         sj_call_end(&c);
     }
 }
 
-static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
-                 sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
+static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
+                 size_t n, sj_batch_out_t *out)
 {
+    const sj_config_t *cfg = env->cfg;
     sj_txn_t *txn;
-    int err = sj_txn_begin(store, true, &txn);
+    int err = sj_txn_begin(env->store, true, &txn);
     if (err)
         return err;
     if (!out->reads_only)
@@ -227,7 +227,7 @@ static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
             sj_txn_abort(&child);
     }
     for (size_t i = 0; i < n; i++)
-        handle_item(txn, cfg, now, &items[i], out);
+        handle_item(txn, env, now, &items[i], out);
     err = sj_txn_commit(&txn);
     if (err) {
         sj_log(SJ_LOG_ERROR, "event=commit_failed err=\"%s\" requests=%zu",
@@ -237,18 +237,18 @@ static int apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
     return err;
 }
 
-int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
                    sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
 {
     out->reads_only = false;
-    int err = apply(store, cfg, now, items, n, out);
+    int err = apply(env, now, items, n, out);
     if (err != SJ_EFULL)
         return err;
     /* The map filled up at commit time: nothing of the batch was applied.
      * Serve it again without writes, so reads go on and writes get a clear
      * RESOURCE_EXHAUSTED instead of silence. */
     out->reads_only = true;
-    err = apply(store, cfg, now, items, n, out);
+    err = apply(env, now, items, n, out);
     out->reads_only = false;
     return err;
 }

@@ -12,6 +12,16 @@
 #include "call.h"
 #include "store.h"
 
+/* What a batch runs against, given by its owner (the server, a test):
+ * nothing here is global. */
+typedef struct {
+    sj_store_t *store;
+    const sj_config_t *cfg;
+    const sj_broker_stats_t *stats; /* for the stats request; NULL: none */
+    const sj_signer_t *signer;      /* signs compact notices; NULL: none
+                                       (publishing is then refused) */
+} sj_batch_env_t;
+
 typedef struct {
     /* in */
     uint8_t client_key[32]; /* CURVE public key of the sender */
@@ -39,11 +49,8 @@ typedef struct {
  * reply and out holds the events to publish. On failure (the commit did not
  * reach the disk) nothing was applied, no item has a reply, and the error
  * is returned: the clients will retry. */
-int sj_batch_apply(sj_store_t *store, const sj_config_t *cfg, int64_t now,
+int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
                    sj_batch_item_t *items, size_t n, sj_batch_out_t *out);
-
-/* The counters the stats request reports (NULL: none); set once. */
-void sj_batch_set_stats(const sj_broker_stats_t *stats);
 
 /* Free replies and events; items and out can be reused. */
 void sj_batch_clear(sj_batch_item_t *items, size_t n, sj_batch_out_t *out);

@@ -96,6 +96,7 @@ static void run_backup(sj_job_t *j, int64_t t0)
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     if (err) {
         r.status = SHANGJU__STATUS__STATUS_INTERNAL;
+        r.reason = (char *)sj_reason_code(SJ_R_BROKER_INTERNAL);
         r.message = (char *)"the backup failed; see the broker log";
     } else {
         r.body_case = SHANGJU__REPLY__BODY_BACKUP;
@@ -127,6 +128,7 @@ static void run_verify(sj_job_t *j, int64_t t0)
     Shangju__VerifyReport rep = SHANGJU__VERIFY_REPORT__INIT;
     if (err) {
         r.status = SHANGJU__STATUS__STATUS_INTERNAL;
+        r.reason = (char *)sj_reason_code(SJ_R_BROKER_INTERNAL);
         r.message = (char *)"the store could not be read; see the broker log";
     } else {
         rep.ok = v.problems == 0;

@@ -32,7 +32,8 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shangju-broker [OPTION]...\n"
             "Run the Shangju merchant-resident alliance broker.\n\n"
-            "  --data DIR         store and keys (default " SJ_DEFAULT_DATA ");\n"
+            "  --data DIR         store and keys (default " SJ_DEFAULT_DATA
+            ");\n"
             "                     first start writes server.key, server.pub,\n"
             "                     committee.key there\n"
             "  --requests EP      request endpoint (default "
@@ -238,11 +239,13 @@ int main(int argc, char **argv)
     sj_datadir_t dd;
     if (sj_datadir_open(cfg.data_dir, cfg.map_size, &dd) != 0)
         return 1;
-    if (sj_notice_key_open(cfg.data_dir, &cfg) != 0) {
+    sj_signer_t *signer = NULL; /* the notice key: only for the engine */
+    if (sj_notice_key_open(cfg.data_dir, &signer) != 0) {
         sj_datadir_close(&dd);
         return 1;
     }
     if (cfg.demo && dd.fresh && sj_demo_seed(dd.store, &cfg) != 0) {
+        sj_signer_free(&signer);
         sj_datadir_close(&dd);
         return 1;
     }
@@ -255,9 +258,10 @@ int main(int argc, char **argv)
     sigaddset(&stops, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stops, &old);
     sj_server_t *server = NULL;
-    rc = sj_server_new(&cfg, dd.store, &dd.server, &server);
+    rc = sj_server_new(&cfg, dd.store, &dd.server, signer, &server);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
+        sj_signer_free(&signer);
         sj_datadir_close(&dd);
         return 1;
     }
@@ -275,6 +279,7 @@ int main(int argc, char **argv)
     rc = sj_server_run(server, &stop);
     sj_notify("STOPPING=1");
     sj_server_destroy(&server);
+    sj_signer_free(&signer);
     sj_datadir_close(&dd);
     sj_log(SJ_LOG_INFO, "event=stopped");
     return rc ? 1 : 0;

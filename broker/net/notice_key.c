@@ -58,9 +58,10 @@ static int read_secret(const char *path, uint8_t sk[64])
     return rc == 0 && len == 64 && end == line + n ? SJ_OK : SJ_EINVAL;
 }
 
-int sj_notice_key_open(const char *dir, sj_config_t *cfg)
+int sj_notice_key_open(const char *dir, sj_signer_t **out)
 {
     char sec[4096], pub[4096];
+    *out = NULL;
     if (!sj_datadir_path(sec, sizeof sec, dir, "notice.key") ||
         !sj_datadir_path(pub, sizeof pub, dir, "notice.pub"))
         return SJ_EINVAL;
@@ -68,37 +69,37 @@ int sj_notice_key_open(const char *dir, sj_config_t *cfg)
         sj_log(SJ_LOG_ERROR, "event=notice_key_failed reason=sodium_init");
         return SJ_EIO;
     }
+    uint8_t sk[64], pk[32];
     int err;
     if (access(sec, F_OK) == 0) {
-        err = read_secret(sec, cfg->notice_secret);
-        uint8_t pk[32];
-        if (!err && (crypto_sign_ed25519_sk_to_pk(pk, cfg->notice_secret) ||
-                     memcmp(pk, cfg->notice_secret + 32, 32) != 0))
-            err = SJ_EINVAL;
-        if (err) {
+        err = read_secret(sec, sk);
+        if (!err)
+            err = sj_signer_new(sk, out);
+        if (err == SJ_EIO || err == SJ_EINVAL)
             sj_log(SJ_LOG_ERROR,
                    "event=bad_key file=%s msg=\"not a base64 Ed25519 "
                    "secret key\"",
                    sec);
-            return err;
-        }
-        memcpy(cfg->notice_public, pk, 32);
     } else {
-        crypto_sign_ed25519_keypair(cfg->notice_public, cfg->notice_secret);
-        if ((err = write_b64(sec, cfg->notice_secret, 64, 0600))) {
+        crypto_sign_ed25519_keypair(pk, sk);
+        if ((err = write_b64(sec, sk, 64, 0600)) == 0) {
+            unlink(pub); /* a stale public half would mislead verifiers */
+            sj_log(SJ_LOG_INFO, "event=notice_key_created file=%s", pub);
+            err = sj_signer_new(sk, out);
+        } else {
             sj_log(SJ_LOG_ERROR, "event=notice_key_failed file=%s err=\"%s\"",
                    sec, strerror(errno));
-            return err;
         }
-        unlink(pub); /* a stale public half would mislead verifiers */
-        sj_log(SJ_LOG_INFO, "event=notice_key_created file=%s", pub);
     }
-    if (access(pub, F_OK) != 0 &&
-        (err = write_b64(pub, cfg->notice_public, 32, 0644))) {
+    sodium_memzero(sk, sizeof sk);
+    if (err)
+        return err;
+    sj_signer_public(*out, pk);
+    if (access(pub, F_OK) != 0 && (err = write_b64(pub, pk, 32, 0644))) {
         sj_log(SJ_LOG_ERROR, "event=notice_key_failed file=%s err=\"%s\"", pub,
                strerror(errno));
+        sj_signer_free(out);
         return err;
     }
-    cfg->has_notice_key = true;
     return SJ_OK;
 }

@@ -32,6 +32,7 @@
 struct sj_server {
     const sj_config_t *cfg;
     sj_store_t *store;
+    sj_batch_env_t env; /* store, cfg, &stats, the notice signer */
     void *ctx, *router, *pub;
     sj_keypair_t key;     /* the server key, for re-binding PUB */
     char pub_ep[256];     /* the PUB endpoint as bound (port resolved) */
@@ -109,7 +110,8 @@ static int rebind_pub(sj_server_t *s, int max_tries)
 }
 
 int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
-                  const sj_keypair_t *key, sj_server_t **out)
+                  const sj_keypair_t *key, const sj_signer_t *signer,
+                  sj_server_t **out)
 {
     sj_server_t *s = calloc(1, sizeof *s);
     if (!s)
@@ -117,7 +119,8 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->cfg = cfg;
     s->store = store;
     s->stats.started_at = sj_now_ms();
-    sj_batch_set_stats(&s->stats);
+    s->env = (sj_batch_env_t){
+        .store = store, .cfg = cfg, .stats = &s->stats, .signer = signer};
     s->ids = calloc(cfg->batch_max, sizeof *s->ids);
     s->frames = calloc(cfg->batch_max, sizeof *s->frames);
     s->items = calloc(cfg->batch_max, sizeof *s->items);
@@ -155,7 +158,6 @@ void sj_server_destroy(sj_server_t **self)
         free(reply);
         zmq_msg_close(&s->job_peer);
     }
-    sj_batch_set_stats(NULL);
     if (s->router)
         zmq_close(s->router);
     if (s->pub)
@@ -218,11 +220,13 @@ static void send_reply(sj_server_t *s, zmq_msg_t *peer, const uint8_t *data,
 }
 
 static void reply_error(sj_server_t *s, zmq_msg_t *peer, uint64_t request_id,
-                        Shangju__Status status, const char *msg)
+                        Shangju__Status status, sj_reason_t why,
+                        const char *msg)
 {
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.request_id = request_id;
     r.status = status;
+    r.reason = (char *)sj_reason_code(why);
     r.message = (char *)msg;
     size_t len;
     uint8_t *buf = sj_codec_encode(&r.base, &len);
@@ -239,6 +243,7 @@ static void start_job(sj_server_t *s, size_t i)
     if (s->job) {
         reply_error(s, &s->ids[i], it->request_id,
                     SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                    SJ_R_BROKER_BUSY,
                     "a backup or verify is already running; try again when "
                     "it ends");
         return;
@@ -249,6 +254,8 @@ static void start_job(sj_server_t *s, size_t i)
         reply_error(s, &s->ids[i], it->request_id,
                     err == SJ_EEXIST ? SHANGJU__STATUS__STATUS_ALREADY_EXISTS
                                      : SHANGJU__STATUS__STATUS_INTERNAL,
+                    err == SJ_EEXIST ? SJ_R_BACKUP_EXISTS
+                                     : SJ_R_BROKER_INTERNAL,
                     err == SJ_EEXIST ? "that backup already exists"
                                      : "cannot start the job; see the log");
         return;
@@ -311,7 +318,7 @@ static void end_batch(sj_server_t *s)
 static int run_batch(sj_server_t *s)
 {
     int64_t t0 = sj_now_ms();
-    int err = sj_batch_apply(s->store, s->cfg, t0, s->items, s->n, &s->out);
+    int err = sj_batch_apply(&s->env, t0, s->items, s->n, &s->out);
     if (err == 0) {
         send_replies(s);
         /* Without a PUB socket the loop still serves requests; clients

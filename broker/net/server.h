@@ -6,16 +6,20 @@
 
 #include <signal.h>
 
+#include "call.h"
 #include "config.h"
 #include "keyfile.h"
 #include "store.h"
 
 typedef struct sj_server sj_server_t;
 
-/* Bind the sockets (CURVE server with key) for cfg's endpoints. Returns 0,
- * or SJ_EIO with a log line saying which endpoint failed. */
+/* Bind the sockets (CURVE server with key) for cfg's endpoints. signer
+ * (NULL: none) signs compact notices; cfg, store and signer must outlive
+ * the server. Returns 0, or SJ_EIO with a log line saying which endpoint
+ * failed. */
 int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
-                  const sj_keypair_t *key, sj_server_t **out);
+                  const sj_keypair_t *key, const sj_signer_t *signer,
+                  sj_server_t **out);
 
 /* Serve until *stop becomes non-zero; the batch in progress is finished,
  * committed and answered first. Returns 0 or an SJ_E* code. */

@@ -218,7 +218,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fresh_store(tight ? pristine_len + room[tight] : FW_MAP_SIZE);
     sj_batch_out_t out;
     memset(&out, 0, sizeof out);
-    int err = sj_batch_apply(s, &world.cfg, now, items, n, &out);
+    sj_batch_env_t env = {
+        .store = s, .cfg = &world.cfg, .signer = world.signer};
+    int err = sj_batch_apply(&env, now, items, n, &out);
     if (err)
         fw_die("the batch did not commit: %s", sj_strerror(err));
     check(s, items, frames, n, &out);

@@ -63,6 +63,7 @@ static void apply(sj_txn_t *txn, fw_caller_t who, int64_t now,
         fw_die("cannot begin a nested transaction");
     sj_call_t c;
     sj_call_init(&c, child, caller, now, &world.cfg);
+    c.signer = world.signer;
     int rc = sj_dispatch(&c, req);
     if (rc != (int)c.reply.status)
         fw_die("%s returned %d but the reply says %s", sj_request_kind(req), rc,

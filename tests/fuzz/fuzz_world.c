@@ -97,6 +97,7 @@ int fw_call(fw_t *w, uint64_t as, Shangju__Request *req, Shangju__Reply **reply)
         fw_die("setup: no member %llu", (unsigned long long)as);
     sj_call_t c;
     sj_call_init(&c, txn, caller, w->now, &w->cfg);
+    c.signer = w->signer;
     int rc = sj_dispatch(&c, req);
     if (reply) {
         size_t len;
@@ -525,7 +526,7 @@ void fw_init(fw_t *w)
         fw_die("setup: cannot open a store in %s", w->dir);
     sj_config_defaults(&w->cfg);
     w->cfg.data_dir = w->dir;
-    if (sj_notice_key_generate(&w->cfg))
+    if (sj_signer_generate(&w->signer))
         fw_die("setup: no notice key");
     w->now = T0;
     cast(w);
@@ -543,6 +544,7 @@ void fw_init(fw_t *w)
 
 void fw_end(fw_t *w)
 {
+    sj_signer_free(&w->signer);
     sj_store_close(&w->store);
     fw_rmdir(w->dir);
 }

@@ -55,6 +55,7 @@ typedef struct {
     char dir[256];
     sj_store_t *store;
     sj_config_t cfg;
+    sj_signer_t *signer;         /* the notice key */
     int64_t now;                 /* the world's present, after seeding */
     uint64_t member[FW_CALLERS]; /* 0 for FW_UNKNOWN */
     uint8_t key[FW_CALLERS][32]; /* CURVE public keys (deterministic) */
