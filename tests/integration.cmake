@@ -39,3 +39,5 @@ sj_it_sh(it_watch 110)
 sj_it_sh(it_store_limits 110)
 sj_it_sh(it_admin 110)
 sj_it_sh(it_qr 110)
+# Every --json output parses and round-trips hostile text (issue 8).
+sj_it_sh(it_cli_json 110)

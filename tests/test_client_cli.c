@@ -116,6 +116,175 @@ START_TEST(json_repeated_and_page)
 }
 END_TEST
 
+/* Run fn with stdout and stderr going to files; return what each got
+ * (malloc'd, NUL-terminated) and fn's result. */
+typedef int capture_fn(void *arg);
+
+static char *slurp_fd(int fd)
+{
+    off_t n = lseek(fd, 0, SEEK_END);
+    ck_assert_int_ge(n, 0);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(pread(fd, buf, (size_t)n, 0), n);
+    buf[n] = '\0';
+    close(fd);
+    return buf;
+}
+
+static int capture(capture_fn *fn, void *arg, char **out, char **err)
+{
+    char o[] = "/tmp/sj_cli_outXXXXXX", e[] = "/tmp/sj_cli_errXXXXXX";
+    int fo = mkstemp(o), fe = mkstemp(e);
+    ck_assert_int_ge(fo, 0);
+    ck_assert_int_ge(fe, 0);
+    unlink(o);
+    unlink(e);
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    int rc = fn(arg);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    *out = slurp_fd(fo);
+    *err = slurp_fd(fe);
+    return rc;
+}
+
+/* Parse text as exactly one JSON value (and a newline). */
+static json_object *parse_one(const char *text)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *j = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    ck_assert_msg(j != NULL, "not JSON: %s", text);
+    ck_assert_int_eq(json_tokener_get_error(tok), json_tokener_success);
+    /* json-c may or may not consume the trailing newline. */
+    const char *rest = text + json_tokener_get_parse_end(tok);
+    ck_assert(strcmp(rest, "\n") == 0 || strcmp(rest, "") == 0);
+    ck_assert_ptr_eq(strchr(text, '\n'), text + strlen(text) - 1);
+    json_tokener_free(tok);
+    return j;
+}
+
+static int print_string(void *arg)
+{
+    json_object *j = json_object_new_object();
+    ck_assert_int_eq(sj_pbjson_add_string(j, "s", arg), 0);
+    int rc = sj_pbjson_print(stdout, j);
+    json_object_put(j);
+    return rc;
+}
+
+/* Text that breaks hand-made JSON comes back exactly; bytes that are not
+ * UTF-8 become U+FFFD, so the output is still valid JSON. */
+START_TEST(json_hostile_strings)
+{
+    static const struct {
+        const char *in, *back;
+    } cases[] = {
+        {"He said \"hi\" \\ \", \"x\":1}", NULL},
+        {"line\nbreak\ttab\r\x01\x1f\x7f", NULL},
+        {"😀𠮷 月饼 \\u0041 </script>", NULL},
+        {"", NULL},
+        {"lat\xe9n", "lat\xef\xbf\xbdn"},         /* Latin-1 byte */
+        {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong '/' */
+        {"\xed\xa0\x80",
+         "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+        {"\xf0\x9f\x98",
+         "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* cut 4-byte */
+        {"\xf4\x90\x80\x80x",                     /* past U+10FFFF */
+         "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *out, *err;
+        ck_assert_int_eq(capture(print_string, (void *)cases[i].in, &out, &err),
+                         0);
+        json_object *j = parse_one(out);
+        const char *want = cases[i].back ? cases[i].back : cases[i].in;
+        ck_assert_str_eq(json_object_get_string(get(j, "s")), want);
+        ck_assert_int_eq(json_object_get_string_len(get(j, "s")),
+                         (int)strlen(want));
+        json_object_put(j);
+        free(out);
+        free(err);
+    }
+    json_object *n = sj_pbjson_string(NULL);
+    ck_assert_str_eq(json_object_get_string(n), "");
+    json_object_put(n);
+
+    /* Strings inside records take the same path. */
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.title = "a\xff\"b";
+    json_object *j = sj_pbjson_message(&w.base);
+    ck_assert_str_eq(json_object_get_string(get(j, "title")),
+                     "a\xef\xbf\xbd\"b");
+    json_object_put(j);
+}
+END_TEST
+
+struct refusal {
+    sj_cli_t cli;
+    Shangju__Reply reply;
+};
+
+static int print_refusal(void *arg)
+{
+    struct refusal *r = arg;
+    return sj_cli_print_refusal(&r->cli, &r->reply);
+}
+
+/* An error reply: with --json one object on stdout (status, message,
+ * reason) and a line on stderr; without, only the line, reason in
+ * brackets. The exit code is SJ_CLI_EREPLY either way. */
+START_TEST(refusal_json_and_human)
+{
+    struct refusal r = {.reply = SHANGJU__REPLY__INIT};
+    r.reply.status = SHANGJU__STATUS__STATUS_FAILED_PRECONDITION;
+    r.reply.message = "wish 7 is \"claimed\", not open";
+    r.reply.reason = "wish.not_open";
+    r.cli.opts.json = true;
+    char *out, *err;
+    ck_assert_int_eq(capture(print_refusal, &r, &out, &err), SJ_CLI_EREPLY);
+    json_object *j = parse_one(out);
+    ck_assert_str_eq(json_object_get_string(get(j, "status")),
+                     "FAILED_PRECONDITION");
+    ck_assert_str_eq(json_object_get_string(get(j, "message")),
+                     r.reply.message);
+    ck_assert_str_eq(json_object_get_string(get(j, "reason")), "wish.not_open");
+    json_object_put(j);
+    ck_assert_ptr_nonnull(strstr(err, "FAILED_PRECONDITION"));
+    free(out);
+    free(err);
+
+    r.cli.opts.json = false;
+    ck_assert_int_eq(capture(print_refusal, &r, &out, &err), SJ_CLI_EREPLY);
+    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(err, "shangju: FAILED_PRECONDITION: wish 7 is "
+                          "\"claimed\", not open [wish.not_open]\n");
+    free(out);
+    free(err);
+
+    /* A broker that gives no reason (or no message): still a full object. */
+    r.reply.reason = "";
+    r.reply.message = "";
+    r.cli.opts.json = true;
+    ck_assert_int_eq(capture(print_refusal, &r, &out, &err), SJ_CLI_EREPLY);
+    j = parse_one(out);
+    ck_assert_str_eq(json_object_get_string(get(j, "reason")), "");
+    ck_assert_str_eq(json_object_get_string(get(j, "message")), "");
+    json_object_put(j);
+    ck_assert_str_eq(err, "shangju: FAILED_PRECONDITION: (no message)\n");
+    free(out);
+    free(err);
+}
+END_TEST
+
 /* A fake environment for the precedence tests. */
 static const char *env_full(const char *name)
 {
@@ -249,6 +418,8 @@ static Suite *cli_suite(void)
     tcase_add_test(j, json_wish_enums_nested_defaults);
     tcase_add_test(j, json_bytes_and_oneof);
     tcase_add_test(j, json_repeated_and_page);
+    tcase_add_test(j, json_hostile_strings);
+    tcase_add_test(j, refusal_json_and_human);
     suite_add_tcase(s, j);
     TCase *o = tcase_create("options");
     tcase_add_test(o, options_defaults);

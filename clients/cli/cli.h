@@ -147,6 +147,18 @@ int sj_cli_one_id(const char *path, int argc, char **argv, int first,
  * (timeout), ELOCAL (keys, memory). */
 int sj_cli_call(sj_cli_t *cli, Shangju__Request *req, Shangju__Reply **reply);
 
+/* Report the error reply r: with --json one object {"status", "message",
+ * "reason"} on stdout; always "shangju: STATUS: message [reason]" on
+ * stderr for people. Returns SJ_CLI_EREPLY (or SJ_CLI_ELOCAL when the
+ * output could not be written). */
+int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r);
+
+/* Print j as one line of JSON on stdout, flush, and release it. Every
+ * --json output goes through here (or sj_cli_print_reply), so it is made
+ * by json-c, never by hand. A NULL j means memory ran out. Returns an exit
+ * code. */
+int sj_cli_emit(json_object *j);
+
 /* sj_cli_call() with note appended to the timeout line. */
 int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
                      Shangju__Reply **reply, const char *note);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "sj_limits.h"
 
+#include "pbjson.h"
 #include "signed_notice.h"
 
 #include <errno.h>
@@ -518,6 +519,18 @@ static void short_output(int argc, char **argv)
             argv[i] = (char *)"--output";
 }
 
+/* {"file": FILE, "bytes": N}, or NULL when memory runs out. */
+static json_object *file_json(const char *file, size_t n)
+{
+    json_object *j = json_object_new_object();
+    if (j && (sj_pbjson_add_string(j, "file", file) != 0 ||
+              json_object_object_add(j, "bytes", json_object_new_uint64(n)))) {
+        json_object_put(j);
+        return NULL;
+    }
+    return j;
+}
+
 static int write_text(const char *file, const char *text, size_t n)
 {
     FILE *f = file ? fopen(file, "wb") : stdout;
@@ -562,7 +575,7 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
                          (ull)id);
     else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
         if (cli->opts.json)
-            printf("{\"file\":\"%s\",\"bytes\":%zu}\n", file, n);
+            rc = sj_cli_emit(file_json(file, n));
         else
             printf("%s: %zu bytes, the notice of compact %llu\n", file, n,
                    (ull)id);
@@ -673,11 +686,21 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     if (!why)
         sodium_bin2base64(k64, sizeof k64, key, 32,
                           sodium_base64_VARIANT_ORIGINAL);
-    if (cli->opts.json)
-        printf("{\"valid\":%s,\"reason\":\"%s\",\"public_key\":\"%s\","
-               "\"key_checked\":%s}\n",
-               why ? "false" : "true", why ? why : "", why ? "" : k64,
-               pub ? "true" : "false");
+    if (cli->opts.json) {
+        json_object *j = json_object_new_object();
+        if (j && (sj_pbjson_add_string(j, "file", argv[first]) != 0 ||
+                  json_object_object_add(j, "valid",
+                                         json_object_new_boolean(!why)) != 0 ||
+                  sj_pbjson_add_string(j, "reason", why ? why : "") != 0 ||
+                  sj_pbjson_add_string(j, "public_key", why ? "" : k64) != 0 ||
+                  json_object_object_add(
+                      j, "key_checked", json_object_new_boolean(!!pub)) != 0)) {
+            json_object_put(j);
+            j = NULL;
+        }
+        if ((rc = sj_cli_emit(j)) != SJ_CLI_OK)
+            return rc;
+    }
     if (why)
         return sj_cli_fail(SJ_CLI_EVERIFY, "%s: invalid notice: %s",
                            argv[first], why);

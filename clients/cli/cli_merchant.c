@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pbjson.h"
+
 #define NARGS(a) (sizeof(a) / sizeof *(a))
 
 /* ------------------------------------------------------------- listings */
@@ -250,12 +252,19 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
     size_t n = fwrite(img->data.data, 1, img->data.len, f);
     if (fclose(f) != 0 || n != img->data.len)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s'", file);
-    if (cli->opts.json)
-        printf("{\"file\":\"%s\",\"bytes\":%zu,\"media_type\":\"%s\","
-               "\"url\":\"%s\"}\n",
-               file, img->data.len, img->media_type, img->url);
-    else
-        printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
+    if (cli->opts.json) {
+        json_object *j = json_object_new_object();
+        if (j && (sj_pbjson_add_string(j, "file", file) != 0 ||
+                  json_object_object_add(
+                      j, "bytes", json_object_new_uint64(img->data.len)) != 0 ||
+                  sj_pbjson_add_string(j, "media_type", img->media_type) ||
+                  sj_pbjson_add_string(j, "url", img->url) != 0)) {
+            json_object_put(j);
+            j = NULL;
+        }
+        return sj_cli_emit(j);
+    }
+    printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
     return SJ_CLI_OK;
 }
 
