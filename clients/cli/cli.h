@@ -62,7 +62,12 @@ typedef enum {
                      values, each at most max bytes */
 } sj_cli_kind_t;
 
-#define SJ_CLI_MAX_LIST 64 /* covers SJ_MAX_PARTIES and SJ_MAX_ITEMS */
+#define SJ_CLI_MAX_LIST 64 /* room for the longest list the broker takes */
+_Static_assert(SJ_CLI_MAX_LIST >= SJ_MAX_PARTIES &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_ITEMS &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_SPECIALTIES &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_SERVICES,
+               "a list option could not hold what the broker accepts");
 
 /* The values of a repeatable option, in order (pointing into argv). */
 typedef struct {

@@ -69,7 +69,7 @@ static int admin_verify(sj_cli_t *cli, int argc, char **argv)
                 "broker keeps serving: every record decodes, indexes and "
                 "records agree both ways, the event log has no gap, id "
                 "counters are ahead of the ids in use. Prints the counts "
-                "checked and each problem found (the first 100; the count is "
+                "checked and each problem found (the first ones; the count is "
                 "exact). Exit status 0 when the store is sound, 5 when "
                 "problems were found. Committee only."),
         NULL, 0};

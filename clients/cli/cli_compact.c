@@ -197,8 +197,8 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
          SJ_HELP("the term ends (YYYY-MM-DD: at the end of that day)"),
          .required = true},
         {"party", SJ_CLI_LIST, &parties, "ID",
-         SJ_HELP("a party: committee member, merchant or resident (at least "
-                 "2)"),
+         SJ_HELP("a party: committee member, merchant or resident (at "
+                 "least " SJ_STR(SJ_MIN_PARTIES) ")"),
          .count = SJ_MAX_PARTIES},
         ITEM_ARG(&items),
         COVENANT_ARGS(&cov, &cov_file),
@@ -451,8 +451,9 @@ static int compact_rate(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_arg_t args[] = {
         {"of", SJ_CLI_U64, &b.of_id, "MEMBER", SJ_HELP("the party rated"),
          .required = true},
-        {"stars", SJ_CLI_U32, &b.stars, "N", SJ_HELP("1 (poor) to 5 (best)"),
-         SJ_MAX_STARS, .required = true},
+        {"stars", SJ_CLI_U32, &b.stars, "N",
+         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (best)"), SJ_MAX_STARS,
+         .required = true},
         {"comment", SJ_CLI_STR, &b.comment, "TEXT", SJ_HELP("why"),
          SJ_MAX_NOTE},
     };

@@ -281,9 +281,11 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
         {"level", SJ_CLI_STR, &q.level, "L",
          SJ_HELP("error correction: L, M (default), Q, H"), 1},
         {"module-px", SJ_CLI_U32, &q.module_px, "N",
-         SJ_HELP("pixels per module (default 8)"), SJ_MAX_QR_MODULE_PX},
+         SJ_HELP("pixels per module (broker default when absent)"),
+         SJ_MAX_QR_MODULE_PX},
         {"quiet", SJ_CLI_U32, &q.quiet, "N",
-         SJ_HELP("quiet zone in modules, 4 or more (default 4)"),
+         SJ_HELP("quiet zone in modules, at least " SJ_STR(
+             SJ_MIN_QR_QUIET) " (broker default when absent)"),
          SJ_MAX_QR_QUIET},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(

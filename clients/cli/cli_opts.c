@@ -291,8 +291,12 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
          SJ_HELP("event endpoint (SHANGJU_EVENTS; default " SJ_CLIENT_EVENTS
                  ")")},
         {"timeout", SJ_CLI_U32, &timeout, "MS",
-         SJ_HELP("wait per attempt before a retry (default 3000; 3 retries "
-                 "under the same request id)")},
+         SJ_HELP("wait per attempt before a retry (default " SJ_STR(
+             SJ_CLIENT_TIMEOUT_MS) "; " SJ_STR(SJ_CLIENT_RETRIES) " retries "
+                                                                  "under the "
+                                                                  "same "
+                                                                  "request "
+                                                                  "id)")},
         {"json", SJ_CLI_FLAG, &json, NULL,
          SJ_HELP("print one JSON object (watch: one per line)")},
         {"version", SJ_CLI_FLAG, &version, NULL, SJ_HELP("the version")},

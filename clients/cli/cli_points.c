@@ -151,8 +151,8 @@ static int points_top(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_arg_t args[] = {
         {"year", SJ_CLI_U32, &t.year, "YEAR",
          SJ_HELP("e.g. 2024 (default: the current year, UTC)")},
-        {"limit", SJ_CLI_U32, &t.limit, "N", SJ_HELP("how many (default 10)"),
-         SJ_MAX_TOP},
+        {"limit", SJ_CLI_U32, &t.limit, "N",
+         SJ_HELP("how many (broker default when absent)"), SJ_MAX_TOP},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "points top", NULL,
@@ -177,9 +177,12 @@ static int points_close_year(sj_cli_t *cli, int argc, char **argv)
     static const sj_cli_spec_t spec = {
         "points close-year", "YEAR",
         SJ_HELP("Close YEAR (the current one or a past one): its ranking is "
-                "frozen as it stands (up to 1000 members) and later activity "
-                "never changes it. A year is closed once. Committee only. "
-                "Prints the frozen ranking."),
+                "frozen as it stands (up to " SJ_STR(
+                    SJ_MAX_RANKING) " members) "
+                                    "and later activity "
+                                    "never changes it. A year is closed once. "
+                                    "Committee only. "
+                                    "Prints the frozen ranking."),
         NULL, 0};
     Shangju__PointsCloseYear y = SHANGJU__POINTS_CLOSE_YEAR__INIT;
     int first;

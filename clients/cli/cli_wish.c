@@ -183,7 +183,9 @@ static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
         {"thanks", SJ_CLI_STR, &b.thanks, "TEXT",
          SJ_HELP("a thank-you note for the merchant"), SJ_MAX_NOTE},
         {"rating", SJ_CLI_U32, &b.rating, "N",
-         SJ_HELP("1 (poor) to 5 (excellent); none when absent"), SJ_MAX_STARS},
+         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (excellent); none "
+                                                     "when absent"),
+         SJ_MAX_STARS},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "wish confirm", "ID",
