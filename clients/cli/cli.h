@@ -211,6 +211,13 @@ int sj_cli_call(sj_cli_t *cli, Shangju__Request *req, Shangju__Reply **reply);
  * output could not be written). */
 int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r);
 
+/* A refusal decided here rather than by the broker (the reply had no
+ * body of the expected kind, a compact has no notice), reported like one
+ * with status and the formatted message and no reason. Returns
+ * SJ_CLI_EREPLY (or SJ_CLI_ELOCAL). */
+int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Print j as one line of JSON on stdout, flush, and release it. Every
  * --json output goes through here (or sj_cli_print_reply), so it is made
  * by json-c, never by hand. A NULL j means memory ran out. Returns an exit

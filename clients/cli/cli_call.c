@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "pbjson.h"
@@ -107,6 +108,19 @@ int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
                            *msg ? msg : "(no message)", why);
     return sj_cli_fail(SJ_CLI_EREPLY, "%s: %s", status,
                        *msg ? msg : "(no message)");
+}
+
+int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    Shangju__Reply r = SHANGJU__REPLY__INIT;
+    r.status = status;
+    r.message = msg;
+    return sj_cli_print_refusal(cli, &r);
 }
 
 int sj_cli_emit(json_object *j)

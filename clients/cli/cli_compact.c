@@ -142,7 +142,8 @@ static int get_compact(sj_cli_t *cli, uint64_t id, Shangju__Reply **reply)
         (*reply)->body_case != SHANGJU__REPLY__BODY_COMPACT) {
         shangju__reply__free_unpacked(*reply, NULL);
         *reply = NULL;
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no compact");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no compact");
     }
     return rc;
 }
@@ -597,9 +598,9 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
     const char *text = r->compact->notice ? r->compact->notice : "";
     size_t n = strlen(text);
     if (!n)
-        rc = sj_cli_fail(SJ_CLI_EREPLY,
-                         "compact %llu has no notice: it is not published",
-                         (ull)id);
+        rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                           "compact %llu has no notice: it is not published",
+                           (ull)id);
     else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
         if (cli->opts.json)
             rc = sj_cli_emit(file_json(file, n));

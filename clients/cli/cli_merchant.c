@@ -223,7 +223,8 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
 {
     const Shangju__Image *img = reply->image;
     if (reply->body_case != SHANGJU__REPLY__BODY_IMAGE || !img)
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no image");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no image");
     bool text = strncmp(img->media_type, "text/", 5) == 0;
     if (!file) {
         if (!text && isatty(STDOUT_FILENO))

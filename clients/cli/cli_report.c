@@ -163,7 +163,8 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_REPORT) {
         shangju__reply__free_unpacked(reply, NULL);
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no report");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no report");
     }
     if (cli->opts.json)
         rc = sj_cli_print_reply(cli, reply);

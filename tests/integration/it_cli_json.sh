@@ -76,6 +76,11 @@ jq -e --arg t "$TITLE" '.title == $t and .items[0].what == "say \"hi\" \\ twice"
 CID=$(jq -r .id <<<"$OUT")
 sj compact sign "$CID" >/dev/null
 mer compact sign "$CID" >/dev/null
+# Refused by the CLI itself (no notice before publishing): the same shape.
+expect_rc 1 sj --json compact notice "$CID"
+is_json "$OUT"
+jq -e '.status == "FAILED_PRECONDITION" and (.message | test("not published"))' \
+    <<<"$OUT" >/dev/null || fail "notice before publishing: $OUT"
 sj compact publish "$CID" >/dev/null
 N=$WORK/out/$'no"tice\\\n.txt'
 expect_rc 0 sj --json compact notice "$CID" -o "$N"
