@@ -543,11 +543,12 @@ static int compact_list(sj_cli_t *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------- the notice */
 
-/* {"file": FILE, "bytes": N}, or NULL when memory runs out. */
+/* {"file": FILE, "bytes": N} (no "file" when file is NULL), or NULL when
+ * memory runs out. */
 static json_object *file_json(const char *file, size_t n)
 {
     json_object *j = json_object_new_object();
-    if (j && (sj_pbjson_add_string(j, "file", file) != 0 ||
+    if (j && ((file && sj_pbjson_add_string(j, "file", file) != 0) ||
               json_object_object_add(j, "bytes", json_object_new_uint64(n)))) {
         json_object_put(j);
         return NULL;
@@ -601,7 +602,14 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
         rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
                            "compact %llu has no notice: it is not published",
                            (ull)id);
-    else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
+    else if (!file && cli->opts.json) {
+        json_object *j = file_json(NULL, n);
+        if (j && sj_pbjson_add_string(j, "notice", text) != 0) {
+            json_object_put(j);
+            j = NULL;
+        }
+        rc = sj_cli_emit(j);
+    } else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
         if (cli->opts.json)
             rc = sj_cli_emit(file_json(file, n));
         else

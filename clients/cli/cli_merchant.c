@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "pbjson.h"
 
 /* ------------------------------------------------------------- listings */
@@ -216,6 +218,38 @@ const sj_cli_cmd_t sj_cli_merchant_cmds[] = {
 
 /* ---------------------------------------------------------- images out */
 
+/* {"file", "bytes", "media_type", "url"} for an image saved to file, or,
+ * without a file, the image itself in "data" (base64) instead of "file".
+ * NULL when memory runs out. */
+static json_object *image_json(const Shangju__Image *img, const char *file)
+{
+    json_object *j = json_object_new_object();
+    if (!j)
+        return NULL;
+    bool ok = (!file || sj_pbjson_add_string(j, "file", file) == 0) &&
+              json_object_object_add(
+                  j, "bytes", json_object_new_uint64(img->data.len)) == 0 &&
+              sj_pbjson_add_string(j, "media_type", img->media_type) == 0 &&
+              sj_pbjson_add_string(j, "url", img->url) == 0;
+    if (ok && !file) {
+        size_t cap = sodium_base64_ENCODED_LEN(img->data.len,
+                                               sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(cap);
+        ok = b64 != NULL;
+        if (ok) {
+            sodium_bin2base64(b64, cap, img->data.data, img->data.len,
+                              sodium_base64_VARIANT_ORIGINAL);
+            ok = sj_pbjson_add_string(j, "data", b64) == 0;
+        }
+        free(b64);
+    }
+    if (!ok) {
+        json_object_put(j);
+        return NULL;
+    }
+    return j;
+}
+
 /* Write the image of reply to file (or stdout when file is NULL: only text
  * goes to a terminal). Prints a summary (or JSON) when a file was given. */
 static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
@@ -226,6 +260,8 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
         return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
                              "the broker sent no image");
     bool text = strncmp(img->media_type, "text/", 5) == 0;
+    if (!file && cli->opts.json)
+        return sj_cli_emit(image_json(img, NULL));
     if (!file) {
         if (!text && isatty(STDOUT_FILENO))
             return sj_cli_fail(SJ_CLI_EUSAGE,
@@ -242,18 +278,8 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
     size_t n = fwrite(img->data.data, 1, img->data.len, f);
     if (fclose(f) != 0 || n != img->data.len)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s'", file);
-    if (cli->opts.json) {
-        json_object *j = json_object_new_object();
-        if (j && (sj_pbjson_add_string(j, "file", file) != 0 ||
-                  json_object_object_add(
-                      j, "bytes", json_object_new_uint64(img->data.len)) != 0 ||
-                  sj_pbjson_add_string(j, "media_type", img->media_type) ||
-                  sj_pbjson_add_string(j, "url", img->url) != 0)) {
-            json_object_put(j);
-            j = NULL;
-        }
-        return sj_cli_emit(j);
-    }
+    if (cli->opts.json)
+        return sj_cli_emit(image_json(img, file));
     printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
     return SJ_CLI_OK;
 }

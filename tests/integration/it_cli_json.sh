@@ -55,6 +55,14 @@ for name in 'q"uote.png' 'back\slash.png' $'new\nline.png' $'tab\tand\x01ctl.png
         <<<"$OUT" >/dev/null || fail "qr -o '$name': $OUT"
     [ -s "$f" ] || fail "qr -o '$name' wrote nothing"
 done
+# Without -o, --json carries the image itself, in base64.
+sj qr wish "$WISH" --format png >"$WORK/direct.png"
+expect_rc 0 sj --json qr wish "$WISH" --format png
+is_json "$OUT"
+jq -r .data <<<"$OUT" | base64 -d >"$WORK/fromjson.png"
+cmp -s "$WORK/direct.png" "$WORK/fromjson.png" || fail "qr --json data differs"
+expect_eq "qr --json bytes" "$(jq -r .bytes <<<"$OUT")" \
+    "$(stat -c %s "$WORK/direct.png")"
 # A file name that is not UTF-8 still gives valid JSON (the bad byte
 # becomes U+FFFD); the file itself is written under its real name.
 bad=$WORK/out/$'lat\xe9n.png'
@@ -87,6 +95,11 @@ expect_rc 0 sj --json compact notice "$CID" -o "$N"
 is_json "$OUT"
 jq -e --arg f "$N" '.file == $f and .bytes > 0' <<<"$OUT" >/dev/null ||
     fail "compact notice -o: $OUT"
+# Without -o, --json carries the notice itself.
+expect_rc 0 sj --json compact notice "$CID"
+is_json "$OUT"
+jq -e --rawfile n "$N" '.notice == $n and .bytes == ($n | utf8bytelength)' \
+    <<<"$OUT" >/dev/null || fail "compact notice --json: $OUT"
 expect_rc 0 sj --json compact verify "$N"
 is_json "$OUT"
 jq -e --arg f "$N" '.valid == true and .file == $f' <<<"$OUT" >/dev/null ||
