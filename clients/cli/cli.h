@@ -192,8 +192,6 @@ int sj_cli_u32(const char *s, uint32_t *out);
  * usage line. Returns 0 or SJ_CLI_EUSAGE. */
 int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
                    uint64_t *out);
-int sj_cli_opt_u32(const char *path, const char *opt, const char *s,
-                   uint32_t *out);
 
 /* The single positional ID of `path ID`; prints a usage line on error. */
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,

@@ -227,7 +227,7 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
         (rc = covenant_arg(path, cov, cov_file, &b, &d.covenant)))
         return rc;
     for (size_t i = 0; i < parties.n; i++)
-        if ((rc = sj_cli_opt_u64(path, "party", parties.items[i], &ids[i])))
+        if ((rc = sj_cli_opt_u64(path, "--party", parties.items[i], &ids[i])))
             return rc;
     d.title = argv[first];
     d.parties = ids;

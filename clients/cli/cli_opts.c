@@ -425,14 +425,6 @@ int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
     return SJ_CLI_OK;
 }
 
-int sj_cli_opt_u32(const char *path, const char *opt, const char *s,
-                   uint32_t *out)
-{
-    if (sj_cli_u32(s, out) != 0)
-        return sj_cli_usage(path, "%s wants a number, not '%s'", opt, s);
-    return SJ_CLI_OK;
-}
-
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,
                   uint64_t *id)
 {
