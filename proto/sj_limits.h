@@ -38,4 +38,17 @@
 #define SJ_MAX_PERFORMANCES 1000 /* per compact: bounds the record */
 #define SJ_MAX_COMPLAINTS 200
 
+/* Added with the CLI's option tables (issue 8), so the help and the early
+ * checks of clients use the broker's own numbers. */
+#define SJ_MAX_TOP 100         /* points top --limit */
+#define SJ_MAX_STARS 5         /* a wish's rating, a compact rating */
+#define SJ_HANDOVER_CODE_LEN 8 /* the hand-over code of a claimed wish */
+#define SJ_MAX_BACKUP_NAME 64  /* admin backup NAME */
+#define SJ_MAX_QR_MODULE_PX 40 /* pixels per QR module */
+#define SJ_MIN_QR_QUIET 4      /* QR quiet zone, in modules: the standard's */
+#define SJ_MAX_QR_QUIET 10
+#define SJ_MIN_PARTIES 2    /* parties of a compact */
+#define SJ_MAX_RANKING 1000 /* members a closed year's ranking keeps */
+#define SJ_MAX_REPLAY 1000  /* events per Replay reply */
+
 #endif

@@ -48,3 +48,5 @@ sj_it_sh(it_qr 110)
 sj_it_sh(it_keys 60)
 sj_it_sh(it_start 60)
 sj_it_sh(it_flood 90)
+# Every --json output parses and round-trips hostile text (issue 8).
+sj_it_sh(it_cli_json 110)

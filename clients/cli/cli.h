@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "sj_limits.h"
 
 /* Exit codes; `shangju --help` documents them. */
 enum {
@@ -43,6 +44,99 @@ typedef struct {
  * tests. */
 typedef const char *sj_cli_env_fn(const char *name);
 
+/* Marks a help text for translation. For now it is the text itself:
+ * issue 15 turns it into the N_ marker and translates the CLI (po_complete
+ * would demand every marked string in Chinese at once). */
+#define SJ_HELP(s) s
+
+/* What an option's value is, and what its max limit means. */
+typedef enum {
+    SJ_CLI_STR,   /* text sent to the broker (char *); max: its SJ_MAX_*
+                     limit in bytes, refused here when longer */
+    SJ_CLI_LOCAL, /* text used on this machine (file, endpoint, format) */
+    SJ_CLI_U32,   /* uint32_t; max: the largest value (0: any) */
+    SJ_CLI_U64,   /* uint64_t; max: as for U32 */
+    SJ_CLI_FLAG,  /* protobuf_c_boolean (or bool-sized int), no value */
+    SJ_CLI_ENUM,  /* int, parsed by sj_enum_parse over en; 0 refused */
+    SJ_CLI_LIST,  /* repeatable text, dst an sj_cli_list_t; at most count
+                     values, each at most max bytes */
+} sj_cli_kind_t;
+
+#define SJ_CLI_MAX_LIST 64 /* room for the longest list the broker takes */
+_Static_assert(SJ_CLI_MAX_LIST >= SJ_MAX_PARTIES &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_ITEMS &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_SPECIALTIES &&
+                   SJ_CLI_MAX_LIST >= SJ_MAX_SERVICES,
+               "a list option could not hold what the broker accepts");
+
+/* The values of a repeatable option, in order (pointing into argv). */
+typedef struct {
+    char *items[SJ_CLI_MAX_LIST];
+    size_t n;
+} sj_cli_list_t;
+
+/* One option of a command (git's parse-options): the option carries its
+ * value's name, its help and its limit, and both the parser and the help
+ * read them from here, so help cannot drift from the code:
+ *   {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
+ *    SJ_MAX_NOTE}
+ * The help adds the limit itself ("up to 500 bytes", "one of: ...",
+ * "required"). */
+typedef struct {
+    const char *name; /* long name, without "--" */
+    sj_cli_kind_t kind;
+    void *dst;
+    const char *meta; /* the value in help ("TEXT", "N"); NULL for FLAG */
+    const char *help; /* one sentence, SJ_HELP() */
+    uint64_t max;
+    const ProtobufCEnumDescriptor *en; /* ENUM */
+    unsigned count;                    /* LIST: most values */
+    bool required;
+    char shrt; /* a short alias ('o' for -o), or 0 */
+} sj_cli_arg_t;
+
+#define SJ_CLI_MAX_ARGS 15
+
+/* A command's interface: its path ("wish post"), the positional part of
+ * its usage line ("ID", "TITLE", NULL for none), what it does (paragraphs,
+ * SJ_HELP()), and its n options. */
+typedef struct {
+    const char *path;
+    const char *args;
+    const char *about;
+    const sj_cli_arg_t *opts;
+    size_t n;
+} sj_cli_spec_t;
+
+/* A spec over a local array of options. */
+#define SJ_CLI_SPEC(path, args, about, opts)                                   \
+    {                                                                          \
+        (path), (args), (about), (opts), sizeof(opts) / sizeof *(opts)         \
+    }
+
+/* Parse argv (argv[0] is the command's name) against spec, plus -h/--help
+ * which prints sj_cli_help() to stdout. Values are checked against their
+ * limits as they are stored; required options must be present. Returns
+ * SJ_CLI_CONTINUE with *first set to the index of the first positional
+ * argument, SJ_CLI_OK after help, or SJ_CLI_EUSAGE after one line on
+ * stderr naming the option ("--note is too long: 612 bytes, at most
+ * 500"). On EUSAGE some destinations may have been set. */
+int sj_cli_args(const sj_cli_spec_t *spec, int argc, char **argv, int *first);
+
+/* Write spec's help to out: the usage line (generated from the options:
+ * required ones bare, the others in brackets, wrapped at 80 columns), the
+ * about text, and one line per option with its help and limit. */
+void sj_cli_help(FILE *out, const sj_cli_spec_t *spec);
+
+/* Tests only: fn sees every spec whose help is printed (NULL: none). */
+void sj_cli_on_help(void (*fn)(const sj_cli_spec_t *spec));
+
+/* Check the positional text arg (named what, e.g. "TITLE") against limit
+ * max bytes; prints the usage line when it is empty (and required) or
+ * longer. Returns SJ_CLI_OK or SJ_CLI_EUSAGE. */
+int sj_cli_text(const char *path, const char *what, const char *arg, size_t max,
+                bool required);
+
 /* Parse the global options in argv[1..] up to the subcommand: flags win
  * over SHANGJU_* variables from env, which win over the defaults. Returns
  * SJ_CLI_CONTINUE with *next set to the subcommand's index in argv (argc
@@ -59,11 +153,22 @@ typedef struct {
 
 typedef int sj_cli_cmd_fn(sj_cli_t *cli, int argc, char **argv);
 
-typedef struct {
+/* A level of commands: a leaf runs fn with argv[0] its own name; a family
+ * (fn NULL) hands the rest of the line to its own table sub. */
+typedef struct sj_cli_cmd {
     const char *name;
     sj_cli_cmd_fn *fn;
     const char *summary;
+    const struct sj_cli_cmd *sub;
 } sj_cli_cmd_t;
+
+/* Every command of `shangju`, NULL-name terminated: the tree that help
+ * and dispatch walk. */
+extern const sj_cli_cmd_t sj_cli_commands[];
+
+/* The whole program: global options, then the command. Returns the exit
+ * status. main() is this with getenv. */
+int sj_cli_main(int argc, char **argv, sj_cli_env_fn *env);
 
 /* Run the entry of table (NULL-name terminated) named argv[0] with the
  * rest, or print the level's help. `path` names the level ("wish"). */
@@ -79,53 +184,6 @@ int sj_cli_usage(const char *path, const char *fmt, ...)
 int sj_cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Reset getopt_long for a fresh argv (GNU: optind = 0) and silence its
- * own messages; every subcommand calls this before its getopt_long loop,
- * whose optstring starts with ':' so a missing argument returns ':'. */
-void sj_cli_getopt_reset(void);
-
-/* The usage line for getopt_long's '?' or ':' result `ch` over argv.
- * Returns SJ_CLI_EUSAGE. */
-int sj_cli_bad_option(const char *path, int ch, char **argv);
-
-/* A declarative option of a subcommand: --name VALUE stored in dst,
- * which points to a char * (STR), uint32_t (U32), uint64_t (U64),
- * protobuf_c_boolean (FLAG, no value) or int (ENUM, parsed by
- * sj_enum_parse over en; 0 / "unspecified" refused). */
-typedef enum {
-    SJ_CLI_STR,
-    SJ_CLI_U32,
-    SJ_CLI_U64,
-    SJ_CLI_FLAG,
-    SJ_CLI_ENUM,
-    SJ_CLI_LIST, /* repeatable; dst is an sj_cli_list_t */
-} sj_cli_kind_t;
-
-#define SJ_CLI_MAX_LIST 32
-
-/* The values of a repeatable option, in order (pointing into argv). */
-typedef struct {
-    char *items[SJ_CLI_MAX_LIST];
-    size_t n;
-} sj_cli_list_t;
-
-typedef struct {
-    const char *name;
-    sj_cli_kind_t kind;
-    void *dst;
-    const ProtobufCEnumDescriptor *en;
-} sj_cli_arg_t;
-
-#define SJ_CLI_MAX_ARGS 15
-
-/* Parse argv (argv[0] is the subcommand) against the n (at most
- * SJ_CLI_MAX_ARGS) options in args, plus -h/--help which prints help to
- * stdout. Returns SJ_CLI_CONTINUE with *first set to the index of the
- * first positional argument, SJ_CLI_OK after help, or SJ_CLI_EUSAGE after
- * a usage line on stderr. */
-int sj_cli_args(const char *path, const char *help, const sj_cli_arg_t *args,
-                size_t n, int argc, char **argv, int *first);
-
 /* Strict unsigned decimal (ids, counts). Returns 0 or SJ_EINVAL. */
 int sj_cli_u64(const char *s, uint64_t *out);
 int sj_cli_u32(const char *s, uint32_t *out);
@@ -134,8 +192,6 @@ int sj_cli_u32(const char *s, uint32_t *out);
  * usage line. Returns 0 or SJ_CLI_EUSAGE. */
 int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
                    uint64_t *out);
-int sj_cli_opt_u32(const char *path, const char *opt, const char *s,
-                   uint32_t *out);
 
 /* The single positional ID of `path ID`; prints a usage line on error. */
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,
@@ -147,6 +203,25 @@ int sj_cli_one_id(const char *path, int argc, char **argv, int first,
  * (timeout), ELOCAL (keys, memory). */
 int sj_cli_call(sj_cli_t *cli, Shangju__Request *req, Shangju__Reply **reply);
 
+/* Report the error reply r: with --json one object {"status", "message",
+ * "reason"} on stdout; always "shangju: STATUS: message [reason]" on
+ * stderr for people. Returns SJ_CLI_EREPLY (or SJ_CLI_ELOCAL when the
+ * output could not be written). */
+int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r);
+
+/* A refusal decided here rather than by the broker (the reply had no
+ * body of the expected kind, a compact has no notice), reported like one
+ * with status and the formatted message and no reason. Returns
+ * SJ_CLI_EREPLY (or SJ_CLI_ELOCAL). */
+int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print j as one line of JSON on stdout, flush, and release it. Every
+ * --json output goes through here (or sj_cli_print_reply), so it is made
+ * by json-c, never by hand. A NULL j means memory ran out. Returns an exit
+ * code. */
+int sj_cli_emit(json_object *j);
+
 /* sj_cli_call() with note appended to the timeout line. */
 int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
                      Shangju__Reply **reply, const char *note);
@@ -154,12 +229,11 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
 /* Call, print the reply's record or page, free it. Returns an exit code. */
 int sj_cli_run(sj_cli_t *cli, Shangju__Request *req);
 
-/* The common shape `PATH ID [options]`: parse the n options in args (help
- * on -h), store the one positional ID in *id (a field of req's body), then
+/* The common shape `PATH ID [options]`: parse spec (help on -h), store
+ * the one positional ID in *id (a field of req's body), then
  * sj_cli_run(req). Returns an exit code. */
-int sj_cli_run_on_id(sj_cli_t *cli, const char *path, const char *help,
-                     const sj_cli_arg_t *args, size_t n, int argc, char **argv,
-                     uint64_t *id, Shangju__Request *req);
+int sj_cli_run_on_id(sj_cli_t *cli, const sj_cli_spec_t *spec, int argc,
+                     char **argv, uint64_t *id, Shangju__Request *req);
 
 /* Make the client if not yet made. Returns SJ_CLI_OK or an exit code after
  * a line on stderr. */
@@ -178,21 +252,18 @@ void sj_cli_table(FILE *out, json_object *page, const char *const *cols,
                   size_t ncols);
 void sj_cli_time(int64_t ms, char *buf, size_t cap);
 
-/* Subcommands. */
+/* The command tables of each family and the leaf commands. */
+extern const sj_cli_cmd_t sj_cli_member_cmds[];
+extern const sj_cli_cmd_t sj_cli_wish_cmds[];
+extern const sj_cli_cmd_t sj_cli_admin_cmds[];
+extern const sj_cli_cmd_t sj_cli_merchant_cmds[];
+extern const sj_cli_cmd_t sj_cli_compact_cmds[];
+extern const sj_cli_cmd_t sj_cli_points_cmds[];
 int sj_cli_ping(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_whoami(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_member(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_wish(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_admin(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_merchant(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_qr(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_placard(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_compact(sj_cli_t *cli, int argc, char **argv);
-int sj_cli_points(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_report(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
-
-/* True when argv[1..] asks for help ("--help" or "-h" first). */
-bool sj_cli_wants_help(int argc, char **argv);
 
 #endif

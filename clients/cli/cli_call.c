@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "pbjson.h"
@@ -78,13 +79,62 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s", sj_strerror(err));
     Shangju__Reply *r = *reply;
     if (r->status != SHANGJU__STATUS__STATUS_OK) {
-        rc = sj_cli_fail(SJ_CLI_EREPLY, "%s: %s", sj_status_name(r->status),
-                         r->message && *r->message ? r->message
-                                                   : "(no message)");
+        rc = sj_cli_print_refusal(cli, r);
         shangju__reply__free_unpacked(r, NULL);
         *reply = NULL;
         return rc;
     }
+    return SJ_CLI_OK;
+}
+
+int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
+{
+    const char *status = sj_status_name(r->status);
+    const char *msg = r->message && *r->message ? r->message : "";
+    const char *why = r->reason ? r->reason : "";
+    if (cli->opts.json) {
+        json_object *j = json_object_new_object();
+        if (!j || sj_pbjson_add_string(j, "status", status) != 0 ||
+            sj_pbjson_add_string(j, "message", msg) != 0 ||
+            sj_pbjson_add_string(j, "reason", why) != 0) {
+            json_object_put(j);
+            return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+        }
+        int rc = sj_cli_emit(j);
+        if (rc != SJ_CLI_OK)
+            return rc;
+    }
+    /* People read stderr, in both modes: the message, and the stable
+     * code when the broker gave one. */
+    if (*why)
+        return sj_cli_fail(SJ_CLI_EREPLY, "%s: %s [%s]", status,
+                           *msg ? msg : "(no message)", why);
+    return sj_cli_fail(SJ_CLI_EREPLY, "%s: %s", status,
+                       *msg ? msg : "(no message)");
+}
+
+int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    Shangju__Reply r = SHANGJU__REPLY__INIT;
+    r.status = status;
+    r.message = msg;
+    return sj_cli_print_refusal(cli, &r);
+}
+
+int sj_cli_emit(json_object *j)
+{
+    if (!j)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+    int rc = sj_pbjson_print(stdout, j);
+    json_object_put(j);
+    if (rc != 0 || fflush(stdout) != 0)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
+                           strerror(errno));
     return SJ_CLI_OK;
 }
 
@@ -159,12 +209,6 @@ static json_object *reply_json(const Shangju__Reply *r,
     }
 }
 
-static void print_json(json_object *j)
-{
-    puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
 {
     const char *const *cols = NULL;
@@ -173,8 +217,8 @@ int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
     if (!j)
         return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
     if (cli->opts.json)
-        print_json(j);
-    else if (cols)
+        return sj_cli_emit(j);
+    if (cols)
         sj_cli_table(stdout, j, cols, ncols);
     else
         sj_cli_show(stdout, j);
@@ -231,14 +275,9 @@ static void event_line(const Shangju__Event *ev)
 
 int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev)
 {
-    if (cli->opts.json) {
-        json_object *j = sj_pbjson_message(&ev->base);
-        if (!j)
-            return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
-        print_json(j);
-        json_object_put(j);
-    } else
-        event_line(ev);
+    if (cli->opts.json)
+        return sj_cli_emit(sj_pbjson_message(&ev->base));
+    event_line(ev);
     if (fflush(stdout) != 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
                            strerror(errno));

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "sj_limits.h"
 
+#include "pbjson.h"
 #include "signed_notice.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
 #define DAY_MS (24LL * 60 * 60 * 1000)
 
 typedef unsigned long long ull;
@@ -78,6 +78,11 @@ static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
                                   "(RECEIVER 0 = the community)");
     it->what = f[2];
     it->how_often = how ? how : (char *)"";
+    int rc;
+    if ((rc = sj_cli_text(path, "--item WHAT", it->what, SJ_MAX_WHAT, true)) ||
+        (rc = sj_cli_text(path, "--item HOW_OFTEN", it->how_often,
+                          SJ_MAX_HOW_OFTEN, false)))
+        return rc;
     return SJ_CLI_OK;
 }
 
@@ -137,7 +142,8 @@ static int get_compact(sj_cli_t *cli, uint64_t id, Shangju__Reply **reply)
         (*reply)->body_case != SHANGJU__REPLY__BODY_COMPACT) {
         shangju__reply__free_unpacked(*reply, NULL);
         *reply = NULL;
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no compact");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no compact");
     }
     return rc;
 }
@@ -151,26 +157,32 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
 
 /* ------------------------------------------------------- draft and edit */
 
-static const char draft_help[] =
-    "usage: shangju compact draft TITLE --from DATE --to DATE --party ID...\n"
-    "                             [--item GIVER:RECEIVER:WHAT[:HOW_OFTEN]]...\n"
-    "                             [--covenant TEXT | --covenant-file FILE]\n"
-    "\n"
-    "Start negotiating a compact (committee): version 1, NEGOTIATING.\n"
-    "\n"
-    "  --from DATE        the term starts (YYYY-MM-DD, midnight UTC, or\n"
-    "                     YYYY-MM-DDTHH:MM[:SS]Z)\n"
-    "  --to DATE          the term ends (YYYY-MM-DD: at the end of that day)\n"
-    "  --party ID         a party: committee member, merchant or resident\n"
-    "                     (repeat; 2 to 50)\n"
-    "  --item G:R:W[:H]   member G gives W to member R (0 = the community),\n"
-    "                     how often H; repeat (WHAT cannot hold ':')\n"
-    "  --covenant TEXT    the code of conduct (信约), up to 4000 bytes\n"
-    "  --covenant-file F  read it from F\n";
+/* The options draft and edit share. */
+#define ITEM_ARG(list)                                                         \
+    {                                                                          \
+        "item", SJ_CLI_LIST, (list), "G:R:W[:H]",                              \
+            SJ_HELP("member G gives W (up to " SJ_STR(                         \
+                SJ_MAX_WHAT) " bytes, no ':') to member R (0 = the "           \
+                             "community), how "                                \
+                             "often H (up to " SJ_STR(                         \
+                                 SJ_MAX_HOW_OFTEN) " bytes)"),                 \
+            .count = SJ_MAX_ITEMS                                              \
+    }
+#define COVENANT_ARGS(text, file)                                              \
+    {"covenant",                                                               \
+     SJ_CLI_STR,                                                               \
+     (text),                                                                   \
+     "TEXT",                                                                   \
+     SJ_HELP("the code of conduct (信约)"),                                    \
+     SJ_MAX_COVENANT},                                                         \
+    {                                                                          \
+        "covenant-file", SJ_CLI_LOCAL, (file), "FILE",                         \
+            SJ_HELP("read the covenant from FILE (up to " SJ_STR(              \
+                SJ_MAX_COVENANT) " bytes)")                                    \
+    }
 
 static int compact_draft(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact draft";
     Shangju__CompactDraft d = SHANGJU__COMPACT_DRAFT__INIT;
     const char *from = NULL, *to = NULL, *cov = NULL, *cov_file = NULL;
     sj_cli_list_t parties = {0}, items = {0};
@@ -178,33 +190,44 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
     uint64_t ids[SJ_CLI_MAX_LIST];
     int first;
     const sj_cli_arg_t args[] = {
-        {"from", SJ_CLI_STR, &from, NULL},
-        {"to", SJ_CLI_STR, &to, NULL},
-        {"party", SJ_CLI_LIST, &parties, NULL},
-        {"item", SJ_CLI_LIST, &items, NULL},
-        {"covenant", SJ_CLI_STR, &cov, NULL},
-        {"covenant-file", SJ_CLI_STR, &cov_file, NULL},
+        {"from", SJ_CLI_LOCAL, &from, "DATE",
+         SJ_HELP("the term starts (YYYY-MM-DD, midnight UTC, or "
+                 "YYYY-MM-DDTHH:MM[:SS]Z)"),
+         .required = true},
+        {"to", SJ_CLI_LOCAL, &to, "DATE",
+         SJ_HELP("the term ends (YYYY-MM-DD: at the end of that day)"),
+         .required = true},
+        {"party", SJ_CLI_LIST, &parties, "ID",
+         SJ_HELP("a party: committee member, merchant or resident (at "
+                 "least " SJ_STR(SJ_MIN_PARTIES) ")"),
+         .count = SJ_MAX_PARTIES},
+        ITEM_ARG(&items),
+        COVENANT_ARGS(&cov, &cov_file),
     };
-    int rc =
-        sj_cli_args(path, draft_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact draft", "TITLE",
+        SJ_HELP("Start negotiating a compact (committee): version 1, "
+                "NEGOTIATING. TITLE up to " SJ_STR(SJ_MAX_TITLE) " bytes."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if (first >= argc || !*argv[first])
-        return sj_cli_usage(path, "missing TITLE");
     if (first + 1 < argc)
         return sj_cli_usage(path,
                             "unexpected argument '%s' (quote a title "
                             "with spaces)",
                             argv[first + 1]);
-    if (!from || !to)
-        return sj_cli_usage(path, "--from and --to are required");
+    if ((rc = sj_cli_text(path, "TITLE", first < argc ? argv[first] : "",
+                          SJ_MAX_TITLE, true)))
+        return rc;
     if ((rc = parse_when(path, "from", from, false, &d.term_start)) ||
         (rc = parse_when(path, "to", to, true, &d.term_end)) ||
         (rc = parse_items(path, &items, &b)) ||
         (rc = covenant_arg(path, cov, cov_file, &b, &d.covenant)))
         return rc;
     for (size_t i = 0; i < parties.n; i++)
-        if ((rc = sj_cli_opt_u64(path, "party", parties.items[i], &ids[i])))
+        if ((rc = sj_cli_opt_u64(path, "--party", parties.items[i], &ids[i])))
             return rc;
     d.title = argv[first];
     d.parties = ids;
@@ -217,31 +240,27 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
-static const char edit_help[] =
-    "usage: shangju compact edit ID [--item GIVER:RECEIVER:WHAT[:HOW_OFTEN]]..."
-    "\n"
-    "                               [--covenant TEXT | --covenant-file FILE]\n"
-    "\n"
-    "Change a NEGOTIATING compact (a party or the committee): --item given\n"
-    "replace the whole list of service items (without --item the items stay\n"
-    "as they are); --covenant replaces the covenant. The version goes up and\n"
-    "every earlier signature stops counting: parties sign again.\n";
-
 static int compact_edit(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact edit";
     Shangju__CompactEdit e = SHANGJU__COMPACT_EDIT__INIT;
     const char *cov = NULL, *cov_file = NULL;
     sj_cli_list_t items = {0};
     static item_buf_t b;
     int first;
     const sj_cli_arg_t args[] = {
-        {"item", SJ_CLI_LIST, &items, NULL},
-        {"covenant", SJ_CLI_STR, &cov, NULL},
-        {"covenant-file", SJ_CLI_STR, &cov_file, NULL},
+        ITEM_ARG(&items),
+        COVENANT_ARGS(&cov, &cov_file),
     };
-    int rc =
-        sj_cli_args(path, edit_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact edit", "ID",
+        SJ_HELP("Change a NEGOTIATING compact (a party or the committee): "
+                "--item given replace the whole list of service items "
+                "(without --item the items stay as they are); --covenant "
+                "replaces the covenant. The version goes up and every earlier "
+                "signature stops counting: parties sign again."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &e.id)) ||
@@ -271,15 +290,6 @@ static int compact_edit(sj_cli_t *cli, int argc, char **argv)
 
 /* ----------------------------------------------------------------- sign */
 
-static const char sign_help[] =
-    "usage: shangju compact sign ID [--version N --hash HEX]\n"
-    "\n"
-    "Sign a NEGOTIATING compact (a party). Without options, fetch it and\n"
-    "sign its current version, printing the version and its SHA-256 first:\n"
-    "read the compact (`shangju compact show ID`) before signing. With\n"
-    "--version and --hash (64 hex digits), sign exactly that version; the\n"
-    "broker refuses a signature on any version but the current one.\n";
-
 static int parse_hex32(const char *path, const char *s, uint8_t out[32])
 {
     size_t len = 0;
@@ -292,17 +302,27 @@ static int parse_hex32(const char *path, const char *s, uint8_t out[32])
 
 static int compact_sign(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact sign";
     Shangju__CompactSign s = SHANGJU__COMPACT_SIGN__INIT;
     const char *hash = NULL;
     uint8_t bin[32];
     int first;
     const sj_cli_arg_t args[] = {
-        {"version", SJ_CLI_U32, &s.version, NULL},
-        {"hash", SJ_CLI_STR, &hash, NULL},
+        {"version", SJ_CLI_U32, &s.version, "N",
+         SJ_HELP("sign exactly version N (with --hash)")},
+        {"hash", SJ_CLI_LOCAL, &hash, "HEX",
+         SJ_HELP("the version's SHA-256, 64 hex digits (with --version)")},
     };
-    int rc =
-        sj_cli_args(path, sign_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact sign", "ID",
+        SJ_HELP("Sign a NEGOTIATING compact (a party). Without options, fetch "
+                "it and sign its current version, printing the version and "
+                "its SHA-256 first: read the compact (`shangju compact show "
+                "ID`) before signing. With --version and --hash, sign exactly "
+                "that version; the broker refuses a signature on any version "
+                "but the current one."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &s.id)))
@@ -339,46 +359,48 @@ static int compact_sign(sj_cli_t *cli, int argc, char **argv)
 
 static int compact_publish(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju compact publish ID\n\n"
-        "Publish a SIGNED compact (committee): the broker writes and signs\n"
-        "its public notice, and the term's start makes it ACTIVE. Save the\n"
-        "notice with `shangju compact notice ID -o FILE`.\n";
+    static const sj_cli_spec_t spec = {
+        "compact publish", "ID",
+        SJ_HELP("Publish a SIGNED compact (committee): the broker writes and "
+                "signs its public notice, and the term's start makes it "
+                "ACTIVE. Save the notice with `shangju compact notice ID -o "
+                "FILE`."),
+        NULL, 0};
     Shangju__CompactPublish b = SHANGJU__COMPACT_PUBLISH__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PUBLISH;
     req.compact_publish = &b;
-    return sj_cli_run_on_id(cli, "compact publish", help, NULL, 0, argc, argv,
-                            &b.id, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
 static int compact_perform(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact perform";
-    static const char help[] =
-        "usage: shangju compact perform ID --item N [--date DATE] [--note T]\n"
-        "\n"
-        "Record a service given under item N of an ACTIVE compact (the\n"
-        "item's giver, or the committee for anyone). The giver earns\n"
-        "points.\n\n"
-        "  --date DATE   when it was given (YYYY-MM-DD UTC; default now)\n"
-        "  --note T      up to 500 bytes\n";
     Shangju__CompactPerform b = SHANGJU__COMPACT_PERFORM__INIT;
     const char *date = NULL;
     int first;
     const sj_cli_arg_t args[] = {
-        {"item", SJ_CLI_U32, &b.item_id, NULL},
-        {"date", SJ_CLI_STR, &date, NULL},
-        {"note", SJ_CLI_STR, &b.note, NULL},
+        {"item", SJ_CLI_U32, &b.item_id, "N",
+         SJ_HELP("the service item performed"), .required = true},
+        {"date", SJ_CLI_LOCAL, &date, "DATE",
+         SJ_HELP("when it was given (YYYY-MM-DD UTC; default now)")},
+        {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
+         SJ_MAX_NOTE},
     };
-    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact perform", "ID",
+        SJ_HELP("Record a service given under item N of an ACTIVE compact "
+                "(the item's giver, or the committee for anyone). The giver "
+                "earns points."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &b.id)) ||
         (date && (rc = parse_when(path, "date", date, false, &b.date))))
         return rc;
     if (!b.item_id)
-        return sj_cli_usage(path, "--item N is required");
+        return sj_cli_usage(path, "--item N starts at 1");
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PERFORM;
     req.compact_perform = &b;
@@ -387,82 +409,92 @@ static int compact_perform(sj_cli_t *cli, int argc, char **argv)
 
 static int compact_complain(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju compact complain ID --against MEMBER --text T\n\n"
-        "File a complaint against a party of an ACTIVE compact (a resident\n"
-        "or a party; not against oneself). The committee resolves it.\n";
     Shangju__CompactComplain b = SHANGJU__COMPACT_COMPLAIN__INIT;
     const sj_cli_arg_t args[] = {
-        {"against", SJ_CLI_U64, &b.against_id, NULL},
-        {"text", SJ_CLI_STR, &b.text, NULL},
+        {"against", SJ_CLI_U64, &b.against_id, "MEMBER",
+         SJ_HELP("the party complained about"), .required = true},
+        {"text", SJ_CLI_STR, &b.text, "TEXT", SJ_HELP("what happened"),
+         SJ_MAX_COMPLAINT, .required = true},
     };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact complain", "ID",
+        SJ_HELP("File a complaint against a party of an ACTIVE compact (a "
+                "resident or a party; not against oneself). The committee "
+                "resolves it."),
+        args);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_COMPLAIN;
     req.compact_complain = &b;
-    return sj_cli_run_on_id(cli, "compact complain", help, args, NARGS(args),
-                            argc, argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
 static int compact_resolve(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju compact resolve ID --complaint N --resolution T\n\n"
-        "Resolve an open complaint (committee).\n";
     Shangju__CompactResolve b = SHANGJU__COMPACT_RESOLVE__INIT;
     const sj_cli_arg_t args[] = {
-        {"complaint", SJ_CLI_U32, &b.complaint_id, NULL},
-        {"resolution", SJ_CLI_STR, &b.resolution, NULL},
+        {"complaint", SJ_CLI_U32, &b.complaint_id, "N",
+         SJ_HELP("the complaint's number"), .required = true},
+        {"resolution", SJ_CLI_STR, &b.resolution, "TEXT",
+         SJ_HELP("how it was resolved"), SJ_MAX_RESOLUTION, .required = true},
     };
+    const sj_cli_spec_t spec =
+        SJ_CLI_SPEC("compact resolve", "ID",
+                    SJ_HELP("Resolve an open complaint (committee)."), args);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RESOLVE;
     req.compact_resolve = &b;
-    return sj_cli_run_on_id(cli, "compact resolve", help, args, NARGS(args),
-                            argc, argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
 static int compact_rate(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju compact rate ID --of MEMBER --stars 1..5 "
-        "[--comment T]\n\n"
-        "Rate another party of an EVALUATING compact, once (a party).\n";
     Shangju__CompactRate b = SHANGJU__COMPACT_RATE__INIT;
     const sj_cli_arg_t args[] = {
-        {"of", SJ_CLI_U64, &b.of_id, NULL},
-        {"stars", SJ_CLI_U32, &b.stars, NULL},
-        {"comment", SJ_CLI_STR, &b.comment, NULL},
+        {"of", SJ_CLI_U64, &b.of_id, "MEMBER", SJ_HELP("the party rated"),
+         .required = true},
+        {"stars", SJ_CLI_U32, &b.stars, "N",
+         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (best)"), SJ_MAX_STARS,
+         .required = true},
+        {"comment", SJ_CLI_STR, &b.comment, "TEXT", SJ_HELP("why"),
+         SJ_MAX_NOTE},
     };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact rate", "ID",
+        SJ_HELP("Rate another party of an EVALUATING compact, once (a "
+                "party)."),
+        args);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RATE;
     req.compact_rate = &b;
-    return sj_cli_run_on_id(cli, "compact rate", help, args, NARGS(args), argc,
-                            argv, &b.id, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
 static int compact_close(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju compact close ID\n\n"
-        "Close an EVALUATING compact with the results per party\n"
-        "(committee).\n";
+    static const sj_cli_spec_t spec = {
+        "compact close", "ID",
+        SJ_HELP("Close an EVALUATING compact with the results per party "
+                "(committee)."),
+        NULL, 0};
     Shangju__CompactClose b = SHANGJU__COMPACT_CLOSE__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CLOSE;
     req.compact_close = &b;
-    return sj_cli_run_on_id(cli, "compact close", help, NULL, 0, argc, argv,
-                            &b.id, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
 static int compact_show(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact show";
-    static const char help[] =
-        "usage: shangju compact show ID\n\n"
-        "Show one compact, whole: items, covenant, signatures, performance\n"
-        "records, complaints, ratings, results and the notice.\n";
+    static const sj_cli_spec_t spec = {
+        "compact show", "ID",
+        SJ_HELP("Show one compact, whole: items, covenant, signatures, "
+                "performance records, complaints, ratings, results and the "
+                "notice."),
+        NULL, 0};
+    const char *path = spec.path;
     uint64_t id;
     int first;
-    int rc = sj_cli_args(path, help, NULL, 0, argc, argv, &first);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &id)))
@@ -481,22 +513,23 @@ static int compact_show(sj_cli_t *cli, int argc, char **argv)
 
 static int compact_list(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact list";
-    static const char help[] =
-        "usage: shangju compact list [--state S] [--limit N] [--after "
-        "CURSOR]\n\n"
-        "List compacts (summaries), by state when given, a page at a time.\n"
-        "\n"
-        "  --state S  negotiating, signed, published, active, evaluating,\n"
-        "             closed\n";
     Shangju__CompactList l = SHANGJU__COMPACT_LIST__INIT;
     int state = 0, first;
     const sj_cli_arg_t args[] = {
-        {"state", SJ_CLI_ENUM, &state, &shangju__compact_state__descriptor},
-        {"limit", SJ_CLI_U32, &l.limit, NULL},
-        {"after", SJ_CLI_U64, &l.after, NULL},
+        {"state", SJ_CLI_ENUM, &state, "S", SJ_HELP("only compacts in state S"),
+         .en = &shangju__compact_state__descriptor},
+        {"limit", SJ_CLI_U32, &l.limit, "N",
+         SJ_HELP("page size (the broker keeps pages of summaries short)")},
+        {"after", SJ_CLI_U64, &l.after, "CURSOR",
+         SJ_HELP("continue after this cursor")},
     };
-    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact list", NULL,
+        SJ_HELP("List compacts (summaries), by state when given, a page at a "
+                "time."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
@@ -510,12 +543,17 @@ static int compact_list(sj_cli_t *cli, int argc, char **argv)
 
 /* ---------------------------------------------------------- the notice */
 
-/* getopt_long here knows long options only: let -o mean --output. */
-static void short_output(int argc, char **argv)
+/* {"file": FILE, "bytes": N} (no "file" when file is NULL), or NULL when
+ * memory runs out. */
+static json_object *file_json(const char *file, size_t n)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-o") == 0)
-            argv[i] = (char *)"--output";
+    json_object *j = json_object_new_object();
+    if (j && ((file && sj_pbjson_add_string(j, "file", file) != 0) ||
+              json_object_object_add(j, "bytes", json_object_new_uint64(n)))) {
+        json_object_put(j);
+        return NULL;
+    }
+    return j;
 }
 
 static int write_text(const char *file, const char *text, size_t n)
@@ -536,17 +574,21 @@ static int write_text(const char *file, const char *text, size_t n)
 
 static int compact_notice(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact notice";
-    static const char help[] =
-        "usage: shangju compact notice ID [-o FILE]\n\n"
-        "Save the signed public notice of a published compact to FILE (or\n"
-        "print it). Anyone can check it with `shangju compact verify FILE`.\n";
     const char *file = NULL;
     uint64_t id;
     int first;
-    const sj_cli_arg_t args[] = {{"output", SJ_CLI_STR, &file, NULL}};
-    short_output(argc, argv);
-    int rc = sj_cli_args(path, help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_arg_t args[] = {
+        {"output", SJ_CLI_LOCAL, &file, "FILE",
+         SJ_HELP("save the notice to FILE (default: print it)"), .shrt = 'o'},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact notice", "ID",
+        SJ_HELP("Save the signed public notice of a published compact to FILE "
+                "(or print it). Anyone can check it with `shangju compact "
+                "verify FILE`."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &id)))
@@ -557,12 +599,19 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
     const char *text = r->compact->notice ? r->compact->notice : "";
     size_t n = strlen(text);
     if (!n)
-        rc = sj_cli_fail(SJ_CLI_EREPLY,
-                         "compact %llu has no notice: it is not published",
-                         (ull)id);
-    else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
+        rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                           "compact %llu has no notice: it is not published",
+                           (ull)id);
+    else if (!file && cli->opts.json) {
+        json_object *j = file_json(NULL, n);
+        if (j && sj_pbjson_add_string(j, "notice", text) != 0) {
+            json_object_put(j);
+            j = NULL;
+        }
+        rc = sj_cli_emit(j);
+    } else if ((rc = write_text(file, text, n)) == SJ_CLI_OK && file) {
         if (cli->opts.json)
-            printf("{\"file\":\"%s\",\"bytes\":%zu}\n", file, n);
+            rc = sj_cli_emit(file_json(file, n));
         else
             printf("%s: %zu bytes, the notice of compact %llu\n", file, n,
                    (ull)id);
@@ -620,24 +669,25 @@ static int read_pub(const char *file, uint8_t pk[32])
                             file);
 }
 
-static const char verify_help[] =
-    "usage: shangju compact verify FILE [--public-key FILE]\n"
-    "\n"
-    "Check a saved compact notice offline (no broker): its Ed25519\n"
-    "signature must match every byte of the text. The signing key must be\n"
-    "the broker's: the one in --public-key FILE (base64), else DATA/\n"
-    "notice.pub when present (see --data). Exit 0 when valid, 5 when not,\n"
-    "with the reason.\n";
-
 static int compact_verify(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "compact verify";
     const char *pub = NULL;
     char def[PATH_MAX];
     int first;
-    const sj_cli_arg_t args[] = {{"public-key", SJ_CLI_STR, &pub, NULL}};
-    int rc =
-        sj_cli_args(path, verify_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_arg_t args[] = {
+        {"public-key", SJ_CLI_LOCAL, &pub, "FILE",
+         SJ_HELP("the broker's notice key (base64; default DATA/notice.pub "
+                 "when present)")},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact verify", "FILE",
+        SJ_HELP("Check a saved compact notice offline (no broker): its "
+                "Ed25519 signature must match every byte of the text, and the "
+                "signing key must be the broker's (see --public-key and "
+                "--data). Exit 0 when valid, 5 when not, with the reason."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first >= argc)
@@ -673,11 +723,21 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     if (!why)
         sodium_bin2base64(k64, sizeof k64, key, 32,
                           sodium_base64_VARIANT_ORIGINAL);
-    if (cli->opts.json)
-        printf("{\"valid\":%s,\"reason\":\"%s\",\"public_key\":\"%s\","
-               "\"key_checked\":%s}\n",
-               why ? "false" : "true", why ? why : "", why ? "" : k64,
-               pub ? "true" : "false");
+    if (cli->opts.json) {
+        json_object *j = json_object_new_object();
+        if (j && (sj_pbjson_add_string(j, "file", argv[first]) != 0 ||
+                  json_object_object_add(j, "valid",
+                                         json_object_new_boolean(!why)) != 0 ||
+                  sj_pbjson_add_string(j, "reason", why ? why : "") != 0 ||
+                  sj_pbjson_add_string(j, "public_key", why ? "" : k64) != 0 ||
+                  json_object_object_add(
+                      j, "key_checked", json_object_new_boolean(!!pub)) != 0)) {
+            json_object_put(j);
+            j = NULL;
+        }
+        if ((rc = sj_cli_emit(j)) != SJ_CLI_OK)
+            return rc;
+    }
     if (why)
         return sj_cli_fail(SJ_CLI_EVERIFY, "%s: invalid notice: %s",
                            argv[first], why);
@@ -688,24 +748,21 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     return SJ_CLI_OK;
 }
 
-static const sj_cli_cmd_t compact_cmds[] = {
-    {"draft", compact_draft, "start negotiating a compact (committee)"},
-    {"edit", compact_edit, "replace the items or covenant: a new version"},
-    {"sign", compact_sign, "sign the current version (a party)"},
-    {"publish", compact_publish, "publish with a signed notice (committee)"},
-    {"perform", compact_perform, "record a service given under an item"},
-    {"complain", compact_complain, "complain about a party"},
-    {"resolve", compact_resolve, "resolve a complaint (committee)"},
-    {"rate", compact_rate, "rate another party after the term"},
-    {"close", compact_close, "close with the results (committee)"},
-    {"show", compact_show, "show one compact"},
-    {"list", compact_list, "list compacts, by state"},
-    {"notice", compact_notice, "save the signed notice of a compact"},
-    {"verify", compact_verify, "check a saved notice offline"},
-    {NULL, NULL, NULL},
+const sj_cli_cmd_t sj_cli_compact_cmds[] = {
+    {"draft", compact_draft, "start negotiating a compact (committee)", NULL},
+    {"edit", compact_edit, "replace the items or covenant: a new version",
+     NULL},
+    {"sign", compact_sign, "sign the current version (a party)", NULL},
+    {"publish", compact_publish, "publish with a signed notice (committee)",
+     NULL},
+    {"perform", compact_perform, "record a service given under an item", NULL},
+    {"complain", compact_complain, "complain about a party", NULL},
+    {"resolve", compact_resolve, "resolve a complaint (committee)", NULL},
+    {"rate", compact_rate, "rate another party after the term", NULL},
+    {"close", compact_close, "close with the results (committee)", NULL},
+    {"show", compact_show, "show one compact", NULL},
+    {"list", compact_list, "list compacts, by state", NULL},
+    {"notice", compact_notice, "save the signed notice of a compact", NULL},
+    {"verify", compact_verify, "check a saved notice offline", NULL},
+    {NULL, NULL, NULL, NULL},
 };
-
-int sj_cli_compact(sj_cli_t *cli, int argc, char **argv)
-{
-    return sj_cli_dispatch(cli, "compact", compact_cmds, argc - 1, argv + 1);
-}

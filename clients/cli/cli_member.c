@@ -7,28 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
-
-static const char add_help[] =
-    "usage: shangju member add --role ROLE --name NAME --key-out FILE\n"
-    "                          [--community C] [--building B] [--contact T]\n"
-    "                          [--chat-handle H] [--bridge ID]\n"
-    "\n"
-    "Register a member. A new CURVE key pair is generated on this machine;\n"
-    "its secret key is written to FILE (mode 0600, never overwritten) before\n"
-    "the public key is sent, and FILE is removed if the broker refuses.\n"
-    "Hand FILE to the member. Prints the new member (with --json, its\n"
-    "record including \"id\").\n"
-    "\n"
-    "  --role ROLE        resident, merchant, committee or bridge\n"
-    "  --name NAME        display name\n"
-    "  --community C      neighbourhood community\n"
-    "  --building B       building (residents; building level only)\n"
-    "  --contact T        private contact (phone, ...)\n"
-    "  --chat-handle H    chat handle (bridge-linked residents)\n"
-    "  --bridge ID        the bridge member allowed to act for this resident\n"
-    "  --key-out FILE     where to write the new secret key file\n";
-
 /* Reserve path with O_EXCL so an existing file is never replaced, then
  * write the key over the placeholder. Returns an exit code. */
 static int write_key(const char *path, const sj_keypair_t *kp, const char *name)
@@ -84,31 +62,45 @@ static int send_with_new_key(sj_cli_t *cli, Shangju__Request *req,
 
 static int member_add(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "member add";
     Shangju__MemberAdd add = SHANGJU__MEMBER_ADD__INIT;
     const char *key_out = NULL;
     int role = 0, first;
     const sj_cli_arg_t args[] = {
-        {"role", SJ_CLI_ENUM, &role, &shangju__role__descriptor},
-        {"name", SJ_CLI_STR, &add.name, NULL},
-        {"community", SJ_CLI_STR, &add.community, NULL},
-        {"building", SJ_CLI_STR, &add.building, NULL},
-        {"contact", SJ_CLI_STR, &add.contact, NULL},
-        {"chat-handle", SJ_CLI_STR, &add.chat_handle, NULL},
-        {"bridge", SJ_CLI_U64, &add.bridge_id, NULL},
-        {"key-out", SJ_CLI_STR, &key_out, NULL},
+        {"role", SJ_CLI_ENUM, &role, "ROLE", SJ_HELP("what the member is"),
+         .en = &shangju__role__descriptor, .required = true},
+        {"name", SJ_CLI_STR, &add.name, "NAME", SJ_HELP("display name"),
+         SJ_MAX_NAME, .required = true},
+        {"key-out", SJ_CLI_LOCAL, &key_out, "FILE",
+         SJ_HELP("where to write the new secret key file"), .required = true},
+        {"community", SJ_CLI_STR, &add.community, "C",
+         SJ_HELP("neighbourhood community"), SJ_MAX_COMMUNITY},
+        {"building", SJ_CLI_STR, &add.building, "B",
+         SJ_HELP("building (residents; building level only)"), SJ_MAX_BUILDING},
+        {"contact", SJ_CLI_STR, &add.contact, "T",
+         SJ_HELP("private contact (phone, ...)"), SJ_MAX_CONTACT},
+        {"chat-handle", SJ_CLI_STR, &add.chat_handle, "H",
+         SJ_HELP("chat handle (bridge-linked residents)"), SJ_MAX_HANDLE},
+        {"bridge", SJ_CLI_U64, &add.bridge_id, "ID",
+         SJ_HELP("the bridge member allowed to act for this resident")},
     };
-    int rc = sj_cli_args(path, add_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "member add", NULL,
+        SJ_HELP("Register a member. A new CURVE key pair is generated on this "
+                "machine; its secret key is written to FILE (mode 0600, never "
+                "overwritten) before the public key is sent, and FILE is "
+                "removed if the broker refuses. Hand FILE to the member. "
+                "Prints the new member (with --json, its record including "
+                "\"id\")."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
-    if (!role)
-        return sj_cli_usage(path, "--role is required");
-    if (!add.name || !*add.name)
-        return sj_cli_usage(path, "--name is required");
-    if (!key_out || !*key_out)
-        return sj_cli_usage(path, "--key-out is required");
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+    if (!*add.name)
+        return sj_cli_usage(spec.path, "--name is empty");
+    if (!*key_out)
+        return sj_cli_usage(spec.path, "--key-out is empty");
     add.role = (Shangju__Role)role;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_ADD;
@@ -116,66 +108,61 @@ static int member_add(sj_cli_t *cli, int argc, char **argv)
     return send_with_new_key(cli, &req, &add.public_key, key_out, add.name);
 }
 
-static const char rekey_help[] =
-    "usage: shangju member rekey ID --key-out FILE\n"
-    "\n"
-    "Give member ID a new CURVE key: a new key pair is generated here, its\n"
-    "secret written to FILE (mode 0600, never overwritten), and the public\n"
-    "key registered in place of the old one, which is refused from then on.\n"
-    "The committee may rekey anyone; a member may rekey themself (e.g.\n"
-    "after a lost phone). The member's history is unchanged.\n"
-    "\n"
-    "  --key-out FILE     where to write the new secret key file\n";
-
 static int member_rekey(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "member rekey";
     Shangju__MemberRekey rk = SHANGJU__MEMBER_REKEY__INIT;
     const char *key_out = NULL;
     int first;
     const sj_cli_arg_t args[] = {
-        {"key-out", SJ_CLI_STR, &key_out, NULL},
+        {"key-out", SJ_CLI_LOCAL, &key_out, "FILE",
+         SJ_HELP("where to write the new secret key file"), .required = true},
     };
-    int rc =
-        sj_cli_args(path, rekey_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "member rekey", "ID",
+        SJ_HELP("Give member ID a new CURVE key: a new key pair is generated "
+                "here, its secret written to FILE (mode 0600, never "
+                "overwritten), and the public key registered in place of the "
+                "old one, which is refused from then on. The committee may "
+                "rekey anyone; a member may rekey themself (e.g. after a lost "
+                "phone). The member's history is unchanged."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, &rk.id)) != 0)
+    if ((rc = sj_cli_one_id(spec.path, argc, argv, first, &rk.id)) != 0)
         return rc;
-    if (!key_out || !*key_out)
-        return sj_cli_usage(path, "--key-out is required");
+    if (!*key_out)
+        return sj_cli_usage(spec.path, "--key-out is empty");
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_REKEY;
     req.member_rekey = &rk;
     return send_with_new_key(cli, &req, &rk.public_key, key_out, "rekeyed");
 }
 
-static const char list_help[] =
-    "usage: shangju member list [--role ROLE] [--limit N] [--after CURSOR]\n"
-    "\n"
-    "List members, a page at a time; a \"next: CURSOR\" line (with --json,\n"
-    "\"next\") gives the --after value of the next page.\n"
-    "\n"
-    "  --role ROLE     only resident, merchant, committee or bridge\n"
-    "  --limit N       page size (broker default when absent)\n"
-    "  --after CURSOR  continue after this cursor\n";
-
 static int member_list(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "member list";
     Shangju__MemberList ml = SHANGJU__MEMBER_LIST__INIT;
     int role = 0, first;
     const sj_cli_arg_t args[] = {
-        {"role", SJ_CLI_ENUM, &role, &shangju__role__descriptor},
-        {"limit", SJ_CLI_U32, &ml.limit, NULL},
-        {"after", SJ_CLI_U64, &ml.after, NULL},
+        {"role", SJ_CLI_ENUM, &role, "ROLE", SJ_HELP("only members of ROLE"),
+         .en = &shangju__role__descriptor},
+        {"limit", SJ_CLI_U32, &ml.limit, "N",
+         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
+         SJ_MAX_PAGE},
+        {"after", SJ_CLI_U64, &ml.after, "CURSOR",
+         SJ_HELP("continue after this cursor")},
     };
-    int rc =
-        sj_cli_args(path, list_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "member list", NULL,
+        SJ_HELP("List members, a page at a time; a \"next: CURSOR\" line "
+                "(with --json, \"next\") gives the --after value of the next "
+                "page."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
     ml.role = (Shangju__Role)role;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_LIST;
@@ -183,61 +170,40 @@ static int member_list(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
-static const char show_help[] = "usage: shangju member show ID\n"
-                                "\n"
-                                "Show one member.\n";
-
 static int member_show(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "member show";
+    static const sj_cli_spec_t spec = {"member show", "ID",
+                                       SJ_HELP("Show one member."), NULL, 0};
     Shangju__MemberGet get = SHANGJU__MEMBER_GET__INIT;
-    int first;
-    int rc = sj_cli_args(path, show_help, NULL, 0, argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, &get.id)) != 0)
-        return rc;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_GET;
     req.member_get = &get;
-    return sj_cli_run(cli, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &get.id, &req);
 }
-
-static const char suspend_help[] =
-    "usage: shangju member suspend ID [--reason TEXT]\n"
-    "\n"
-    "Suspend a member: their key stops working for new requests.\n";
 
 static int member_suspend(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "member suspend";
     Shangju__MemberSuspend sus = SHANGJU__MEMBER_SUSPEND__INIT;
-    int first;
     const sj_cli_arg_t args[] = {
-        {"reason", SJ_CLI_STR, &sus.reason, NULL},
+        {"reason", SJ_CLI_STR, &sus.reason, "TEXT",
+         SJ_HELP("why, for the record"), SJ_MAX_NOTE},
     };
-    int rc =
-        sj_cli_args(path, suspend_help, args, NARGS(args), argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, &sus.id)) != 0)
-        return rc;
+    const sj_cli_spec_t spec =
+        SJ_CLI_SPEC("member suspend", "ID",
+                    SJ_HELP("Suspend a member: their key stops working for new "
+                            "requests."),
+                    args);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_SUSPEND;
     req.member_suspend = &sus;
-    return sj_cli_run(cli, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &sus.id, &req);
 }
 
-static const sj_cli_cmd_t member_cmds[] = {
-    {"add", member_add, "register a member and write their key file"},
-    {"list", member_list, "list members"},
-    {"show", member_show, "show one member"},
-    {"suspend", member_suspend, "suspend a member"},
-    {"rekey", member_rekey, "replace a member's key (old key refused)"},
-    {NULL, NULL, NULL},
+const sj_cli_cmd_t sj_cli_member_cmds[] = {
+    {"add", member_add, "register a member and write their key file", NULL},
+    {"list", member_list, "list members", NULL},
+    {"show", member_show, "show one member", NULL},
+    {"suspend", member_suspend, "suspend a member", NULL},
+    {"rekey", member_rekey, "replace a member's key (old key refused)", NULL},
+    {NULL, NULL, NULL, NULL},
 };
-
-int sj_cli_member(sj_cli_t *cli, int argc, char **argv)
-{
-    return sj_cli_dispatch(cli, "member", member_cmds, argc - 1, argv + 1);
-}

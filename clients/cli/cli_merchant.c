@@ -8,28 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
+#include <sodium.h>
+
+#include "pbjson.h"
 
 /* ------------------------------------------------------------- listings */
-
-static const char put_help[] =
-    "usage: shangju merchant register [ID] --name NAME --category C\n"
-    "                                 [--specialty S]... [--address A]\n"
-    "                                 [--hours H] [--service NAME:POINTS[:"
-    "DESCRIPTION]]...\n"
-    "       shangju merchant update [ID] [same options]\n"
-    "\n"
-    "Register a merchant's listing, or update it (only the options given\n"
-    "change; --specialty or --service given replace the whole list). ID is\n"
-    "the merchant member; a merchant leaves it out for its own listing, the\n"
-    "committee names it.\n"
-    "\n"
-    "  --name NAME        shop name (up to 100 bytes)\n"
-    "  --category C       e.g. bakery, photo, repair (up to 50 bytes)\n"
-    "  --specialty S      what the shop is known for (repeat, up to 12)\n"
-    "  --address A        street address (up to 200 bytes)\n"
-    "  --hours H          opening hours (up to 100 bytes)\n"
-    "  --service N:P[:D]  a service offered for P points (repeat, up to 20)\n";
 
 typedef struct {
     const char *name, *category, *address, *hours;
@@ -51,6 +34,14 @@ static int parse_service(const char *path, char *text, Shangju__Service *s)
     if (sj_cli_u32(points, &s->points) != 0)
         return sj_cli_usage(path, "--service %s: points must be a number",
                             text);
+    if (s->points > SJ_MAX_POINTS)
+        return sj_cli_usage(path, "--service %s: at most %d points", text,
+                            SJ_MAX_POINTS);
+    int rc;
+    if ((rc = sj_cli_text(path, "--service NAME", text, SJ_MAX_NAME, true)) ||
+        (rc = sj_cli_text(path, "--service DESCRIPTION", desc, SJ_MAX_NOTE,
+                          false)))
+        return rc;
     s->name = text;
     s->description = desc ? desc : (char *)"";
     return SJ_CLI_OK;
@@ -94,26 +85,49 @@ static int put_listing(sj_cli_t *cli, const char *path, Shangju__Listing *l,
 
 static int listing_cmd(sj_cli_t *cli, int argc, char **argv, bool create)
 {
-    const char *path = create ? "merchant register" : "merchant update";
     listing_args_t a = {0};
     int first;
     const sj_cli_arg_t args[] = {
-        {"name", SJ_CLI_STR, &a.name, NULL},
-        {"category", SJ_CLI_STR, &a.category, NULL},
-        {"specialty", SJ_CLI_LIST, &a.specialties, NULL},
-        {"address", SJ_CLI_STR, &a.address, NULL},
-        {"hours", SJ_CLI_STR, &a.hours, NULL},
-        {"service", SJ_CLI_LIST, &a.services, NULL},
+        {"name", SJ_CLI_STR, &a.name, "NAME", SJ_HELP("shop name"), SJ_MAX_NAME,
+         .required = create},
+        {"category", SJ_CLI_STR, &a.category, "C",
+         SJ_HELP("e.g. bakery, photo, repair"), SJ_MAX_CATEGORY,
+         .required = create},
+        {"specialty", SJ_CLI_LIST, &a.specialties, "S",
+         SJ_HELP("what the shop is known for"), SJ_MAX_SPECIALTY,
+         .count = SJ_MAX_SPECIALTIES},
+        {"address", SJ_CLI_STR, &a.address, "A", SJ_HELP("street address"),
+         SJ_MAX_ADDRESS},
+        {"hours", SJ_CLI_STR, &a.hours, "H", SJ_HELP("opening hours"),
+         SJ_MAX_HOURS},
+        {"service", SJ_CLI_LIST, &a.services, "N:P[:D]",
+         SJ_HELP("a service N (up to " SJ_STR(
+             SJ_MAX_NAME) " bytes) offered "
+                          "for P points (at most " SJ_STR(
+                              SJ_MAX_POINTS) "), described "
+                                             "by D (up to " SJ_STR(
+                                                 SJ_MAX_NOTE) " bytes)"),
+         .count = SJ_MAX_SERVICES},
     };
-    int rc = sj_cli_args(path, put_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        create ? "merchant register" : "merchant update", "[ID]",
+        create ? SJ_HELP("Register a merchant's listing. ID is the merchant "
+                         "member; a merchant leaves it out for its own "
+                         "listing, the committee names it.")
+               : SJ_HELP("Update a merchant's listing: only the options "
+                         "given change; --specialty or --service given "
+                         "replace the whole list. ID is the merchant member; "
+                         "a merchant leaves it out for its own listing, the "
+                         "committee names it."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     uint64_t id = 0;
     if (first < argc && (rc = sj_cli_one_id(path, argc, argv, first, &id)))
         return rc;
     if (create) {
-        if (!a.name || !a.category)
-            return sj_cli_usage(path, "--name and --category are required");
         Shangju__Listing l = SHANGJU__LISTING__INIT;
         l.merchant_id = id;
         return put_listing(cli, path, &l, &a, true);
@@ -154,75 +168,86 @@ static int merchant_update(sj_cli_t *cli, int argc, char **argv)
     return listing_cmd(cli, argc, argv, false);
 }
 
-static const char show_help[] = "usage: shangju merchant show ID\n"
-                                "\n"
-                                "Show merchant ID's listing.\n";
-
 static int merchant_show(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "merchant show";
+    static const sj_cli_spec_t spec = {
+        "merchant show", "ID", SJ_HELP("Show merchant ID's listing."), NULL, 0};
     Shangju__ListingGet get = SHANGJU__LISTING_GET__INIT;
-    int first;
-    int rc = sj_cli_args(path, show_help, NULL, 0, argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, &get.merchant_id)))
-        return rc;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_LISTING_GET;
     req.listing_get = &get;
-    return sj_cli_run(cli, &req);
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &get.merchant_id, &req);
 }
-
-static const char list_help[] =
-    "usage: shangju merchant list [--category C] [--limit N] [--after "
-    "CURSOR]\n"
-    "\n"
-    "List merchant listings, by category when given, a page at a time.\n";
 
 static int merchant_list(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "merchant list";
     Shangju__ListingList l = SHANGJU__LISTING_LIST__INIT;
     int first;
     const sj_cli_arg_t args[] = {
-        {"category", SJ_CLI_STR, &l.category, NULL},
-        {"limit", SJ_CLI_U32, &l.limit, NULL},
-        {"after", SJ_CLI_U64, &l.after, NULL},
+        {"category", SJ_CLI_STR, &l.category, "C",
+         SJ_HELP("only listings of category C"), SJ_MAX_CATEGORY},
+        {"limit", SJ_CLI_U32, &l.limit, "N",
+         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
+         SJ_MAX_PAGE},
+        {"after", SJ_CLI_U64, &l.after, "CURSOR",
+         SJ_HELP("continue after this cursor")},
     };
-    int rc =
-        sj_cli_args(path, list_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "merchant list", NULL,
+        SJ_HELP("List merchant listings, by category when given, a page at a "
+                "time."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_LISTING_LIST;
     req.listing_list = &l;
     return sj_cli_run(cli, &req);
 }
 
-static const sj_cli_cmd_t merchant_cmds[] = {
-    {"register", merchant_register, "create a merchant's listing"},
-    {"update", merchant_update, "change a merchant's listing"},
-    {"show", merchant_show, "show a listing"},
-    {"list", merchant_list, "list listings, by category"},
-    {NULL, NULL, NULL},
+const sj_cli_cmd_t sj_cli_merchant_cmds[] = {
+    {"register", merchant_register, "create a merchant's listing", NULL},
+    {"update", merchant_update, "change a merchant's listing", NULL},
+    {"show", merchant_show, "show a listing", NULL},
+    {"list", merchant_list, "list listings, by category", NULL},
+    {NULL, NULL, NULL, NULL},
 };
-
-int sj_cli_merchant(sj_cli_t *cli, int argc, char **argv)
-{
-    return sj_cli_dispatch(cli, "merchant", merchant_cmds, argc - 1, argv + 1);
-}
 
 /* ---------------------------------------------------------- images out */
 
-/* getopt_long here knows long options only: let -o mean --output. */
-static void short_output(int argc, char **argv)
+/* {"file", "bytes", "media_type", "url"} for an image saved to file, or,
+ * without a file, the image itself in "data" (base64) instead of "file".
+ * NULL when memory runs out. */
+static json_object *image_json(const Shangju__Image *img, const char *file)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-o") == 0)
-            argv[i] = (char *)"--output";
+    json_object *j = json_object_new_object();
+    if (!j)
+        return NULL;
+    bool ok = (!file || sj_pbjson_add_string(j, "file", file) == 0) &&
+              json_object_object_add(
+                  j, "bytes", json_object_new_uint64(img->data.len)) == 0 &&
+              sj_pbjson_add_string(j, "media_type", img->media_type) == 0 &&
+              sj_pbjson_add_string(j, "url", img->url) == 0;
+    if (ok && !file) {
+        size_t cap = sodium_base64_ENCODED_LEN(img->data.len,
+                                               sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(cap);
+        ok = b64 != NULL;
+        if (ok) {
+            sodium_bin2base64(b64, cap, img->data.data, img->data.len,
+                              sodium_base64_VARIANT_ORIGINAL);
+            ok = sj_pbjson_add_string(j, "data", b64) == 0;
+        }
+        free(b64);
+    }
+    if (!ok) {
+        json_object_put(j);
+        return NULL;
+    }
+    return j;
 }
 
 /* Write the image of reply to file (or stdout when file is NULL: only text
@@ -232,8 +257,11 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
 {
     const Shangju__Image *img = reply->image;
     if (reply->body_case != SHANGJU__REPLY__BODY_IMAGE || !img)
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no image");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no image");
     bool text = strncmp(img->media_type, "text/", 5) == 0;
+    if (!file && cli->opts.json)
+        return sj_cli_emit(image_json(img, NULL));
     if (!file) {
         if (!text && isatty(STDOUT_FILENO))
             return sj_cli_fail(SJ_CLI_EUSAGE,
@@ -251,11 +279,8 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
     if (fclose(f) != 0 || n != img->data.len)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s'", file);
     if (cli->opts.json)
-        printf("{\"file\":\"%s\",\"bytes\":%zu,\"media_type\":\"%s\","
-               "\"url\":\"%s\"}\n",
-               file, img->data.len, img->media_type, img->url);
-    else
-        printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
+        return sj_cli_emit(image_json(img, file));
+    printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
     return SJ_CLI_OK;
 }
 
@@ -270,40 +295,38 @@ static int fetch_image(sj_cli_t *cli, Shangju__Request *req, const char *file)
     return rc;
 }
 
-static const char qr_help[] =
-    "usage: shangju qr merchant|wish|handover|compact ID\n"
-    "                  [--format png|svg|text]\n"
-    "                  [-o FILE] [--level L|M|Q|H] [--module-px N] [--quiet "
-    "N]\n"
-    "\n"
-    "Get the QR code of a merchant's listing (<public-url>/m/ID), a wish\n"
-    "(/w/ID), a wish's hand-over (/w/ID?code=CODE: only for the wish's\n"
-    "owner, their bridge and the committee; the merchant scans it at\n"
-    "hand-over to prove the wish reached its resident), or a published\n"
-    "compact (/c/ID). Without -o, text is printed (scan it off the\n"
-    "screen) and images go to a pipe.\n"
-    "\n"
-    "  --format F       png (default), svg or text\n"
-    "  -o, --output F   write the image to F\n"
-    "  --level L        error correction: L, M (default), Q, H\n"
-    "  --module-px N    pixels per module, 1..40 (default 8)\n"
-    "  --quiet N        quiet zone in modules, 4..10 (default 4)\n";
-
 int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "qr";
     Shangju__QrGet q = SHANGJU__QR_GET__INIT;
     const char *format = NULL, *file = NULL;
     int first;
     const sj_cli_arg_t args[] = {
-        {"format", SJ_CLI_STR, &format, NULL},
-        {"output", SJ_CLI_STR, &file, NULL},
-        {"level", SJ_CLI_STR, &q.level, NULL},
-        {"module-px", SJ_CLI_U32, &q.module_px, NULL},
-        {"quiet", SJ_CLI_U32, &q.quiet, NULL},
+        {"format", SJ_CLI_LOCAL, &format, "F",
+         SJ_HELP("png (default), svg or text")},
+        {"output", SJ_CLI_LOCAL, &file, "FILE",
+         SJ_HELP("write the image to FILE"), .shrt = 'o'},
+        {"level", SJ_CLI_STR, &q.level, "L",
+         SJ_HELP("error correction: L, M (default), Q, H"), 1},
+        {"module-px", SJ_CLI_U32, &q.module_px, "N",
+         SJ_HELP("pixels per module (broker default when absent)"),
+         SJ_MAX_QR_MODULE_PX},
+        {"quiet", SJ_CLI_U32, &q.quiet, "N",
+         SJ_HELP("quiet zone in modules, at least " SJ_STR(
+             SJ_MIN_QR_QUIET) " (broker default when absent)"),
+         SJ_MAX_QR_QUIET},
     };
-    short_output(argc, argv);
-    int rc = sj_cli_args(path, qr_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "qr", "merchant|wish|handover|compact ID",
+        SJ_HELP("Get the QR code of a merchant's listing (<public-url>/m/ID), "
+                "a wish (/w/ID), a wish's hand-over (/w/ID?code=CODE: only "
+                "for the wish's owner, their bridge and the committee; the "
+                "merchant scans it at hand-over to prove the wish reached its "
+                "resident), or a published compact (/c/ID). Without -o, text "
+                "is printed (scan it off the screen) and images go to a "
+                "pipe."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first >= argc)
@@ -333,31 +356,28 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
     return fetch_image(cli, &req, file);
 }
 
-static const char placard_help[] =
-    "usage: shangju placard ID -o FILE.svg|FILE.png\n"
-    "\n"
-    "Get the printable placard (A5) of merchant ID's listing: shop name,\n"
-    "category, specialties, address, hours and the QR code of the listing.\n"
-    "The format follows FILE's extension.\n";
-
 int sj_cli_placard(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "placard";
     Shangju__PlacardGet p = SHANGJU__PLACARD_GET__INIT;
     const char *file = NULL;
     int first;
     const sj_cli_arg_t args[] = {
-        {"output", SJ_CLI_STR, &file, NULL},
+        {"output", SJ_CLI_LOCAL, &file, "FILE",
+         SJ_HELP("write the placard to FILE.svg or FILE.png"), .shrt = 'o',
+         .required = true},
     };
-    short_output(argc, argv);
-    int rc =
-        sj_cli_args(path, placard_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "placard", "ID",
+        SJ_HELP("Get the printable placard (A5) of merchant ID's listing: "
+                "shop name, category, specialties, address, hours and the QR "
+                "code of the listing. The format follows FILE's extension."),
+        args);
+    const char *path = spec.path;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_one_id(path, argc, argv, first, &p.merchant_id)))
         return rc;
-    if (!file)
-        return sj_cli_usage(path, "-o FILE.svg or FILE.png is required");
     const char *dot = strrchr(file, '.');
     if (dot && strcasecmp(dot, ".svg") == 0)
         p.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_SVG;

@@ -1,6 +1,7 @@
-/* Command-line plumbing of `shangju`: global options merged with the
- * SHANGJU_* environment, subcommand dispatch and help, getopt_long helpers,
- * strict number parsing and the one-line error reports. */
+/* Command-line plumbing of `shangju`: the option parser that reads the
+ * option tables (values checked against their limits before anything is
+ * sent), the global options merged with the SHANGJU_* environment, the
+ * command tree's dispatch, strict numbers and the one-line error reports. */
 #include "cli.h"
 
 #include <errno.h>
@@ -9,69 +10,219 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char global_help[] =
-    "usage: shangju [OPTIONS] COMMAND [ARGS...]\n"
-    "\n"
-    "Talk to a Shangju broker: members, wishes and the live event feed.\n"
-    "\n"
-    "Options (before COMMAND; each also read from the environment variable\n"
-    "shown; a flag wins over the environment):\n"
-    "  --data DIR         data directory holding server.pub and the default\n"
-    "                     key (SHANGJU_DATA; default " SJ_CLI_DATA_DEFAULT ")\n"
-    "  --key FILE         your secret key file (SHANGJU_KEY;\n"
-    "                     default DIR/committee.key)\n"
-    "  --server-key FILE  the broker's public key file (SHANGJU_SERVER_KEY;\n"
-    "                     default DIR/server.pub)\n"
-    "  --requests EP      request endpoint (SHANGJU_REQUESTS;\n"
-    "                     default " SJ_CLIENT_REQUESTS ")\n"
-    "  --events EP        event endpoint (SHANGJU_EVENTS;\n"
-    "                     default " SJ_CLIENT_EVENTS ")\n"
-    "  --timeout MS       wait per attempt before a retry (default 3000;\n"
-    "                     3 retries under the same request id)\n"
-    "  --json             print one JSON object (watch: one per line)\n"
-    "  -h, --help         this help;  --version  the version\n"
-    "\n"
-    "Commands:\n"
-    "  ping               check the broker answers, show its last event seq\n"
-    "  whoami             the member your key belongs to\n"
-    "  member ...         add, list, show, suspend members\n"
-    "  wish ...           post, list, show, cancel, claim, release, fulfil,\n"
-    "                     confirm wishes\n"
-    "  watch              follow the event feed (replay, then live)\n"
-    "Run 'shangju COMMAND --help' for a command's options.\n"
-    "\n"
+/* Print "shangju: [path: ]reason (see 'shangju [path ]--help')" on err. */
+static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
+{
+    fprintf(err, "shangju: %s%s", path ? path : "", path ? ": " : "");
+    vfprintf(err, fmt, ap);
+    fprintf(err, " (see 'shangju%s%s --help')\n", path ? " " : "",
+            path ? path : "");
+    return SJ_CLI_EUSAGE;
+}
+
+static int usage_f(FILE *err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int usage_f(FILE *err, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    usage_to(err, path, fmt, ap);
+    va_end(ap);
+    return SJ_CLI_EUSAGE;
+}
+
+int sj_cli_usage(const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    usage_to(stderr, path, fmt, ap);
+    va_end(ap);
+    return SJ_CLI_EUSAGE;
+}
+
+int sj_cli_text(const char *path, const char *what, const char *arg, size_t max,
+                bool required)
+{
+    size_t n = arg ? strlen(arg) : 0;
+    if (required && n == 0)
+        return sj_cli_usage(path, "missing %s", what);
+    if (n > max)
+        return sj_cli_usage(path, "%s is too long: %zu bytes, at most %zu",
+                            what, n, max);
+    return SJ_CLI_OK;
+}
+
+/* Store value v of option a, checked against its limit. */
+static int store_arg(FILE *err, const char *path, const sj_cli_arg_t *a,
+                     const char *v)
+{
+    uint64_t num;
+    size_t len = v ? strlen(v) : 0;
+    switch (a->kind) {
+    case SJ_CLI_STR:
+        if (len > a->max)
+            return usage_f(err, path,
+                           "--%s is too long: %zu bytes, at most %llu", a->name,
+                           len, (unsigned long long)a->max);
+        /* fall through */
+    case SJ_CLI_LOCAL:
+        *(const char **)a->dst = v;
+        return SJ_CLI_OK;
+    case SJ_CLI_U32:
+    case SJ_CLI_U64:
+        if (sj_cli_u64(v, &num) != 0 ||
+            (a->kind == SJ_CLI_U32 && num > UINT32_MAX))
+            return usage_f(err, path, "--%s wants a number, not '%s'", a->name,
+                           v);
+        if (a->max && num > a->max)
+            return usage_f(err, path, "--%s is too large: %llu, at most %llu",
+                           a->name, (unsigned long long)num,
+                           (unsigned long long)a->max);
+        if (a->kind == SJ_CLI_U32)
+            *(uint32_t *)a->dst = (uint32_t)num;
+        else
+            *(uint64_t *)a->dst = num;
+        return SJ_CLI_OK;
+    case SJ_CLI_FLAG:
+        *(protobuf_c_boolean *)a->dst = 1;
+        return SJ_CLI_OK;
+    case SJ_CLI_ENUM:
+        if (sj_enum_parse(a->en, v, a->dst) != 0 || *(int *)a->dst == 0)
+            return usage_f(err, path, "--%s: unknown value '%s'", a->name, v);
+        return SJ_CLI_OK;
+    case SJ_CLI_LIST: {
+        sj_cli_list_t *l = a->dst;
+        unsigned most =
+            a->count && a->count < SJ_CLI_MAX_LIST ? a->count : SJ_CLI_MAX_LIST;
+        if (l->n >= most)
+            return usage_f(err, path, "--%s given more than %u times", a->name,
+                           most);
+        if (a->max && len > a->max)
+            return usage_f(err, path,
+                           "--%s is too long: %zu bytes, at most %llu", a->name,
+                           len, (unsigned long long)a->max);
+        l->items[l->n++] = (char *)v;
+        return SJ_CLI_OK;
+    }
+    }
+    return SJ_CLI_EUSAGE;
+}
+
+/* The parser behind sj_cli_args and the global options: stop at the first
+ * positional argument when stop (the global options end at COMMAND). */
+static void global_help(FILE *out, const sj_cli_spec_t *spec);
+
+static int parse(const sj_cli_spec_t *spec, int argc, char **argv, bool stop,
+                 FILE *out, FILE *err, int *first)
+{
+    struct option opts[SJ_CLI_MAX_ARGS + 2];
+    char shorts[2 * SJ_CLI_MAX_ARGS + 8] = "";
+    bool seen[SJ_CLI_MAX_ARGS] = {false};
+    size_t n = spec->n, k = 0;
+    if (n > SJ_CLI_MAX_ARGS) /* a programming error: the test catches it */
+        n = SJ_CLI_MAX_ARGS;
+    shorts[k++] = stop ? '+' : ':';
+    if (stop)
+        shorts[k++] = ':';
+    shorts[k++] = 'h';
+    for (size_t i = 0; i < n; i++) {
+        const sj_cli_arg_t *a = &spec->opts[i];
+        bool arg = a->kind != SJ_CLI_FLAG;
+        opts[i] = (struct option){
+            a->name, arg ? required_argument : no_argument, NULL, 256 + (int)i};
+        if (a->shrt) {
+            shorts[k++] = a->shrt;
+            if (arg)
+                shorts[k++] = ':';
+        }
+    }
+    shorts[k] = '\0';
+    opts[n] = (struct option){"help", no_argument, NULL, 'h'};
+    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    optind = 0; /* GNU: reinitialise for a fresh argv */
+    opterr = 0; /* our own messages */
+    int ch;
+    while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        if (ch == 'h') {
+            if (spec->path)
+                sj_cli_help(out, spec);
+            else /* the whole program's help, commands included */
+                global_help(out, spec);
+            return SJ_CLI_OK;
+        }
+        size_t i = n;
+        if (ch >= 256 && ch < 256 + (int)n)
+            i = (size_t)(ch - 256);
+        else
+            for (size_t s = 0; s < n && ch != '?' && ch != ':'; s++)
+                if (spec->opts[s].shrt == ch)
+                    i = s;
+        if (i == n) {
+            const char *bad = argv[optind - 1];
+            if (ch == ':')
+                return usage_f(err, spec->path, "missing value for '%s'", bad);
+            return usage_f(err, spec->path, "unknown option '%s'", bad);
+        }
+        int rc = store_arg(err, spec->path, &spec->opts[i], optarg);
+        if (rc != SJ_CLI_OK)
+            return rc;
+        seen[i] = true;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (spec->opts[i].required && !seen[i])
+            return usage_f(err, spec->path, "--%s is required",
+                           spec->opts[i].name);
+    *first = optind;
+    return SJ_CLI_CONTINUE;
+}
+
+int sj_cli_args(const sj_cli_spec_t *spec, int argc, char **argv, int *first)
+{
+    return parse(spec, argc, argv, false, stdout, stderr, first);
+}
+
+int sj_cli_run_on_id(sj_cli_t *cli, const sj_cli_spec_t *spec, int argc,
+                     char **argv, uint64_t *id, Shangju__Request *req)
+{
+    int first;
+    int rc = sj_cli_args(spec, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if ((rc = sj_cli_one_id(spec->path, argc, argv, first, id)) != 0)
+        return rc;
+    return sj_cli_run(cli, req);
+}
+
+/* ------------------------------------------------------ global options */
+
+static const char global_about[] = SJ_HELP(
+    "Talk to a Shangju broker: members, wishes, merchants, compacts, "
+    "points, reports and the live event feed. Each option before COMMAND "
+    "may also come from the environment variable its help names; a flag "
+    "wins over the environment. Text limits are bytes of UTF-8: a Chinese "
+    "character takes 3.");
+
+static const char exit_codes[] = SJ_HELP(
     "Exit codes:\n"
     "  0  success\n"
-    "  1  the broker replied with an error (e.g. NOT_FOUND)\n"
-    "  2  usage error\n"
+    "  1  the broker replied with an error (e.g. NOT_FOUND); with --json\n"
+    "     also one object {\"status\", \"message\", \"reason\"} on stdout\n"
+    "  2  usage error (nothing was sent)\n"
     "  3  no reply from the broker (not running, unreachable, or your key\n"
     "     is not registered)\n"
     "  4  local error (key file unreadable or exists, out of memory, ...)\n"
-    "  5  admin verify found problems in the store\n";
+    "  5  admin verify or compact verify found problems\n");
 
-enum {
-    OPT_DATA = 256,
-    OPT_KEY,
-    OPT_SKEY,
-    OPT_REQ,
-    OPT_EV,
-    OPT_TIMEOUT,
-    OPT_JSON,
-    OPT_VERSION
-};
-
-static const struct option global_opts[] = {
-    {"data", required_argument, NULL, OPT_DATA},
-    {"key", required_argument, NULL, OPT_KEY},
-    {"server-key", required_argument, NULL, OPT_SKEY},
-    {"requests", required_argument, NULL, OPT_REQ},
-    {"events", required_argument, NULL, OPT_EV},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {NULL, 0, NULL, 0},
-};
+static void global_help(FILE *out, const sj_cli_spec_t *spec)
+{
+    sj_cli_help(out, spec);
+    fputs("\nCommands:\n", out);
+    for (const sj_cli_cmd_t *t = sj_cli_commands; t->name; t++)
+        fprintf(out, "  %-10s %s\n", t->name, t->summary);
+    fputs("Run 'shangju COMMAND --help' for a command's options.\n\n", out);
+    fputs(exit_codes, out);
+}
 
 static void from_env(sj_cli_opts_t *o, sj_cli_env_fn *env)
 {
@@ -114,101 +265,66 @@ toolong:
     return SJ_CLI_EUSAGE;
 }
 
-static int global_flag(sj_cli_opts_t *o, int ch, FILE *out, FILE *err,
-                       char **argv)
-{
-    uint32_t ms;
-    switch (ch) {
-    case OPT_DATA:
-        o->data = optarg;
-        break;
-    case OPT_KEY:
-        o->key = optarg;
-        break;
-    case OPT_SKEY:
-        o->server_key = optarg;
-        break;
-    case OPT_REQ:
-        o->requests = optarg;
-        break;
-    case OPT_EV:
-        o->events = optarg;
-        break;
-    case OPT_JSON:
-        o->json = true;
-        break;
-    case OPT_TIMEOUT:
-        if (sj_cli_u32(optarg, &ms) != 0 || ms == 0 || ms > INT32_MAX) {
-            fprintf(err,
-                    "shangju: --timeout wants milliseconds > 0, not "
-                    "'%s' (see 'shangju --help')\n",
-                    optarg);
-            return SJ_CLI_EUSAGE;
-        }
-        o->timeout_ms = (int)ms;
-        break;
-    case 'h':
-        fputs(global_help, out);
-        return SJ_CLI_OK;
-    case OPT_VERSION:
-        fprintf(out, "shangju %s\n", SJ_VERSION);
-        return SJ_CLI_OK;
-    default:
-        fprintf(err, "shangju: %s '%s' (see 'shangju --help')\n",
-                ch == ':' ? "missing value for" : "unknown option",
-                argv[optind - 1]);
-        return SJ_CLI_EUSAGE;
-    }
-    return SJ_CLI_CONTINUE;
-}
-
 int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
                          sj_cli_env_fn *env, FILE *out, FILE *err, int *next)
 {
+    protobuf_c_boolean json = 0, version = 0;
+    uint32_t timeout = UINT32_MAX; /* not given: above the option's max */
     memset(o, 0, sizeof *o);
     o->data = SJ_CLI_DATA_DEFAULT;
     from_env(o, env);
-    sj_cli_getopt_reset();
-    int ch;
-    while ((ch = getopt_long(argc, argv, "+:h", global_opts, NULL)) != -1) {
-        int rc = global_flag(o, ch, out, err, argv);
-        if (rc != SJ_CLI_CONTINUE)
-            return rc;
+    const sj_cli_arg_t args[] = {
+        {"data", SJ_CLI_LOCAL, &o->data, "DIR",
+         SJ_HELP("data directory holding server.pub and the default key "
+                 "(SHANGJU_DATA; default " SJ_CLI_DATA_DEFAULT ")")},
+        {"key", SJ_CLI_LOCAL, &o->key, "FILE",
+         SJ_HELP("your secret key file (SHANGJU_KEY; default "
+                 "DIR/committee.key)")},
+        {"server-key", SJ_CLI_LOCAL, &o->server_key, "FILE",
+         SJ_HELP("the broker's public key file (SHANGJU_SERVER_KEY; "
+                 "default DIR/server.pub)")},
+        {"requests", SJ_CLI_LOCAL, &o->requests, "EP",
+         SJ_HELP(
+             "request endpoint (SHANGJU_REQUESTS; default " SJ_CLIENT_REQUESTS
+             ")")},
+        {"events", SJ_CLI_LOCAL, &o->events, "EP",
+         SJ_HELP("event endpoint (SHANGJU_EVENTS; default " SJ_CLIENT_EVENTS
+                 ")")},
+        {"timeout", SJ_CLI_U32, &timeout, "MS",
+         SJ_HELP("wait per attempt before a retry (default " SJ_STR(
+             SJ_CLIENT_TIMEOUT_MS) "; " SJ_STR(SJ_CLIENT_RETRIES) " retries "
+                                                                  "under the "
+                                                                  "same "
+                                                                  "request "
+                                                                  "id)")},
+        {"json", SJ_CLI_FLAG, &json, NULL,
+         SJ_HELP("print one JSON object (watch: one per line)")},
+        {"version", SJ_CLI_FLAG, &version, NULL, SJ_HELP("the version")},
+    };
+    const sj_cli_spec_t spec = {NULL, "COMMAND [ARGS...]", global_about, args,
+                                sizeof args / sizeof *args};
+    int rc = parse(&spec, argc, argv, true, out, err, next);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (version) {
+        fprintf(out, "shangju %s\n", SJ_VERSION);
+        return SJ_CLI_OK;
     }
-    *next = optind;
+    if (timeout == 0 || (timeout > INT32_MAX && timeout != UINT32_MAX))
+        return usage_f(err, NULL, "--timeout wants milliseconds, 1 to %d",
+                       INT32_MAX);
+    o->timeout_ms = timeout == UINT32_MAX ? 0 : (int)timeout;
+    o->json = json;
     return derive_paths(o, err);
 }
 
-void sj_cli_getopt_reset(void)
-{
-    optind = 0;
-    opterr = 0;
-}
-
-int sj_cli_bad_option(const char *path, int ch, char **argv)
-{
-    const char *arg = argv[optind - 1];
-    if (ch == ':')
-        return sj_cli_usage(path, "missing value for '%s'", arg);
-    return sj_cli_usage(path, "unknown option '%s'", arg);
-}
-
-bool sj_cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    }
-    return false;
-}
+/* ------------------------------------------------------ the command tree */
 
 static void level_help(const char *path, const sj_cli_cmd_t *table)
 {
     printf("usage: shangju %s COMMAND [ARGS...]\n\nCommands:\n", path);
     for (const sj_cli_cmd_t *t = table; t->name; t++)
-        printf("  %-10s %s\n", t->name, t->summary);
+        printf("  %-12s %s\n", t->name, t->summary);
     printf("Run 'shangju %s COMMAND --help' for a command's options.\n", path);
 }
 
@@ -217,26 +333,55 @@ int sj_cli_dispatch(sj_cli_t *cli, const char *path, const sj_cli_cmd_t *table,
 {
     if (argc < 1)
         return sj_cli_usage(path, "missing command");
-    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+    if (path &&
+        (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
         level_help(path, table);
         return SJ_CLI_OK;
     }
-    for (const sj_cli_cmd_t *t = table; t->name; t++)
-        if (strcmp(t->name, argv[0]) == 0)
-            return t->fn(cli, argc, argv);
+    for (const sj_cli_cmd_t *t = table; t->name; t++) {
+        if (strcmp(t->name, argv[0]) != 0)
+            continue;
+        if (t->sub)
+            return sj_cli_dispatch(cli, t->name, t->sub, argc - 1, argv + 1);
+        return t->fn(cli, argc, argv);
+    }
     return sj_cli_usage(path, "unknown command '%s'", argv[0]);
 }
 
-int sj_cli_usage(const char *path, const char *fmt, ...)
+const sj_cli_cmd_t sj_cli_commands[] = {
+    {"ping", sj_cli_ping, "check the broker answers", NULL},
+    {"whoami", sj_cli_whoami, "the member your key belongs to", NULL},
+    {"member", NULL, "add, list, show, suspend, rekey members",
+     sj_cli_member_cmds},
+    {"wish", NULL, "post, list, claim, fulfil, ... wishes", sj_cli_wish_cmds},
+    {"merchant", NULL, "register, update, show, list listings",
+     sj_cli_merchant_cmds},
+    {"qr", sj_cli_qr, "QR code of a merchant, a wish or a hand-over", NULL},
+    {"placard", sj_cli_placard, "printable placard of a merchant", NULL},
+    {"compact", NULL, "the six steps of a partnership compact",
+     sj_cli_compact_cmds},
+    {"points", NULL, "reciprocity points: balance, transfer, top",
+     sj_cli_points_cmds},
+    {"report", sj_cli_report, "the committee's yearly report", NULL},
+    {"watch", sj_cli_watch, "follow the event feed", NULL},
+    {"admin", NULL, "statistics, backups and checks (committee)",
+     sj_cli_admin_cmds},
+    {NULL, NULL, NULL, NULL},
+};
+
+int sj_cli_main(int argc, char **argv, sj_cli_env_fn *env)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "shangju: %s%s", path ? path : "", path ? ": " : "");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see 'shangju%s%s --help')\n", path ? " " : "",
-            path ? path : "");
-    va_end(ap);
-    return SJ_CLI_EUSAGE;
+    sj_cli_t cli = {0};
+    int next = argc;
+    int rc =
+        sj_cli_parse_globals(&cli.opts, argc, argv, env, stdout, stderr, &next);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (next >= argc)
+        return sj_cli_usage(NULL, "missing command");
+    rc = sj_cli_dispatch(&cli, NULL, sj_cli_commands, argc - next, argv + next);
+    sj_client_destroy(&cli.client);
+    return rc;
 }
 
 int sj_cli_fail(int code, const char *fmt, ...)
@@ -280,14 +425,6 @@ int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
     return SJ_CLI_OK;
 }
 
-int sj_cli_opt_u32(const char *path, const char *opt, const char *s,
-                   uint32_t *out)
-{
-    if (sj_cli_u32(s, out) != 0)
-        return sj_cli_usage(path, "%s wants a number, not '%s'", opt, s);
-    return SJ_CLI_OK;
-}
-
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,
                   uint64_t *id)
 {
@@ -299,78 +436,4 @@ int sj_cli_one_id(const char *path, int argc, char **argv, int first,
         return sj_cli_usage(path, "ID must be a positive number, not '%s'",
                             argv[first]);
     return SJ_CLI_OK;
-}
-
-static int store_arg(const char *path, const sj_cli_arg_t *a, const char *v)
-{
-    char opt[64];
-    snprintf(opt, sizeof opt, "--%s", a->name);
-    switch (a->kind) {
-    case SJ_CLI_STR:
-        *(char **)a->dst = (char *)v;
-        return SJ_CLI_OK;
-    case SJ_CLI_U32:
-        return sj_cli_opt_u32(path, opt, v, a->dst);
-    case SJ_CLI_U64:
-        return sj_cli_opt_u64(path, opt, v, a->dst);
-    case SJ_CLI_FLAG:
-        *(protobuf_c_boolean *)a->dst = 1;
-        return SJ_CLI_OK;
-    case SJ_CLI_ENUM:
-        if (sj_enum_parse(a->en, v, a->dst) != 0 || *(int *)a->dst == 0)
-            return sj_cli_usage(path, "%s: unknown value '%s'", opt, v);
-        return SJ_CLI_OK;
-    case SJ_CLI_LIST: {
-        sj_cli_list_t *l = a->dst;
-        if (l->n == SJ_CLI_MAX_LIST)
-            return sj_cli_usage(path, "%s given more than %d times", opt,
-                                SJ_CLI_MAX_LIST);
-        l->items[l->n++] = (char *)v;
-        return SJ_CLI_OK;
-    }
-    }
-    return SJ_CLI_EUSAGE;
-}
-
-int sj_cli_args(const char *path, const char *help, const sj_cli_arg_t *args,
-                size_t n, int argc, char **argv, int *first)
-{
-    struct option opts[SJ_CLI_MAX_ARGS + 2];
-    if (n > SJ_CLI_MAX_ARGS)
-        n = SJ_CLI_MAX_ARGS;
-    for (size_t i = 0; i < n; i++)
-        opts[i] = (struct option){
-            args[i].name,
-            args[i].kind == SJ_CLI_FLAG ? no_argument : required_argument, NULL,
-            256 + (int)i};
-    opts[n] = (struct option){"help", no_argument, NULL, 'h'};
-    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
-    sj_cli_getopt_reset();
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (ch == 'h') {
-            fputs(help, stdout);
-            return SJ_CLI_OK;
-        }
-        if (ch < 256 || ch >= 256 + (int)n)
-            return sj_cli_bad_option(path, ch, argv);
-        int rc = store_arg(path, &args[ch - 256], optarg);
-        if (rc != SJ_CLI_OK)
-            return rc;
-    }
-    *first = optind;
-    return SJ_CLI_CONTINUE;
-}
-
-int sj_cli_run_on_id(sj_cli_t *cli, const char *path, const char *help,
-                     const sj_cli_arg_t *args, size_t n, int argc, char **argv,
-                     uint64_t *id, Shangju__Request *req)
-{
-    int first;
-    int rc = sj_cli_args(path, help, args, n, argc, argv, &first);
-    if (rc != SJ_CLI_CONTINUE)
-        return rc;
-    if ((rc = sj_cli_one_id(path, argc, argv, first, id)) != 0)
-        return rc;
-    return sj_cli_run(cli, req);
 }

@@ -8,7 +8,7 @@
 
 #include "pbjson.h"
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
+#define NARGS(a) (sizeof(a) / sizeof *(a)) /* of a table of columns */
 
 /* Optional positional MEMBER (0 = oneself) of `path [MEMBER]`. */
 static int opt_member(const char *path, int argc, char **argv, int first,
@@ -20,23 +20,22 @@ static int opt_member(const char *path, int argc, char **argv, int first,
     return sj_cli_one_id(path, argc, argv, first, id);
 }
 
-static const char balance_help[] =
-    "usage: shangju points balance [MEMBER]\n"
-    "\n"
-    "Show a points account: balance, points earned (issued by the alliance\n"
-    "for closed wishes and performed compact items), spent on services, and\n"
-    "received for one's own services. Without MEMBER, your own; the\n"
-    "committee may name any member.\n";
-
 static int points_balance(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "points balance";
+    static const sj_cli_spec_t spec = {
+        "points balance", "[MEMBER]",
+        SJ_HELP("Show a points account: balance, points earned (issued by the "
+                "alliance for closed wishes and performed compact items), "
+                "spent on services, and received for one's own services. "
+                "Without MEMBER, your own; the committee may name any "
+                "member."),
+        NULL, 0};
     Shangju__PointsBalance b = SHANGJU__POINTS_BALANCE__INIT;
     int first;
-    int rc = sj_cli_args(path, balance_help, NULL, 0, argc, argv, &first);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if ((rc = opt_member(path, argc, argv, first, &b.member_id)))
+    if ((rc = opt_member(spec.path, argc, argv, first, &b.member_id)))
         return rc;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_BALANCE;
@@ -44,30 +43,28 @@ static int points_balance(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
-static const char history_help[] =
-    "usage: shangju points history [MEMBER] [--limit N] [--after SEQ]\n"
-    "\n"
-    "List the ledger entries of a member's account, oldest first, a page at\n"
-    "a time (--after takes the 'next' cursor of the previous page). Without\n"
-    "MEMBER, your own; the committee may name any member.\n"
-    "\n"
-    "  --limit N     entries per page (default 50, at most 500)\n"
-    "  --after SEQ   only entries after ledger position SEQ\n";
-
 static int points_history(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "points history";
     Shangju__PointsHistory h = SHANGJU__POINTS_HISTORY__INIT;
     int first;
     const sj_cli_arg_t args[] = {
-        {"limit", SJ_CLI_U32, &h.limit, NULL},
-        {"after", SJ_CLI_U64, &h.after, NULL},
+        {"limit", SJ_CLI_U32, &h.limit, "N",
+         SJ_HELP("entries per page (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
+         SJ_MAX_PAGE},
+        {"after", SJ_CLI_U64, &h.after, "SEQ",
+         SJ_HELP("only entries after ledger position SEQ")},
     };
-    int rc =
-        sj_cli_args(path, history_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "points history", "[MEMBER]",
+        SJ_HELP("List the ledger entries of a member's account, oldest first, "
+                "a page at a time (--after takes the 'next' cursor of the "
+                "previous page). Without MEMBER, your own; the committee may "
+                "name any member."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if ((rc = opt_member(path, argc, argv, first, &h.member_id)))
+    if ((rc = opt_member(spec.path, argc, argv, first, &h.member_id)))
         return rc;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_HISTORY;
@@ -75,32 +72,35 @@ static int points_history(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
-static const char transfer_help[] =
-    "usage: shangju points transfer MEMBER SERVICE [--memo TEXT]\n"
-    "\n"
-    "Pay MEMBER for SERVICE, a service named in MEMBER's listing, at the\n"
-    "listing's price. Refused (exit 1, FAILED_PRECONDITION) when your\n"
-    "balance is short. Prints your account afterwards.\n"
-    "\n"
-    "  --memo TEXT   a note kept with the payment (up to 500 bytes)\n";
-
 static int points_transfer(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "points transfer";
     Shangju__PointsTransfer t = SHANGJU__POINTS_TRANSFER__INIT;
     int first;
     const sj_cli_arg_t args[] = {
-        {"memo", SJ_CLI_STR, &t.memo, NULL},
+        {"memo", SJ_CLI_STR, &t.memo, "TEXT",
+         SJ_HELP("a note kept with the payment"), SJ_MAX_NOTE},
     };
-    int rc =
-        sj_cli_args(path, transfer_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "points transfer", "MEMBER SERVICE",
+        SJ_HELP("Pay MEMBER for SERVICE, a service named in MEMBER's listing "
+                "(up to " SJ_STR(SJ_MAX_NAME) " bytes), at the listing's "
+                                              "price. Refused (exit 1, "
+                                              "FAILED_PRECONDITION) when your "
+                                              "balance is short. Prints your "
+                                              "account afterwards."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (argc - first != 2)
-        return sj_cli_usage(path, "want MEMBER and SERVICE");
+        return sj_cli_usage(spec.path, "want MEMBER and SERVICE");
     if (sj_cli_u64(argv[first], &t.to_member) != 0 || t.to_member == 0)
-        return sj_cli_usage(path, "MEMBER must be a positive number, not '%s'",
+        return sj_cli_usage(spec.path,
+                            "MEMBER must be a positive number, not '%s'",
                             argv[first]);
+    if ((rc = sj_cli_text(spec.path, "SERVICE", argv[first + 1], SJ_MAX_NAME,
+                          true)))
+        return rc;
     t.service = argv[first + 1];
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_TRANSFER;
@@ -113,7 +113,8 @@ static int print_ranking(sj_cli_t *cli, const Shangju__Reply *reply)
 {
     static const char *const cols[] = {"rank", "member_id", "name", "earned"};
     if (reply->body_case != SHANGJU__REPLY__BODY_RANKING || !reply->ranking)
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no ranking");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no ranking");
     if (cli->opts.json)
         return sj_cli_print_reply(cli, reply);
     const Shangju__Ranking *r = reply->ranking;
@@ -144,73 +145,68 @@ static int run_ranking(sj_cli_t *cli, Shangju__Request *req)
     return rc;
 }
 
-static const char top_help[] =
-    "usage: shangju points top [--year YEAR] [--limit N]\n"
-    "\n"
-    "The members who earned the most points in a year (this year by\n"
-    "default), most first; ties go to the lower member id. Once the\n"
-    "committee has closed the year, its ranking is final and never\n"
-    "changes.\n"
-    "\n"
-    "  --year YEAR   e.g. 2024 (default: the current year, UTC)\n"
-    "  --limit N     how many (default 10, at most 100)\n";
-
 static int points_top(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "points top";
     Shangju__PointsTop t = SHANGJU__POINTS_TOP__INIT;
     int first;
     const sj_cli_arg_t args[] = {
-        {"year", SJ_CLI_U32, &t.year, NULL},
-        {"limit", SJ_CLI_U32, &t.limit, NULL},
+        {"year", SJ_CLI_U32, &t.year, "YEAR",
+         SJ_HELP("e.g. 2024 (default: the current year, UTC)")},
+        {"limit", SJ_CLI_U32, &t.limit, "N",
+         SJ_HELP("how many (broker default when absent)"), SJ_MAX_TOP},
     };
-    int rc = sj_cli_args(path, top_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "points top", NULL,
+        SJ_HELP("The members who earned the most points in a year (this year "
+                "by default), most first; ties go to the lower member id. "
+                "Once the committee has closed the year, its ranking is final "
+                "and never changes."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_TOP;
     req.points_top = &t;
     return run_ranking(cli, &req);
 }
 
-static const char close_help[] =
-    "usage: shangju points close-year YEAR\n"
-    "\n"
-    "Close YEAR (the current one or a past one): its ranking is frozen as\n"
-    "it stands (up to 1000 members) and later activity never changes it.\n"
-    "A year is closed once. Committee only. Prints the frozen ranking.\n";
-
 static int points_close_year(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "points close-year";
+    static const sj_cli_spec_t spec = {
+        "points close-year", "YEAR",
+        SJ_HELP("Close YEAR (the current one or a past one): its ranking is "
+                "frozen as it stands (up to " SJ_STR(
+                    SJ_MAX_RANKING) " members) "
+                                    "and later activity "
+                                    "never changes it. A year is closed once. "
+                                    "Committee only. "
+                                    "Prints the frozen ranking."),
+        NULL, 0};
     Shangju__PointsCloseYear y = SHANGJU__POINTS_CLOSE_YEAR__INIT;
     int first;
-    int rc = sj_cli_args(path, close_help, NULL, 0, argc, argv, &first);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (argc - first != 1)
-        return sj_cli_usage(path, "want one YEAR");
+        return sj_cli_usage(spec.path, "want one YEAR");
     if (sj_cli_u32(argv[first], &y.year) != 0 || y.year == 0)
-        return sj_cli_usage(path, "YEAR must be a year like 2024, not '%s'",
-                            argv[first]);
+        return sj_cli_usage(
+            spec.path, "YEAR must be a year like 2024, not '%s'", argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_CLOSE_YEAR;
     req.points_close_year = &y;
     return run_ranking(cli, &req);
 }
 
-static const sj_cli_cmd_t points_cmds[] = {
-    {"balance", points_balance, "a points account"},
-    {"history", points_history, "the ledger entries of an account"},
-    {"transfer", points_transfer, "pay a member for a listed service"},
-    {"top", points_top, "a year's ranking by points earned"},
-    {"close-year", points_close_year, "freeze a year's ranking (committee)"},
-    {NULL, NULL, NULL},
+const sj_cli_cmd_t sj_cli_points_cmds[] = {
+    {"balance", points_balance, "a points account", NULL},
+    {"history", points_history, "the ledger entries of an account", NULL},
+    {"transfer", points_transfer, "pay a member for a listed service", NULL},
+    {"top", points_top, "a year's ranking by points earned", NULL},
+    {"close-year", points_close_year, "freeze a year's ranking (committee)",
+     NULL},
+    {NULL, NULL, NULL, NULL},
 };
-
-int sj_cli_points(sj_cli_t *cli, int argc, char **argv)
-{
-    return sj_cli_dispatch(cli, "points", points_cmds, argc - 1, argv + 1);
-}

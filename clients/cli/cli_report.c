@@ -5,22 +5,6 @@
 
 #include <string.h>
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
-
-static const char report_help[] =
-    "usage: shangju report [--year YYYY] [--format text|csv]\n"
-    "\n"
-    "The yearly report (committee): wishes posted, claimed, fulfilled,\n"
-    "closed, expired and cancelled in the year; the median time from posting\n"
-    "to the first claim and to fulfilment (wishes posted in the year); the\n"
-    "merchants active in it; the compacts with activity in the year, by their\n"
-    "state at its end; complaints;\n"
-    "points issued and spent; and the ranking (frozen once the year is\n"
-    "closed). --year defaults to this year; --json prints the record.\n"
-    "\n"
-    "  --year YYYY      the year (UTC)\n"
-    "  --format F       text (default) or csv (section,item,value rows)\n";
-
 /* "3h 30m", "2d 4h", "45s" for a duration in ms. */
 static void duration(char *buf, size_t cap, int64_t ms)
 {
@@ -143,23 +127,34 @@ static void print_csv(const Shangju__Report *r)
 
 int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "report";
     Shangju__ReportGet g = SHANGJU__REPORT_GET__INIT;
     const char *format = "text";
     int first;
     const sj_cli_arg_t args[] = {
-        {"year", SJ_CLI_U32, &g.year, NULL},
-        {"format", SJ_CLI_STR, &format, NULL},
+        {"year", SJ_CLI_U32, &g.year, "YYYY",
+         SJ_HELP("the year (UTC; default: this year)")},
+        {"format", SJ_CLI_LOCAL, &format, "F",
+         SJ_HELP("text (default) or csv (section,item,value rows)")},
     };
-    int rc =
-        sj_cli_args(path, report_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "report", NULL,
+        SJ_HELP("The yearly report (committee): wishes posted, claimed, "
+                "fulfilled, closed, expired and cancelled in the year; the "
+                "median time from posting to the first claim and to "
+                "fulfilment (wishes posted in the year); the merchants active "
+                "in it; the compacts with activity in the year, by their "
+                "state at its end; complaints; points issued and spent; and "
+                "the ranking (frozen once the year is closed). --json prints "
+                "the record."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
     bool csv = strcmp(format, "csv") == 0;
     if (!csv && strcmp(format, "text") != 0)
-        return sj_cli_usage(path, "--format must be text or csv");
+        return sj_cli_usage(spec.path, "--format must be text or csv");
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_REPORT_GET;
     req.report_get = &g;
@@ -168,7 +163,8 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_REPORT) {
         shangju__reply__free_unpacked(reply, NULL);
-        return sj_cli_fail(SJ_CLI_EREPLY, "the broker sent no report");
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no report");
     }
     if (cli->opts.json)
         rc = sj_cli_print_reply(cli, reply);

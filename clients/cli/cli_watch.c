@@ -6,43 +6,44 @@
 #include <errno.h>
 #include <string.h>
 
-#define NARGS(a) (sizeof(a) / sizeof *(a))
-
 /* A command with no options and no arguments sending one empty body. */
-static int bare(sj_cli_t *cli, const char *path, const char *help, int argc,
-                char **argv, Shangju__Request *req)
+static int bare(sj_cli_t *cli, const sj_cli_spec_t *spec, int argc, char **argv,
+                Shangju__Request *req)
 {
     int first;
-    int rc = sj_cli_args(path, help, NULL, 0, argc, argv, &first);
+    int rc = sj_cli_args(spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec->path, "unexpected argument '%s'",
+                            argv[first]);
     return sj_cli_run(cli, req);
 }
 
 int sj_cli_ping(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] =
-        "usage: shangju ping\n\n"
-        "Check that the broker answers; shows its version, clock and the\n"
-        "seq of its newest event. Exit 3 when there is no reply.\n";
+    static const sj_cli_spec_t spec = {
+        "ping", NULL,
+        SJ_HELP("Check that the broker answers; shows its version, clock and "
+                "the seq of its newest event. Exit 3 when there is no reply."),
+        NULL, 0};
     Shangju__Ping ping = SHANGJU__PING__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_PING;
     req.ping = &ping;
-    return bare(cli, "ping", help, argc, argv, &req);
+    return bare(cli, &spec, argc, argv, &req);
 }
 
 int sj_cli_whoami(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char help[] = "usage: shangju whoami\n\n"
-                               "Show the member your key belongs to.\n";
+    static const sj_cli_spec_t spec = {
+        "whoami", NULL, SJ_HELP("Show the member your key belongs to."), NULL,
+        0};
     Shangju__WhoAmI who = SHANGJU__WHO_AM_I__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WHOAMI;
     req.whoami = &who;
-    return bare(cli, "whoami", help, argc, argv, &req);
+    return bare(cli, &spec, argc, argv, &req);
 }
 
 struct watch {
@@ -76,18 +77,6 @@ static void on_event(sj_client_t *c, const Shangju__Event *ev, int err,
     w->stop = w->rc != 0 || (w->count && w->seen >= w->count);
 }
 
-static const char watch_help[] =
-    "usage: shangju watch [--from SEQ] [--count N] [TOPIC...]\n"
-    "\n"
-    "Follow the broker's event feed, one line per event (with --json one\n"
-    "JSON object per line). TOPICs are prefixes such as 'wish.' or\n"
-    "'wish.claimed'; none means every event. Missed events are replayed,\n"
-    "so each event is printed exactly once, in seq order.\n"
-    "\n"
-    "  --from SEQ  start at event SEQ (1: the whole history); default: only\n"
-    "              events from now on\n"
-    "  --count N   exit after N events\n";
-
 static int watch_loop(sj_cli_t *cli, struct watch *w)
 {
     while (!w->stop) {
@@ -101,16 +90,24 @@ static int watch_loop(sj_cli_t *cli, struct watch *w)
 
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv)
 {
-    static const char path[] = "watch";
     struct watch w = {.cli = cli};
     uint64_t from = 0;
     int first;
     const sj_cli_arg_t args[] = {
-        {"from", SJ_CLI_U64, &from, NULL},
-        {"count", SJ_CLI_U64, &w.count, NULL},
+        {"from", SJ_CLI_U64, &from, "SEQ",
+         SJ_HELP("start at event SEQ (1: the whole history); default: only "
+                 "events from now on")},
+        {"count", SJ_CLI_U64, &w.count, "N", SJ_HELP("exit after N events")},
     };
-    int rc =
-        sj_cli_args(path, watch_help, args, NARGS(args), argc, argv, &first);
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "watch", "[TOPIC...]",
+        SJ_HELP("Follow the broker's event feed, one line per event (with "
+                "--json one JSON object per line). TOPICs are prefixes such "
+                "as 'wish.' or 'wish.claimed'; none means every event. Missed "
+                "events are replayed, so each event is printed exactly once, "
+                "in seq order."),
+        args);
+    int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if ((rc = sj_cli_connect(cli)) != 0)

@@ -20,14 +20,15 @@
 #include "codec.h"
 #include "keyfile.h"
 #include "sj_error.h"
+#include "sj_limits.h"
 
 #define SJ_CLIENT_REQUESTS "tcp://127.0.0.1:7400"
 #define SJ_CLIENT_EVENTS "tcp://127.0.0.1:7401"
 #define SJ_CLIENT_TIMEOUT_MS 3000
 #define SJ_CLIENT_RETRIES 3
 #define SJ_CLIENT_SYNC_MS 2000
-/* Events asked for per Replay request (the broker caps it at 1000). */
-#define SJ_CLIENT_REPLAY_PAGE 1000
+/* Events asked for per Replay request: as many as the broker sends. */
+#define SJ_CLIENT_REPLAY_PAGE SJ_MAX_REPLAY
 
 typedef struct sj_client sj_client_t;
 

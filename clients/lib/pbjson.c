@@ -68,10 +68,8 @@ static json_object *value_json(const ProtobufCFieldDescriptor *f, const void *p)
         return json_object_new_boolean(*(const protobuf_c_boolean *)p);
     case PROTOBUF_C_TYPE_ENUM:
         return enum_json(f, *(const int *)p);
-    case PROTOBUF_C_TYPE_STRING: {
-        const char *s = *(char *const *)p;
-        return json_object_new_string(s ? s : "");
-    }
+    case PROTOBUF_C_TYPE_STRING:
+        return sj_pbjson_string(*(char *const *)p);
     case PROTOBUF_C_TYPE_BYTES:
         return bytes_json(f, p);
     case PROTOBUF_C_TYPE_MESSAGE:
@@ -214,4 +212,84 @@ err:
     json_object_put(a);
     json_object_put(o);
     return NULL;
+}
+
+/* The length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when
+ * the bytes there are not one (stray continuation byte, truncated or
+ * overlong sequence, surrogate, beyond U+10FFFF). */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned cp;
+    size_t n;
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xe0) == 0xc0)
+        n = 2, cp = p[0] & 0x1fu;
+    else if ((p[0] & 0xf0) == 0xe0)
+        n = 3, cp = p[0] & 0x0fu;
+    else if ((p[0] & 0xf8) == 0xf0)
+        n = 4, cp = p[0] & 0x07u;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3fu);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+        (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+json_object *sj_pbjson_string(const char *s)
+{
+    static const char fffd[] = "\xef\xbf\xbd";
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t bad = 0, n = 0;
+    while (p[n]) {
+        size_t k = utf8_len(p + n);
+        bad += k == 0;
+        n += k ? k : 1;
+    }
+    if (!bad)
+        return json_object_new_string_len((const char *)p, (int)n);
+    /* Each bad byte (1) becomes three. */
+    char *out = malloc(n + 2 * bad + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; p[i];) {
+        size_t k = utf8_len(p + i);
+        if (k) {
+            memcpy(out + o, p + i, k);
+            o += k, i += k;
+        } else {
+            memcpy(out + o, fffd, 3);
+            o += 3, i++;
+        }
+    }
+    json_object *j = json_object_new_string_len(out, (int)o);
+    free(out);
+    return j;
+}
+
+int sj_pbjson_add_string(json_object *o, const char *key, const char *s)
+{
+    json_object *v = sj_pbjson_string(s);
+    if (!v || json_object_object_add(o, key, v) != 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
+int sj_pbjson_print(FILE *out, json_object *j)
+{
+    const char *text = json_object_to_json_string_ext(
+        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (!text)
+        return -1;
+    return fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
 }

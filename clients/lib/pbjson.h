@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -25,5 +26,21 @@ json_object *sj_pbjson_message(const ProtobufCMessage *msg);
  * releases the result with json_object_put(). */
 json_object *sj_pbjson_page(ProtobufCMessage *const *items, size_t n,
                             uint64_t next);
+
+/* A JSON string holding s (NULL counts as ""). json-c escapes quotes,
+ * backslashes and control characters but copies other bytes as they are,
+ * so text that is not UTF-8 (a file name, a string from a broker that did
+ * not check it) would make invalid JSON: each byte of s that does not
+ * belong to a well-formed UTF-8 sequence becomes U+FFFD. Returns NULL when
+ * memory runs out; the caller releases the result with json_object_put(). */
+json_object *sj_pbjson_string(const char *s);
+
+/* Add key: sj_pbjson_string(s) to object o. Returns 0, or -1 when memory
+ * runs out (o is unchanged). */
+int sj_pbjson_add_string(json_object *o, const char *key, const char *s);
+
+/* Print j to out as one line of plain JSON (no "\/" escapes) and a newline.
+ * Returns 0, or -1 when writing failed (errno tells why). */
+int sj_pbjson_print(FILE *out, json_object *j);
 
 #endif
