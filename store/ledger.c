@@ -242,15 +242,13 @@ static int earned_add(sj_txn_t *t, uint32_t year, uint64_t member,
     if (err)
         return err;
     store__key_t ek, rk;
-    uint8_t v[8];
     /* Errors stick to t; the last put reports the first one. */
     if (old) {
         store__ledger_rank_key(&rk, year, old, member);
         store__del(t, DB_RANK, &rk);
     }
     store__ledger_earned_key(&ek, year, member);
-    store__be64(v, old + amount);
-    store__put(t, DB_EARNED, &ek, v, sizeof v);
+    store__put_u64(t, DB_EARNED, &ek, old + amount);
     store__ledger_rank_key(&rk, year, old + amount, member);
     return store__put(t, DB_RANK, &rk, "", 0);
 }

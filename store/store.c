@@ -376,10 +376,8 @@ int sj_txn_next_id(sj_txn_t *t, sj_counter_t c, uint64_t *id)
     if (err)
         return err;
     store__key_t k;
-    uint8_t v[8];
     counter_key(&k, c);
-    store__be64(v, last + 1);
-    if ((err = store__put(t, DB_META, &k, v, sizeof v)))
+    if ((err = store__put_u64(t, DB_META, &k, last + 1)))
         return err;
     *id = last + 1;
     return SJ_OK;
@@ -451,6 +449,13 @@ int store__put(sj_txn_t *t, int db, const store__key_t *k, const void *val,
         return err;
     MDB_val key = val_of(k), d = {vlen, (void *)val};
     return fail_mdb(t, db, mdb_put(t->txn, t->store->dbi[db], &key, &d, 0));
+}
+
+int store__put_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t v)
+{
+    uint8_t b[8];
+    store__be64(b, v);
+    return store__put(t, db, k, b, sizeof b);
 }
 
 int store__put_msg(sj_txn_t *t, int db, const store__key_t *k,

@@ -112,6 +112,8 @@ int store__get_msg(sj_txn_t *t, int db, const store__key_t *k,
 
 int store__put(sj_txn_t *t, int db, const store__key_t *k, const void *val,
                size_t vlen);
+/* Store v as an 8-byte big-endian value (store__get_u64 reads it). */
+int store__put_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t v);
 /* Store msg packed as the value of k. */
 int store__put_msg(sj_txn_t *t, int db, const store__key_t *k,
                    const ProtobufCMessage *msg);
