@@ -104,11 +104,6 @@ static int fail_mdb(sj_txn_t *t, int db, int rc)
     return stick(t, db, map_err(rc), rc ? mdb_strerror(rc) : NULL);
 }
 
-int store__fail(sj_txn_t *t, int err, const char *why)
-{
-    return stick(t, -1, err, why);
-}
-
 /* ------------------------------------------------------------ environment */
 
 static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name,

@@ -50,7 +50,7 @@ enum {
  * order), strings followed by a NUL (so "ab" sorts, as a group, before
  * "abc"). A key has a hard cap well under LMDB's 511 bytes; an append that
  * does not fit changes nothing but marks the key `over`, and every
- * primitive below refuses an over key with SJ_EINVAL (sticky). Tables check
+ * primitive below refuses an over (or empty) key with SJ_EINVAL, sticky. Tables check
  * their own field limits (a community of at most 200 bytes) first, so an
  * over key means a caller bug, never a half-written index. */
 #define STORE_KEY_MAX 256
@@ -122,12 +122,6 @@ int store__del(sj_txn_t *t, int db, const store__key_t *k);
 /* Delete every entry of db (the table itself stays). */
 int store__drop(sj_txn_t *t, int db);
 
-/* Record a failure found by a table file (a malformed value, an
- * allocation) as t's sticky error; why (a static string, may be NULL)
- * is kept for sj_txn_error_detail. Returns err. SJ_ENOTFOUND is not
- * recorded. */
-int store__fail(sj_txn_t *t, int err, const char *why);
-
 /* ------------------------------------------------------------- cursors */
 
 struct MDB_cursor;
@@ -169,9 +163,9 @@ bool store__iter_next(store__iter_t *it);
 /* Close the cursor; t's sticky error (the loop's first failure, or the
  * one that kept it from starting), else 0. */
 int store__iter_end(store__iter_t *it);
-/* The body's failure err (with a static why, may be NULL): recorded in it
- * (the first wins) and as t's sticky error; the next step ends the loop.
- * Returns err. */
+/* The body's failure err (why, copied for sj_txn_error_detail, may be
+ * NULL): recorded in it (the first wins) and as t's sticky error; the next
+ * step ends the loop. Returns err. */
 int store__iter_fail(store__iter_t *it, int err, const char *why);
 /* The current value unpacked with d (caller frees), or NULL when it does
  * not decode: then SJ_EIO is recorded as by store__iter_fail. */
