@@ -98,10 +98,14 @@ static int stick(sj_txn_t *t, int db, int err, const char *why)
     return err;
 }
 
-/* An LMDB return code from an operation on db (-1: none) in t. */
+/* An LMDB return code from an operation on db (-1: none) in t. LMDB's text
+ * is looked up only for an error that sticks (MDB_NOTFOUND is common). */
 static int fail_mdb(sj_txn_t *t, int db, int rc)
 {
-    return stick(t, db, map_err(rc), rc ? mdb_strerror(rc) : NULL);
+    int err = map_err(rc);
+    if (err == SJ_OK || err == SJ_ENOTFOUND || t->err)
+        return err;
+    return stick(t, db, err, mdb_strerror(rc));
 }
 
 /* ------------------------------------------------------------ environment */
