@@ -106,17 +106,17 @@ static uint64_t id_of(const table_t *tb, const ProtobufCMessage *rec)
 }
 
 /* Forward: every record decodes, has the id of its key and every index
- * entry it should have. Returns the largest id seen. */
-static uint64_t check_records(vctx *c, const table_t *tb, store__iter_t *it)
+ * entry it should have. *max_id gets the largest id seen. */
+static int check_records(vctx *c, const table_t *tb, uint64_t *max_id)
 {
-    uint64_t max_id = 0;
-    store__foreach(it, c->base.t, tb->db, NULL) {
-        uint64_t id = it->key.len == 8 ? store__get_be64(it->key.data) : 0;
+    store__iter_t it;
+    store__foreach(&it, c->base.t, tb->db, NULL) {
+        uint64_t id = it.key.len == 8 ? store__get_be64(it.key.data) : 0;
         (*(uint64_t *)(void *)((char *)c->base.v + tb->count_offset))++;
-        if (id > max_id)
-            max_id = id;
-        ProtobufCMessage *rec = protobuf_c_message_unpack(
-            tb->desc, NULL, it->val.len, it->val.data);
+        if (id > *max_id)
+            *max_id = id;
+        ProtobufCMessage *rec =
+            protobuf_c_message_unpack(tb->desc, NULL, it.val.len, it.val.data);
         if (!rec || id == 0 || id_of(tb, rec) != id) {
             problem(c, "%s %llu: record does not decode or has another id",
                     tb->what, (unsigned long long)id);
@@ -132,7 +132,7 @@ static uint64_t check_records(vctx *c, const table_t *tb, store__iter_t *it)
         if (rec)
             protobuf_c_message_free_unpacked(rec, NULL);
     }
-    return max_id;
+    return store__iter_end(&it);
 }
 
 /* The record id (8 bytes) as a decoded record, or NULL (not found, or
@@ -148,15 +148,16 @@ static ProtobufCMessage *load(vctx *c, const table_t *tb, uint64_t id)
 }
 
 /* Backward: every entry of index i is the key its record has now. */
-static void check_index(vctx *c, const table_t *tb, size_t i, store__iter_t *it)
+static int check_index(vctx *c, const table_t *tb, size_t i)
 {
     const char *name = tb->index_name[i];
-    store__foreach(it, c->base.t, tb->index[i], NULL) {
-        if (it->key.len < 8 || it->key.len > STORE_KEY_MAX) {
+    store__iter_t it;
+    store__foreach(&it, c->base.t, tb->index[i], NULL) {
+        if (it.key.len < 8 || it.key.len > STORE_KEY_MAX) {
             problem(c, "%s %s index: malformed key", tb->what, name);
             continue;
         }
-        uint64_t id = store__get_be64(it->key.data + it->key.len - 8);
+        uint64_t id = store__get_be64(it.key.data + it.key.len - 8);
         ProtobufCMessage *rec = load(c, tb, id);
         if (!rec) {
             problem(c, "%s %s index: %s %llu does not exist", tb->what, name,
@@ -164,12 +165,13 @@ static void check_index(vctx *c, const table_t *tb, size_t i, store__iter_t *it)
             continue;
         }
         store__key_t k;
-        if (!tb->key(rec, tb->index[i], &k) || k.len != it->key.len ||
-            memcmp(k.b, it->key.data, k.len) != 0)
+        if (!tb->key(rec, tb->index[i], &k) || k.len != it.key.len ||
+            memcmp(k.b, it.key.data, k.len) != 0)
             problem(c, "%s %s index: stale entry for %s %llu", tb->what, name,
                     tb->what, (unsigned long long)id);
         protobuf_c_message_free_unpacked(rec, NULL);
     }
+    return store__iter_end(&it);
 }
 
 /* The member key index (public key -> id) is not keyed by id: check that
@@ -210,13 +212,10 @@ static void check_counter(vctx *c, sj_counter_t k, uint64_t max,
 
 static int check_table(vctx *c, const table_t *tb)
 {
-    store__iter_t it;
-    uint64_t max_id = check_records(c, tb, &it);
-    int err = store__iter_end(&it);
-    for (size_t i = 0; !err && i < tb->n_index; i++) {
-        check_index(c, tb, i, &it);
-        err = store__iter_end(&it);
-    }
+    uint64_t max_id = 0;
+    int err = check_records(c, tb, &max_id);
+    for (size_t i = 0; !err && i < tb->n_index; i++)
+        err = check_index(c, tb, i);
     if (!err && tb->counter != SJ_COUNTER__MAX)
         check_counter(c, tb->counter, max_id, tb->what);
     if (tb->db == DB_MEMBERS)
