@@ -3,8 +3,11 @@
  * One LMDB environment with named tables whose values are protobuf records
  * (proto/shangju.proto). Every list is a range scan over a table or an index
  * with an id cursor. A transaction carries a sticky error: once an operation
- * fails, later ones return the same code and commit refuses, so a sequence
- * of writes can be checked once. Records returned by the store are unpacked
+ * fails (an LMDB error, or a stored record that does not decode; not
+ * SJ_ENOTFOUND, nor an argument refused before anything was touched),
+ * later ones return the same code and commit refuses, so a sequence of
+ * writes can be checked once. The store never prints: callers log the
+ * error and sj_txn_error_detail. Records returned by the store are unpacked
  * copies owned by the caller (free with the matching *_free_unpacked);
  * nothing points into LMDB pages after a call returns.
  */
