@@ -50,9 +50,9 @@ enum {
  * order), strings followed by a NUL (so "ab" sorts, as a group, before
  * "abc"). A key has a hard cap well under LMDB's 511 bytes; an append that
  * does not fit changes nothing but marks the key `over`, and every
- * primitive below refuses an over (or empty) key with SJ_EINVAL, sticky. Tables check
- * their own field limits (a community of at most 200 bytes) first, so an
- * over key means a caller bug, never a half-written index. */
+ * primitive below refuses an over (or empty) key with SJ_EINVAL, sticky.
+ * Tables check their own field limits (a community of at most 200 bytes)
+ * first, so an over key means a caller bug, never a half-written index. */
 #define STORE_KEY_MAX 256
 
 typedef struct {
