@@ -5,19 +5,20 @@
 
 #include "page.h"
 
-static void state_key(uint8_t k[9], const Shangju__Compact *cp)
+static void state_key(store__key_t *k, const Shangju__Compact *cp)
 {
-    k[0] = (uint8_t)cp->state;
-    store__be64(k + 1, cp->id);
+    store__key_init(k);
+    store__key_u8(k, (uint8_t)cp->state);
+    store__key_u64(k, cp->id);
 }
 
-size_t store__compact_index_key(const ProtobufCMessage *rec, int index_db,
-                                uint8_t *k)
+bool store__compact_index_key(const ProtobufCMessage *rec, int index_db,
+                              store__key_t *k)
 {
     if (index_db != DB_COMPACT_BY_STATE)
-        return 0;
+        return false;
     state_key(k, (const Shangju__Compact *)rec);
-    return 9;
+    return true;
 }
 
 int sj_compact_put(sj_txn_t *t, const Shangju__Compact *cp,
@@ -25,23 +26,25 @@ int sj_compact_put(sj_txn_t *t, const Shangju__Compact *cp,
 {
     if (cp->id == 0 || (old && old->id != cp->id))
         return SJ_EINVAL;
-    uint8_t nk[9], ok[9], id[8];
-    state_key(nk, cp);
+    store__key_t k;
+    /* Errors stick to t; the last put reports the first one. */
     if (old && old->state != cp->state) {
-        state_key(ok, old);
-        store__del(t, DB_COMPACT_BY_STATE, ok, sizeof ok);
+        state_key(&k, old);
+        store__del(t, DB_COMPACT_BY_STATE, &k);
     }
-    if (!old || old->state != cp->state)
-        store__put(t, DB_COMPACT_BY_STATE, nk, sizeof nk, "", 0);
-    store__be64(id, cp->id);
-    return store__put_msg(t, DB_COMPACTS, id, 8, &cp->base);
+    if (!old || old->state != cp->state) {
+        state_key(&k, cp);
+        store__put(t, DB_COMPACT_BY_STATE, &k, "", 0);
+    }
+    store__key_id(&k, cp->id);
+    return store__put_msg(t, DB_COMPACTS, &k, &cp->base);
 }
 
 int sj_compact_get(sj_txn_t *t, uint64_t id, Shangju__Compact **out)
 {
-    uint8_t k[8];
-    store__be64(k, id);
-    return store__get_msg(t, DB_COMPACTS, k, 8, &shangju__compact__descriptor,
+    store__key_t k;
+    store__key_id(&k, id);
+    return store__get_msg(t, DB_COMPACTS, &k, &shangju__compact__descriptor,
                           (ProtobufCMessage **)out);
 }
 
@@ -51,11 +54,12 @@ int sj_compact_list(sj_txn_t *t, Shangju__CompactState state, uint64_t after,
 {
     if ((unsigned)state > 255)
         return SJ_EINVAL;
-    uint8_t prefix[1] = {(uint8_t)state};
+    store__key_t prefix;
+    store__key_init(&prefix);
+    store__key_u8(&prefix, (uint8_t)state);
     store__page_q q = {
         .index_db = state ? DB_COMPACT_BY_STATE : DB_COMPACTS,
-        .prefix = prefix,
-        .plen = state ? 1 : 0,
+        .prefix = state ? &prefix : NULL,
         .record_db = DB_COMPACTS,
         .desc = &shangju__compact__descriptor,
         .after = after,

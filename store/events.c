@@ -12,28 +12,9 @@ int sj_event_append(sj_txn_t *t, Shangju__Event *ev)
     if (err)
         return err;
     ev->seq = seq;
-    uint8_t k[8];
-    store__be64(k, seq);
-    return store__put_msg(t, DB_EVENTS, k, 8, &ev->base);
-}
-
-struct range_ctx {
-    Shangju__Event **items;
-    size_t n, limit;
-};
-
-static int visit(void *vctx, const MDB_val *key, const MDB_val *val)
-{
-    (void)key;
-    struct range_ctx *c = vctx;
-    if (c->n == c->limit)
-        return 1;
-    Shangju__Event *ev =
-        shangju__event__unpack(NULL, val->mv_size, val->mv_data);
-    if (!ev)
-        return SJ_EIO;
-    c->items[c->n++] = ev;
-    return 0;
+    store__key_t k;
+    store__key_id(&k, seq);
+    return store__put_msg(t, DB_EVENTS, &k, &ev->base);
 }
 
 int sj_event_range(sj_txn_t *t, uint64_t from, size_t limit,
@@ -41,19 +22,28 @@ int sj_event_range(sj_txn_t *t, uint64_t from, size_t limit,
 {
     if (limit == 0 || limit > STORE_MAX_PAGE)
         return SJ_EINVAL;
-    struct range_ctx c = {.limit = limit};
-    c.items = calloc(limit, sizeof *c.items);
-    if (!c.items)
+    Shangju__Event **evs = calloc(limit, sizeof *evs);
+    if (!evs)
         return SJ_ENOMEM;
-    uint8_t start[8];
-    store__be64(start, from);
-    int err = store__scan(t, DB_EVENTS, "", 0, start, 8, visit, &c);
+    size_t n = 0;
+    store__key_t start;
+    store__key_id(&start, from);
+    store__iter_t it;
+    store__foreach_from(&it, t, DB_EVENTS, NULL, &start) {
+        if (n == limit)
+            break;
+        Shangju__Event *ev =
+            (Shangju__Event *)store__iter_msg(&it, &shangju__event__descriptor);
+        if (ev)
+            evs[n++] = ev;
+    }
+    int err = store__iter_end(&it);
     if (err) {
-        sj_event_page_free(c.items, c.n);
+        sj_event_page_free(evs, n);
         return err;
     }
-    *items = c.items;
-    *n_items = c.n;
+    *items = evs;
+    *n_items = n;
     return SJ_OK;
 }
 

@@ -4,26 +4,27 @@
 
 #include <string.h>
 
-#define MAX_CATEGORY 200 /* index keys stay well under LMDB's 511 bytes */
+#define MAX_CATEGORY 200
+_Static_assert(MAX_CATEGORY + 1 + 8 <= STORE_KEY_MAX,
+               "a category's index key fits the key encoder");
 
-/* category NUL id; returns the key length, 0 when there is no category. */
-static size_t category_key(uint8_t *k, const Shangju__Listing *l)
+/* category NUL id; false when the listing has no category entry. */
+static bool category_key(store__key_t *k, const Shangju__Listing *l)
 {
     size_t n = l->category ? strlen(l->category) : 0;
     if (n == 0 || n > MAX_CATEGORY)
-        return 0;
-    memcpy(k, l->category, n);
-    k[n] = 0;
-    store__be64(k + n + 1, l->merchant_id);
-    return n + 9;
+        return false;
+    store__key_init(k);
+    store__key_str(k, l->category);
+    store__key_u64(k, l->merchant_id);
+    return true;
 }
 
-size_t store__listing_index_key(const ProtobufCMessage *rec, int index_db,
-                                uint8_t *k)
+bool store__listing_index_key(const ProtobufCMessage *rec, int index_db,
+                              store__key_t *k)
 {
-    return index_db == DB_LISTING_BY_CATEGORY
-               ? category_key(k, (const Shangju__Listing *)rec)
-               : 0;
+    return index_db == DB_LISTING_BY_CATEGORY &&
+           category_key(k, (const Shangju__Listing *)rec);
 }
 
 int sj_listing_put(sj_txn_t *t, const Shangju__Listing *l,
@@ -32,22 +33,23 @@ int sj_listing_put(sj_txn_t *t, const Shangju__Listing *l,
     if (l->merchant_id == 0 ||
         (l->category && strlen(l->category) > MAX_CATEGORY))
         return SJ_EINVAL;
-    uint8_t nk[MAX_CATEGORY + 9], ok[MAX_CATEGORY + 9], id[8];
-    size_t nlen = category_key(nk, l);
-    size_t olen = old ? category_key(ok, old) : 0;
-    if (olen && (olen != nlen || memcmp(ok, nk, olen) != 0))
-        store__del(t, DB_LISTING_BY_CATEGORY, ok, olen);
-    if (nlen)
-        store__put(t, DB_LISTING_BY_CATEGORY, nk, nlen, "", 0);
-    store__be64(id, l->merchant_id);
-    return store__put_msg(t, DB_LISTINGS, id, 8, &l->base);
+    store__key_t nk, ok, id;
+    bool has_new = category_key(&nk, l);
+    bool has_old = old && category_key(&ok, old);
+    /* Errors stick to t; the last put reports the first one. */
+    if (has_old && !(has_new && store__key_eq(&ok, &nk)))
+        store__del(t, DB_LISTING_BY_CATEGORY, &ok);
+    if (has_new)
+        store__put(t, DB_LISTING_BY_CATEGORY, &nk, "", 0);
+    store__key_id(&id, l->merchant_id);
+    return store__put_msg(t, DB_LISTINGS, &id, &l->base);
 }
 
 int sj_listing_get(sj_txn_t *t, uint64_t merchant_id, Shangju__Listing **out)
 {
-    uint8_t k[8];
-    store__be64(k, merchant_id);
-    return store__get_msg(t, DB_LISTINGS, k, 8, &shangju__listing__descriptor,
+    store__key_t k;
+    store__key_id(&k, merchant_id);
+    return store__get_msg(t, DB_LISTINGS, &k, &shangju__listing__descriptor,
                           (ProtobufCMessage **)out);
 }
 
@@ -58,15 +60,12 @@ int sj_listing_list(sj_txn_t *t, const char *category, uint64_t after,
     size_t c = category ? strlen(category) : 0;
     if (c > MAX_CATEGORY)
         return SJ_EINVAL;
-    uint8_t prefix[MAX_CATEGORY + 1];
-    if (c) {
-        memcpy(prefix, category, c);
-        prefix[c] = 0;
-    }
+    store__key_t prefix;
+    store__key_init(&prefix);
+    store__key_str(&prefix, category);
     store__page_q q = {
         .index_db = c ? DB_LISTING_BY_CATEGORY : DB_LISTINGS,
-        .prefix = prefix,
-        .plen = c ? c + 1 : 0,
+        .prefix = c ? &prefix : NULL,
         .record_db = DB_LISTINGS,
         .desc = &shangju__listing__descriptor,
         .after = after,

@@ -4,20 +4,27 @@
 
 #include <string.h>
 
-static void role_key(uint8_t out[9], Shangju__Role role, uint64_t id)
+static void role_key(store__key_t *k, Shangju__Role role, uint64_t id)
 {
-    out[0] = (uint8_t)role;
-    store__be64(out + 1, id);
+    store__key_init(k);
+    store__key_u8(k, (uint8_t)role);
+    store__key_u64(k, id);
 }
 
-size_t store__member_index_key(const ProtobufCMessage *rec, int index_db,
-                               uint8_t *k)
+static void public_key(store__key_t *k, const uint8_t key[32])
+{
+    store__key_init(k);
+    store__key_bytes(k, key, 32);
+}
+
+bool store__member_index_key(const ProtobufCMessage *rec, int index_db,
+                             store__key_t *k)
 {
     const Shangju__Member *m = (const Shangju__Member *)rec;
     if (index_db != DB_MEMBER_BY_ROLE)
-        return 0;
+        return false;
     role_key(k, m->role, m->id);
-    return 9;
+    return true;
 }
 
 int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
@@ -25,63 +32,62 @@ int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
 {
     if (m->id == 0 || m->public_key.len != 32)
         return SJ_EINVAL;
-    uint8_t id[8], rk[9];
-    store__be64(id, m->id);
+    store__key_t id, pk, rk;
+    store__key_id(&id, m->id);
 
     /* The key index: refuse a key that belongs to someone else. */
-    MDB_val k = {32, m->public_key.data}, d;
-    if (t->err)
-        return t->err;
-    int rc = mdb_get(t->txn, t->store->dbi[DB_MEMBER_KEYS], &k, &d);
-    if (rc == 0 && (d.mv_size != 8 || memcmp(d.mv_data, id, 8) != 0))
+    public_key(&pk, m->public_key.data);
+    uint64_t holder;
+    int err = store__get_u64(t, DB_MEMBER_KEYS, &pk, &holder);
+    if (err == 0 && holder != m->id)
         return SJ_EEXIST;
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return store__fail(t, rc);
+    if (err && err != SJ_ENOTFOUND)
+        return err;
 
-    if (old && (old->public_key.len != 32 ||
-                memcmp(old->public_key.data, m->public_key.data, 32) != 0))
-        store__del(t, DB_MEMBER_KEYS, old->public_key.data,
-                   old->public_key.len);
-    if (old && old->role != m->role) {
-        role_key(rk, old->role, old->id);
-        store__del(t, DB_MEMBER_BY_ROLE, rk, sizeof rk);
+    /* Errors stick to t; the last put reports the first one. */
+    if (old && old->public_key.len == 32 &&
+        memcmp(old->public_key.data, m->public_key.data, 32) != 0) {
+        store__key_t ok;
+        public_key(&ok, old->public_key.data);
+        store__del(t, DB_MEMBER_KEYS, &ok);
     }
-    store__put(t, DB_MEMBER_KEYS, m->public_key.data, 32, id, 8);
-    role_key(rk, m->role, m->id);
-    store__put(t, DB_MEMBER_BY_ROLE, rk, sizeof rk, "", 0);
-    return store__put_msg(t, DB_MEMBERS, id, 8, &m->base);
+    if (old && old->role != m->role) {
+        role_key(&rk, old->role, old->id);
+        store__del(t, DB_MEMBER_BY_ROLE, &rk);
+    }
+    store__put(t, DB_MEMBER_KEYS, &pk, id.b, id.len);
+    role_key(&rk, m->role, m->id);
+    store__put(t, DB_MEMBER_BY_ROLE, &rk, "", 0);
+    return store__put_msg(t, DB_MEMBERS, &id, &m->base);
 }
 
 int sj_member_get(sj_txn_t *t, uint64_t id, Shangju__Member **out)
 {
-    uint8_t k[8];
-    store__be64(k, id);
-    return store__get_msg(t, DB_MEMBERS, k, 8, &shangju__member__descriptor,
+    store__key_t k;
+    store__key_id(&k, id);
+    return store__get_msg(t, DB_MEMBERS, &k, &shangju__member__descriptor,
                           (ProtobufCMessage **)out);
 }
 
 int sj_member_by_key(sj_txn_t *t, const uint8_t key[32], Shangju__Member **out)
 {
-    if (t->err)
-        return t->err;
-    MDB_val k = {32, (void *)key}, d;
-    int rc = mdb_get(t->txn, t->store->dbi[DB_MEMBER_KEYS], &k, &d);
-    if (rc)
-        return store__fail(t, rc);
-    if (d.mv_size != 8)
-        return SJ_EIO;
-    return sj_member_get(t, store__get_be64(d.mv_data), out);
+    store__key_t k;
+    uint64_t id;
+    public_key(&k, key);
+    int err = store__get_u64(t, DB_MEMBER_KEYS, &k, &id);
+    return err ? err : sj_member_get(t, id, out);
 }
 
 int sj_member_list(sj_txn_t *t, Shangju__Role role, uint64_t after,
                    size_t limit, Shangju__Member ***items, size_t *n_items,
                    uint64_t *next)
 {
-    uint8_t prefix[1] = {(uint8_t)role};
+    store__key_t prefix;
+    store__key_init(&prefix);
+    store__key_u8(&prefix, (uint8_t)role);
     store__page_q q = {
         .index_db = role ? DB_MEMBER_BY_ROLE : DB_MEMBERS,
-        .prefix = prefix,
-        .plen = role ? 1 : 0,
+        .prefix = role ? &prefix : NULL,
         .record_db = DB_MEMBERS,
         .desc = &shangju__member__descriptor,
         .after = after,

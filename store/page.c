@@ -6,90 +6,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct page_ctx {
-    sj_txn_t *t;
-    const store__page_q *q;
-    ProtobufCMessage **items;
-    size_t n;
-    size_t examined;
-    uint64_t last_seen; /* last id examined */
-    uint64_t last_kept; /* last id put in the page */
-    uint64_t next;
-};
-
-static int load(struct page_ctx *c, uint64_t id, const MDB_val *val,
-                ProtobufCMessage **rec)
+/* The record of the current entry: decoded from the walk itself when it
+ * walks the record table, else fetched by id. NULL with no error when an
+ * index entry has no record (skipped); NULL with the error stuck to the
+ * walk when it cannot be read. */
+static ProtobufCMessage *load(store__iter_t *it, const store__page_q *q,
+                              uint64_t id)
 {
-    const store__page_q *q = c->q;
-    if (q->index_db == q->record_db) {
-        *rec = protobuf_c_message_unpack(q->desc, NULL, val->mv_size,
-                                         val->mv_data);
-        return *rec ? SJ_OK : SJ_EIO;
-    }
-    uint8_t k[8];
-    store__be64(k, id);
-    return store__get_msg(c->t, q->record_db, k, 8, q->desc, rec);
-}
-
-static int visit(void *vctx, const MDB_val *key, const MDB_val *val)
-{
-    struct page_ctx *c = vctx;
-    const store__page_q *q = c->q;
-    if (key->mv_size != q->plen + 8)
-        return 0; /* another group whose name extends our prefix */
-    if (c->examined == STORE_SCAN_BUDGET) {
-        c->next = c->last_seen; /* budget spent: resume after last seen */
-        return 1;
-    }
-    c->examined++;
-    uint64_t id = store__get_be64((const uint8_t *)key->mv_data + q->plen);
+    if (q->index_db == q->record_db)
+        return store__iter_msg(it, q->desc);
+    store__key_t k;
+    store__key_id(&k, id);
     ProtobufCMessage *rec = NULL;
-    int err = load(c, id, val, &rec);
-    if (err == SJ_ENOTFOUND)
-        return 0;
-    if (err)
-        return err;
-    c->last_seen = id;
-    if (q->keep && !q->keep(rec, q->keep_ctx)) {
-        protobuf_c_message_free_unpacked(rec, NULL);
-        return 0;
-    }
-    if (c->n == q->limit) { /* a match beyond the page: there is more */
-        protobuf_c_message_free_unpacked(rec, NULL);
-        c->next = c->last_kept;
-        return 1;
-    }
-    c->items[c->n++] = rec;
-    c->last_kept = id;
-    return 0;
+    int err = store__get_msg(it->t, q->record_db, &k, q->desc, &rec);
+    if (err && err != SJ_ENOTFOUND)
+        store__iter_fail(it, err, NULL);
+    return err ? NULL : rec;
 }
 
 int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
                 size_t *n, uint64_t *next)
 {
-    size_t limit = q->limit;
-    if (limit == 0 || limit > STORE_MAX_PAGE)
+    size_t limit = q->limit, plen = q->prefix ? q->prefix->len : 0;
+    if (limit == 0 || limit > STORE_MAX_PAGE || q->after == UINT64_MAX)
         return SJ_EINVAL;
-    struct page_ctx c = {.t = t, .q = q};
-    c.items = calloc(limit, sizeof *c.items);
-    if (!c.items)
+    ProtobufCMessage **recs = calloc(limit, sizeof *recs);
+    if (!recs)
         return SJ_ENOMEM;
-    uint8_t start[256 + 8];
-    if (q->plen > 256 || q->after == UINT64_MAX) {
-        free(c.items);
-        return SJ_EINVAL;
+    store__key_t start;
+    store__key_init(&start);
+    if (q->prefix)
+        start = *q->prefix;
+    store__key_u64(&start, q->after + 1);
+
+    size_t count = 0, examined = 0;
+    uint64_t last_seen = 0, last_kept = 0, cursor = 0;
+    store__iter_t it;
+    store__foreach_from(&it, t, q->index_db, q->prefix, &start) {
+        if (it.key.len != plen + 8)
+            continue; /* another group whose name extends our prefix */
+        if (examined == STORE_SCAN_BUDGET) {
+            cursor = last_seen; /* budget spent: resume after last seen */
+            break;
+        }
+        examined++;
+        uint64_t id = store__get_be64(it.key.data + plen);
+        ProtobufCMessage *rec = load(&it, q, id);
+        if (!rec)
+            continue; /* an error ends the loop at the next step */
+        last_seen = id;
+        if (q->keep && !q->keep(rec, q->keep_ctx)) {
+            protobuf_c_message_free_unpacked(rec, NULL);
+            continue;
+        }
+        if (count == limit) { /* a match beyond the page: there is more */
+            protobuf_c_message_free_unpacked(rec, NULL);
+            cursor = last_kept;
+            break;
+        }
+        recs[count++] = rec;
+        last_kept = id;
     }
-    memcpy(start, q->prefix, q->plen);
-    store__be64(start + q->plen, q->after + 1);
-    int err = store__scan(t, q->index_db, q->prefix, q->plen, start,
-                          q->plen + 8, visit, &c);
+    int err = store__iter_end(&it);
     if (err) {
-        store__page_free(c.items, c.n);
+        store__page_free(recs, count);
         return err;
     }
-    *items = c.items;
-    *n = c.n;
-    *next = c.next;
+    *items = recs;
+    *n = count;
+    *next = cursor;
     return SJ_OK;
 }
 

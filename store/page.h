@@ -9,9 +9,8 @@ typedef bool (*store__keep_fn)(const ProtobufCMessage *rec, const void *ctx);
 
 typedef struct {
     int index_db; /* keys: prefix + id(8); == record_db for a table */
-    const uint8_t *prefix;
-    size_t plen;
-    int record_db; /* id(8) -> record */
+    const store__key_t *prefix; /* NULL: the whole of index_db */
+    int record_db;              /* id(8) -> record */
     const ProtobufCMessageDescriptor *desc;
     store__keep_fn keep; /* NULL keeps every record */
     const void *keep_ctx;
@@ -20,7 +19,9 @@ typedef struct {
 } store__page_q;
 
 /* Fill a malloc'd array with up to q->limit matching records, ascending id.
- * *next is the cursor for the following page (0 when the range is done). */
+ * *next is the cursor for the following page (0 when the range is done).
+ * On error nothing is returned (errors other than SJ_EINVAL for a bad
+ * limit or cursor are sticky on t). */
 int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
                 size_t *n, uint64_t *next);
 

@@ -1,9 +1,11 @@
-/* The LMDB environment, transactions with sticky errors, error translation,
- * id counters, schema version check, statistics and the generic record
- * helpers the table files build on. */
+/* The only file that calls LMDB (Knot's knot_lmdb.c): the environment,
+ * transactions with a sticky error, the one translation of LMDB's codes,
+ * and the record, value and cursor primitives every table file builds on
+ * (store_internal.h); also counters, schema check, stats. */
 #include "store_internal.h"
 
 #include <errno.h>
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,22 @@ static const char *const counter_keys[SJ_COUNTER__MAX] = {
 
 #define META_SCHEMA "schema_version"
 
-int store__err(int rc)
+struct sj_store {
+    MDB_env *env;
+    MDB_dbi dbi[DB__COUNT];
+    size_t map_size;
+};
+
+struct sj_txn {
+    sj_store_t *store;
+    MDB_txn *txn;
+    int err;         /* sticky: first failure, 0 when none */
+    char detail[96]; /* what caused err, for sj_txn_error_detail */
+};
+
+/* LMDB's (or the system's) code as an SJ_E* code. Pure: the callers keep
+ * the cause (sj_txn_error_detail, errno) and the broker logs it. */
+static int map_err(int rc)
 {
     switch (rc) {
     case MDB_SUCCESS:
@@ -64,32 +81,31 @@ int store__err(int rc)
     case EINVAL:
         return SJ_EINVAL;
     default:
-        fprintf(stderr, "level=error module=store code=%d msg=\"%s\"\n", rc,
-                mdb_strerror(rc));
         return SJ_EIO;
     }
 }
 
-int store__fail(sj_txn_t *t, int rc)
+/* Record err (with the table and the cause) as t's sticky error unless one
+ * is there already; SJ_ENOTFOUND is an answer, not a failure. */
+static int stick(sj_txn_t *t, int db, int err, const char *why)
 {
-    int e = store__err(rc);
-    if (e != SJ_OK && e != SJ_ENOTFOUND && !t->err)
-        t->err = e;
-    return e;
+    if (err != SJ_OK && err != SJ_ENOTFOUND && !t->err) {
+        t->err = err;
+        snprintf(t->detail, sizeof t->detail, "%s%s%s",
+                 db >= 0 ? db_names[db] : "", db >= 0 ? ": " : "",
+                 why ? why : sj_strerror(err));
+    }
+    return err;
 }
 
-void store__be64(uint8_t *out, uint64_t v)
+/* An LMDB return code from an operation on db (-1: none) in t. LMDB's text
+ * is looked up only for an error that sticks (MDB_NOTFOUND is common). */
+static int fail_mdb(sj_txn_t *t, int db, int rc)
 {
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        out[i] = (uint8_t)v;
-}
-
-uint64_t store__get_be64(const uint8_t *in)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | in[i];
-    return v;
+    int err = map_err(rc);
+    if (err == SJ_OK || err == SJ_ENOTFOUND || t->err)
+        return err;
+    return stick(t, db, err, mdb_strerror(rc));
 }
 
 /* ------------------------------------------------------------ environment */
@@ -115,13 +131,25 @@ static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
     return mdb_put(txn, dbi, &k, &d, 0);
 }
 
+/* An LMDB code from opening, copying or committing outside a txn: the SJ
+ * code, with errno left holding the reason for the caller's log (LMDB
+ * returns system errors as errno values; its own failures, such as "not
+ * an LMDB file", become EIO). */
+static int env_err(int rc)
+{
+    int err = map_err(rc);
+    if (err == SJ_EIO)
+        errno = rc > 0 ? rc : EIO;
+    return err;
+}
+
 /* Open every table, creating them in a new store, and check the schema. */
 static int open_tables(sj_store_t *s, uint32_t *found)
 {
     MDB_txn *txn;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     if (rc)
-        return store__err(rc);
+        return env_err(rc);
     for (int i = 0; i < DB__COUNT && rc == 0; i++)
         rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
     uint64_t version = 0;
@@ -134,7 +162,7 @@ static int open_tables(sj_store_t *s, uint32_t *found)
     }
     if (rc) {
         mdb_txn_abort(txn);
-        return store__err(rc);
+        return env_err(rc);
     }
     if (version != SJ_SCHEMA_VERSION) {
         mdb_txn_abort(txn);
@@ -142,7 +170,7 @@ static int open_tables(sj_store_t *s, uint32_t *found)
             *found = (uint32_t)version;
         return SJ_ESCHEMA;
     }
-    return store__err(mdb_txn_commit(txn));
+    return env_err(mdb_txn_commit(txn));
 }
 
 int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
@@ -161,13 +189,15 @@ int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
      * means the change is on disk. */
     if (rc == 0)
         rc = mdb_env_open(s->env, dir, MDB_NORDAHEAD, 0600);
-    int err = store__err(rc);
+    int err = env_err(rc);
     if (err == 0)
         err = open_tables(s, found_version);
     if (err) {
+        int saved = errno; /* closing must not lose the reason */
         if (s->env)
             mdb_env_close(s->env);
         free(s);
+        errno = saved;
         return err;
     }
     MDB_envinfo info;
@@ -195,6 +225,7 @@ static int table_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *n)
     return rc;
 }
 
+/* The statistics from txn; an LMDB code. */
 static int stats(sj_store_t *s, MDB_txn *txn, sj_store_stats_t *st)
 {
     memset(st, 0, sizeof *st);
@@ -220,7 +251,7 @@ static int stats(sj_store_t *s, MDB_txn *txn, sj_store_stats_t *st)
         if (rc == MDB_NOTFOUND)
             rc = 0;
     }
-    return store__err(rc);
+    return rc;
 }
 
 int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
@@ -228,22 +259,24 @@ int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
     MDB_txn *txn;
     int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
     if (rc)
-        return store__err(rc);
-    int err = stats(s, txn, st);
+        return env_err(rc);
+    rc = stats(s, txn, st);
     mdb_txn_abort(txn);
-    return err;
+    return env_err(rc);
 }
 
 int sj_txn_stats(sj_txn_t *t, sj_store_stats_t *st)
 {
-    return t->err ? t->err : stats(t->store, t->txn, st);
+    if (t->err)
+        return t->err;
+    return fail_mdb(t, -1, stats(t->store, t->txn, st));
 }
 
 int sj_store_backup(sj_store_t *s, const char *dir, uint64_t *bytes)
 {
     int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
     if (rc)
-        return store__err(rc) == SJ_OK ? SJ_EIO : store__err(rc);
+        return env_err(rc) == SJ_OK ? SJ_EIO : env_err(rc);
     char path[4096];
     struct stat sb;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
@@ -264,7 +297,7 @@ static int txn_new(sj_store_t *s, MDB_txn *parent, unsigned flags,
     int rc = mdb_txn_begin(s->env, parent, flags, &t->txn);
     if (rc) {
         free(t);
-        return store__err(rc);
+        return env_err(rc);
     }
     t->store = s;
     *out = t;
@@ -291,7 +324,7 @@ int sj_txn_commit(sj_txn_t **t)
     if (err)
         mdb_txn_abort(x->txn);
     else
-        err = store__err(mdb_txn_commit(x->txn));
+        err = env_err(mdb_txn_commit(x->txn));
     free(x);
     return err;
 }
@@ -310,18 +343,29 @@ int sj_txn_error(const sj_txn_t *t)
     return t->err;
 }
 
+const char *sj_txn_error_detail(const sj_txn_t *t)
+{
+    return t->err ? t->detail : NULL;
+}
+
 /* --------------------------------------------------------------- counters */
+
+static void counter_key(store__key_t *k, sj_counter_t c)
+{
+    store__key_init(k);
+    store__key_bytes(k, counter_keys[c], strlen(counter_keys[c]));
+}
 
 int sj_txn_last_id(sj_txn_t *t, sj_counter_t c, uint64_t *id)
 {
-    if (t->err)
-        return t->err;
-    int rc = meta_get_u64(t->txn, t->store->dbi[DB_META], counter_keys[c], id);
-    if (rc == MDB_NOTFOUND) {
+    store__key_t k;
+    counter_key(&k, c);
+    int err = store__get_u64(t, DB_META, &k, id);
+    if (err == SJ_ENOTFOUND) {
         *id = 0;
         return SJ_OK;
     }
-    return store__fail(t, rc);
+    return err;
 }
 
 int sj_txn_next_id(sj_txn_t *t, sj_counter_t c, uint64_t *id)
@@ -330,100 +374,208 @@ int sj_txn_next_id(sj_txn_t *t, sj_counter_t c, uint64_t *id)
     int err = sj_txn_last_id(t, c, &last);
     if (err)
         return err;
-    int rc =
-        meta_put_u64(t->txn, t->store->dbi[DB_META], counter_keys[c], last + 1);
-    if (rc)
-        return store__fail(t, rc);
+    store__key_t k;
+    counter_key(&k, c);
+    if ((err = store__put_u64(t, DB_META, &k, last + 1)))
+        return err;
     *id = last + 1;
     return SJ_OK;
 }
 
 /* ---------------------------------------------------------------- records */
 
-int store__put(sj_txn_t *t, int db, const void *key, size_t klen,
-               const void *val, size_t vlen)
+/* The sticky error, or SJ_EINVAL (made sticky) for a key that overflowed
+ * or is empty (LMDB refuses empty keys). */
+static int check(sj_txn_t *t, int db, const store__key_t *k)
 {
     if (t->err)
         return t->err;
-    MDB_val k = {klen, (void *)key}, d = {vlen, (void *)val};
-    return store__fail(t, mdb_put(t->txn, t->store->dbi[db], &k, &d, 0));
+    if (k->over || k->len == 0)
+        return stick(t, db, SJ_EINVAL, "key too long or empty");
+    return SJ_OK;
 }
 
-int store__del(sj_txn_t *t, int db, const void *key, size_t klen)
+static MDB_val val_of(const store__key_t *k)
 {
-    if (t->err)
-        return t->err;
-    MDB_val k = {klen, (void *)key};
-    int rc = mdb_del(t->txn, t->store->dbi[db], &k, NULL);
-    return rc == MDB_NOTFOUND ? SJ_OK : store__fail(t, rc);
+    return (MDB_val){k->len, (void *)k->b};
 }
 
-int store__put_msg(sj_txn_t *t, int db, const void *key, size_t klen,
+int store__get(sj_txn_t *t, int db, const store__key_t *k, store__val_t *v)
+{
+    int err = check(t, db, k);
+    if (err)
+        return err;
+    MDB_val key = val_of(k), d;
+    int rc = mdb_get(t->txn, t->store->dbi[db], &key, &d);
+    if (rc)
+        return fail_mdb(t, db, rc);
+    if (v)
+        *v = (store__val_t){d.mv_data, d.mv_size};
+    return SJ_OK;
+}
+
+int store__get_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t *v)
+{
+    store__val_t d;
+    int err = store__get(t, db, k, &d);
+    if (err)
+        return err;
+    if (d.len != 8)
+        return stick(t, db, SJ_EIO, "a number value is not 8 bytes");
+    *v = store__get_be64(d.data);
+    return SJ_OK;
+}
+
+int store__get_msg(sj_txn_t *t, int db, const store__key_t *k,
+                   const ProtobufCMessageDescriptor *desc,
+                   ProtobufCMessage **out)
+{
+    store__val_t d;
+    int err = store__get(t, db, k, &d);
+    if (err)
+        return err;
+    *out = protobuf_c_message_unpack(desc, NULL, d.len, d.data);
+    if (!*out)
+        return stick(t, db, SJ_EIO, "record does not decode");
+    return SJ_OK;
+}
+
+int store__put(sj_txn_t *t, int db, const store__key_t *k, const void *val,
+               size_t vlen)
+{
+    int err = check(t, db, k);
+    if (err)
+        return err;
+    MDB_val key = val_of(k), d = {vlen, (void *)val};
+    return fail_mdb(t, db, mdb_put(t->txn, t->store->dbi[db], &key, &d, 0));
+}
+
+int store__put_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t v)
+{
+    uint8_t b[8];
+    store__be64(b, v);
+    return store__put(t, db, k, b, sizeof b);
+}
+
+int store__put_msg(sj_txn_t *t, int db, const store__key_t *k,
                    const ProtobufCMessage *msg)
 {
-    if (t->err)
-        return t->err;
+    int err = check(t, db, k);
+    if (err)
+        return err;
     size_t n = protobuf_c_message_get_packed_size(msg);
-    MDB_val k = {klen, (void *)key}, d = {n, NULL};
+    MDB_val key = val_of(k), d = {n, NULL};
     /* Pack straight into the page LMDB reserves for the value. */
-    int rc = mdb_put(t->txn, t->store->dbi[db], &k, &d, MDB_RESERVE);
+    int rc = mdb_put(t->txn, t->store->dbi[db], &key, &d, MDB_RESERVE);
     if (rc)
-        return store__fail(t, rc);
+        return fail_mdb(t, db, rc);
     protobuf_c_message_pack(msg, d.mv_data);
     return SJ_OK;
 }
 
-int store__get_msg(sj_txn_t *t, int db, const void *key, size_t klen,
-                   const ProtobufCMessageDescriptor *desc,
-                   ProtobufCMessage **out)
+int store__del(sj_txn_t *t, int db, const store__key_t *k)
 {
-    if (t->err)
-        return t->err;
-    MDB_val k = {klen, (void *)key}, d;
-    int rc = mdb_get(t->txn, t->store->dbi[db], &k, &d);
-    if (rc)
-        return store__fail(t, rc);
-    *out = protobuf_c_message_unpack(desc, NULL, d.mv_size, d.mv_data);
-    if (!*out) {
-        fprintf(stderr,
-                "level=error module=store msg=\"undecodable record\" "
-                "table=%s\n",
-                db_names[db]);
-        return SJ_EIO;
-    }
-    return SJ_OK;
+    int err = check(t, db, k);
+    if (err)
+        return err;
+    MDB_val key = val_of(k);
+    int rc = mdb_del(t->txn, t->store->dbi[db], &key, NULL);
+    return rc == MDB_NOTFOUND ? SJ_OK : fail_mdb(t, db, rc);
 }
 
-int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
-                const void *start, size_t slen, store__visit_fn visit,
-                void *ctx)
+int store__drop(sj_txn_t *t, int db)
 {
     if (t->err)
         return t->err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
-    if (rc)
-        return store__fail(t, rc);
-    MDB_val k = {slen, (void *)start}, d;
-    MDB_cursor_op op = slen ? MDB_SET_RANGE : MDB_FIRST;
-    int err = SJ_OK;
-    for (;;) {
-        rc = mdb_cursor_get(cur, &k, &d, op);
-        op = MDB_NEXT;
-        if (rc == MDB_NOTFOUND)
-            break;
-        if (rc) {
-            err = store__fail(t, rc);
-            break;
-        }
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
-            break;
-        int v = visit(ctx, &k, &d);
-        if (v < 0)
-            err = v;
-        if (v != 0)
-            break;
+    return fail_mdb(t, db, mdb_drop(t->txn, t->store->dbi[db], 0));
+}
+
+/* ---------------------------------------------------------------- cursors */
+
+void store__iter_begin(store__iter_t *it, sj_txn_t *t, int db,
+                       const store__key_t *prefix, const store__key_t *start)
+{
+    memset(it, 0, sizeof *it);
+    it->t = t;
+    it->db = db;
+    store__key_init(&it->prefix);
+    if (prefix)
+        it->prefix = *prefix;
+    it->start = start ? *start : it->prefix;
+    if (t->err) {
+        it->err = t->err;
+        return;
     }
-    mdb_cursor_close(cur);
-    return err;
+    if (it->prefix.over || it->start.over) {
+        it->err = stick(t, db, SJ_EINVAL, "key too long");
+        return;
+    }
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &it->cur);
+    if (rc) {
+        it->cur = NULL;
+        it->err = fail_mdb(t, db, rc);
+    }
+}
+
+static void iter_close(store__iter_t *it)
+{
+    if (it->cur)
+        mdb_cursor_close(it->cur);
+    it->cur = NULL;
+    it->key = it->val = (store__val_t){NULL, 0};
+}
+
+bool store__iter_next(store__iter_t *it)
+{
+    if (!it->err && it->t->err) /* the body's own call failed */
+        it->err = it->t->err;
+    if (it->err || !it->cur) {
+        iter_close(it);
+        return false;
+    }
+    MDB_val k = val_of(&it->start), d;
+    MDB_cursor_op op = MDB_NEXT;
+    if (!it->started)
+        op = it->start.len ? MDB_SET_RANGE : MDB_FIRST;
+    it->started = true;
+    int rc = mdb_cursor_get(it->cur, &k, &d, op);
+    if (rc) {
+        if (rc != MDB_NOTFOUND)
+            it->err = fail_mdb(it->t, it->db, rc);
+        iter_close(it);
+        return false;
+    }
+    if (k.mv_size < it->prefix.len ||
+        memcmp(k.mv_data, it->prefix.b, it->prefix.len) != 0) {
+        iter_close(it); /* past the range */
+        return false;
+    }
+    it->key = (store__val_t){k.mv_data, k.mv_size};
+    it->val = (store__val_t){d.mv_data, d.mv_size};
+    return true;
+}
+
+int store__iter_end(store__iter_t *it)
+{
+    iter_close(it);
+    if (!it->err && it->t->err) /* the body failed, then broke out */
+        it->err = it->t->err;
+    return it->err;
+}
+
+int store__iter_fail(store__iter_t *it, int err, const char *why)
+{
+    if (err && !it->err)
+        it->err = err;
+    return stick(it->t, it->db, err, why);
+}
+
+ProtobufCMessage *store__iter_msg(store__iter_t *it,
+                                  const ProtobufCMessageDescriptor *d)
+{
+    ProtobufCMessage *m =
+        protobuf_c_message_unpack(d, NULL, it->val.len, it->val.data);
+    if (!m)
+        store__iter_fail(it, SJ_EIO, "record does not decode");
+    return m;
 }

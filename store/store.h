@@ -3,8 +3,11 @@
  * One LMDB environment with named tables whose values are protobuf records
  * (proto/shangju.proto). Every list is a range scan over a table or an index
  * with an id cursor. A transaction carries a sticky error: once an operation
- * fails, later ones return the same code and commit refuses, so a sequence
- * of writes can be checked once. Records returned by the store are unpacked
+ * fails (an LMDB error, or a stored record that does not decode; not
+ * SJ_ENOTFOUND, nor an argument refused before anything was touched),
+ * later ones return the same code and commit refuses, so a sequence of
+ * writes can be checked once. The store never prints: callers log the
+ * error and sj_txn_error_detail. Records returned by the store are unpacked
  * copies owned by the caller (free with the matching *_free_unpacked);
  * nothing points into LMDB pages after a call returns.
  */
@@ -31,7 +34,9 @@ typedef struct sj_txn sj_txn_t;
 /* Open (creating when empty) the store in directory dir, which must exist.
  * map_size 0 means SJ_DEFAULT_MAP_SIZE. On SJ_ESCHEMA, *found_version (when
  * not NULL) gets the version on disk. Errors: SJ_ESCHEMA, SJ_EBUSY (another
- * process is writing), SJ_EIO, SJ_ENOMEM. */
+ * process is writing), SJ_EIO (errno then holds the reason, for the
+ * caller's log: ENOENT, EACCES...; EIO for a file LMDB itself refuses),
+ * SJ_ENOMEM. The store never prints. */
 int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
                   uint32_t *found_version);
 
@@ -55,7 +60,8 @@ int sj_store_stats(sj_store_t *s, sj_store_stats_t *st);
 /* Write a consistent, compacted copy of the store (data.mdb) into the
  * existing, empty directory dir; *bytes gets its size. Uses its own read
  * transaction, so it may run in another thread while the broker writes;
- * the calling thread must not hold a transaction. Errors: SJ_EIO. */
+ * the calling thread must not hold a transaction. Errors: SJ_EIO (errno
+ * holds the reason, as for sj_store_open). */
 int sj_store_backup(sj_store_t *s, const char *dir, uint64_t *bytes);
 
 /* ----------------------------------------------------------- transactions */
@@ -79,6 +85,12 @@ void sj_txn_abort(sj_txn_t **t);
 
 /* The sticky error (0 when none). */
 int sj_txn_error(const sj_txn_t *t);
+
+/* What caused the sticky error, for the caller's log: LMDB's own text or
+ * the failure the store found ("wishes: record does not decode"); NULL
+ * when there is no error. Valid while t lives. The store itself never
+ * prints: its callers log. */
+const char *sj_txn_error_detail(const sj_txn_t *t);
 
 /* sj_store_stats from inside transaction t (a thread holding a transaction
  * may not open another). */

@@ -1,10 +1,13 @@
-/* Shared inside store/: the environment and transaction structs, the table
- * handles, key encoding and the small generic helpers every table uses.
- * Nothing outside store/ includes this file (or lmdb.h). */
+/* Shared inside store/: the table handles, the one key encoder, and the
+ * record, value and cursor primitives every table file builds on. Only
+ * store.c implements them with LMDB; this header does not include lmdb.h,
+ * and the build forbids it to every other store/ file. */
 #ifndef SJ_STORE_INTERNAL_H
 #define SJ_STORE_INTERNAL_H
 
-#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -35,67 +38,161 @@ enum {
     DB__COUNT
 };
 
-struct sj_store {
-    MDB_env *env;
-    MDB_dbi dbi[DB__COUNT];
-    size_t map_size;
-};
-
-struct sj_txn {
-    sj_store_t *store;
-    MDB_txn *txn;
-    int err; /* sticky: first failure, 0 when none */
-};
-
 /* Most entries one list call examines, so a page costs a bounded amount. */
 #define STORE_SCAN_BUDGET 20000
 /* Largest page any list returns. */
 #define STORE_MAX_PAGE 1000
 
-/* Translate an LMDB or errno code into SJ_E*; logs unexpected ones. */
-int store__err(int mdb_rc);
+/* ------------------------------------------------------------------ keys */
 
-/* Record rc (an LMDB code) as t's sticky error and return the SJ code. */
-int store__fail(sj_txn_t *t, int mdb_rc);
+/* The one key encoder. Every key of every table is built by appending
+ * fields to a store__key_t: integers big-endian (so byte order is numeric
+ * order), strings followed by a NUL (so "ab" sorts, as a group, before
+ * "abc"). A key has a hard cap well under LMDB's 511 bytes; an append that
+ * does not fit changes nothing but marks the key `over`, and every
+ * primitive below refuses an over (or empty) key with SJ_EINVAL, sticky.
+ * Tables check their own field limits (a community of at most 200 bytes)
+ * first, so an over key means a caller bug, never a half-written index. */
+#define STORE_KEY_MAX 256
 
+typedef struct {
+    size_t len;
+    bool over; /* an append did not fit: the key is unusable */
+    uint8_t b[STORE_KEY_MAX];
+} store__key_t;
+
+/* Empty k (the whole table, as a prefix). */
+void store__key_init(store__key_t *k);
+/* Empty k, then append id: the key of every table keyed by an id. */
+void store__key_id(store__key_t *k, uint64_t id);
+void store__key_u8(store__key_t *k, uint8_t v);
+void store__key_u32(store__key_t *k, uint32_t v);
+void store__key_u64(store__key_t *k, uint64_t v);
+/* s's bytes and a NUL (NULL is ""). */
+void store__key_str(store__key_t *k, const char *s);
+/* n raw bytes (a public key, or a key read back from a cursor). */
+void store__key_bytes(store__key_t *k, const void *p, size_t n);
+/* Same length and bytes. */
+bool store__key_eq(const store__key_t *a, const store__key_t *b);
+
+/* Bytes inside LMDB's pages (a value, or a key under a cursor): valid
+ * until the next write or cursor step in the transaction, or its end.
+ * They never leave store/. */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} store__val_t;
+
+/* Big-endian numbers, for reading keys and values back. */
 void store__be64(uint8_t *out, uint64_t v);
 uint64_t store__get_be64(const uint8_t *in);
+uint32_t store__get_be32(const uint8_t *in);
 
-int store__put(sj_txn_t *t, int db, const void *key, size_t klen,
-               const void *val, size_t vlen);
-/* Delete key; a missing key is not an error. */
-int store__del(sj_txn_t *t, int db, const void *key, size_t klen);
+/* ----------------------------------------------------------- primitives */
 
-/* Store msg packed as the value of key. */
-int store__put_msg(sj_txn_t *t, int db, const void *key, size_t klen,
-                   const ProtobufCMessage *msg);
-/* Unpack the value of key with descriptor d into *out (caller frees).
- * SJ_ENOTFOUND when absent; SJ_EIO when the stored bytes do not decode. */
-int store__get_msg(sj_txn_t *t, int db, const void *key, size_t klen,
+/* Every primitive first returns t's sticky error, if any. Any failure
+ * except SJ_ENOTFOUND becomes t's sticky error, so a sequence of writes
+ * can ignore the returns in between (say so at the call) and be checked
+ * once, by sj_txn_commit or the last call's return. */
+
+/* The value of k in db into *v (v may be NULL: an existence test).
+ * SJ_ENOTFOUND when absent. */
+int store__get(sj_txn_t *t, int db, const store__key_t *k, store__val_t *v);
+
+/* An 8-byte big-endian value (an id, a counter). SJ_ENOTFOUND when
+ * absent; SJ_EIO when the stored value is not 8 bytes. */
+int store__get_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t *v);
+
+/* Unpack the value of k with descriptor d into *out (caller frees with
+ * protobuf_c_message_free_unpacked). SJ_ENOTFOUND when absent; SJ_EIO
+ * when the stored bytes do not decode (sticky, like any error; the table
+ * is named by sj_txn_error_detail). */
+int store__get_msg(sj_txn_t *t, int db, const store__key_t *k,
                    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out);
 
-/* Visit keys >= start that begin with prefix, in order. visit returns 0 to
- * go on, 1 to stop, or a negative SJ code to fail. */
-typedef int (*store__visit_fn)(void *ctx, const MDB_val *key,
-                               const MDB_val *val);
-int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
-                const void *start, size_t slen, store__visit_fn visit,
-                void *ctx);
+int store__put(sj_txn_t *t, int db, const store__key_t *k, const void *val,
+               size_t vlen);
+/* Store v as an 8-byte big-endian value (store__get_u64 reads it). */
+int store__put_u64(sj_txn_t *t, int db, const store__key_t *k, uint64_t v);
+/* Store msg packed as the value of k. */
+int store__put_msg(sj_txn_t *t, int db, const store__key_t *k,
+                   const ProtobufCMessage *msg);
+/* Delete k; a missing key is not an error. */
+int store__del(sj_txn_t *t, int db, const store__key_t *k);
+/* Delete every entry of db (the table itself stays). */
+int store__drop(sj_txn_t *t, int db);
+
+/* ------------------------------------------------------------- cursors */
+
+struct MDB_cursor;
+
+/* A range walk, written as a loop (Knot's knot_lmdb_foreach):
+ *
+ *     store__iter_t it;
+ *     store__foreach(&it, t, DB_RANK, &prefix) {
+ *         if (n == max)
+ *             break;
+ *         rows[n++] = rank_row(it.key);
+ *     }
+ *     return store__iter_end(&it); // the first error, or 0
+ *
+ * The loop visits, in key order, the entries of db from start (NULL: from
+ * prefix) whose key begins with prefix (NULL: every entry). it.key and
+ * it.val are the current entry (store__val_t rules). A failure while
+ * stepping, one the body reports with store__iter_fail, or a sticky error
+ * any call in the body leaves on t ends the loop; store__iter_end returns
+ * it (it is t's sticky error).
+ * store__iter_end must follow every loop (it closes the cursor after a
+ * break); it is safe twice. No writes to db itself inside its loop: collect
+ * the keys, then write. */
+typedef struct {
+    store__val_t key, val; /* the current entry */
+    /* private */
+    sj_txn_t *t;
+    int db;
+    struct MDB_cursor *cur;
+    store__key_t prefix, start;
+    bool started;
+    int err;
+} store__iter_t;
+
+void store__iter_begin(store__iter_t *it, sj_txn_t *t, int db,
+                       const store__key_t *prefix, const store__key_t *start);
+/* Step to the next entry in range: false at the end or on an error. */
+bool store__iter_next(store__iter_t *it);
+/* Close the cursor; t's sticky error (the loop's first failure, or the
+ * one that kept it from starting), else 0. */
+int store__iter_end(store__iter_t *it);
+/* The body's failure err (why, copied for sj_txn_error_detail, may be
+ * NULL): recorded in it (the first wins) and as t's sticky error; the next
+ * step ends the loop. Returns err. */
+int store__iter_fail(store__iter_t *it, int err, const char *why);
+/* The current value unpacked with d (caller frees), or NULL when it does
+ * not decode: then SJ_EIO is recorded as by store__iter_fail. */
+ProtobufCMessage *store__iter_msg(store__iter_t *it,
+                                  const ProtobufCMessageDescriptor *d);
+
+#define store__foreach_from(it, t, db, prefix, start)                          \
+    for (store__iter_begin((it), (t), (db), (prefix), (start));                \
+         store__iter_next(it);)
+#define store__foreach(it, t, db, prefix)                                      \
+    store__foreach_from(it, t, db, prefix, NULL)
+
+/* --------------------------------------------------- index keys, verify */
 
 /* The index keys a record has, one function per table, defined beside the
- * table's put so writing and checking (verify.c) share one layout: writes
- * the key rec has in index_db into k (STORE_MAX_INDEX_KEY bytes) and
- * returns its length, or 0 when rec has no entry there. Every index key
- * ends with the record's id (8 bytes, big-endian). */
-#define STORE_MAX_INDEX_KEY 256
-typedef size_t store__index_key_fn(const ProtobufCMessage *rec, int index_db,
-                                   uint8_t *k);
+ * table's put so writing and checking (verify.c) share one layout: builds
+ * the key rec has in index_db into k and returns true, or returns false
+ * when rec has no entry there. Every index key ends with the record's id
+ * (8 bytes, big-endian). */
+typedef bool store__index_key_fn(const ProtobufCMessage *rec, int index_db,
+                                 store__key_t *k);
 store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE */
 store__index_key_fn store__wish_index_key;    /* the four DB_WISH_BY_* */
 store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
 store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
 
-/* What every consistency walk (verify.c, ledger.c) carries first. */
+/* What every consistency walk (verify.c, ledger_verify.c) carries first. */
 typedef struct {
     sj_txn_t *t;
     sj_verify_fn *report;

@@ -3,8 +3,10 @@
  * its record and every record its index entries (one table of tables, the
  * keys computed by the tables' own key functions), the event log is
  * gapless, and the id counters are ahead of every id in use. The points
- * ledger's check is in ledger.c. Runs in a read transaction, so the broker
- * keeps serving. */
+ * ledger's check is in ledger_verify.c. Runs in a read transaction, so the
+ * broker keeps serving. A record that does not decode is a finding here,
+ * reported and counted, not an error: the walks decode values themselves
+ * instead of through store__get_msg, which would make it sticky. */
 #include "store_internal.h"
 #include "ledger.h"
 
@@ -32,10 +34,9 @@ void store__problem(store__check_t *c, const char *fmt, ...)
 
 #define problem(c, ...) store__problem(&(c)->base, __VA_ARGS__)
 
-static bool has_key(vctx *c, int db, const uint8_t *key, size_t len)
+static bool has_key(vctx *c, int db, const store__key_t *k)
 {
-    MDB_val k = {len, (void *)key}, d;
-    return mdb_get(c->base.t->txn, c->base.t->store->dbi[db], &k, &d) == 0;
+    return store__get(c->base.t, db, k, NULL) == SJ_OK;
 }
 
 /* A table of records keyed by id(8) and the indexes derived from them. */
@@ -99,96 +100,103 @@ static const table_t tables[] = {
      COUNT_AT(compacts)},
 };
 
-typedef struct {
-    vctx *c;
-    const table_t *tb;
-    size_t index; /* reverse walk: which of tb's indexes */
-    uint64_t max_id;
-} table_walk;
-
 static uint64_t id_of(const table_t *tb, const ProtobufCMessage *rec)
 {
     return *(const uint64_t *)(const void *)((const char *)rec + tb->id_offset);
 }
 
 /* Forward: every record decodes, has the id of its key and every index
- * entry it should have. */
-static int visit_record(void *vw, const MDB_val *key, const MDB_val *val)
+ * entry it should have. *max_id gets the largest id seen. */
+static int check_records(vctx *c, const table_t *tb, uint64_t *max_id)
 {
-    table_walk *w = vw;
-    const table_t *tb = w->tb;
-    uint64_t id = key->mv_size == 8 ? store__get_be64(key->mv_data) : 0;
-    (*(uint64_t *)(void *)((char *)w->c->base.v + tb->count_offset))++;
-    if (id > w->max_id)
-        w->max_id = id;
-    ProtobufCMessage *rec =
-        protobuf_c_message_unpack(tb->desc, NULL, val->mv_size, val->mv_data);
-    if (!rec || id == 0 || id_of(tb, rec) != id) {
-        problem(w->c, "%s %llu: record does not decode or has another id",
-                tb->what, (unsigned long long)id);
-    } else {
-        for (size_t i = 0; i < tb->n_index; i++) {
-            uint8_t k[STORE_MAX_INDEX_KEY];
-            size_t n = tb->key(rec, tb->index[i], k);
-            if (n && !has_key(w->c, tb->index[i], k, n))
-                problem(w->c, "%s %llu: missing from the %s index", tb->what,
-                        (unsigned long long)id, tb->index_name[i]);
+    store__iter_t it;
+    store__foreach(&it, c->base.t, tb->db, NULL) {
+        uint64_t id = it.key.len == 8 ? store__get_be64(it.key.data) : 0;
+        (*(uint64_t *)(void *)((char *)c->base.v + tb->count_offset))++;
+        if (id > *max_id)
+            *max_id = id;
+        ProtobufCMessage *rec =
+            protobuf_c_message_unpack(tb->desc, NULL, it.val.len, it.val.data);
+        if (!rec || id == 0 || id_of(tb, rec) != id) {
+            problem(c, "%s %llu: record does not decode or has another id",
+                    tb->what, (unsigned long long)id);
+        } else {
+            for (size_t i = 0; i < tb->n_index; i++) {
+                store__key_t k;
+                if (tb->key(rec, tb->index[i], &k) &&
+                    !has_key(c, tb->index[i], &k))
+                    problem(c, "%s %llu: missing from the %s index", tb->what,
+                            (unsigned long long)id, tb->index_name[i]);
+            }
         }
+        if (rec)
+            protobuf_c_message_free_unpacked(rec, NULL);
     }
-    if (rec)
-        protobuf_c_message_free_unpacked(rec, NULL);
-    return 0;
+    return store__iter_end(&it);
 }
 
-/* Backward: every index entry is the key its record has now. */
-static int visit_index_entry(void *vw, const MDB_val *key, const MDB_val *val)
+/* The record id (8 bytes) as a decoded record, or NULL (not found, or
+ * not decodable: a problem for the caller to report). */
+static ProtobufCMessage *load(vctx *c, const table_t *tb, uint64_t id)
 {
-    (void)val;
-    table_walk *w = vw;
-    const table_t *tb = w->tb;
-    const char *name = tb->index_name[w->index];
-    if (key->mv_size < 8 || key->mv_size > STORE_MAX_INDEX_KEY) {
-        problem(w->c, "%s %s index: malformed key", tb->what, name);
-        return 0;
+    store__key_t k;
+    store__val_t val;
+    store__key_id(&k, id);
+    if (store__get(c->base.t, tb->db, &k, &val) != SJ_OK)
+        return NULL;
+    return protobuf_c_message_unpack(tb->desc, NULL, val.len, val.data);
+}
+
+/* Backward: every entry of index i is the key its record has now. */
+static int check_index(vctx *c, const table_t *tb, size_t i)
+{
+    const char *name = tb->index_name[i];
+    store__iter_t it;
+    store__foreach(&it, c->base.t, tb->index[i], NULL) {
+        if (it.key.len < 8 || it.key.len > STORE_KEY_MAX) {
+            problem(c, "%s %s index: malformed key", tb->what, name);
+            continue;
+        }
+        uint64_t id = store__get_be64(it.key.data + it.key.len - 8);
+        ProtobufCMessage *rec = load(c, tb, id);
+        if (!rec) {
+            problem(c, "%s %s index: %s %llu does not exist", tb->what, name,
+                    tb->what, (unsigned long long)id);
+            continue;
+        }
+        store__key_t k;
+        if (!tb->key(rec, tb->index[i], &k) || k.len != it.key.len ||
+            memcmp(k.b, it.key.data, k.len) != 0)
+            problem(c, "%s %s index: stale entry for %s %llu", tb->what, name,
+                    tb->what, (unsigned long long)id);
+        protobuf_c_message_free_unpacked(rec, NULL);
     }
-    uint64_t id =
-        store__get_be64((const uint8_t *)key->mv_data + key->mv_size - 8);
-    uint8_t rk[8], k[STORE_MAX_INDEX_KEY];
-    store__be64(rk, id);
-    ProtobufCMessage *rec = NULL;
-    int err = store__get_msg(w->c->base.t, tb->db, rk, 8, tb->desc, &rec);
-    if (err == SJ_ENOTFOUND || err == SJ_EIO) {
-        problem(w->c, "%s %s index: %s %llu does not exist", tb->what, name,
-                tb->what, (unsigned long long)id);
-        return 0;
-    }
-    if (err)
-        return err;
-    size_t n = tb->key(rec, tb->index[w->index], k);
-    if (n != key->mv_size || memcmp(k, key->mv_data, n) != 0)
-        problem(w->c, "%s %s index: stale entry for %s %llu", tb->what, name,
-                tb->what, (unsigned long long)id);
-    protobuf_c_message_free_unpacked(rec, NULL);
-    return 0;
+    return store__iter_end(&it);
 }
 
 /* The member key index (public key -> id) is not keyed by id: check that
  * every entry points at the member holding that key. */
-static int visit_member_key(void *vc, const MDB_val *key, const MDB_val *val)
+static int check_member_keys(vctx *c)
 {
-    vctx *c = vc;
-    uint64_t id = val->mv_size == 8 ? store__get_be64(val->mv_data) : 0;
-    Shangju__Member *m = NULL;
-    if (key->mv_size != 32 || id == 0 || sj_member_get(c->base.t, id, &m)) {
-        problem(c, "member key index: entry for member %llu has no member",
-                (unsigned long long)id);
-        return 0;
+    store__iter_t it;
+    store__foreach(&it, c->base.t, DB_MEMBER_KEYS, NULL) {
+        uint64_t id = it.val.len == 8 ? store__get_be64(it.val.data) : 0;
+        Shangju__Member *m =
+            it.key.len == 32 && id
+                ? (Shangju__Member *)load(c, &tables[0] /* members */, id)
+                : NULL;
+        if (!m) {
+            problem(c, "member key index: entry for member %llu has no member",
+                    (unsigned long long)id);
+            continue;
+        }
+        if (m->public_key.len != 32 ||
+            memcmp(m->public_key.data, it.key.data, 32))
+            problem(c, "member key index: member %llu no longer has that key",
+                    (unsigned long long)id);
+        shangju__member__free_unpacked(m, NULL);
     }
-    if (m->public_key.len != 32 || memcmp(m->public_key.data, key->mv_data, 32))
-        problem(c, "member key index: member %llu no longer has that key",
-                (unsigned long long)id);
-    shangju__member__free_unpacked(m, NULL);
-    return 0;
+    return store__iter_end(&it);
 }
 
 static void check_counter(vctx *c, sj_counter_t k, uint64_t max,
@@ -204,37 +212,39 @@ static void check_counter(vctx *c, sj_counter_t k, uint64_t max,
 
 static int check_table(vctx *c, const table_t *tb)
 {
-    table_walk w = {.c = c, .tb = tb};
-    int err = store__scan(c->base.t, tb->db, "", 0, "", 0, visit_record, &w);
-    for (w.index = 0; !err && w.index < tb->n_index; w.index++)
-        err = store__scan(c->base.t, tb->index[w.index], "", 0, "", 0,
-                          visit_index_entry, &w);
+    uint64_t max_id = 0;
+    int err = check_records(c, tb, &max_id);
+    for (size_t i = 0; !err && i < tb->n_index; i++)
+        err = check_index(c, tb, i);
     if (!err && tb->counter != SJ_COUNTER__MAX)
-        check_counter(c, tb->counter, w.max_id, tb->what);
+        check_counter(c, tb->counter, max_id, tb->what);
     if (tb->db == DB_MEMBERS)
-        c->base.v->max_member = w.max_id;
+        c->base.v->max_member = max_id;
     else if (tb->db == DB_WISHES)
-        c->base.v->max_wish = w.max_id;
+        c->base.v->max_wish = max_id;
     return err;
 }
 
-static int visit_event(void *vc, const MDB_val *key, const MDB_val *val)
+/* The event log is gapless from 1 and every event decodes. */
+static int check_events(vctx *c)
 {
-    vctx *c = vc;
-    uint64_t seq = key->mv_size == 8 ? store__get_be64(key->mv_data) : 0;
-    c->base.v->events++;
-    if (seq != c->expect_seq)
-        problem(c, "event log: expected seq %llu, found %llu",
-                (unsigned long long)c->expect_seq, (unsigned long long)seq);
-    c->expect_seq = seq + 1;
-    Shangju__Event *e =
-        shangju__event__unpack(NULL, val->mv_size, val->mv_data);
-    if (!e || e->seq != seq)
-        problem(c, "event %llu: record does not decode or has another seq",
-                (unsigned long long)seq);
-    if (e)
-        shangju__event__free_unpacked(e, NULL);
-    return 0;
+    store__iter_t it;
+    store__foreach(&it, c->base.t, DB_EVENTS, NULL) {
+        uint64_t seq = it.key.len == 8 ? store__get_be64(it.key.data) : 0;
+        c->base.v->events++;
+        if (seq != c->expect_seq)
+            problem(c, "event log: expected seq %llu, found %llu",
+                    (unsigned long long)c->expect_seq, (unsigned long long)seq);
+        c->expect_seq = seq + 1;
+        Shangju__Event *e =
+            shangju__event__unpack(NULL, it.val.len, it.val.data);
+        if (!e || e->seq != seq)
+            problem(c, "event %llu: record does not decode or has another seq",
+                    (unsigned long long)seq);
+        if (e)
+            shangju__event__free_unpacked(e, NULL);
+    }
+    return store__iter_end(&it);
 }
 
 int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud, sj_verify_t *v)
@@ -246,10 +256,9 @@ int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud, sj_verify_t *v)
     for (size_t i = 0; !err && i < sizeof tables / sizeof *tables; i++)
         err = check_table(&c, &tables[i]);
     if (!err)
-        err =
-            store__scan(t, DB_MEMBER_KEYS, "", 0, "", 0, visit_member_key, &c);
+        err = check_member_keys(&c);
     if (!err)
-        err = store__scan(t, DB_EVENTS, "", 0, "", 0, visit_event, &c);
+        err = check_events(&c);
     if (err)
         return err;
     check_counter(&c, SJ_COUNTER_EVENT, c.expect_seq - 1, "event");

@@ -4,7 +4,9 @@
 
 #include <string.h>
 
-#define MAX_COMMUNITY 200 /* index keys must stay well under LMDB's 511 */
+#define MAX_COMMUNITY 200
+_Static_assert(MAX_COMMUNITY + 1 + 8 <= STORE_KEY_MAX,
+               "a community's index key fits the key encoder");
 
 static uint64_t claimant(const Shangju__Wish *w)
 {
@@ -17,84 +19,68 @@ static uint64_t claimant(const Shangju__Wish *w)
     return w->claim->merchant_id;
 }
 
-size_t store__wish_index_key(const ProtobufCMessage *rec, int index_db,
-                             uint8_t *k)
+bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
+                           store__key_t *k)
 {
     const Shangju__Wish *w = (const Shangju__Wish *)rec;
     size_t n;
+    store__key_init(k);
     switch (index_db) {
     case DB_WISH_BY_STATE: /* state(1) id(8) */
-        k[0] = (uint8_t)w->state;
-        store__be64(k + 1, w->id);
-        return 9;
+        store__key_u8(k, (uint8_t)w->state);
+        break;
     case DB_WISH_BY_OWNER: /* owner(8) id(8) */
-        store__be64(k, w->owner_id);
-        store__be64(k + 8, w->id);
-        return 16;
+        store__key_u64(k, w->owner_id);
+        break;
     case DB_WISH_BY_CLAIMANT: /* merchant(8) id(8), while it holds it */
         if (!claimant(w))
-            return 0;
-        store__be64(k, claimant(w));
-        store__be64(k + 8, w->id);
-        return 16;
+            return false;
+        store__key_u64(k, claimant(w));
+        break;
     case DB_WISH_BY_COMMUNITY: /* community NUL id(8) */
         n = w->community ? strlen(w->community) : 0;
         if (n == 0 || n > MAX_COMMUNITY)
-            return 0;
-        memcpy(k, w->community, n);
-        k[n] = 0;
-        store__be64(k + n + 1, w->id);
-        return n + 9;
+            return false;
+        store__key_str(k, w->community);
+        break;
     default:
-        return 0;
+        return false;
     }
+    store__key_u64(k, w->id);
+    return true;
 }
-
-/* Index keys of one wish, in the order of index_db. */
-struct keys {
-    uint8_t k[4][STORE_MAX_INDEX_KEY];
-    size_t len[4];
-};
 
 static const int index_db[4] = {DB_WISH_BY_STATE, DB_WISH_BY_OWNER,
                                 DB_WISH_BY_CLAIMANT, DB_WISH_BY_COMMUNITY};
 
-static int make_keys(const Shangju__Wish *w, struct keys *ks)
-{
-    if (w->community && strlen(w->community) > MAX_COMMUNITY)
-        return SJ_EINVAL;
-    for (int i = 0; i < 4; i++)
-        ks->len[i] = store__wish_index_key(&w->base, index_db[i], ks->k[i]);
-    return SJ_OK;
-}
-
 int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old)
 {
-    if (w->id == 0)
+    if (w->id == 0 || (w->community && strlen(w->community) > MAX_COMMUNITY) ||
+        (old && old->community && strlen(old->community) > MAX_COMMUNITY))
         return SJ_EINVAL;
-    struct keys nk, ok;
-    if (make_keys(w, &nk) != 0 || (old && make_keys(old, &ok) != 0))
-        return SJ_EINVAL;
+    /* Errors stick to t; the last put reports the first one. */
     for (int i = 0; i < 4; i++) {
-        bool same = old && ok.len[i] == nk.len[i] &&
-                    memcmp(ok.k[i], nk.k[i], nk.len[i]) == 0;
-        if (same)
+        store__key_t nk, ok;
+        bool has_new = store__wish_index_key(&w->base, index_db[i], &nk);
+        bool has_old =
+            old && store__wish_index_key(&old->base, index_db[i], &ok);
+        if (has_old && has_new && store__key_eq(&ok, &nk))
             continue;
-        if (old && ok.len[i])
-            store__del(t, index_db[i], ok.k[i], ok.len[i]);
-        if (nk.len[i])
-            store__put(t, index_db[i], nk.k[i], nk.len[i], "", 0);
+        if (has_old)
+            store__del(t, index_db[i], &ok);
+        if (has_new)
+            store__put(t, index_db[i], &nk, "", 0);
     }
-    uint8_t id[8];
-    store__be64(id, w->id);
-    return store__put_msg(t, DB_WISHES, id, 8, &w->base);
+    store__key_t id;
+    store__key_id(&id, w->id);
+    return store__put_msg(t, DB_WISHES, &id, &w->base);
 }
 
 int sj_wish_get(sj_txn_t *t, uint64_t id, Shangju__Wish **out)
 {
-    uint8_t k[8];
-    store__be64(k, id);
-    return store__get_msg(t, DB_WISHES, k, 8, &shangju__wish__descriptor,
+    store__key_t k;
+    store__key_id(&k, id);
+    return store__get_msg(t, DB_WISHES, &k, &shangju__wish__descriptor,
                           (ProtobufCMessage **)out);
 }
 
@@ -118,10 +104,11 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
                  size_t limit, Shangju__Wish ***items, size_t *n_items,
                  uint64_t *next)
 {
-    uint8_t prefix[MAX_COMMUNITY + 1];
+    store__key_t prefix;
+    store__key_init(&prefix);
     store__page_q q = {
         .index_db = DB_WISHES,
-        .prefix = prefix,
+        .prefix = &prefix,
         .record_db = DB_WISHES,
         .desc = &shangju__wish__descriptor,
         .keep = keep,
@@ -134,23 +121,18 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
     size_t c = f->community ? strlen(f->community) : 0;
     if (f->owner_id) {
         q.index_db = DB_WISH_BY_OWNER;
-        store__be64(prefix, f->owner_id);
-        q.plen = 8;
+        store__key_u64(&prefix, f->owner_id);
     } else if (f->claimant_id) {
         q.index_db = DB_WISH_BY_CLAIMANT;
-        store__be64(prefix, f->claimant_id);
-        q.plen = 8;
+        store__key_u64(&prefix, f->claimant_id);
     } else if (c) {
         if (c > MAX_COMMUNITY)
             return SJ_EINVAL;
         q.index_db = DB_WISH_BY_COMMUNITY;
-        memcpy(prefix, f->community, c);
-        prefix[c] = 0;
-        q.plen = c + 1;
+        store__key_str(&prefix, f->community);
     } else if (f->state) {
         q.index_db = DB_WISH_BY_STATE;
-        prefix[0] = (uint8_t)f->state;
-        q.plen = 1;
+        store__key_u8(&prefix, (uint8_t)f->state);
     }
     return store__page(t, &q, (ProtobufCMessage ***)items, n_items, next);
 }

@@ -16,7 +16,8 @@ if(SJ_FUZZ)
                 "cmake -DCMAKE_C_COMPILER=clang -DSJ_SANITIZE=ON -DSJ_FUZZ=ON")
     endif()
     # Coverage feedback from the code under test, not only the harness.
-    foreach(lib sj_proto sj_store sj_broker sj_client sj_pbjson sj_cli)
+    foreach(lib sj_proto sj_store_lmdb sj_store sj_broker sj_client sj_pbjson
+                sj_cli)
         target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
     endforeach()
 endif()

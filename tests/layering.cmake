@@ -29,3 +29,15 @@ sj_layering_probe(sj_net cairo.h)
 sj_layering_probe(sj_cli zmq.h)
 sj_layering_probe(sj_client lmdb.h)
 sj_layering_probe(sj_store zmq.h)
+# Inside store/, only store.c may include lmdb.h (the rest of sj_store is
+# built with the poison header; store.c is the object library sj_store_lmdb).
+sj_layering_probe(sj_store lmdb.h)
+
+# Only store/store.c calls LMDB: no mdb_ call anywhere else (comments aside).
+add_test(NAME layering_mdb_calls
+         COMMAND sh -c "! grep -rnE '\\bmdb_[a-z_]+\\s*\\(' --include=*.c \
+             ${PROJECT_SOURCE_DIR}/store ${PROJECT_SOURCE_DIR}/broker \
+             ${PROJECT_SOURCE_DIR}/clients ${PROJECT_SOURCE_DIR}/proto \
+             | grep -v '^${PROJECT_SOURCE_DIR}/store/store.c:' \
+             | grep -vE ':[0-9]+:\\s*(/?\\*|//)'")
+set_tests_properties(layering_mdb_calls PROPERTIES LABELS layering)

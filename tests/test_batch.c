@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,6 +510,70 @@ START_TEST(refusals_carry_reason_codes)
 }
 END_TEST
 
+/* Put key -> val in a named table behind the store's back (a damaged
+ * record, as a bad disk would leave it). */
+static void damage(const char *table, const void *key, size_t klen,
+                   const void *val, size_t vlen)
+{
+    sj_store_close(&w.store);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 64), 0);
+    ck_assert_int_eq(mdb_env_open(env, w.dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, table, 0, &dbi), 0);
+    MDB_val k = {klen, (void *)key}, d = {vlen, (void *)val};
+    ck_assert_int_eq(mdb_put(txn, dbi, &k, &d, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    ck_assert_int_eq(sj_store_open(w.dir, 0, &w.store, NULL), 0);
+}
+
+/* Store errors stick to the transaction they happen in (a record that does
+ * not decode too): the batch reads each caller and each dedup entry in the
+ * request's own nested transaction, and scans the timers in one of its
+ * own, so damage fails what touches it and the rest of the batch commits. */
+START_TEST(a_damaged_record_fails_its_request_alone)
+{
+    Shangju__Request who = SHANGJU__REQUEST__INIT;
+    Shangju__WhoAmI wb = SHANGJU__WHO_AM_I__INIT;
+    who.body_case = K(WHOAMI);
+    who.whoami = &wb;
+    who.request_id = 1;
+    Shangju__Reply *rep = apply1(keys[ROLE(MERCHANT)], &who);
+    ck_assert_int_eq(rep->status, 0);
+    uint8_t id[8];
+    for (int i = 0; i < 8; i++)
+        id[i] = (uint8_t)(rep->member->id >> (56 - 8 * i));
+    shangju__reply__free_unpacked(rep, NULL);
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff}; /* no protobuf */
+    damage("members", id, sizeof id, garbage, sizeof garbage);
+    damage("timers", "bad", 3, "", 0);
+
+    Shangju__WishPost p;
+    Shangju__Request post = post_req(&p, "still served", 2);
+    who.request_id = 3;
+    sj_batch_item_t its[2];
+    uint8_t *bufs[2];
+    item(&its[0], keys[ROLE(MERCHANT)], &who, &bufs[0]);
+    item(&its[1], keys[ROLE(RESIDENT)], &post, &bufs[1]);
+    sj_batch_out_t out = {0};
+    ck_assert_int_eq(sj_batch_apply(env(), w.now, its, 2, &out), 0);
+    int want[2] = {ST(INTERNAL), 0};
+    for (int i = 0; i < 2; i++) {
+        rep = sj_codec_reply_decode(its[i].reply, its[i].reply_len);
+        ck_assert_int_eq(rep->status, want[i]);
+        shangju__reply__free_unpacked(rep, NULL);
+        free(bufs[i]);
+    }
+    ck_assert_uint_eq(out.n_events, 1); /* the post, committed */
+    sj_batch_clear(its, 2, &out);
+    free(out.events);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("batch");
@@ -522,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(tc, late_fulfil_is_refused);
     tcase_add_test(tc, stats_come_from_the_environment);
     tcase_add_test(tc, refusals_carry_reason_codes);
+    tcase_add_test(tc, a_damaged_record_fails_its_request_alone);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

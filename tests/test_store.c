@@ -1,16 +1,23 @@
 /* The store on its own: records and indexes, paging cursors, counters,
- * events, dedup, timers, nested transactions, the schema version check and
- * a full map turned into SJ_EFULL. Each test gets a fresh directory. */
+ * events, dedup, timers, nested transactions, the schema version check, a
+ * full map turned into SJ_EFULL, sticky decode failures, the key encoder
+ * and the cursor loop. Each test gets a fresh directory. */
 #include <check.h>
 
 #include "check_main.h"
+#include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compacts.h"
 #include "store.h"
+/* The key encoder and the cursor loop are tested directly. */
+#include "store_internal.h"
+
+static const uint8_t fill_bytes[STORE_KEY_MAX] = {1};
 
 static char dir[64];
 static sj_store_t *st;
@@ -358,9 +365,10 @@ static void count_problem(void *ud, const char *problem)
     (*(int *)ud)++;
 }
 
-/* Put (with an empty value) or delete one key of a named table, behind the
+/* Put key -> val (put) or delete key (!put) in a named table, behind the
  * store's back. */
-static void raw_edit(const char *table, const void *key, size_t len, bool put)
+static void raw_edit(const char *table, const void *key, size_t len,
+                     const void *val, size_t vlen, bool put)
 {
     sj_store_close(&st);
     MDB_env *env;
@@ -371,7 +379,7 @@ static void raw_edit(const char *table, const void *key, size_t len, bool put)
     ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
     ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
     ck_assert_int_eq(mdb_dbi_open(txn, table, 0, &dbi), 0);
-    MDB_val k = {len, (void *)key}, d = {0, (void *)""};
+    MDB_val k = {len, (void *)key}, d = {vlen, (void *)val};
     ck_assert_int_eq(
         put ? mdb_put(txn, dbi, &k, &d, 0) : mdb_del(txn, dbi, &k, NULL), 0);
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
@@ -381,12 +389,21 @@ static void raw_edit(const char *table, const void *key, size_t len, bool put)
 
 static void raw_delete(const char *table, const void *key, size_t len)
 {
-    raw_edit(table, key, len, false);
+    raw_edit(table, key, len, NULL, 0, false);
 }
 
+/* An index entry (empty value). */
 static void raw_put(const char *table, const void *key, size_t len)
 {
-    raw_edit(table, key, len, true);
+    raw_edit(table, key, len, "", 0, true);
+}
+
+/* Bytes that are no protobuf message: a varint that never ends. */
+static const uint8_t garbage[] = {0xff, 0xff, 0xff};
+
+static void raw_garbage(const char *table, const void *key, size_t len)
+{
+    raw_edit(table, key, len, garbage, sizeof garbage, true);
 }
 
 static uint64_t verify_problems(int *lines)
@@ -543,6 +560,259 @@ START_TEST(verify_checks_every_index)
 }
 END_TEST
 
+/* A record that does not decode is a failure of the transaction like any
+ * other: sticky, named by sj_txn_error_detail, refused at commit. */
+START_TEST(decode_failure_sticks)
+{
+    sj_txn_t *t = begin();
+    put_wish(t, 1, SHANGJU__WISH_STATE__WISH_STATE_OPEN, 1, "c");
+    put_wish(t, 2, SHANGJU__WISH_STATE__WISH_STATE_OPEN, 1, "c");
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    uint8_t k[8];
+    be64(k, 2);
+    raw_garbage("wishes", k, sizeof k);
+
+    t = begin();
+    ck_assert_ptr_null(sj_txn_error_detail(t));
+    Shangju__Wish *w = NULL;
+    ck_assert_int_eq(sj_wish_get(t, 1, &w), 0);
+    shangju__wish__free_unpacked(w, NULL);
+    ck_assert_int_eq(sj_wish_get(t, 2, &w), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    ck_assert_ptr_nonnull(strstr(sj_txn_error_detail(t), "wishes"));
+    ck_assert_ptr_nonnull(strstr(sj_txn_error_detail(t), "decode"));
+    ck_assert_int_eq(sj_wish_get(t, 1, &w), SJ_EIO); /* sticky */
+    ck_assert_int_eq(sj_txn_commit(&t), SJ_EIO);
+
+    /* In a list (a cursor walk) too. */
+    t = begin();
+    Shangju__Wish **items;
+    size_t n;
+    uint64_t next;
+    sj_wish_filter_t all = {0};
+    ck_assert_int_eq(sj_wish_list(t, &all, 0, 10, &items, &n, &next), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    sj_txn_abort(&t);
+    sj_wish_filter_t open = {.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN};
+    t = begin();
+    ck_assert_int_eq(sj_wish_list(t, &open, 0, 10, &items, &n, &next), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    sj_txn_abort(&t);
+
+    /* The event log. */
+    t = begin();
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.topic = (char *)"wish.posted";
+    ck_assert_int_eq(sj_event_append(t, &ev), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    be64(k, 1);
+    raw_garbage("events", k, sizeof k);
+    t = begin();
+    Shangju__Event **evs;
+    ck_assert_int_eq(sj_event_range(t, 1, 10, &evs, &n), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    ck_assert_ptr_nonnull(strstr(sj_txn_error_detail(t), "events"));
+    sj_txn_abort(&t);
+
+    /* A malformed key in the timers table, met by the walk. */
+    raw_put("timers", "bad", 3);
+    t = begin();
+    sj_timer_t due[2];
+    ck_assert_int_eq(sj_timer_due(t, 1000, due, 2, &n), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    sj_txn_abort(&t);
+    t = begin();
+    int64_t when;
+    ck_assert_int_eq(sj_timer_next(t, &when), SJ_EIO);
+    ck_assert_int_eq(sj_txn_commit(&t), SJ_EIO);
+
+    /* verify reports what does not decode, and goes on. */
+    lines_t l = {0};
+    sj_verify_t v;
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    ck_assert_int_eq(sj_store_verify(t, keep_problem, &l, &v), 0);
+    ck_assert_int_eq(sj_txn_error(t), 0);
+    sj_txn_abort(&t);
+    /* wish 2: its record and its three index entries; event 1; and the
+     * wish counter, which this test never moved */
+    ck_assert_uint_eq(v.problems, 6);
+    ck_assert_uint_eq(v.wishes, 2);
+}
+END_TEST
+
+/* The store reports, its callers log: a failed open prints nothing and
+ * leaves the system's reason in errno. */
+START_TEST(errors_are_not_printed)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/no/such/dir", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *cap = tmpfile();
+    ck_assert_ptr_nonnull(cap);
+    ck_assert_int_ge(dup2(fileno(cap), 2), 0);
+    sj_store_t *other = NULL;
+    errno = 0;
+    int err = sj_store_open(path, 0, &other, NULL);
+    int why = errno;
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ck_assert_int_eq(err, SJ_EIO);
+    ck_assert_int_eq(why, ENOENT);
+    ck_assert_ptr_null(other);
+    ck_assert_int_eq(fseek(cap, 0, SEEK_END), 0);
+    ck_assert_int_eq(ftell(cap), 0);
+    fclose(cap);
+}
+END_TEST
+
+/* The key encoder: big-endian numbers, NUL-ended strings, a hard cap. */
+START_TEST(key_encoder)
+{
+    store__key_t k, a, b;
+    store__key_id(&k, 0x0102030405060708ULL);
+    ck_assert_uint_eq(k.len, 8);
+    ck_assert_int_eq(k.b[0], 1);
+    ck_assert_int_eq(k.b[7], 8);
+    store__key_u32(&k, 7);
+    store__key_u8(&k, 9);
+    ck_assert_uint_eq(k.len, 13);
+    ck_assert_int_eq(k.b[11], 7);
+    ck_assert_int_eq(k.b[12], 9);
+
+    /* "ab" and its ids sort before "abc" and its ids. */
+    store__key_init(&a);
+    store__key_str(&a, "ab");
+    store__key_u64(&a, UINT64_MAX);
+    store__key_init(&b);
+    store__key_str(&b, "abc");
+    store__key_u64(&b, 0);
+    ck_assert_uint_eq(a.len, 3 + 8);
+    ck_assert_int_lt(memcmp(a.b, b.b, a.len), 0);
+    ck_assert(!store__key_eq(&a, &b));
+    b = a;
+    ck_assert(store__key_eq(&a, &b));
+
+    /* Filled to the cap exactly: fine; one byte more: over, unchanged. */
+    uint8_t fill[STORE_KEY_MAX];
+    memset(fill, 'x', sizeof fill);
+    store__key_init(&k);
+    store__key_bytes(&k, fill, STORE_KEY_MAX - 1);
+    ck_assert(!k.over);
+    store__key_u8(&k, 1);
+    ck_assert(!k.over);
+    ck_assert_uint_eq(k.len, STORE_KEY_MAX);
+    store__key_u8(&k, 2);
+    ck_assert(k.over);
+    ck_assert_uint_eq(k.len, STORE_KEY_MAX);
+    char big[STORE_KEY_MAX];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    store__key_init(&k);
+    store__key_str(&k, big); /* 255 bytes and the NUL: fits */
+    ck_assert(!k.over);
+    store__key_init(&k);
+    store__key_u8(&k, 0);
+    store__key_str(&k, big); /* one byte more: over */
+    ck_assert(k.over);
+    ck_assert_uint_eq(k.len, 1);
+    ck_assert(!store__key_eq(&k, &k));
+
+    /* An over key is refused, and the refusal sticks. */
+    sj_txn_t *t = begin();
+    ck_assert_int_eq(store__put(t, DB_TIMERS, &k, "", 0), SJ_EINVAL);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EINVAL);
+    ck_assert_int_eq(sj_txn_commit(&t), SJ_EINVAL);
+    t = begin();
+    store__key_init(&k); /* an empty key: LMDB would refuse it too */
+    ck_assert_int_eq(store__get(t, DB_TIMERS, &k, NULL), SJ_EINVAL);
+    sj_txn_abort(&t);
+}
+END_TEST
+
+/* The cursor loop: prefix ranges, break, errors from the body. */
+START_TEST(foreach_loop)
+{
+    sj_txn_t *t = begin();
+    for (uint64_t id = 1; id <= 3; id++) {
+        sj_timer_t a = {.due = 100, .kind = SJ_TIMER_WISH_EXPIRE, .id = id};
+        sj_timer_t b = {.due = 200, .kind = SJ_TIMER_CLAIM_DUE, .id = id};
+        ck_assert_int_eq(sj_timer_set(t, &a), 0);
+        ck_assert_int_eq(sj_timer_set(t, &b), 0);
+    }
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+
+    /* Read transactions: a cursor left open would leak (ASan sees it). */
+    ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
+    store__key_t prefix, start;
+    store__key_id(&prefix, 200);
+    int n = 0;
+    store__iter_t it;
+    store__foreach(&it, t, DB_TIMERS, &prefix) {
+        ck_assert_uint_eq(it.key.len, 17);
+        ck_assert_int_eq(it.key.data[8], SJ_TIMER_CLAIM_DUE);
+        n++;
+    }
+    ck_assert_int_eq(store__iter_end(&it), 0);
+    ck_assert_int_eq(store__iter_end(&it), 0); /* safe twice */
+    ck_assert_int_eq(n, 3);
+
+    start = prefix;
+    store__key_u8(&start, SJ_TIMER_CLAIM_DUE);
+    store__key_u64(&start, 2);
+    n = 0;
+    store__foreach_from(&it, t, DB_TIMERS, &prefix, &start)
+        n++;
+    ck_assert_int_eq(store__iter_end(&it), 0);
+    ck_assert_int_eq(n, 2); /* ids 2 and 3 */
+
+    n = 0;
+    store__foreach(&it, t, DB_TIMERS, NULL) {
+        if (++n == 2)
+            break;
+    }
+    ck_assert_int_eq(store__iter_end(&it), 0);
+    ck_assert_int_eq(n, 2);
+
+    /* A failure the body reports ends the loop and sticks to t. */
+    n = 0;
+    store__foreach(&it, t, DB_TIMERS, NULL) {
+        n++;
+        store__iter_fail(&it, SJ_EIO, "test");
+    }
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(store__iter_end(&it), SJ_EIO);
+    ck_assert_int_eq(sj_txn_error(t), SJ_EIO);
+    ck_assert_str_eq(sj_txn_error_detail(t), "timers: test");
+    n = 0;
+    store__foreach(&it, t, DB_TIMERS, NULL)
+        n++; /* t failed: no walk */
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(store__iter_end(&it), SJ_EIO);
+    sj_txn_abort(&t);
+
+    /* So does a sticky failure of a call in the body, even after break. */
+    t = begin();
+    store__key_t over;
+    store__key_init(&over);
+    store__key_bytes(&over, fill_bytes, STORE_KEY_MAX);
+    store__key_u8(&over, 0);
+    n = 0;
+    store__foreach(&it, t, DB_TIMERS, NULL) {
+        n++;
+        store__del(t, DB_WISHES, &over);
+    }
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(store__iter_end(&it), SJ_EINVAL);
+    store__foreach(&it, t, DB_TIMERS, NULL) {
+        break;
+    }
+    ck_assert_int_eq(store__iter_end(&it), SJ_EINVAL);
+    sj_txn_abort(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("store");
@@ -557,6 +827,10 @@ static Suite *suite(void)
     tcase_add_test(tc, full_map_is_a_clean_error);
     tcase_add_test(tc, verify_finds_damage);
     tcase_add_test(tc, verify_checks_every_index);
+    tcase_add_test(tc, decode_failure_sticks);
+    tcase_add_test(tc, errors_are_not_printed);
+    tcase_add_test(tc, key_encoder);
+    tcase_add_test(tc, foreach_loop);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

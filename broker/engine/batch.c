@@ -55,30 +55,27 @@ static void error_reply(sj_batch_item_t *it, uint64_t request_id,
     encode_reply(it, &r);
 }
 
-/* Run the handler in a nested transaction; commit it when the reply is OK.
- * Writes are remembered in the dedup table in the same nested transaction,
- * so "applied" and "remembered" can never disagree. */
-static void apply_one(sj_txn_t *parent, const sj_batch_env_t *env, int64_t now,
+/* Run the handler in the request's nested transaction child (taken over
+ * here); commit it when the reply is OK. Writes are remembered in the dedup
+ * table in the same nested transaction, so "applied" and "remembered" can
+ * never disagree. */
+static void apply_one(sj_txn_t *parent, sj_txn_t *child,
+                      const sj_batch_env_t *env, int64_t now,
                       sj_batch_item_t *it, const Shangju__Request *req,
                       const Shangju__Member *caller, sj_batch_out_t *out)
 {
     const sj_rule_t *rule = sj_rule_find(req->body_case);
     bool writes = rule && rule->writes;
     if (writes && out->reads_only) {
+        sj_txn_abort(&child);
         error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
                     SJ_R_STORE_FULL,
                     "the store is full; ask the operator to grow the map "
                     "size (reads still work)");
         return;
     }
-    sj_txn_t *child = NULL;
     sj_call_t c;
-    int err = sj_txn_begin_nested(parent, &child);
-    if (err) {
-        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
-                    "cannot begin");
-        return;
-    }
+    int err = 0;
     sj_call_init(&c, child, caller, now, env->cfg);
     c.stats = env->stats;
     c.signer = env->signer;
@@ -156,18 +153,29 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
                     "request_id is required");
         goto done;
     }
+    /* The lookups run in the request's own nested transaction: store
+     * errors stick to the transaction they happen in, so a record that does
+     * not decode fails this request, not the whole batch. */
+    sj_txn_t *child = NULL;
+    if (sj_txn_begin_nested(txn, &child) != 0) {
+        error_reply(it, req->request_id, ST(INTERNAL), SJ_R_BROKER_INTERNAL,
+                    "cannot begin");
+        goto done;
+    }
     uint8_t *cached;
     size_t cached_len;
-    if (sj_dedup_get(txn, it->client_key, req->request_id, &cached,
+    if (sj_dedup_get(child, it->client_key, req->request_id, &cached,
                      &cached_len) == 0) {
+        sj_txn_abort(&child);
         it->reply = cached;
         it->reply_len = cached_len;
         out->replayed++;
         goto done;
     }
     Shangju__Member *caller = NULL;
-    int err = sj_member_by_key(txn, it->client_key, &caller);
+    int err = sj_member_by_key(child, it->client_key, &caller);
     if (err) {
+        sj_txn_abort(&child);
         error_reply(
             it, req->request_id,
             err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
@@ -175,7 +183,7 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
             err == SJ_ENOTFOUND ? "key not registered" : "cannot read members");
         goto done;
     }
-    apply_one(txn, env, now, it, req, caller, out);
+    apply_one(txn, child, env, now, it, req, caller, out);
     shangju__member__free_unpacked(caller, NULL);
 done:
     shangju__request__free_unpacked(req, NULL);
@@ -186,7 +194,19 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
 {
     sj_timer_t due[TIMERS_PER_BATCH];
     size_t n = 0;
-    if (sj_timer_due(txn, now, due, TIMERS_PER_BATCH, &n) != 0)
+    /* Scanned in a nested transaction: a timer that cannot be read stops
+     * the timers (logged), not the batch (store errors are sticky). */
+    sj_txn_t *scan;
+    if (sj_txn_begin_nested(txn, &scan) != 0)
+        return;
+    int err = sj_timer_due(scan, now, due, TIMERS_PER_BATCH, &n);
+    if (err) {
+        const char *why = sj_txn_error_detail(scan);
+        sj_log(SJ_LOG_ERROR, "event=timers_unreadable err=\"%s\" cause=\"%s\"",
+               sj_strerror(err), why ? why : "");
+    }
+    sj_txn_abort(&scan);
+    if (err)
         return;
     for (size_t i = 0; i < n; i++) {
         sj_txn_t *child;

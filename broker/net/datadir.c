@@ -174,6 +174,8 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
     }
     uint32_t found = 0;
     err = sj_store_open(dir, map_size, &d->store, &found);
+    int why = errno; /* the reason of an SJ_EIO (store.h): the store never
+                        prints, its callers log */
     if (err == SJ_ESCHEMA) {
         sj_log(SJ_LOG_ERROR,
                "event=store_refused dir=%s schema_found=%u schema_supported=%d "
@@ -182,8 +184,9 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
                "backup)\"",
                dir, found, SJ_SCHEMA_VERSION);
     } else if (err) {
-        sj_log(SJ_LOG_ERROR, "event=store_open_failed dir=%s err=\"%s\"", dir,
-               sj_strerror(err));
+        sj_log(SJ_LOG_ERROR,
+               "event=store_open_failed dir=%s err=\"%s\" reason=\"%s\"", dir,
+               sj_strerror(err), err == SJ_EIO ? strerror(why) : "");
     }
     if (!err)
         err = server_key(dir, &d->server);
