@@ -143,6 +143,23 @@ static int env_err(int rc)
     return err;
 }
 
+/* Whether every table is empty. A store without a schema version is new
+ * only then; one holding records was written by something that did not
+ * say how, and stamping it with this version would misread it. */
+static int all_empty(MDB_txn *txn, const sj_store_t *s, bool *empty)
+{
+    *empty = true;
+    for (int i = 0; i < DB__COUNT; i++) {
+        MDB_stat st;
+        int rc = mdb_stat(txn, s->dbi[i], &st);
+        if (rc)
+            return rc;
+        if (st.ms_entries)
+            *empty = false;
+    }
+    return MDB_SUCCESS;
+}
+
 /* Open every table, creating them in a new store, and check the schema. */
 static int open_tables(sj_store_t *s, uint32_t *found)
 {
@@ -155,9 +172,13 @@ static int open_tables(sj_store_t *s, uint32_t *found)
     uint64_t version = 0;
     if (rc == 0) {
         rc = meta_get_u64(txn, s->dbi[DB_META], META_SCHEMA, &version);
-        if (rc == MDB_NOTFOUND) { /* a new store */
-            version = SJ_SCHEMA_VERSION;
-            rc = meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, version);
+        if (rc == MDB_NOTFOUND) {
+            bool empty = true;
+            rc = all_empty(txn, s, &empty);
+            if (rc == 0 && empty) { /* a new store */
+                version = SJ_SCHEMA_VERSION;
+                rc = meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, version);
+            } /* else records of an unknown layout: version 0, refused */
         }
     }
     if (rc) {

@@ -313,6 +313,54 @@ START_TEST(wrong_schema_is_refused)
 }
 END_TEST
 
+/* Delete schema_version from the meta table, as a damaged or foreign
+ * store would lack it. */
+static void drop_schema(void)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    MDB_val k = {14, (void *)"schema_version"};
+    ck_assert_int_eq(mdb_del(txn, dbi, &k, NULL), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* Issue 9 §9: a store that holds records but no schema version was
+ * silently stamped with this broker's version; it must be refused (found
+ * version 0), since nothing says how its records were written. An empty
+ * store without one is simply new. */
+START_TEST(populated_store_without_schema_is_refused)
+{
+    sj_txn_t *t = begin();
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    m.id = 1;
+    m.role = SHANGJU__ROLE__ROLE_COMMITTEE;
+    m.name = (char *)"Committee";
+    uint8_t key[32] = {7};
+    m.public_key.data = key;
+    m.public_key.len = sizeof key;
+    m.status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+    ck_assert_int_eq(sj_member_put(t, &m, NULL), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    sj_store_close(&st);
+    drop_schema();
+    uint32_t found = 99;
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), SJ_ESCHEMA);
+    ck_assert_ptr_null(st);
+    ck_assert_uint_eq(found, 0);
+    /* still refused the second time: nothing was stamped */
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), SJ_ESCHEMA);
+    force_schema(SJ_SCHEMA_VERSION);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+END_TEST
+
 START_TEST(full_map_is_a_clean_error)
 {
     sj_store_close(&st);
@@ -824,6 +872,7 @@ static Suite *suite(void)
     tcase_add_test(tc, dedup_and_prune);
     tcase_add_test(tc, timers_in_due_order);
     tcase_add_test(tc, wrong_schema_is_refused);
+    tcase_add_test(tc, populated_store_without_schema_is_refused);
     tcase_add_test(tc, full_map_is_a_clean_error);
     tcase_add_test(tc, verify_finds_damage);
     tcase_add_test(tc, verify_checks_every_index);

@@ -176,7 +176,14 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
     err = sj_store_open(dir, map_size, &d->store, &found);
     int why = errno; /* the reason of an SJ_EIO (store.h): the store never
                         prints, its callers log */
-    if (err == SJ_ESCHEMA) {
+    if (err == SJ_ESCHEMA && found == 0) {
+        sj_log(SJ_LOG_ERROR,
+               "event=store_refused dir=%s schema_found=0 schema_supported=%d "
+               "msg=\"this store holds records but no schema version, so "
+               "nothing says how they were written; refusing to open it "
+               "(restore a backup)\"",
+               dir, SJ_SCHEMA_VERSION);
+    } else if (err == SJ_ESCHEMA) {
         sj_log(SJ_LOG_ERROR,
                "event=store_refused dir=%s schema_found=%u schema_supported=%d "
                "msg=\"this store was written by another version of Shangju; "
