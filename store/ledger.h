@@ -115,14 +115,29 @@ int sj_ledger_year_totals(sj_txn_t *t, uint32_t year, uint64_t *issued,
  * what the entries say. */
 int sj_ledger_rebuild_balances(sj_txn_t *t);
 
+/* The chain's head: the newest entry's seq in *entries (0 for an empty
+ * ledger) and its hash (zeros when empty). */
+int sj_ledger_head(sj_txn_t *t, uint64_t *entries,
+                   uint8_t hash[SJ_LEDGER_HASH_BYTES]);
+
+/* Keep anchor a (signed by the caller; ledger_anchor.h), also as the
+ * newest. SJ_EINVAL when its head hash is not 32 bytes. */
+int sj_ledger_anchor_put(sj_txn_t *t, const Shangju__LedgerAnchor *a);
+
+/* The newest anchor (caller frees with
+ * shangju__ledger_anchor__free_unpacked); SJ_ENOTFOUND when none. */
+int sj_ledger_anchor_last(sj_txn_t *t, Shangju__LedgerAnchor **out);
+
 /* Check the ledger inside t (a read transaction suits) and report each
  * problem as one line naming the entry (or member) concerned: an entry
  * missing below the counter, one whose hash does not match its contents,
  * a broken prev_hash link, a transfer whose entries do not sum to zero, a
  * member balance below zero, a balances table row that differs from the
  * sum of the member's entries, member index entries without their entry,
- * an entry whose year is not the year of its time, and yearly earnings or
- * rank keys that differ from the year's earn entries.
+ * an entry whose year is not the year of its time, yearly earnings or
+ * rank keys that differ from the year's earn entries, and an anchor whose
+ * entry is gone or has another hash (history before it was rewritten) or,
+ * when v->anchor_key is set, whose signature that key did not make.
  * Adds to v->ledger_entries and v->problems. Returns 0 when the check ran
  * or an SJ_E* code when it could not read (or ran out of memory). */
 int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,

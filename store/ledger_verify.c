@@ -2,6 +2,7 @@
  * the entries once (chain, hashes, transfers, per-member sums), then checks
  * every derived table against those sums. A malformed entry or row is a
  * finding, reported and counted, not an error. */
+#include "ledger_anchor.h"
 #include "ledger_internal.h"
 
 #include <stdlib.h>
@@ -360,6 +361,47 @@ static void check_sums(lctx *c)
     }
 }
 
+/* Each anchor against the chain as it is now: the entry it names must
+ * still carry the hash it signed (else history up to it was rewritten),
+ * and with the notice key known, the signature must be that key's. */
+static int check_anchors(lctx *c)
+{
+    store__iter_t it;
+    store__foreach(&it, c->base.t, DB_ANCHORS, NULL) {
+        if (it.key.len == 4) /* "last": a copy of the newest */
+            continue;
+        Shangju__LedgerAnchor *a = (Shangju__LedgerAnchor *)store__iter_msg(
+            &it, &shangju__ledger_anchor__descriptor);
+        if (!a)
+            break;
+        c->base.v->ledger_anchors++;
+        Shangju__LedgerEntry *e = NULL;
+        int err = sj_ledger_entry_get(c->base.t, a->entries, &e);
+        if (err == SJ_ENOTFOUND)
+            problem(c, "ledger anchor of entry %llu: the entry is gone",
+                    (ull)a->entries);
+        else if (err == 0 &&
+                 (e->hash.len != a->head_hash.len ||
+                  memcmp(e->hash.data, a->head_hash.data, e->hash.len) != 0))
+            problem(c,
+                    "ledger anchor of entry %llu (signed at %lld) does not "
+                    "match the chain: the history up to it was rewritten",
+                    (ull)a->entries, (long long)a->at);
+        if (c->base.v->anchor_key &&
+            !sj_anchor_verify(a, c->base.v->anchor_key))
+            problem(c,
+                    "ledger anchor of entry %llu (signed at %lld): the "
+                    "signature is not the alliance's notice key's",
+                    (ull)a->entries, (long long)a->at);
+        if (e)
+            shangju__ledger_entry__free_unpacked(e, NULL);
+        shangju__ledger_anchor__free_unpacked(a, NULL);
+        if (err && err != SJ_ENOTFOUND)
+            break;
+    }
+    return store__iter_end(&it);
+}
+
 int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,
                      sj_verify_t *v)
 {
@@ -376,6 +418,8 @@ int sj_ledger_verify(sj_txn_t *t, sj_verify_fn *report, void *ud,
         err = check_earnings(&c);
     if (!err)
         err = check_rank_keys(&c);
+    if (!err)
+        err = check_anchors(&c);
     if (!err)
         check_sums(&c);
     free(c.acc.slots);

@@ -35,6 +35,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_EARNED] = "earned",
     [DB_RANK] = "rank",
     [DB_RANKINGS] = "rankings",
+    [DB_ANCHORS] = "ledger_anchors",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {

@@ -239,6 +239,10 @@ typedef struct {
     uint64_t members, wishes, listings, compacts, events; /* checked */
     uint64_t max_member, max_wish;
     uint64_t ledger_entries; /* points ledger entries checked */
+    uint64_t ledger_anchors; /* signed anchors checked against the chain */
+    /* in: the alliance's notice public key (32 bytes) the anchors must be
+     * signed with; NULL checks their hashes only */
+    const uint8_t *anchor_key;
     uint64_t problems;
 } sj_verify_t;
 

@@ -35,6 +35,7 @@ enum {
     DB_EARNED,              /* year(4) member(8) -> earned(8) */
     DB_RANK,                /* year(4) ~earned(8) member(8) -> "" */
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
+    DB_ANCHORS,             /* entries(8) at(8) -> LedgerAnchor; "last" */
     DB__COUNT
 };
 

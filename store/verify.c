@@ -249,7 +249,9 @@ static int check_events(vctx *c)
 
 int sj_store_verify(sj_txn_t *t, sj_verify_fn *report, void *ud, sj_verify_t *v)
 {
+    const uint8_t *anchor_key = v->anchor_key; /* the one input */
     memset(v, 0, sizeof *v);
+    v->anchor_key = anchor_key;
     vctx c = {.base = {.t = t, .report = report, .ud = ud, .v = v},
               .expect_seq = 1};
     int err = 0;

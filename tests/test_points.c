@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "notice.h"
 #include "points.h"
 #include "world.h"
 
@@ -165,7 +166,7 @@ static void collect(void *ud, const char *problem)
 static uint64_t verify(problems_t *p, sj_verify_t *v)
 {
     sj_txn_t *t;
-    sj_verify_t local;
+    sj_verify_t local = {0};
     if (!v)
         v = &local;
     memset(p, 0, sizeof *p);
@@ -765,7 +766,7 @@ START_TEST(random_operations_keep_the_ledger_sound)
     for (uint32_t y = 2023; y <= last_year && y - 2023 < PT_YEARS; y++)
         pt_check_ranking(m, n, y, frozen[y - 2023]);
     problems_t p;
-    sj_verify_t v;
+    sj_verify_t v = {0};
     ck_assert_uint_eq(verify(&p, &v), 0);
     ck_assert_uint_eq(v.ledger_entries, 2 * (done[0] + done[1]));
 
@@ -933,6 +934,105 @@ START_TEST(a_deleted_entry_is_reported)
 }
 END_TEST
 
+/* A forger who can write the store rewrites the chain from entry `seq`
+ * onward: a new memo there, every later prev_hash and hash recomputed, so
+ * each link holds and the balances stay as they were. */
+static void rewrite_chain(MDB_txn *txn, MDB_dbi dbi, uint64_t seq)
+{
+    uint8_t prev[32];
+    Shangju__LedgerEntry *e = raw_get(txn, dbi, seq - 1);
+    memcpy(prev, e->hash.data, 32);
+    shangju__ledger_entry__free_unpacked(e, NULL);
+    for (;; seq++) {
+        uint8_t k[8];
+        seq_key(k, seq);
+        MDB_val key = {8, k}, d;
+        if (mdb_get(txn, dbi, &key, &d) == MDB_NOTFOUND)
+            break;
+        e = raw_get(txn, dbi, seq);
+        ProtobufCBinaryData keep_prev = e->prev_hash, keep_hash = e->hash;
+        char *keep_memo = e->memo;
+        if (e->seq == 2)
+            e->memo = (char *)"forged";
+        e->prev_hash.data = prev;
+        e->prev_hash.len = 32;
+        e->hash.data = NULL;
+        e->hash.len = 0;
+        uint8_t buf[2048], h[32];
+        size_t n = shangju__ledger_entry__pack(e, buf);
+        crypto_hash_sha256(h, buf, n);
+        e->hash.data = h;
+        e->hash.len = 32;
+        raw_put(txn, dbi, e);
+        memcpy(prev, h, 32);
+        e->prev_hash = keep_prev;
+        e->hash = keep_hash;
+        e->memo = keep_memo;
+        shangju__ledger_entry__free_unpacked(e, NULL);
+    }
+}
+
+/* ... and also makes every anchor name the new chain (without the notice
+ * key it cannot sign them again). */
+static void rehash_anchors(MDB_txn *txn, MDB_dbi dbi, uint64_t unused)
+{
+    (void)unused;
+    MDB_dbi ledger;
+    ck_assert_int_eq(mdb_dbi_open(txn, "ledger", 0, &ledger), 0);
+    MDB_cursor *cur;
+    ck_assert_int_eq(mdb_cursor_open(txn, dbi, &cur), 0);
+    MDB_val key, d;
+    while (mdb_cursor_get(cur, &key, &d, MDB_NEXT) == 0) {
+        Shangju__LedgerAnchor *a =
+            shangju__ledger_anchor__unpack(NULL, d.mv_size, d.mv_data);
+        ck_assert_ptr_nonnull(a);
+        Shangju__LedgerEntry *e = raw_get(txn, ledger, a->entries);
+        memcpy(a->head_hash.data, e->hash.data, 32);
+        uint8_t buf[512];
+        size_t n = shangju__ledger_anchor__pack(a, buf);
+        MDB_val nv = {n, buf};
+        ck_assert_int_eq(mdb_cursor_put(cur, &key, &nv, MDB_CURRENT), 0);
+        shangju__ledger_entry__free_unpacked(e, NULL);
+        shangju__ledger_anchor__free_unpacked(a, NULL);
+    }
+    mdb_cursor_close(cur);
+}
+
+/* Issue 9 §9: the hash chain has no key, so a rewrite of every entry from
+ * an edited one onward passed verify. Closing a year (and the engine,
+ * periodically) signs the chain's head with the notice key; verify checks
+ * each anchor against the chain and its signature against the key. */
+START_TEST(a_rewritten_chain_is_caught_by_its_anchor)
+{
+    ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
+    uint8_t pub[32];
+    sj_signer_public(w.signer, pub);
+    some_movements();          /* entries 1..8 */
+    w.now = Y2024 + SJ_DAY_MS; /* 2023 is over: close it */
+    ck_assert_int_eq(close_year(w.committee, 2023), 0);
+    earn(w.resident, 1); /* 9, 10: after the anchor */
+    problems_t p;
+    sj_verify_t v = {.anchor_key = pub};
+    ck_assert_uint_eq(verify(&p, &v), 0);
+    ck_assert_uint_eq(v.ledger_anchors, 1);
+
+    tamper(rewrite_chain, 2);
+    v = (sj_verify_t){.anchor_key = pub};
+    ck_assert_uint_gt(verify(&p, &v), 0);
+    /* every link holds: only the anchor sees the rewrite */
+    ck_assert(!has_line(&p, "prev_hash"));
+    ck_assert(!has_line(&p, "was altered"));
+    ck_assert(has_line(&p, "ledger anchor of entry 8"));
+    ck_assert(has_line(&p, "does not match the chain"));
+
+    tamper_table("ledger_anchors", rehash_anchors, 0);
+    v = (sj_verify_t){.anchor_key = pub};
+    ck_assert_uint_gt(verify(&p, &v), 0);
+    ck_assert(!has_line(&p, "does not match the chain"));
+    ck_assert(has_line(&p, "the signature is not the alliance's"));
+}
+END_TEST
+
 /* The derived yearly tables: earnings (year, member) -> earned, and the
  * rank keys (year, ~earned, member). n: the member whose rows change. */
 static uint64_t victim;
@@ -1010,6 +1110,7 @@ static Suite *suite(void)
     tcase_add_test(tc, an_altered_entry_is_reported);
     tcase_add_test(tc, a_forged_hash_breaks_the_chain);
     tcase_add_test(tc, a_deleted_entry_is_reported);
+    tcase_add_test(tc, a_rewritten_chain_is_caught_by_its_anchor);
     tcase_add_test(tc, altered_yearly_earnings_are_reported);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);

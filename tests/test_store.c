@@ -457,7 +457,7 @@ static void raw_garbage(const char *table, const void *key, size_t len)
 static uint64_t verify_problems(int *lines)
 {
     sj_txn_t *t;
-    sj_verify_t v;
+    sj_verify_t v = {0};
     ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
     ck_assert_int_eq(sj_store_verify(t, count_problem, lines, &v), 0);
     sj_txn_abort(&t);
@@ -511,7 +511,7 @@ static void expect_one(const char *want)
 {
     lines_t l = {0};
     sj_txn_t *t;
-    sj_verify_t v;
+    sj_verify_t v = {0};
     ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
     ck_assert_int_eq(sj_store_verify(t, keep_problem, &l, &v), 0);
     sj_txn_abort(&t);
@@ -676,7 +676,7 @@ START_TEST(decode_failure_sticks)
 
     /* verify reports what does not decode, and goes on. */
     lines_t l = {0};
-    sj_verify_t v;
+    sj_verify_t v = {0};
     ck_assert_int_eq(sj_txn_begin(st, false, &t), 0);
     ck_assert_int_eq(sj_store_verify(t, keep_problem, &l, &v), 0);
     ck_assert_int_eq(sj_txn_error(t), 0);

@@ -53,6 +53,12 @@ int sj_signer_generate(sj_signer_t **out)
     return err;
 }
 
+void sj_signer_sign(const sj_signer_t *s, const uint8_t *msg, size_t len,
+                    uint8_t sig[64])
+{
+    crypto_sign_ed25519_detached(sig, NULL, msg, len, s->sk);
+}
+
 void sj_signer_public(const sj_signer_t *s, uint8_t pk[32])
 {
     memcpy(pk, s->sk + 32, 32);

@@ -26,6 +26,10 @@ int sj_signer_generate(sj_signer_t **out);
 /* The public half, for verifiers. */
 void sj_signer_public(const sj_signer_t *s, uint8_t pk[32]);
 
+/* The Ed25519 signature of the len bytes at msg into sig. */
+void sj_signer_sign(const sj_signer_t *s, const uint8_t *msg, size_t len,
+                    uint8_t sig[64]);
+
 /* Wipe and free *s and set it to NULL; safe on NULL and twice. */
 void sj_signer_free(sj_signer_t **s);
 

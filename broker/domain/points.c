@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "dispatch.h"
 #include "ledger.h"
 #include "validate.h"
@@ -380,6 +381,8 @@ int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req)
     }
     if (!err)
         err = sj_call_emit_entry(c, SJ_TOPIC_POINTS_YEAR_CLOSED, NULL);
+    if (!err) /* the closed year's ledger, signed (anchor.h) */
+        err = sj_anchor_make(c, r->year);
     if (err)
         return sj_call_store_fail(c, err, "ranking");
     c->reply.body_case = SHANGJU__REPLY__BODY_RANKING;

@@ -3,6 +3,8 @@
  * for the whole batch. */
 #include "batch.h"
 
+#include "anchor.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,6 +229,28 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
     }
 }
 
+/* Sign the ledger's head when an anchor is due (anchor.h), after the
+ * batch's own entries, in a nested transaction of its own: a failure is
+ * logged and leaves the batch alone (the next batch tries again). */
+static void anchor_ledger(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now)
+{
+    sj_txn_t *child;
+    if (!env->signer || sj_txn_begin_nested(txn, &child) != 0)
+        return;
+    sj_call_t c;
+    sj_call_init(&c, child, NULL, now, env->cfg);
+    c.signer = env->signer;
+    int made = 0, err = sj_anchor_due(&c, &made);
+    if (err == 0 && made && (err = sj_txn_commit(&child)) == 0)
+        sj_log(SJ_LOG_INFO, "event=ledger_anchored");
+    else
+        sj_txn_abort(&child);
+    if (err)
+        sj_log(SJ_LOG_WARN, "event=ledger_anchor_failed err=\"%s\"",
+               sj_strerror(err));
+    sj_call_end(&c);
+}
+
 static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
                  size_t n, sj_batch_out_t *out)
 {
@@ -248,6 +272,8 @@ static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
     }
     for (size_t i = 0; i < n; i++)
         handle_item(txn, env, now, &items[i], out);
+    if (!out->reads_only)
+        anchor_ledger(txn, env, now);
     err = sj_txn_commit(&txn);
     if (err) {
         sj_log(SJ_LOG_ERROR, "event=commit_failed err=\"%s\" requests=%zu",

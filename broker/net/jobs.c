@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct sj_job {
     sj_store_t *store;
     uint64_t request_id;
     char data_dir[3072];
+    uint8_t notice_pub[32]; /* verify: the key anchors must be signed with */
+    bool has_notice_pub;
     char partial[4096], final[4096];
     pthread_t thread;
     int efd;
@@ -119,7 +122,7 @@ static void note_problem(void *ud, const char *problem)
 static void run_verify(sj_job_t *j, int64_t t0)
 {
     sj_txn_t *txn = NULL;
-    sj_verify_t v;
+    sj_verify_t v = {.anchor_key = j->has_notice_pub ? j->notice_pub : NULL};
     int err = sj_txn_begin(j->store, false, &txn);
     if (!err)
         err = sj_store_verify(txn, note_problem, j, &v);
@@ -191,11 +194,16 @@ static int prepare_backup(sj_job_t *j, const char *name)
 }
 
 int sj_job_start(sj_job_kind_t kind, sj_store_t *store, const char *data_dir,
-                 const char *arg, uint64_t request_id, sj_job_t **out)
+                 const char *arg, const uint8_t *notice_pub,
+                 uint64_t request_id, sj_job_t **out)
 {
     sj_job_t *j = calloc(1, sizeof *j);
     if (!j)
         return SJ_ENOMEM;
+    if (notice_pub) {
+        memcpy(j->notice_pub, notice_pub, sizeof j->notice_pub);
+        j->has_notice_pub = true;
+    }
     j->kind = kind;
     j->store = store;
     j->request_id = request_id;

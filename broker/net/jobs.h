@@ -17,9 +17,12 @@
 typedef struct sj_job sj_job_t;
 
 /* Start a job answering request_id. arg: the backup name (checked by the
- * handler). Returns 0, SJ_EEXIST (backup exists), SJ_EIO or SJ_ENOMEM. */
+ * handler). notice_pub: the alliance's notice public key (32 bytes, copied)
+ * that verify checks the ledger's anchors against; NULL checks hashes
+ * only. Returns 0, SJ_EEXIST (backup exists), SJ_EIO or SJ_ENOMEM. */
 int sj_job_start(sj_job_kind_t kind, sj_store_t *store, const char *data_dir,
-                 const char *arg, uint64_t request_id, sj_job_t **out);
+                 const char *arg, const uint8_t *notice_pub,
+                 uint64_t request_id, sj_job_t **out);
 
 /* Readable (POLLIN) once the job has finished. */
 int sj_job_fd(const sj_job_t *j);

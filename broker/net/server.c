@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "jobs.h"
 #include "log.h"
+#include "notice.h"
 #include "zap.h"
 
 #define MAX_WAIT_MS 1000
@@ -248,8 +249,12 @@ static void start_job(sj_server_t *s, size_t i)
                     "it ends");
         return;
     }
+    uint8_t notice_pub[32];
+    if (s->env.signer)
+        sj_signer_public(s->env.signer, notice_pub);
     int err = sj_job_start(it->job.kind, s->store, s->cfg->data_dir,
-                           it->job.arg, it->request_id, &s->job);
+                           it->job.arg, s->env.signer ? notice_pub : NULL,
+                           it->request_id, &s->job);
     if (err) {
         reply_error(s, &s->ids[i], it->request_id,
                     err == SJ_EEXIST ? SHANGJU__STATUS__STATUS_ALREADY_EXISTS
