@@ -18,7 +18,7 @@ ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     gettext help2man"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
-    fonts-wqy-microhei"
+    fonts-wqy-microhei tzdata"
 ARG SHANGJU_UID=10001
 
 # ---- build -----------------------------------------------------------------
@@ -41,6 +41,11 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF \
 FROM debian:bookworm-slim AS runtime
 ARG RUNTIME_PACKAGES
 ARG SHANGJU_UID
+LABEL org.opencontainers.image.title="shangju" \
+      org.opencontainers.image.description="Shangju: the broker of a merchant-resident alliance (商居联盟)" \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.base.name="docker.io/library/debian:bookworm-slim"
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         ${RUNTIME_PACKAGES} \
@@ -49,20 +54,24 @@ RUN apt-get update \
     && useradd --system --uid "${SHANGJU_UID}" --gid shangju \
         --home-dir /var/lib/shangju --no-create-home \
         --shell /usr/sbin/nologin shangju \
-    && install -d -m 0700 -o shangju -g shangju /var/lib/shangju
+    && install -d -m 0700 -o shangju -g shangju /var/lib/shangju \
+        /var/lib/shangju/backups
 
 COPY --from=build /out/shangju-broker /out/shangju /usr/local/bin/
 COPY --from=build /out/locale/ /usr/local/share/locale/
+COPY packaging/docker/entrypoint.sh /usr/local/bin/shangju-entrypoint
 
 # SHANGJU_DATA serves the broker and `shangju` run inside the container
 # (`docker compose exec broker shangju ping`). The broker binds every
 # interface of the container; the CLI connecting to 0.0.0.0 reaches it too.
-ENV SHANGJU_DATA=/var/lib/shangju \
+ENV TZ=Asia/Shanghai \
+    SHANGJU_DATA=/var/lib/shangju \
     SHANGJU_REQUESTS=tcp://0.0.0.0:7400 \
     SHANGJU_EVENTS=tcp://0.0.0.0:7401
 VOLUME ["/var/lib/shangju"]
 WORKDIR /var/lib/shangju
-USER shangju
+# Numeric, so a runtime can tell it is not root without reading /etc/passwd.
+USER ${SHANGJU_UID}:${SHANGJU_UID}
 EXPOSE 7400 7401
 
 # A real request through the broker, signed with the committee key that the
@@ -71,8 +80,9 @@ HEALTHCHECK --interval=10s --timeout=6s --start-period=10s --retries=3 \
     CMD ["shangju", "--data", "/var/lib/shangju", \
          "--requests", "tcp://127.0.0.1:7400", "--timeout", "1000", "ping"]
 
-# The broker is PID 1 and handles SIGTERM itself: it finishes and commits
-# the batch in progress, answers it, and exits 0. Extra arguments given to
-# `docker run IMAGE ...` are appended (e.g. --demo, --log-level debug).
+# The broker is PID 1 (the entrypoint execs it) and handles SIGTERM itself:
+# it finishes and commits the batch in progress, answers it, and exits 0.
+# `docker run IMAGE --demo` passes options to the broker; `docker run IMAGE
+# shangju ping` runs another command (packaging/docker/entrypoint.sh).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/bin/shangju-broker", "--data", "/var/lib/shangju"]
+ENTRYPOINT ["/usr/local/bin/shangju-entrypoint"]
