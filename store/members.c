@@ -14,6 +14,8 @@ size_t store__member_index_key(const ProtobufCMessage *rec, int index_db,
                                uint8_t *k)
 {
     const Shangju__Member *m = (const Shangju__Member *)rec;
+    if (index_db == DB_MEMBER_BY_HANDLE)
+        return store__handle_key(k, m->bridge_id, m->chat_handle, m->id);
     if (index_db != DB_MEMBER_BY_ROLE)
         return 0;
     role_key(k, m->role, m->id);
@@ -46,6 +48,14 @@ int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
         role_key(rk, old->role, old->id);
         store__del(t, DB_MEMBER_BY_ROLE, rk, sizeof rk);
     }
+    /* The chat handle index (chat_links.c): moved like the role index. */
+    uint8_t hk[STORE_MAX_INDEX_KEY];
+    size_t hl;
+    if (old &&
+        (hl = store__member_index_key(&old->base, DB_MEMBER_BY_HANDLE, hk)))
+        store__del(t, DB_MEMBER_BY_HANDLE, hk, hl);
+    if ((hl = store__member_index_key(&m->base, DB_MEMBER_BY_HANDLE, hk)))
+        store__put(t, DB_MEMBER_BY_HANDLE, hk, hl, "", 0);
     store__put(t, DB_MEMBER_KEYS, m->public_key.data, 32, id, 8);
     role_key(rk, m->role, m->id);
     store__put(t, DB_MEMBER_BY_ROLE, rk, sizeof rk, "", 0);

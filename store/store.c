@@ -33,6 +33,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_EARNED] = "earned",
     [DB_RANK] = "rank",
     [DB_RANKINGS] = "rankings",
+    [DB_MEMBER_BY_HANDLE] = "member_by_handle",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {

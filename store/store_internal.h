@@ -32,6 +32,7 @@ enum {
     DB_EARNED,              /* year(4) member(8) -> earned(8) */
     DB_RANK,                /* year(4) ~earned(8) member(8) -> "" */
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
+    DB_MEMBER_BY_HANDLE,    /* bridge(8) chat handle NUL id(8) -> "" */
     DB__COUNT
 };
 
@@ -90,10 +91,17 @@ int store__scan(sj_txn_t *t, int db, const void *prefix, size_t plen,
 #define STORE_MAX_INDEX_KEY 256
 typedef size_t store__index_key_fn(const ProtobufCMessage *rec, int index_db,
                                    uint8_t *k);
-store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE */
+store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE, _HANDLE */
 store__index_key_fn store__wish_index_key;    /* the four DB_WISH_BY_* */
 store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
 store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
+
+/* The key of member id's handle on bridge in DB_MEMBER_BY_HANDLE (without
+ * the id when id is 0: the prefix every entry of that handle starts with);
+ * returns its length, or 0 when there is no link (no bridge or no handle,
+ * or a handle too long for a key). chat_links.c. */
+size_t store__handle_key(uint8_t *k, uint64_t bridge, const char *handle,
+                         uint64_t id);
 
 /* What every consistency walk (verify.c, ledger.c) carries first. */
 typedef struct {

@@ -206,6 +206,10 @@ int sj_call_emit_member(sj_call_t *c, const char *topic,
     Shangju__Member copy = *m;
     copy.contact = (char *)"";
     copy.chat_handle = (char *)"";
+    copy.invite_hash.len = 0; /* links.c: the invite never leaves */
+    copy.invite_hash.data = NULL;
+    copy.chat_cursor = 0;
+    copy.chat_lang = (char *)"";
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_MEMBER;
     ev.member = &copy;

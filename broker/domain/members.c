@@ -20,12 +20,14 @@ static bool is_committee(const sj_call_t *c)
  * from the store are never edited in place: their strings belong to them. */
 static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
 {
-    if (is_committee(c) || (c->caller && c->caller->id == m->id))
-        return m;
     Shangju__Member *v = sj_call_alloc(c, sizeof *v);
     if (!v)
         return NULL;
     *v = *m;
+    v->invite_hash.len = 0; /* links.c: the invite's hash never leaves */
+    v->invite_hash.data = NULL;
+    if (is_committee(c) || (c->caller && c->caller->id == m->id))
+        return v;
     v->contact = (char *)"";
     v->chat_handle = (char *)"";
     v->bridge_id = 0;
@@ -72,6 +74,17 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
             return sj_call_fail(c, ST(FAILED_PRECONDITION),
                                 "member %llu is not a bridge",
                                 (unsigned long long)a->bridge_id);
+        /* Handles are unique per bridge (links.c). */
+        err = sj_member_by_handle(c->txn, a->bridge_id, a->chat_handle, &b);
+        if (err == 0)
+            shangju__member__free_unpacked(b, NULL);
+        if (err == 0)
+            return sj_call_fail(c, ST(ALREADY_EXISTS),
+                                "that chat handle is already linked on "
+                                "bridge %llu",
+                                (unsigned long long)a->bridge_id);
+        if (err != SJ_ENOTFOUND)
+            return sj_call_store_fail(c, err, "member");
     }
     return 0;
 }

@@ -191,6 +191,10 @@ int sj_cli_compact(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_points(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_report(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
+/* member link / unlink / invite (cli_link.c) */
+int sj_cli_member_link(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_member_unlink(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_member_invite(sj_cli_t *cli, int argc, char **argv);
 
 /* True when argv[1..] asks for help ("--help" or "-h" first). */
 bool sj_cli_wants_help(int argc, char **argv);

@@ -234,6 +234,9 @@ static const sj_cli_cmd_t member_cmds[] = {
     {"show", member_show, "show one member"},
     {"suspend", member_suspend, "suspend a member"},
     {"rekey", member_rekey, "replace a member's key (old key refused)"},
+    {"link", sj_cli_member_link, "link a chat handle on a bridge"},
+    {"unlink", sj_cli_member_unlink, "remove a member's chat link"},
+    {"invite", sj_cli_member_invite, "one-time code to join from chat"},
     {NULL, NULL, NULL},
 };
 
