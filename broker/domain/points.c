@@ -74,7 +74,7 @@ static int whose(sj_call_t *c, uint64_t asked, uint64_t *id)
     *id = asked ? asked : me->id;
     if (*id == me->id)
         return 0;
-    if (me->role != ROLE(COMMITTEE))
+    if (me->role != ROLE(COMMITTEE) && me->role != ROLE(BRIDGE))
         return sj_call_fail(c, ST(PERMISSION_DENIED),
                             "only the committee reads another member's "
                             "points");
@@ -84,7 +84,13 @@ static int whose(sj_call_t *c, uint64_t asked, uint64_t *id)
         return sj_call_fail(c, ST(NOT_FOUND), "no member %llu", (ull)*id);
     if (err)
         return sj_call_store_fail(c, err, "member");
+    /* A chat bridge reads the points of the members linked to it. */
+    bool linked = m->bridge_id == me->id;
     shangju__member__free_unpacked(m, NULL);
+    if (me->role == ROLE(BRIDGE) && !linked)
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            "member %llu is not linked to this bridge",
+                            (ull)*id);
     return 0;
 }
 
