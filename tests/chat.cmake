@@ -16,3 +16,10 @@ target_compile_options(test_chat_bot PRIVATE ${SJ_WARNINGS})
 add_test(NAME chat_bot COMMAND test_chat_bot)
 set_tests_properties(chat_bot PROPERTIES
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR}")
+#   it_chat_console  the console transport against a real broker
+add_test(NAME it_chat_console
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/integration/it_chat_console.sh
+                 $<TARGET_FILE:shangju-broker> $<TARGET_FILE:shangju>
+                 $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-chat>)
+set_tests_properties(it_chat_console PROPERTIES TIMEOUT 110
+                     LABELS integration)
