@@ -115,7 +115,8 @@ static void out_clear(void)
 static sj_chat_bot_t *bot;
 static sj_chat_notify_t *notifier;
 static const sj_chat_broker_t broker = {fake_call, NULL};
-static const sj_chat_transport_t out = {out_send, out_announce, NULL};
+static const sj_chat_transport_t out = {.send = out_send,
+                                        .announce = out_announce};
 static int64_t now;
 static uint64_t fed; /* last event seq handed to the notifier */
 

@@ -39,6 +39,10 @@ typedef struct {
     void (*send)(void *ctx, const char *handle, const char *text);
     void (*announce)(void *ctx, const char *text);
     void *ctx;
+    /* Optional: send with a stable id (a notification's, from its event),
+     * so the rare repeat after a crash is recognisably the same message. */
+    void (*send_keyed)(void *ctx, const char *handle, const char *text,
+                       const char *key);
 } sj_chat_transport_t;
 
 /* The bot's settings; 0 means the default. Per-handle limits against

@@ -64,7 +64,8 @@ static void feed(sj_chat_rt_t *rt, const char *as, char *buf, size_t *len,
 int sj_chat_console_run(const sj_chat_opts_t *o)
 {
     console_t con = {o->as};
-    sj_chat_transport_t out = {con_send, con_announce, &con};
+    sj_chat_transport_t out = {
+        .send = con_send, .announce = con_announce, .ctx = &con};
     sj_chat_rt_t rt;
     if (sj_chat_rt_init(&rt, o, &out) != 0)
         return 1;

@@ -60,6 +60,7 @@ struct sj_chat_notify {
     unsigned earned_next;
     sj_chat_ready_fn *ready;
     void *ready_ud;
+    bool dm_ready, room_ready;
 };
 
 static const char *tr(sj_lang_t lang, const char *msgid)
@@ -176,7 +177,13 @@ static void send_notice(sj_chat_notify_t *n, const char *merchant)
                                                "closed. Thank you!")),
                                       id, it->title);
     }
-    n->out.send(n->out.ctx, n->handle, s);
+    if (n->out.send_keyed) {
+        char key[40];
+        snprintf(key, sizeof key, "shangju-ev-%llu", (ull)it->seq);
+        n->out.send_keyed(n->out.ctx, n->handle, s, key);
+    } else {
+        n->out.send(n->out.ctx, n->handle, s);
+    }
     g_free(s);
     n->sent++;
 }
@@ -282,7 +289,8 @@ static void announce(sj_chat_notify_t *n, const item_t *it)
 /* Handle queued events until one needs the broker. */
 static void pump(sj_chat_notify_t *n)
 {
-    while (n->step == STEP_IDLE && !n->cur && n->now >= n->retry_at) {
+    while (n->step == STEP_IDLE && !n->cur && n->now >= n->retry_at &&
+           n->dm_ready) {
         item_t *it = g_queue_pop_head(&n->items);
         if (!it)
             return;
@@ -341,7 +349,7 @@ void sj_chat_notify_tick(sj_chat_notify_t *n, int64_t now)
     if (n->step == STEP_IDLE && !n->cur && g_queue_is_empty(&n->items) &&
         n->handled > n->stored && now >= n->retry_at)
         store_cursor(n, STEP_FLUSH, n->handled);
-    if (!g_queue_is_empty(&n->room) &&
+    if (!g_queue_is_empty(&n->room) && n->room_ready &&
         now - n->room_last >= n->opts.room_interval_ms) {
         char *s = g_queue_pop_head(&n->room);
         n->out.announce(n->out.ctx, s);
@@ -355,6 +363,14 @@ void sj_chat_notify_tick(sj_chat_notify_t *n, int64_t now)
             n->room_dropped = 0;
         }
     }
+}
+
+void sj_chat_notify_set_ready(sj_chat_notify_t *n, bool dm, bool room)
+{
+    n->dm_ready = dm;
+    n->room_ready = room;
+    if (dm)
+        pump(n);
 }
 
 bool sj_chat_notify_idle(const sj_chat_notify_t *n)
@@ -398,6 +414,7 @@ sj_chat_notify_t *sj_chat_notify_new(const sj_chat_broker_t *broker,
     n->opts.room_lang = opts ? opts->room_lang : SJ_LANG_ZH;
     g_queue_init(&n->items);
     g_queue_init(&n->room);
+    n->dm_ready = n->room_ready = true;
     return n;
 }
 

@@ -42,6 +42,12 @@ void sj_chat_notify_tick(sj_chat_notify_t *n, int64_t now);
  * orderly stop waits for this. */
 bool sj_chat_notify_idle(const sj_chat_notify_t *n);
 
+/* Whether the transport can deliver now: direct messages (dm) and the room.
+ * While dm is false no event is taken (so the cursor does not pass a
+ * message that could not be sent); while room is false announcements wait.
+ * Both start true (the console is always ready). */
+void sj_chat_notify_set_ready(sj_chat_notify_t *n, bool dm, bool room);
+
 /* Events handled and notifications sent so far (for logs and tests). */
 uint64_t sj_chat_notify_sent(const sj_chat_notify_t *n);
 
