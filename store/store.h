@@ -181,6 +181,7 @@ typedef enum {
     SJ_TIMER_AUTO_CLOSE = 3,    /* FULFILLED wish closes on its own */
     SJ_TIMER_COMPACT_START = 4, /* PUBLISHED compact's term begins */
     SJ_TIMER_COMPACT_END = 5,   /* ACTIVE compact's term ends */
+    SJ_TIMER_WISH_REMIND = 16,  /* chat: remind before expiry (links.c) */
 } sj_timer_kind_t;
 
 typedef struct {

@@ -136,6 +136,7 @@ static const struct expect matrix[] = {
     {K(CHAT_CURSOR_GET), "b"},
     {K(CHAT_CURSOR_SET), "b"},
     {K(CHAT_LANG_SET), "cb"},
+    {K(CHAT_REMIND), "b"},
 };
 
 /* A request of each kind with an empty body of the right type. */

@@ -538,6 +538,53 @@ START_TEST(room_is_paced_and_bounded)
 }
 END_TEST
 
+/* Fire due timers as the batch does (reminders included). */
+static void fire_timers(void)
+{
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &txn), 0);
+    sj_timer_t due[64];
+    size_t n;
+    ck_assert_int_eq(sj_timer_due(txn, w.now, due, 64, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        sj_txn_t *child;
+        ck_assert_int_eq(sj_txn_begin_nested(txn, &child), 0);
+        sj_call_t c;
+        sj_call_init(&c, child, NULL, w.now, &w.cfg);
+        ck_assert_int_eq(due[i].kind == SJ_TIMER_WISH_REMIND
+                             ? sj_chat_remind_fire(&c, &due[i])
+                             : sj_wish_timer_fire(&c, &due[i]),
+                         0);
+        sj_call_end(&c);
+        ck_assert_int_eq(sj_txn_commit(&child), 0);
+    }
+    ck_assert_int_eq(sj_txn_commit(&txn), 0);
+}
+
+START_TEST(reminded_before_expiry_then_told_it_expired)
+{
+    link_handle(w.resident, "auntie@x");
+    say("auntie@x", "心愿 想学做月饼");
+    uint64_t id = last_wish_id();
+    feed_events(notifier); /* posted: the bridge asks for a reminder */
+    size_t before = nsent;
+    w.now += w.cfg.wish_expiry_ms - 23LL * 3600 * 1000;
+    fire_timers();
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 1);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "还没有商户认领"));
+    char want[32];
+    snprintf(want, sizeof want, "第 %llu 号", (unsigned long long)id);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], want));
+    w.now += 24LL * 3600 * 1000;
+    fire_timers();
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 2);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "到期了"));
+    ck_assert_int_eq(world_state(&w, id), WS(EXPIRED));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chat_bot");
@@ -555,6 +602,7 @@ static Suite *suite(void)
     tcase_add_test(tc, notifications_in_the_residents_language);
     tcase_add_test(tc, restart_resumes_from_the_cursor);
     tcase_add_test(tc, room_is_paced_and_bounded);
+    tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

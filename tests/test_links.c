@@ -334,6 +334,109 @@ START_TEST(language_per_member)
 }
 END_TEST
 
+/* Neither the handle nor anything of an invite reaches the event log or
+ * another member's view. */
+START_TEST(nothing_private_leaves)
+{
+    char code[64];
+    ck_assert_int_eq(invite(w.resident2, 0, 0, code), 0);
+    ck_assert_int_eq(join(w.bridge, "li@chat", code), 0);
+    ck_assert_int_eq(invite(w.resident, 0, 0, code), 0);
+    ck_assert_int_eq(link_(w.committee, w.resident2, "li2@chat", 0), 0);
+    sj_txn_t *t;
+    Shangju__Event **ev;
+    size_t n;
+    ck_assert_int_eq(sj_txn_begin(w.store, false, &t), 0);
+    ck_assert_int_eq(sj_event_range(t, 1, 1000, &ev, &n), 0);
+    sj_txn_abort(&t);
+    unsigned linked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i]->body_case != SHANGJU__EVENT__BODY_MEMBER)
+            continue;
+        const Shangju__Member *m = ev[i]->member;
+        linked += strcmp(ev[i]->topic, "member.linked") == 0;
+        ck_assert_str_eq(m->chat_handle, "");
+        ck_assert_uint_eq(m->invite_hash.len, 0);
+        ck_assert_int_eq(m->invite_expires_at, 0);
+        ck_assert_str_eq(m->chat_lang, "");
+    }
+    sj_event_page_free(ev, n);
+    ck_assert_uint_eq(linked, 2);
+    Shangju__MemberGet g = SHANGJU__MEMBER_GET__INIT;
+    g.id = w.resident;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(MEMBER_GET);
+    req.member_get = &g;
+    ck_assert_int_eq(world_call(&w, w.merchant, &req), 0);
+    ck_assert_int_eq(w.reply->member->invite_expires_at, 0);
+    ck_assert_uint_eq(w.reply->member->invite_hash.len, 0);
+}
+END_TEST
+
+/* Fire due timers the way the batch does, reminders included; returns
+ * the events emitted. */
+static unsigned tick(void)
+{
+    sj_txn_t *txn;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &txn), 0);
+    sj_timer_t due[64];
+    size_t n;
+    ck_assert_int_eq(sj_timer_due(txn, w.now, due, 64, &n), 0);
+    unsigned events = 0;
+    for (size_t i = 0; i < n; i++) {
+        sj_txn_t *child;
+        ck_assert_int_eq(sj_txn_begin_nested(txn, &child), 0);
+        sj_call_t c;
+        sj_call_init(&c, child, NULL, w.now, &w.cfg);
+        int rc = due[i].kind == SJ_TIMER_WISH_REMIND
+                     ? sj_chat_remind_fire(&c, &due[i])
+                     : sj_wish_timer_fire(&c, &due[i]);
+        ck_assert_int_eq(rc, 0);
+        for (size_t e = 0; e < c.n_events; e++)
+            if (strcmp(c.events[e].topic, "wish.expiring") == 0)
+                events++;
+        sj_call_end(&c);
+        ck_assert_int_eq(sj_txn_commit(&child), 0);
+    }
+    ck_assert_int_eq(sj_txn_commit(&txn), 0);
+    return events;
+}
+
+static int remind(uint64_t as, uint64_t wish)
+{
+    Shangju__ChatRemind r = SHANGJU__CHAT_REMIND__INIT;
+    r.wish_id = wish;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(CHAT_REMIND);
+    req.chat_remind = &r;
+    return world_call(&w, as, &req);
+}
+
+START_TEST(reminder_before_expiry)
+{
+    ck_assert_int_eq(link_(w.committee, w.resident, "auntie", w.bridge), 0);
+    uint64_t a, b, other;
+    ck_assert_int_eq(world_post(&w, w.resident, "Photos", 0, &a), 0);
+    ck_assert_int_eq(world_post(&w, w.resident, "Cakes", 0, &b), 0);
+    ck_assert_int_eq(world_post(&w, w.resident2, "Bike", 0, &other), 0);
+    ck_assert_int_eq(remind(w.bridge, a), 0);
+    ck_assert_int_eq(remind(w.bridge, a), 0); /* twice: one reminder */
+    ck_assert_int_eq(remind(w.bridge, b), 0);
+    /* Only for residents linked to this bridge, only open wishes. */
+    ck_assert_int_eq(remind(w.bridge, other), ST(NOT_FOUND));
+    ck_assert_int_eq(remind(w.bridge, 999), ST(NOT_FOUND));
+    ck_assert_int_eq(world_move(&w, w.resident, K(WISH_CANCEL), b), 0);
+    ck_assert_int_eq(remind(w.bridge, b), ST(FAILED_PRECONDITION));
+    /* Nothing before the day before expiry; then one event, for the wish
+     * still open (b was cancelled, its timer finds nothing to do). */
+    w.now += w.cfg.wish_expiry_ms - 25LL * 3600 * 1000;
+    ck_assert_uint_eq(tick(), 0);
+    w.now += 2LL * 3600 * 1000;
+    ck_assert_uint_eq(tick(), 1);
+    ck_assert_uint_eq(tick(), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("links");
@@ -347,6 +450,8 @@ static Suite *suite(void)
     tcase_add_test(tc, invite_bridge_and_handle_rules);
     tcase_add_test(tc, cursor_lives_in_the_broker);
     tcase_add_test(tc, language_per_member);
+    tcase_add_test(tc, reminder_before_expiry);
+    tcase_add_test(tc, nothing_private_leaves);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -210,6 +210,9 @@ int sj_call_emit_member(sj_call_t *c, const char *topic,
     copy.invite_hash.data = NULL;
     copy.chat_cursor = 0;
     copy.chat_lang = (char *)"";
+    copy.invite_expires_at = 0;
+    copy.invite_failures = 0;
+    copy.invite_bridge_id = 0;
     Shangju__Event ev = SHANGJU__EVENT__INIT;
     ev.body_case = SHANGJU__EVENT__BODY_MEMBER;
     ev.member = &copy;

@@ -66,6 +66,7 @@ static const sj_rule_t rules[] = {
     {K(CHAT_CURSOR_GET), R(BRIDGE), false, sj_h_chat_cursor_get},
     {K(CHAT_CURSOR_SET), R(BRIDGE), true, sj_h_chat_cursor_set},
     {K(CHAT_LANG_SET), R(BRIDGE) | R(COMMITTEE), true, sj_h_chat_lang_set},
+    {K(CHAT_REMIND), R(BRIDGE), true, sj_h_chat_remind},
 };
 
 const sj_rule_t *sj_rules(size_t *n)

@@ -406,3 +406,53 @@ int sj_h_chat_lang_set(sj_call_t *c, const Shangju__Request *req)
     m->chat_lang = l->lang;
     return save(c, m, old, NULL); /* private: no event */
 }
+
+/* How long before expiry to remind: a day, or a quarter of the time left
+ * when that is shorter (a wish posted to last hours, in tests). */
+#define REMIND_LEAD_MS (24LL * 3600 * 1000)
+
+int sj_h_chat_remind(sj_call_t *c, const Shangju__Request *req)
+{
+    Shangju__Wish *w;
+    int err = sj_wish_get(c->txn, req->chat_remind->wish_id, &w);
+    if (err == SJ_ENOTFOUND)
+        return refuse(c, ST(NOT_FOUND), "wish.not_found", "no wish %llu",
+                      (ull)req->chat_remind->wish_id);
+    if (err || !sj_call_own(c, w))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "wish");
+    Shangju__Member *owner;
+    int rc = linked_to_caller(c, "", w->owner_id, &owner);
+    if (rc)
+        return rc;
+    if (w->state != SHANGJU__WISH_STATE__WISH_STATE_OPEN)
+        return refuse(c, ST(FAILED_PRECONDITION), "wish.not_open",
+                      "wish %llu is not open", (ull)w->id);
+    int64_t left = w->expires_at - c->now;
+    int64_t lead = left / 4 < REMIND_LEAD_MS ? left / 4 : REMIND_LEAD_MS;
+    if (left <= 0 || lead <= 0)
+        return 0; /* too late to remind */
+    sj_timer_t tm = {w->expires_at - lead, SJ_TIMER_WISH_REMIND, w->id};
+    /* The same wish and expiry give the same timer key: asking twice (a
+     * bridge repeating itself after a crash) sets one reminder. */
+    if ((err = sj_timer_set(c->txn, &tm)))
+        return sj_call_store_fail(c, err, "timer");
+    return 0;
+}
+
+int sj_chat_remind_fire(sj_call_t *c, const sj_timer_t *tm)
+{
+    Shangju__Wish *w;
+    int err = sj_timer_clear(c->txn, tm);
+    if (!err)
+        err = sj_wish_get(c->txn, tm->id, &w);
+    if (err == SJ_ENOTFOUND)
+        return 0;
+    if (err || !sj_call_own(c, w))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "wish");
+    if (w->state != SHANGJU__WISH_STATE__WISH_STATE_OPEN ||
+        w->expires_at <= c->now)
+        return 0; /* claimed meanwhile, or gone: nothing to remind */
+    if ((err = sj_call_emit_wish(c, "wish.expiring", w)))
+        return sj_call_store_fail(c, err, "event");
+    return 0;
+}

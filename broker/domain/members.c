@@ -31,6 +31,11 @@ static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
     v->contact = (char *)"";
     v->chat_handle = (char *)"";
     v->bridge_id = 0;
+    v->chat_lang = (char *)""; /* links.c: the chat link is private too */
+    v->chat_cursor = 0;
+    v->invite_expires_at = 0;
+    v->invite_failures = 0;
+    v->invite_bridge_id = 0;
     v->public_key.len = 0;
     v->public_key.data = NULL;
     return v;

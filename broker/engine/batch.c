@@ -184,7 +184,9 @@ static void fire_timers(sj_txn_t *txn, const sj_config_t *cfg, int64_t now,
             return;
         sj_call_t c;
         sj_call_init(&c, child, NULL, now, cfg);
-        int rc = due[i].kind >= SJ_TIMER_COMPACT_START
+        int rc = due[i].kind == SJ_TIMER_WISH_REMIND
+                     ? sj_chat_remind_fire(&c, &due[i])
+                 : due[i].kind >= SJ_TIMER_COMPACT_START
                      ? sj_compact_timer_fire(&c, &due[i])
                      : sj_wish_timer_fire(&c, &due[i]);
         if (rc == 0 && sj_txn_commit(&child) == 0) {

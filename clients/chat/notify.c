@@ -22,6 +22,7 @@ typedef struct {
     uint64_t seq;
     char topic[48];
     uint64_t wish_id, owner_id, merchant_id;
+    int64_t at, expires_at;
     char *title, *building;
     /* points.earned */
     uint64_t ref;
@@ -33,6 +34,7 @@ typedef enum {
     STEP_IDLE,
     STEP_RESOLVE,
     STEP_MERCHANT,
+    STEP_REMIND,
     STEP_CURSOR,
     STEP_FLUSH,
     STEP_START,
@@ -81,13 +83,21 @@ static void item_free(item_t *it)
 
 static bool is_notice(const char *topic)
 {
-    static const char *const topics[] = {"wish.claimed",  "wish.fulfilled",
-                                         "wish.released", "wish.lapsed",
-                                         "wish.expired",  "wish.closed"};
+    static const char *const topics[] = {
+        "wish.claimed", "wish.fulfilled", "wish.released", "wish.lapsed",
+        "wish.expired", "wish.closed",    "wish.expiring"};
     for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
         if (strcmp(topic, topics[i]) == 0)
             return true;
     return false;
+}
+
+/* Events after which an open wish should get a reminder before expiry. */
+static bool wants_remind(const char *topic)
+{
+    return strcmp(topic, "wish.posted") == 0 ||
+           strcmp(topic, "wish.released") == 0 ||
+           strcmp(topic, "wish.lapsed") == 0;
 }
 
 static void pump(sj_chat_notify_t *n);
@@ -161,6 +171,18 @@ static void send_notice(sj_chat_notify_t *n, const char *merchant)
                                      "“%s” in time. It is open again for "
                                      "other shops.")),
                             id, it->title);
+    else if (strcmp(it->topic, "wish.expiring") == 0 &&
+             it->expires_at - it->at >= 3600 * 1000)
+        s = g_strdup_printf(tr(l, N_("Your wish #%llu “%s” has no taker yet "
+                                     "and expires in about %lld hours. If "
+                                     "you still need it, you can post it "
+                                     "again when it expires.")),
+                            id, it->title,
+                            (long long)((it->expires_at - it->at) / 3600000));
+    else if (strcmp(it->topic, "wish.expiring") == 0)
+        s = g_strdup_printf(tr(l, N_("Your wish #%llu “%s” has no taker yet "
+                                     "and expires within the hour.")),
+                            id, it->title);
     else if (strcmp(it->topic, "wish.expired") == 0)
         s = g_strdup_printf(tr(l, N_("Your wish #%llu “%s” has expired "
                                      "without a taker. You can post it "
@@ -188,6 +210,21 @@ static void send_notice(sj_chat_notify_t *n, const char *merchant)
     n->sent++;
 }
 
+/* After the notice (if any): ask for the reminder, or store the cursor. */
+static void after_send(sj_chat_notify_t *n)
+{
+    if (!wants_remind(n->cur->topic)) {
+        store_cursor(n, STEP_CURSOR, n->cur->seq);
+        return;
+    }
+    Shangju__ChatRemind cr = SHANGJU__CHAT_REMIND__INIT;
+    cr.wish_id = n->cur->wish_id;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(CHAT_REMIND);
+    req.chat_remind = &cr;
+    call(n, STEP_REMIND, &req);
+}
+
 static void resolved(sj_chat_notify_t *n, const Shangju__Reply *r)
 {
     if (r->status != ST(OK) || r->body_case != SHANGJU__REPLY__BODY_MEMBER ||
@@ -197,12 +234,17 @@ static void resolved(sj_chat_notify_t *n, const Shangju__Reply *r)
     }
     n->handle = g_strdup(r->member->chat_handle);
     n->lang = sj_chat_lang_of(r->member->chat_lang);
-    if (!n->cur->merchant_id || strcmp(n->cur->topic, "wish.expired") == 0) {
+    if (strcmp(n->cur->topic, "wish.posted") == 0) {
+        after_send(n); /* nothing to say: they posted it */
+        return;
+    }
+    bool named = strcmp(n->cur->topic, "wish.claimed") == 0 ||
+                 strcmp(n->cur->topic, "wish.fulfilled") == 0 ||
+                 strcmp(n->cur->topic, "wish.closed") == 0;
+    if (!n->cur->merchant_id || !named) {
         send_notice(n, NULL);
-        {
-            store_cursor(n, STEP_CURSOR, n->cur->seq);
-            return;
-        }
+        after_send(n);
+        return;
     }
     Shangju__MemberGet mg = SHANGJU__MEMBER_GET__INIT;
     mg.id = n->cur->merchant_id;
@@ -235,7 +277,7 @@ static void on_reply(void *vn, const Shangju__Reply *r, int err)
             n->cur = NULL;
             g_free(n->handle);
             n->handle = NULL;
-        } else if (step == STEP_CURSOR) {
+        } else if (step == STEP_CURSOR || step == STEP_REMIND) {
             done(n); /* sent: a later flush stores the cursor */
         }
         n->retry_at = n->now + RETRY_MS;
@@ -250,7 +292,13 @@ static void on_reply(void *vn, const Shangju__Reply *r, int err)
                                r->body_case == SHANGJU__REPLY__BODY_MEMBER
                            ? r->member->name
                            : NULL);
-        store_cursor(n, STEP_CURSOR, n->cur->seq);
+        after_send(n);
+        break;
+    case STEP_REMIND: /* a refusal (claimed meanwhile) changes nothing */
+        if (strcmp(n->cur->topic, "wish.posted") == 0)
+            done(n);
+        else
+            store_cursor(n, STEP_CURSOR, n->cur->seq);
         break;
     case STEP_CURSOR:
         if (r->status == ST(OK))
@@ -300,7 +348,9 @@ static void pump(sj_chat_notify_t *n)
             n->earned[n->earned_next++ % EARNED_RING].amount = it->amount;
         } else if (strcmp(it->topic, "wish.posted") == 0) {
             announce(n, it);
-        } else if (is_notice(it->topic) && it->owner_id) {
+        }
+        if (!it->earn_wish && it->owner_id &&
+            (is_notice(it->topic) || wants_remind(it->topic))) {
             Shangju__ChatResolve cr = SHANGJU__CHAT_RESOLVE__INIT;
             cr.member_id = it->owner_id;
             Shangju__Request req = SHANGJU__REQUEST__INIT;
@@ -325,6 +375,8 @@ void sj_chat_notify_event(sj_chat_notify_t *n, const Shangju__Event *ev)
         it->wish_id = w->id;
         it->owner_id = w->owner_id;
         it->merchant_id = w->claim ? w->claim->merchant_id : 0;
+        it->expires_at = w->expires_at;
+        it->at = ev->at;
         it->title = g_strdup(w->title ? w->title : "");
         it->building = g_strdup(w->building ? w->building : "");
     } else if (ev->body_case == SHANGJU__EVENT__BODY_ENTRY && ev->entry) {
