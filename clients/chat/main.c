@@ -38,6 +38,9 @@ static const char help[] =
     "  --xmpp-port PORT      port (default 5222)\n"
     "  --room ROOM_JID       community room for new wishes (MUC)\n"
     "  --room-nick NICK      the bridge's nick there (default shangju)\n"
+    "  --xmpp-trust-tls      accept a server certificate that does not\n"
+    "                        verify (self-signed); TLS is used whenever\n"
+    "                        offered either way\n"
     "Common:\n"
     "  --room-lang zh|en     language of room announcements (default: the\n"
     "                        locale's, as for messages in no language)\n"
@@ -63,6 +66,7 @@ enum {
     O_ROOMLANG,
     O_BURST,
     O_REFILL,
+    O_TRUST,
 };
 
 static const struct option opts[] = {
@@ -83,6 +87,7 @@ static const struct option opts[] = {
     {"room-lang", required_argument, NULL, O_ROOMLANG},
     {"burst", required_argument, NULL, O_BURST},
     {"refill-ms", required_argument, NULL, O_REFILL},
+    {"xmpp-trust-tls", no_argument, NULL, O_TRUST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -189,6 +194,9 @@ int main(int argc, char **argv)
             if (!number(optarg, 1, 3600000, &v))
                 return usage("--refill-ms wants milliseconds");
             o.bot.refill_ms = v;
+            break;
+        case O_TRUST:
+            o.trust_tls = true;
             break;
         case 'h':
             fputs(help, stdout);

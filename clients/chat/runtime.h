@@ -28,6 +28,7 @@ typedef struct {
     /* xmpp */
     const char *jid, *password_file, *host, *room, *nick;
     unsigned short port;
+    bool trust_tls;
     sj_lang_t room_lang;
     sj_chat_bot_opts_t bot;
 } sj_chat_opts_t;

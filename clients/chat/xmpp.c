@@ -224,15 +224,24 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
             logf_kv("debug", "echo_filtered", NULL);
         return 1;
     }
-    char *body = xmpp_message_get_body(st);
-    if (!body)
-        return 1; /* chat states, receipts */
     char *bare = xmpp_jid_bare(x->ctx, from);
+    /* Never from ourselves (a reply to ourselves would loop) nor from the
+     * room's occupants privately (their real JIDs are hidden). */
+    if (!bare || strcmp(bare, x->bare) == 0 ||
+        (x->o->room && strcmp(bare, x->o->room) == 0)) {
+        xmpp_free(x->ctx, bare);
+        return 1;
+    }
+    char *body = xmpp_message_get_body(st);
+    if (!body) {
+        xmpp_free(x->ctx, bare);
+        return 1; /* chat states, receipts */
+    }
     const char *id = message_id(x, st);
-    if (bare && (!id || first_time(x, bare, id)))
+    if (!id || first_time(x, bare, id))
         sj_chat_bot_message(x->rt.bot, bare, body, strlen(body),
                             sj_chat_now_ms(), id);
-    else if (bare)
+    else
         logf_kv("info", "duplicate_dropped", NULL);
     xmpp_free(x->ctx, bare);
     xmpp_free(x->ctx, body);
@@ -306,6 +315,10 @@ static bool start_conn(xmpp_t *x, const char *password)
         return false;
     xmpp_conn_set_jid(x->conn, x->o->jid);
     xmpp_conn_set_pass(x->conn, password);
+    /* TLS is used whenever the server offers it; --xmpp-trust-tls accepts
+     * a certificate that does not verify (a self-signed one), TLS still. */
+    if (x->o->trust_tls)
+        xmpp_conn_set_flags(x->conn, XMPP_CONN_FLAG_TRUST_TLS);
     /* TCP keepalive: a dead server is noticed, then reconnected to. */
     xmpp_conn_set_sockopt_callback(x->conn, xmpp_sockopt_cb_keepalive);
     x->dropped = false;

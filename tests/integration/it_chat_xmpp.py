@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Integration: the chat bridge over XMPP against a real prosody started here
-on loopback, residents played by slixmpp clients, a real broker and the
+on loopback (offering STARTTLS with a self-signed certificate, which the
+bridge uses), residents played by slixmpp clients, a real broker and the
 `shangju` CLI for the committee and a merchant. Checks acceptance 2 of the
 chat issue: post by direct message, the claim notification in Chinese within
 2 s, thanks closes, an invite links once, an unlinked handle gets only the
@@ -73,6 +74,15 @@ PROSODY_CFG = os.path.join(PROSODY_DIR, "prosody.cfg.lua")
 
 def prosody_setup(users):
     os.makedirs(os.path.join(PROSODY_DIR, "data"))
+    # A self-signed certificate: the server offers STARTTLS, the bridge
+    # (--xmpp-trust-tls) takes it; the slixmpp residents stay plain.
+    crt = os.path.join(PROSODY_DIR, "localhost.crt")
+    key = os.path.join(PROSODY_DIR, "localhost.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=" + HOST,
+                    "-keyout", key, "-out", crt], check=True,
+                   capture_output=True)
+    os.chmod(key, 0o644)
     os.chmod(os.path.join(PROSODY_DIR, "data"), 0o777)
     os.chmod(WORK, 0o755)
     os.chmod(PROSODY_DIR, 0o755)
@@ -89,8 +99,10 @@ c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 authentication = "internal_plain"
 modules_enabled = {{ "roster"; "saslauth"; "disco"; "presence"; "message";
-                    "iq"; "offline"; "ping" }}
-modules_disabled = {{ "s2s"; "tls" }}
+                    "iq"; "offline"; "ping"; "tls" }}
+modules_disabled = {{ "s2s" }}
+ssl = {{ certificate = "{PROSODY_DIR}/localhost.crt";
+        key = "{PROSODY_DIR}/localhost.key" }}
 log = {{ info = "{PROSODY_DIR}/prosody.log" }}
 daemonize = false
 VirtualHost "{HOST}"
@@ -144,7 +156,8 @@ def bridge_start():
                      "--events", EV, "--xmpp-jid", "bridge@" + HOST,
                      "--xmpp-password-file", os.path.join(WORK, "bridge.pw"),
                      "--xmpp-host", "127.0.0.1", "--xmpp-port", str(XPORT),
-                     "--room", ROOM, "--burst", "6", "--refill-ms", "2000"],
+                     "--room", ROOM, "--burst", "6", "--refill-ms", "2000",
+                     "--xmpp-trust-tls"],
           env=dict(os.environ, LANG="C.UTF-8", LANGUAGE="zh_CN"))
 
 
@@ -232,6 +245,8 @@ async def main():
        str(bri))
     bridge_start()
     await wait_for(lambda: "room_joined" in log_of("bridge"), "room join", 10)
+    if "event=connected tls=yes" not in log_of("bridge"):
+        fail("the bridge did not use the TLS the server offered")
 
     auntie = Person("auntie", "pw-a")
     stranger = Person("stranger", "pw-s")
