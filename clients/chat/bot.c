@@ -233,17 +233,13 @@ static void post(job_t *j, const char *text)
         say_text(j, T(N_("The first line is too long for a title. Put a "
                          "short title on the first line and the details on "
                          "the next lines.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     if (strlen(details) > SJ_MAX_DETAILS) {
         say_text(j, T(N_("That wish is too long. Please make it shorter.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     char *title = g_strndup(text, tlen);
     g_strstrip(title);
@@ -282,36 +278,28 @@ static void act(job_t *j)
         peer->dialogue_at = 0;
         if (live && c->kind == SJ_CMD_UNKNOWN) {
             j->acting = dfor ? dfor : j->me;
-            {
-                post(j, c->text);
-                return;
-            }
+            post(j, c->text);
+            return;
         }
         if (live && c->kind == SJ_CMD_CANCEL && !c->id) {
             say_text(j, T(N_("All right, no wish was posted.")));
-            {
-                job_free(j);
-                return;
-            }
+            job_free(j);
+            return;
         }
     }
     if (c->for_id && !committee) {
         say_text(j, T(N_("Only neighbourhood committee workers can act for "
                          "another resident.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     j->acting = c->for_id ? c->for_id : j->me;
     if (committee && !c->for_id &&
         (c->kind == SJ_CMD_WISH || c->kind == SJ_CMD_MINE ||
          c->kind == SJ_CMD_CANCEL || c->kind == SJ_CMD_THANKS)) {
         say_usage(j, SJ_CMD_NONE);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
 
     Shangju__Request req = SHANGJU__REQUEST__INIT;
@@ -325,25 +313,19 @@ static void act(job_t *j)
             say_text(j, T(N_("What is your wish? Send it in one message: "
                              "the first line is the title, more lines for "
                              "details. (Send “cancel” to stop.)")));
-            {
-                job_free(j);
-                return;
-            }
-        }
-        {
-            post(j, c->text);
+            job_free(j);
             return;
         }
+        post(j, c->text);
+        return;
     case SJ_CMD_MINE: {
         Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
         l.owner_id = j->acting;
         l.limit = MINE_PAGE;
         req.body_case = K(WISH_LIST);
         req.wish_list = &l;
-        {
-            ask(j, STEP_MINE, &req);
-            return;
-        }
+        ask(j, STEP_MINE, &req);
+        return;
     }
     case SJ_CMD_SHOW:
     case SJ_CMD_THANKS: {
@@ -353,48 +335,36 @@ static void act(job_t *j)
     case SJ_CMD_CANCEL:
         if (!c->id) {
             say_usage(j, SJ_CMD_CANCEL);
-            {
-                job_free(j);
-                return;
-            }
-        }
-        {
-            get_wish(j, c->id);
+            job_free(j);
             return;
         }
+        get_wish(j, c->id);
+        return;
     case SJ_CMD_POINTS: {
         Shangju__PointsBalance pb = SHANGJU__POINTS_BALANCE__INIT;
         pb.member_id = j->acting;
         req.body_case = K(POINTS_BALANCE);
         req.points_balance = &pb;
-        {
-            ask(j, STEP_POINTS, &req);
-            return;
-        }
+        ask(j, STEP_POINTS, &req);
+        return;
     }
     case SJ_CMD_JOIN:
         say(j, T(N_("This chat is already linked to %s.")), j->name);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     case SJ_CMD_LANG: {
         if (!c->has_lang) {
             say_usage(j, SJ_CMD_LANG);
-            {
-                job_free(j);
-                return;
-            }
+            job_free(j);
+            return;
         }
         Shangju__ChatLangSet ls = SHANGJU__CHAT_LANG_SET__INIT;
         ls.member_id = j->me;
         ls.lang = (char *)sj_chat_lang_code(c->lang);
         req.body_case = K(CHAT_LANG_SET);
         req.chat_lang_set = &ls;
-        {
-            ask(j, STEP_LANG, &req);
-            return;
-        }
+        ask(j, STEP_LANG, &req);
+        return;
     }
     case SJ_CMD_HELP:
         say_help(j);
@@ -438,27 +408,21 @@ static void resolved(job_t *j, const Shangju__Reply *r)
             Shangju__Request req = SHANGJU__REQUEST__INIT;
             req.body_case = K(CHAT_JOIN);
             req.chat_join = &cj;
-            {
-                ask(j, STEP_JOIN, &req);
-                return;
-            }
+            ask(j, STEP_JOIN, &req);
+            return;
         }
         /* An unlinked handle learns nothing about who is a member. */
         say_text(j, T(N_("Hello! This is the neighbourhood wish service. "
                          "This chat account is not registered; please ask "
                          "your neighbourhood committee. If you have an "
                          "invite code, send: join CODE")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     if (r->status != ST(OK) || r->body_case != SHANGJU__REPLY__BODY_MEMBER) {
         say_refusal(j, r);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     const Shangju__Member *m = r->member;
     j->me = m->id;
@@ -479,10 +443,8 @@ static void resolved(job_t *j, const Shangju__Reply *r)
     if (m->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE) {
         say_text(j, T(N_("Your membership is paused. Please ask your "
                          "neighbourhood committee.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     act(j);
 }
@@ -531,19 +493,15 @@ static void listed(job_t *j, const Shangju__Reply *r)
 {
     if (r->status != ST(OK) || r->body_case != SHANGJU__REPLY__BODY_WISHES) {
         say_refusal(j, r);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     const Shangju__WishPage *p = r->wishes;
     if (p->n_items == 0) {
         say_text(j, T(N_("No wishes yet. Send “wish” and your wish to post "
                          "one.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     GString *g = g_string_new(T(N_("Your wishes:")));
     for (size_t i = 0; i < p->n_items; i++) {
@@ -595,10 +553,8 @@ static void got_wish(job_t *j, const Shangju__Reply *r)
 {
     if (r->status != ST(OK) || r->body_case != SHANGJU__REPLY__BODY_WISH) {
         say_refusal(j, r);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     const Shangju__Wish *w = r->wish;
     j->wish_state = w->state;
@@ -619,29 +575,23 @@ static void got_wish(job_t *j, const Shangju__Reply *r)
         mg.id = w->claim->merchant_id;
         req.body_case = K(MEMBER_GET);
         req.member_get = &mg;
-        {
-            ask(j, STEP_MERCHANT, &req);
-            return;
-        }
+        ask(j, STEP_MERCHANT, &req);
+        return;
     }
     /* cancel / thanks: only one's own wish (the bridge may act for every
      * resident linked to it, so the check is here). */
     if (!j->wish_mine) {
         say_text(j, T(N_("That is not your wish.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     if (j->cmd.kind == SJ_CMD_CANCEL) {
         Shangju__WishCancel wc = SHANGJU__WISH_CANCEL__INIT;
         wc.id = w->id;
         req.body_case = K(WISH_CANCEL);
         req.wish_cancel = &wc;
-        {
-            ask(j, STEP_MOVE, &req);
-            return;
-        }
+        ask(j, STEP_MOVE, &req);
+        return;
     }
     Shangju__WishConfirm wc = SHANGJU__WISH_CONFIRM__INIT;
     wc.id = w->id;
@@ -673,10 +623,8 @@ static void on_reply(void *vj, const Shangju__Reply *r, int err)
     if (err || !r) {
         say_text(j, T(N_("The service is not answering right now. Please "
                          "try again in a few minutes.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     switch (j->step) {
     case STEP_RESOLVE: {
@@ -716,10 +664,8 @@ static void on_reply(void *vj, const Shangju__Reply *r, int err)
         else
             say(j, T(N_("Points: %lld (earned %llu in all).")),
                 (long long)r->account->balance, (ull)r->account->earned);
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     case STEP_LANG:
         if (r->status != ST(OK)) {
             say_refusal(j, r);
@@ -728,10 +674,8 @@ static void on_reply(void *vj, const Shangju__Reply *r, int err)
             say_text(j, T(N_("All right, I will write in English from now "
                              "on.")));
         }
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
 }
 
@@ -852,10 +796,8 @@ void sj_chat_bot_message(sj_chat_bot_t *b, const char *handle, const char *text,
         if (tell)
             say_text(j, T(N_("You are sending messages very fast. Please "
                              "wait a minute, then send again.")));
-        {
-            job_free(j);
-            return;
-        }
+        job_free(j);
+        return;
     }
     Shangju__ChatResolve cr = SHANGJU__CHAT_RESOLVE__INIT;
     cr.handle = j->handle;

@@ -527,7 +527,7 @@ static void read_args(sj_cmd_kind_t kind, const char *rest, sj_cmd_t *cmd)
     switch (kind) {
     case SJ_CMD_WISH:
         if (!set_text(cmd, p, strlen(p))) {
-            (cmd->kind = SJ_CMD_TOO_LONG);
+            cmd->kind = SJ_CMD_TOO_LONG;
             return;
         }
         restore_cjk_punct(cmd->text, sizeof cmd->text);
@@ -608,7 +608,7 @@ static void parse_clean(const char *s, sj_cmd_t *cmd, int depth)
     while (*p == '\n' || *p == ' ')
         p = skip_seps(p + 1);
     if (!*p) {
-        (cmd->kind = SJ_CMD_NONE);
+        cmd->kind = SJ_CMD_NONE;
         return;
     }
     if (*p == '/') /* some people type commands like a bot's */
