@@ -345,8 +345,7 @@ START_TEST(who_reads_which_account)
                      ST(PERMISSION_DENIED));
     /* A chat bridge reads only the residents linked to it. */
     ck_assert_int_eq(balance_req(w.bridge, w.resident), 0);
-    ck_assert_int_eq(balance_req(w.bridge, w.resident2),
-                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(balance_req(w.bridge, w.resident2), ST(PERMISSION_DENIED));
     ck_assert_int_eq(balance_req(w.bridge, w.merchant), ST(PERMISSION_DENIED));
     ck_assert_int_eq(balance_req(w.merchant, 0), 0);
     ck_assert_int_eq(w.reply->account->balance, 3);
