@@ -101,7 +101,7 @@ static const case_t cases[] = {
     {"thanks", U, .of = T}, {"thanks a lot", U, .of = T},
     /* ---- points */
     {"积分", P}, {"points", P}, {"Points", P}, {"积分？", P},
-    {"ｐｏｉｎｔｓ", P}, {"我的积分", M},
+    {"ｐｏｉｎｔｓ", P}, {"我的积分", P},
     /* ---- join: the code typed every way */
     {"加入 12-345678", J, .text = "12-345678"},
     {"加入 12 345678", J, .text = "12-345678"},
@@ -150,7 +150,9 @@ static const case_t cases[] = {
     /* too short to guess */
     {"shw 3", Q}, {"wsh x", Q},
     /* ---- not commands */
-    {"你好", Q, .text = "你好"}, {"hello", Q, .text = "hello"},
+    {"你好", H}, {"您好！", H}, {"hello", H}, {"Hi there", H},
+    {"在吗？", H}, {"hiking", Q, .text = "hiking"},
+    {"早上好", Q, .text = "早上好"},
     {"今天天气不错", Q}, {"123", Q}, {"wishlist", Q}, {"wishes for all", Q},
     {"\x1b[31mwish red", Q},
     /* ---- empty */

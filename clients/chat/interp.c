@@ -18,15 +18,29 @@ typedef struct {
 /* Command words. Chinese words match as a prefix (Chinese needs no space
  * after them); English words as a whole word, any case. */
 static const word_t zh_words[] = {
-    {SJ_CMD_MINE, "我的心愿"}, {SJ_CMD_MINE, "我的愿望"},
-    {SJ_CMD_MINE, "我的"},     {SJ_CMD_WISH, "心愿"},
-    {SJ_CMD_WISH, "许愿"},     {SJ_CMD_WISH, "愿望"},
-    {SJ_CMD_SHOW, "查看"},     {SJ_CMD_SHOW, "看"},
-    {SJ_CMD_CANCEL, "取消"},   {SJ_CMD_THANKS, "谢谢"},
-    {SJ_CMD_THANKS, "感谢"},   {SJ_CMD_THANKS, "确认"},
-    {SJ_CMD_POINTS, "积分"},   {SJ_CMD_JOIN, "加入"},
-    {SJ_CMD_LANG, "语言"},     {SJ_CMD_HELP, "帮助"},
-    {SJ_CMD_HELP, "菜单"},     {SJ_CMD_HELP, "?"},
+    {SJ_CMD_MINE, "我的心愿"},
+    {SJ_CMD_MINE, "我的愿望"},
+    {SJ_CMD_MINE, "我的"},
+    {SJ_CMD_WISH, "心愿"},
+    {SJ_CMD_WISH, "许愿"},
+    {SJ_CMD_WISH, "愿望"},
+    {SJ_CMD_SHOW, "查看"},
+    {SJ_CMD_SHOW, "看"},
+    {SJ_CMD_CANCEL, "取消"},
+    {SJ_CMD_THANKS, "谢谢"},
+    {SJ_CMD_THANKS, "感谢"},
+    {SJ_CMD_THANKS, "确认"},
+    {SJ_CMD_POINTS, "积分"},
+    {SJ_CMD_JOIN, "加入"},
+    {SJ_CMD_LANG, "语言"},
+    {SJ_CMD_HELP, "帮助"},
+    {SJ_CMD_HELP, "菜单"},
+    {SJ_CMD_HELP, "?"},
+    {SJ_CMD_POINTS, "我的积分"}, /* before 我的 */
+    /* a greeting gets the menu */
+    {SJ_CMD_HELP, "你好"},
+    {SJ_CMD_HELP, "您好"},
+    {SJ_CMD_HELP, "在吗"},
 };
 
 static const word_t en_words[] = {
@@ -38,6 +52,7 @@ static const word_t en_words[] = {
     {SJ_CMD_POINTS, "points"},    {SJ_CMD_JOIN, "join"},
     {SJ_CMD_LANG, "language"},    {SJ_CMD_LANG, "lang"},
     {SJ_CMD_HELP, "help"},        {SJ_CMD_HELP, "menu"},
+    {SJ_CMD_HELP, "hello"},       {SJ_CMD_HELP, "hi"},
 };
 
 /* Slips of pinyin input methods (same sound, other character), read as
