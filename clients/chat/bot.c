@@ -39,6 +39,7 @@ struct sj_chat_bot {
     sj_chat_bot_opts_t opt;
     GHashTable *peers; /* handle (owned) -> peer_t (owned) */
     size_t in_flight;
+    GHashTable *jobs; /* every live job_t, freed by destroy */
 };
 
 typedef enum {
@@ -73,6 +74,7 @@ typedef struct {
 
 static void job_free(job_t *j)
 {
+    g_hash_table_remove(j->bot->jobs, j);
     g_free(j->handle);
     g_free(j->wish_text);
     g_free(j);
@@ -697,6 +699,7 @@ sj_chat_bot_t *sj_chat_bot_new(const sj_chat_broker_t *broker,
     b->opt.dialogue_ms =
         opts && opts->dialogue_ms ? opts->dialogue_ms : 10 * 60 * 1000;
     b->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    b->jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
     return b;
 }
 
@@ -704,6 +707,12 @@ void sj_chat_bot_destroy(sj_chat_bot_t **self)
 {
     if (!self || !*self)
         return;
+    /* Jobs still waiting for a broker that will never answer now. */
+    GList *left = g_hash_table_get_keys((*self)->jobs);
+    for (GList *l = left; l; l = l->next)
+        job_free(l->data);
+    g_list_free(left);
+    g_hash_table_destroy((*self)->jobs);
     g_hash_table_destroy((*self)->peers);
     g_free(*self);
     *self = NULL;
@@ -781,10 +790,11 @@ void sj_chat_bot_message(sj_chat_bot_t *b, const char *handle, const char *text,
     if (!j)
         return;
     j->bot = b;
+    g_hash_table_add(b->jobs, j);
     j->now = now;
     sj_chat_parse(text, len, &j->cmd);
     if (j->cmd.kind == SJ_CMD_NONE) {
-        g_free(j);
+        job_free(j);
         return;
     }
     j->lang = j->cmd.lang_known ? j->cmd.said_in : b->opt.lang;

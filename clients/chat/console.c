@@ -72,7 +72,7 @@ int sj_chat_console_run(const sj_chat_opts_t *o)
     char buf[SJ_CHAT_INPUT_BUF];
     size_t len = 0;
     bool eof = false;
-    int64_t quiet_since = 0;
+    int64_t quiet_since = 0, eof_at = 0;
     while (!sj_chat_stop) {
         struct pollfd p[2] = {{sj_chat_rt_fd(&rt), POLLIN, 0},
                               {STDIN_FILENO, POLLIN, 0}};
@@ -91,14 +91,18 @@ int sj_chat_console_run(const sj_chat_opts_t *o)
         }
         sj_chat_rt_service(&rt);
         /* After the input ends: leave once everything is answered and the
-         * notifications caught up for a moment. */
+         * notifications caught up for a moment — or, with a broker that
+         * does not answer, once the retries have given up (at most 30 s). */
         if (eof) {
             int64_t now = sj_chat_now_ms();
-            if (!sj_chat_rt_idle(&rt) || !rt.subscribed)
+            if (!eof_at)
+                eof_at = now;
+            if (!sj_chat_rt_idle(&rt))
                 quiet_since = 0;
             else if (!quiet_since)
                 quiet_since = now;
-            else if (now - quiet_since > 300)
+            if ((quiet_since && now - quiet_since > 300) ||
+                (!sj_chat_bot_busy(rt.bot) && now - eof_at > 30000))
                 break;
         }
     }

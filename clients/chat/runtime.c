@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 volatile sig_atomic_t sj_chat_stop;
 
 static void on_signal(int sig)
@@ -36,13 +38,14 @@ int64_t sj_chat_now_ms(void)
 typedef struct {
     sj_chat_reply_fn *cb;
     void *job;
+    GHashTable *live; /* rt->pending: freed there if never answered */
 } pending_t;
 
 static void adapt(sj_client_t *c, const Shangju__Reply *r, int err, void *ud)
 {
     (void)c;
     pending_t p = *(pending_t *)ud;
-    free(ud);
+    g_hash_table_remove(p.live, ud);
     p.cb(p.job, r, err);
 }
 
@@ -50,14 +53,17 @@ static void adapt(sj_client_t *c, const Shangju__Reply *r, int err, void *ud)
 static int client_call(void *ctx, Shangju__Request *req, sj_chat_reply_fn *cb,
                        void *job)
 {
-    pending_t *p = malloc(sizeof *p);
+    sj_chat_rt_t *rt = ctx;
+    pending_t *p = g_try_new(pending_t, 1);
     if (!p)
         return SJ_ENOMEM;
     p->cb = cb;
     p->job = job;
-    int rc = sj_client_send(ctx, req, adapt, p);
+    p->live = rt->pending;
+    g_hash_table_add(rt->pending, p);
+    int rc = sj_client_send(rt->client, req, adapt, p);
     if (rc)
-        free(p);
+        g_hash_table_remove(rt->pending, p);
     return rc;
 }
 
@@ -109,7 +115,9 @@ int sj_chat_rt_init(sj_chat_rt_t *rt, const sj_chat_opts_t *o,
                 o->key, o->server_key, err);
         return -1;
     }
-    sj_chat_broker_t br = {client_call, rt->client};
+    rt->pending =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+    sj_chat_broker_t br = {client_call, rt};
     sj_chat_notify_opts_t no = {.room_lang = o->room_lang};
     rt->bot = sj_chat_bot_new(&br, out, &o->bot);
     rt->notify = sj_chat_notify_new(&br, out, &no);
@@ -123,8 +131,12 @@ int sj_chat_rt_init(sj_chat_rt_t *rt, const sj_chat_opts_t *o,
 
 void sj_chat_rt_end(sj_chat_rt_t *rt)
 {
-    /* The client first: its pending callbacks point into bot and notify. */
+    /* The client first: its pending callbacks point into bot and notify;
+     * it drops them uncalled, so their adapters are freed here. */
     sj_client_destroy(&rt->client);
+    if (rt->pending)
+        g_hash_table_destroy(rt->pending);
+    rt->pending = NULL;
     sj_chat_bot_destroy(&rt->bot);
     sj_chat_notify_destroy(&rt->notify);
 }

@@ -7,6 +7,7 @@
 #ifndef SJ_CHAT_RUNTIME_H
 #define SJ_CHAT_RUNTIME_H
 
+#include <glib.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -35,6 +36,7 @@ typedef struct {
 
 typedef struct {
     sj_client_t *client;
+    GHashTable *pending; /* requests in flight (runtime.c), owned */
     sj_chat_bot_t *bot;
     sj_chat_notify_t *notify;
     bool subscribing, subscribed;
