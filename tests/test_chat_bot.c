@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "bot.h"
 #include "codec.h"
 #include "notify.h"
@@ -33,7 +34,8 @@ typedef struct {
 
 static pending_t queue[256];
 static size_t nq;
-static bool broker_down;             /* answer every request with a timeout */
+static bool broker_down;   /* answer every request with a timeout */
+static bool through_batch; /* as the broker does: dedup table included */
 static unsigned cursor_sets_failing; /* this many cursor sets time out */
 
 static int fake_call(void *ctx, Shangju__Request *req, sj_chat_reply_fn *cb,
@@ -66,6 +68,33 @@ static void answer_all(void)
         }
         if (fail) {
             p.cb(p.job, NULL, SJ_ETIMEOUT);
+        } else if (through_batch) {
+            /* The bridge's requests as the broker applies them: its key
+             * finds the caller, retries find their first reply. */
+            Shangju__Member *b;
+            sj_txn_t *t;
+            ck_assert_int_eq(sj_txn_begin(w.store, false, &t), 0);
+            ck_assert_int_eq(sj_member_get(t, w.bridge, &b), 0);
+            sj_txn_abort(&t);
+            sj_batch_item_t it;
+            memset(&it, 0, sizeof it);
+            memcpy(it.client_key, b->public_key.data, 32);
+            shangju__member__free_unpacked(b, NULL);
+            if (!req->request_id)
+                req->request_id = (uint64_t)++w.now; /* unique, like the
+                                                        library's */
+            uint8_t *buf = sj_codec_encode(&req->base, &it.len);
+            it.payload = buf;
+            sj_batch_out_t out = {0};
+            ck_assert_int_eq(
+                sj_batch_apply(w.store, &w.cfg, w.now, &it, 1, &out), 0);
+            Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
+            ck_assert_ptr_nonnull(r);
+            sj_batch_clear(&it, 1, &out);
+            free(out.events);
+            free(buf);
+            p.cb(p.job, r, 0);
+            shangju__reply__free_unpacked(r, NULL);
         } else {
             world_call(&w, w.bridge, req);
             Shangju__Reply *r = w.reply;
@@ -129,6 +158,7 @@ static void setup(void)
     notifier = sj_chat_notify_new(&broker, &out, &no);
     now = 1000000;
     broker_down = false;
+    through_batch = false;
     cursor_sets_failing = 0;
     fed = 0;
 }
@@ -585,6 +615,42 @@ START_TEST(reminded_before_expiry_then_told_it_expired)
 }
 END_TEST
 
+/* A chat message delivered again (a reconnect, a crash before the server
+ * forgot it) carries the same id: the post is applied once, by a new bot
+ * too, because its request id comes from the message id and the broker's
+ * dedup table remembers it. */
+START_TEST(redelivered_message_posts_once)
+{
+    through_batch = true;
+    link_handle(w.resident, "auntie@x");
+    const char *msg = "心愿 想学做月饼";
+    now += 2000;
+    sj_chat_bot_message(bot, "auntie@x", msg, strlen(msg), now, "m-1");
+    answer_all();
+    ck_assert_uint_eq(wishes_of(w.resident), 1);
+    /* The bridge restarts (a new bot) and the server delivers it again. */
+    sj_chat_bot_destroy(&bot);
+    bot = sj_chat_bot_new(&broker, &out, NULL);
+    now += 2000;
+    sj_chat_bot_message(bot, "auntie@x", msg, strlen(msg), now, "m-1");
+    answer_all();
+    ck_assert_uint_eq(wishes_of(w.resident), 1);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "已发布")); /* same answer */
+    /* Another message with the same text is another wish. */
+    now += 2000;
+    sj_chat_bot_message(bot, "auntie@x", msg, strlen(msg), now, "m-2");
+    answer_all();
+    ck_assert_uint_eq(wishes_of(w.resident), 2);
+    /* The same id from someone else is someone else's message. */
+    uint64_t other = world_add(&w, ROLE(RESIDENT), "Li", w.bridge);
+    link_handle(other, "li@x");
+    now += 2000;
+    sj_chat_bot_message(bot, "li@x", msg, strlen(msg), now, "m-1");
+    answer_all();
+    ck_assert_uint_eq(wishes_of(other), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chat_bot");
@@ -603,6 +669,7 @@ static Suite *suite(void)
     tcase_add_test(tc, restart_resumes_from_the_cursor);
     tcase_add_test(tc, room_is_paced_and_bounded);
     tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);
+    tcase_add_test(tc, redelivered_message_posts_once);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
