@@ -23,7 +23,12 @@ import sys
 import tempfile
 import time
 
-import slixmpp
+if not shutil.which("prosody") or not shutil.which("prosodyctl"):
+    sys.exit("FAIL: prosody is not installed (make deps installs it)")
+try:
+    import slixmpp
+except ImportError:
+    sys.exit("FAIL: python3-slixmpp is not installed (make deps installs it)")
 
 BROKER, CLI, IT_TOOL, CHAT = sys.argv[1:5]
 WORK = tempfile.mkdtemp(prefix="sj-it-xmpp.")
