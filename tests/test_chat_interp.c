@@ -150,6 +150,9 @@ static const case_t cases[] = {
     /* too short to guess */
     {"shw 3", Q}, {"wsh x", Q},
     /* ---- not commands */
+    {"谢谢3号心愿 5星", T, 3, 5, ""}, {"请看 3", S, 3}, {"帮我取消3号心愿", X, 3}, {"我要许愿 修门锁", W, .text = "修门锁"},
+    {"Please show 4", S, 4}, {"麻烦帮我看一下第二个心愿", U, .of = S},
+    {"看 2号的心愿。", S, 2}, {"我想学做月饼", Q, .text = "我想学做月饼"},
     {"你好", H}, {"您好！", H}, {"hello", H}, {"Hi there", H},
     {"在吗？", H}, {"hiking", Q, .text = "hiking"},
     {"早上好", Q, .text = "早上好"},

@@ -306,7 +306,9 @@ static bool word_number(const char *s, const char **end, uint64_t *out)
 {
     const char *e;
     uint64_t v;
-    if (!sj_chat_number(s, &e, &v) || !at_boundary(e))
+    if (!sj_chat_number(s, &e, &v) ||
+        !(at_boundary(e) || g_str_has_prefix(e, "心愿") ||
+          g_str_has_prefix(e, "的心愿")))
         return false;
     *out = v;
     *end = e;
@@ -453,9 +455,33 @@ static void trim_trailer(char *w)
     }
 }
 
-/* The rest after an id: only blanks and closing punctuation. */
+/* Past the polite words people put before a command (请, 麻烦, 帮我, 我要,
+ * 我想, please); p itself when there are none. Only used when a command
+ * word follows, so "我想学做月饼" stays the resident's own words. */
+static const char *skip_polite(const char *p)
+{
+    static const char *const polite[] = {"请",   "麻烦", "帮我",
+                                         "我要", "我想", "please "};
+    for (bool again = true; again;) {
+        again = false;
+        for (size_t i = 0; i < sizeof polite / sizeof *polite; i++)
+            if (g_ascii_strncasecmp(p, polite[i], strlen(polite[i])) == 0) {
+                p = skip_seps(p + strlen(polite[i]));
+                again = true;
+            }
+    }
+    return p;
+}
+
+/* The rest after an id: only blanks and closing punctuation (and a
+ * trailing 心愿, as in 取消3号心愿). */
 static bool only_trailer(const char *p)
 {
+    p = skip_seps(p);
+    if (g_str_has_prefix(p, "的心愿"))
+        p += strlen("的心愿");
+    else if (g_str_has_prefix(p, "心愿"))
+        p += strlen("心愿");
     for (; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         if (!is_sep(c) && c != '\n' && c != '?')
@@ -507,6 +533,10 @@ static void read_thanks(const char *rest, sj_cmd_t *cmd)
         usage(cmd, SJ_CMD_THANKS);
         return;
     }
+    if (g_str_has_prefix(p, "的心愿"))
+        p += strlen("的心愿");
+    else if (g_str_has_prefix(p, "心愿"))
+        p += strlen("心愿");
     p = skip_seps(p);
     const char *e;
     uint64_t r;
@@ -657,6 +687,8 @@ static void parse_clean(const char *s, sj_cmd_t *cmd, int depth)
     }
 
     sj_cmd_kind_t kind = match_word(p, &rest);
+    if (kind == SJ_CMD_NONE) /* 请看 3, 帮我取消 3, 我要许愿 …, please show 3 */
+        kind = match_word(skip_polite(p), &rest);
     if (kind != SJ_CMD_NONE) {
         read_args(kind, rest, cmd);
         return;
