@@ -115,6 +115,7 @@ START_TEST(link_resolve_unlink)
     ck_assert_int_eq(resolve(w.bridge, "xmpp:li@example.org", 0), 0);
     ck_assert_uint_eq(w.reply->member->id, w.resident2);
     ck_assert_uint_eq(w.reply->member->public_key.len, 0);
+    ck_assert_str_eq(w.reply->member->contact, ""); /* the bridge needs none */
     ck_assert_int_eq(resolve(w.bridge, "", w.resident2), 0);
     ck_assert_str_eq(w.reply->member->chat_handle, "xmpp:li@example.org");
     verify_clean();

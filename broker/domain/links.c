@@ -45,12 +45,14 @@ static Shangju__Member *copy_of(sj_call_t *c, const Shangju__Member *m)
 }
 
 /* What a bridge or the committee is shown of a linked member: no key and
- * never the invite's hash. */
+ * never the invite's hash; a bridge needs no contact details either. */
 static int reply_member(sj_call_t *c, const Shangju__Member *m)
 {
     Shangju__Member *v = copy_of(c, m);
     if (!v)
         return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    if (c->caller->role != ROLE(COMMITTEE))
+        v->contact = (char *)"";
     v->public_key.len = 0;
     v->public_key.data = NULL;
     v->invite_hash.len = 0;
