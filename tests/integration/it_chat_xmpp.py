@@ -269,6 +269,7 @@ async def main():
     w = ws[0]["id"]
     await wait_for(lambda: any("想学做月饼" in b for _, b in observer.room),
                    "room announcement")
+    await wait_for(lambda: "echo_filtered" in log_of("bridge"), "echo seen")
 
     # 2. claimed with the CLI: the notification in Chinese within 2 s
     sj("wish", "claim", str(w), key="m")
@@ -373,6 +374,10 @@ async def main():
                    "announcement after rejoin", 5)
     auntie.say("积分")
     await wait_for(lambda: auntie.count("积分："), "reply after reconnect")
+    # The bridge never answered its own echo: it said only announcements.
+    said = [b for n, b in observer.room if n == "shangju"]
+    if not said or any(not b.startswith(("新心愿", "（另有")) for b in said):
+        fail("the bridge said in the room: %s" % said)
     auntie.disconnect()
     observer.disconnect()
     stop("bridge", signal.SIGTERM, want_rc=0)
