@@ -28,6 +28,7 @@ typedef struct {
     uint64_t ref;
     int64_t amount;
     bool earn_wish;
+    bool announced; /* taken again after a broker timeout: not twice */
 } item_t;
 
 typedef enum {
@@ -346,8 +347,9 @@ static void pump(sj_chat_notify_t *n)
         if (it->earn_wish) {
             n->earned[n->earned_next % EARNED_RING].wish = it->ref;
             n->earned[n->earned_next++ % EARNED_RING].amount = it->amount;
-        } else if (strcmp(it->topic, "wish.posted") == 0) {
+        } else if (strcmp(it->topic, "wish.posted") == 0 && !it->announced) {
             announce(n, it);
+            it->announced = true;
         }
         if (!it->earn_wish && it->owner_id &&
             (is_notice(it->topic) || wants_remind(it->topic))) {
