@@ -304,13 +304,18 @@ START_TEST(post_in_one_message_and_in_two)
     ck_assert_ptr_nonnull(strstr(say("auntie@x", "心愿"), "心愿是什么"));
     ck_assert_ptr_nonnull(strstr(say("auntie@x", "修一下楼道的灯"), "已发布"));
     ck_assert_uint_eq(wishes_of(w.resident), 2);
+    /* The answer may begin with a command word and is still the wish. */
+    say("auntie@x", "心愿");
+    ck_assert_ptr_nonnull(
+        strstr(say("auntie@x", "看望楼下的孤寡老人"), "已发布"));
+    ck_assert_uint_eq(wishes_of(w.resident), 3);
     /* ... and 取消 drops the dialogue. */
     say("auntie@x", "心愿");
     ck_assert_ptr_nonnull(strstr(say("auntie@x", "取消"), "没有发布"));
-    ck_assert_uint_eq(wishes_of(w.resident), 2);
+    ck_assert_uint_eq(wishes_of(w.resident), 3);
     /* After the dialogue, plain text is not a wish. */
     ck_assert_ptr_nonnull(strstr(say("auntie@x", "修一下楼道的灯"), "没看懂"));
-    ck_assert_uint_eq(wishes_of(w.resident), 2);
+    ck_assert_uint_eq(wishes_of(w.resident), 3);
     /* The list shows both. */
     r = say("auntie@x", "我的心愿");
     ck_assert_ptr_nonnull(strstr(r, "想学做月饼"));

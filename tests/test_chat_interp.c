@@ -132,7 +132,10 @@ static const case_t cases[] = {
     {"代 3 看 5", S, 5, .for_id = 3},
     {"代 12 心愿", W, .text = "", .for_id = 12},
     {"For 4 thanks 9 5", T, 9, 5, "", .for_id = 4},
-    {"代 心愿 x", U, .of = N}, {"for x wish", U, .of = N},
+    {"代 心愿 x", Q}, {"for x wish", Q}, {"代购一些菜", Q, .text = "代购一些菜"},
+    {"For my grandson, a kite", Q, .text = "For my grandson, a kite"},
+    {"for 5 cakes", Q, .text = "for 5 cakes"}, /* no command: not 代 */
+    {"代 12", U, .of = N, .for_id = 12},
     /* ---- typos: changing commands are only suggested */
     {"cancle 3", G, .of = X}, {"cancell 3", G, .of = X},
     {"thnks 3 5", G, .of = T}, {"thansk 3", G, .of = T},
@@ -271,6 +274,18 @@ START_TEST(sizes)
 }
 END_TEST
 
+START_TEST(plain_text_kept)
+{
+    sj_cmd_t cmd;
+    const char *s = "  看望楼下的孤寡老人，陪他们聊天 ";
+    sj_chat_parse(s, strlen(s), &cmd);
+    ck_assert_int_eq(cmd.kind, SJ_CMD_USAGE);
+    ck_assert_str_eq(cmd.plain, "看望楼下的孤寡老人，陪他们聊天");
+    sj_chat_parse("\xff", 1, &cmd);
+    ck_assert_str_eq(cmd.plain, "");
+}
+END_TEST
+
 START_TEST(language_guess)
 {
     sj_cmd_t cmd;
@@ -321,6 +336,7 @@ static Suite *suite(void)
     tcase_add_test(tc, suggestion_text);
     tcase_add_test(tc, sizes);
     tcase_add_test(tc, language_guess);
+    tcase_add_test(tc, plain_text_kept);
     tcase_add_test(tc, numbers);
     suite_add_tcase(s, tc);
     return s;

@@ -278,9 +278,12 @@ static void act(job_t *j)
         bool live = j->now - peer->dialogue_at < j->bot->opt.dialogue_ms;
         uint64_t dfor = peer->dialogue_for;
         peer->dialogue_at = 0;
-        if (live && c->kind == SJ_CMD_UNKNOWN) {
+        /* Anything but a whole command is the wish, even when it starts
+         * with a command word (看望老人 is not "看"). */
+        if (live && (c->kind == SJ_CMD_UNKNOWN || c->kind == SJ_CMD_USAGE) &&
+            *c->plain) {
             j->acting = dfor ? dfor : j->me;
-            post(j, c->text);
+            post(j, c->plain);
             return;
         }
         if (live && c->kind == SJ_CMD_CANCEL && !c->id) {

@@ -659,21 +659,30 @@ static void parse_clean(const char *s, sj_cmd_t *cmd, int depth)
     if (*p == '/') /* some people type commands like a bot's */
         p++;
 
-    /* 代 ID … / for ID …: a committee member acting for a resident. */
+    /* 代 ID … / for ID …: a committee member acting for a resident. Only
+     * with a number after it: "For my grandson …" is a resident's words. */
     const char *rest;
     bool zh_for = g_str_has_prefix(p, "代");
     if (depth == 0 && (zh_for || (g_ascii_strncasecmp(p, "for", 3) == 0 &&
                                   !g_ascii_isalpha(p[3])))) {
         const char *q = skip_seps(p + (zh_for ? strlen("代") : 3)), *e;
         uint64_t id;
-        if (!sj_chat_number(q, &e, &id) || !id) {
-            cmd->kind = SJ_CMD_USAGE;
-            cmd->of = SJ_CMD_NONE; /* the 代 form itself */
-            return;
+        if (sj_chat_number(q, &e, &id) && id && at_boundary(e)) {
+            parse_clean(e, cmd, depth + 1);
+            cmd->for_id = id;
+            if (cmd->kind == SJ_CMD_NONE) { /* 代 12 and nothing more */
+                cmd->kind = SJ_CMD_USAGE;
+                cmd->of = SJ_CMD_NONE;
+            }
+            if (cmd->kind != SJ_CMD_UNKNOWN)
+                return;
+            /* "for 5 cakes": no command after the number, so plain words */
+            bool known = cmd->lang_known;
+            sj_lang_t said = cmd->said_in;
+            memset(cmd, 0, sizeof *cmd);
+            cmd->lang_known = known;
+            cmd->said_in = said;
         }
-        parse_clean(e, cmd, depth + 1);
-        cmd->for_id = id;
-        return;
     }
 
     /* A language's name alone switches to it. */
@@ -724,5 +733,12 @@ void sj_chat_parse(const char *msg, size_t len, sj_cmd_t *cmd)
     }
     guess_lang(s, cmd);
     parse_clean(s, cmd, 0);
+    if (cmd->kind != SJ_CMD_TOO_LONG) {
+        char *t = g_strstrip(s);
+        if (strlen(t) < sizeof cmd->plain) {
+            memcpy(cmd->plain, t, strlen(t) + 1);
+            restore_cjk_punct(cmd->plain, sizeof cmd->plain);
+        }
+    }
     g_free(s);
 }

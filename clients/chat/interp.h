@@ -51,6 +51,10 @@ typedef struct {
                           English if it has Latin letters */
     char text[SJ_CHAT_MAX_INPUT * 3 + 64]; /* normalised argument text */
     char suggest[128]; /* SUGGEST: the corrected command, e.g. "cancel 3" */
+    /* The whole message, normalised like text (empty for BAD_TEXT and
+     * TOO_LONG): the answer to "what is your wish?" may start with a
+     * command word (看望老人 …) and is still the wish. */
+    char plain[SJ_CHAT_MAX_INPUT * 3 + 64];
 } sj_cmd_t;
 
 /* Read one message (len bytes, need not be NUL-terminated) into *cmd.
