@@ -149,9 +149,19 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     (void)conn;
     xmpp_t *x = ud;
     const char *from = xmpp_stanza_get_from(st);
+    const char *type = xmpp_stanza_get_type(st);
+    if (from && type && strcmp(type, "subscribe") == 0) {
+        /* Anyone may see the bridge online: it reveals nothing, and chat
+         * apps then show it as a normal contact. */
+        xmpp_stanza_t *p = xmpp_presence_new(x->ctx);
+        xmpp_stanza_set_to(p, from);
+        xmpp_stanza_set_type(p, "subscribed");
+        xmpp_send(x->conn, p);
+        xmpp_stanza_release(p);
+        return 1;
+    }
     if (!x->o->room || !from || strcmp(from, x->room_self) != 0)
         return 1;
-    const char *type = xmpp_stanza_get_type(st);
     if (type && strcmp(type, "error") == 0) {
         x->joined = false;
         logf_kv("error", "room_join_failed", NULL);

@@ -260,6 +260,11 @@ async def main():
     for p in (auntie, stranger, newbie, observer):
         await p.online()
 
+    # 0. the bridge accepts being added as a contact
+    auntie.send_presence_subscription(pto="bridge@" + HOST)
+    await wait_for(lambda: auntie.client_roster["bridge@" + HOST]
+                   ["subscription"] in ("to", "both"), "subscription", 5)
+
     # 1. a linked resident posts by direct message
     auntie.say("心愿 想学做月饼")
     await wait_for(lambda: auntie.count("已发布"), "posted reply")
