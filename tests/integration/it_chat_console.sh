@@ -116,6 +116,12 @@ send "加入 $CODE"
 chat_stop
 grep -q "邀请码无效" "$WORK/out.other" || fail "the code worked twice"
 expect_eq "Mr Li's handle" "$(sj --json member show "$RES2" | jq -r .chat_handle)" newbie
+# ... and unlinked again: the handle is a stranger once more.
+expect_rc 0 sj member unlink "$RES2"
+chat_start newbie
+send "积分"
+wait_for newbie "请联系居委会"
+chat_stop
 
 # ---- LANGUAGE picks the language of a message that shows none
 printf '123\n' | LANGUAGE=en "$CHAT" --data "$DATA" --key "$K/bridge.key" \
