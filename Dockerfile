@@ -15,7 +15,10 @@
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
     libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
-    gettext help2man"
+    libstrophe-dev libglib2.0-dev gettext help2man"
+# The chat bridge (target `bridge`) and the demo XMPP server.
+ARG BRIDGE_PACKAGES="libzmq5 libprotobuf-c1 libsodium23 libjson-c5 \
+    libstrophe0 libglib2.0-0 ca-certificates"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
     fonts-wqy-microhei tzdata"
@@ -32,12 +35,47 @@ RUN apt-get update \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF \
-    && cmake --build /build -j2 --target shangju-broker shangju translations \
+    && cmake --build /build -j2 --target shangju-broker shangju shangju-chat \
+        translations \
     && install -D -m 0755 /build/broker/shangju-broker /out/shangju-broker \
     && install -D -m 0755 /build/clients/shangju /out/shangju \
+    && install -D -m 0755 /build/clients/shangju-chat /out/shangju-chat \
     && cp -r /build/locale /out/locale
 
-# ---- runtime ---------------------------------------------------------------
+# ---- the chat bridge (docker compose --profile demo) -----------------------
+FROM debian:bookworm-slim AS bridge
+ARG BRIDGE_PACKAGES
+ARG SHANGJU_UID
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        ${BRIDGE_PACKAGES} \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid "${SHANGJU_UID}" shangju \
+    && useradd --system --uid "${SHANGJU_UID}" --gid shangju \
+        --home-dir /var/lib/shangju --no-create-home \
+        --shell /usr/sbin/nologin shangju
+COPY --from=build /out/shangju-chat /usr/local/bin/
+COPY --from=build /out/locale/ /usr/local/share/locale/
+ENV SHANGJU_LOCALEDIR=/usr/local/share/locale \
+    SHANGJU_DATA=/var/lib/shangju LANG=C.UTF-8
+USER shangju
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/shangju-chat"]
+
+# ---- a throwaway XMPP server for the demo profile --------------------------
+FROM debian:bookworm-slim AS prosody-demo
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        prosody \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* \
+    && install -d -o prosody -g prosody /run/shangju-xmpp /var/run/prosody
+COPY docker/prosody-demo.cfg.lua /etc/prosody/prosody.cfg.lua
+COPY docker/prosody-demo.sh /usr/local/bin/prosody-demo.sh
+USER prosody
+EXPOSE 5222
+ENTRYPOINT ["/usr/local/bin/prosody-demo.sh"]
+
+# ---- runtime (the default target: keep it last) ------------------------------
 FROM debian:bookworm-slim AS runtime
 ARG RUNTIME_PACKAGES
 ARG SHANGJU_UID

@@ -17,7 +17,8 @@ PACKAGES = build-essential cmake pkg-config \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
            fonts-wqy-microhei \
            zbar-tools libxml2-utils librsvg2-bin help2man debhelper fakeroot \
-           redis-server redis-tools jq shellcheck
+           redis-server redis-tools jq shellcheck \
+           libstrophe-dev libglib2.0-dev prosody python3-slixmpp
 
 .PHONY: run test build sanitize format bench deps clean
 

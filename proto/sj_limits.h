@@ -47,8 +47,9 @@
 #define SJ_MAX_QR_MODULE_PX 40 /* pixels per QR module */
 #define SJ_MIN_QR_QUIET 4      /* QR quiet zone, in modules: the standard's */
 #define SJ_MAX_QR_QUIET 10
-#define SJ_MIN_PARTIES 2    /* parties of a compact */
-#define SJ_MAX_RANKING 1000 /* members a closed year's ranking keeps */
-#define SJ_MAX_REPLAY 1000  /* events per Replay reply */
+#define SJ_MIN_PARTIES 2        /* parties of a compact */
+#define SJ_MAX_RANKING 1000     /* members a closed year's ranking keeps */
+#define SJ_MAX_REPLAY 1000      /* events per Replay reply */
+#define SJ_MAX_INVITE_HOURS 720 /* a chat invite code lives at most 30 days */
 
 #endif

@@ -165,6 +165,33 @@ static const struct {
                                  N_("That year is already closed.")},
     [SJ_R_BACKUP_EXISTS] = {"backup.exists",
                             N_("A backup with that name already exists.")},
+    /* The chat bridge (broker/domain/links.c); residents read these on
+     * their phones, so they say what to do next. */
+    [SJ_R_CHAT_UNLINKED] = {"chat.unlinked",
+                            N_("This chat is not linked to a member.")},
+    [SJ_R_CHAT_INVITE_INVALID] =
+        {"chat.invite_invalid",
+         N_("That invite code is not valid. Please check it, or ask your "
+            "neighbourhood committee for a new one.")},
+    [SJ_R_CHAT_HANDLE_TAKEN] =
+        {"chat.handle_taken",
+         N_("This chat account is already linked to someone else. Please ask "
+            "your neighbourhood committee.")},
+    [SJ_R_CHAT_NOT_LINKABLE] =
+        {"chat.not_linkable",
+         N_("Only residents and committee members can be linked to a chat "
+            "account.")},
+    [SJ_R_CHAT_NOT_LINKED] =
+        {"chat.not_linked",
+         N_("That member has no chat link and no open invite.")},
+    [SJ_R_CHAT_NO_BRIDGE] = {"chat.no_bridge",
+                             N_("There is no chat bridge yet. Register one "
+                                "first.")},
+    [SJ_R_CHAT_BRIDGE_AMBIGUOUS] =
+        {"chat.bridge_ambiguous",
+         N_("There are several chat bridges: say which one.")},
+    [SJ_R_CHAT_CURSOR_AHEAD] = {"chat.cursor_ahead",
+                                N_("That event does not exist yet.")},
 };
 
 const char *sj_reason_code(sj_reason_t r)

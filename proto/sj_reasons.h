@@ -77,6 +77,14 @@ typedef enum {
     SJ_R_POINTS_SELF,              /* points.self */
     SJ_R_POINTS_YEAR_CLOSED,       /* points.year_closed */
     SJ_R_BACKUP_EXISTS,            /* backup.exists */
+    SJ_R_CHAT_UNLINKED,            /* chat.unlinked */
+    SJ_R_CHAT_INVITE_INVALID,      /* chat.invite_invalid */
+    SJ_R_CHAT_HANDLE_TAKEN,        /* chat.handle_taken */
+    SJ_R_CHAT_NOT_LINKABLE,        /* chat.not_linkable */
+    SJ_R_CHAT_NOT_LINKED,          /* chat.not_linked */
+    SJ_R_CHAT_NO_BRIDGE,           /* chat.no_bridge */
+    SJ_R_CHAT_BRIDGE_AMBIGUOUS,    /* chat.bridge_ambiguous */
+    SJ_R_CHAT_CURSOR_AHEAD,        /* chat.cursor_ahead */
     SJ_R_COUNT
 } sj_reason_t;
 

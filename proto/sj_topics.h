@@ -21,9 +21,12 @@
     X(WISH_HANDOVER_REFUSED, "wish.handover_refused")                          \
     X(WISH_HANDOVER_LOCKED, "wish.handover_locked")                            \
     X(WISH_HANDOVER_REISSUED, "wish.handover_reissued")                        \
+    X(WISH_EXPIRING, "wish.expiring")                                          \
     X(MEMBER_ADDED, "member.added")                                            \
     X(MEMBER_SUSPENDED, "member.suspended")                                    \
     X(MEMBER_REKEYED, "member.rekeyed")                                        \
+    X(MEMBER_LINKED, "member.linked")                                          \
+    X(MEMBER_UNLINKED, "member.unlinked")                                      \
     X(MERCHANT_REGISTERED, "merchant.registered")                              \
     X(MERCHANT_UPDATED, "merchant.updated")                                    \
     X(COMPACT_DRAFTED, "compact.drafted")                                      \

@@ -21,6 +21,8 @@ bool store__member_index_key(const ProtobufCMessage *rec, int index_db,
                              store__key_t *k)
 {
     const Shangju__Member *m = (const Shangju__Member *)rec;
+    if (index_db == DB_MEMBER_BY_HANDLE)
+        return store__handle_key(k, m->bridge_id, m->chat_handle, m->id);
     if (index_db != DB_MEMBER_BY_ROLE)
         return false;
     role_key(k, m->role, m->id);
@@ -55,6 +57,12 @@ int sj_member_put(sj_txn_t *t, const Shangju__Member *m,
         role_key(&rk, old->role, old->id);
         store__del(t, DB_MEMBER_BY_ROLE, &rk);
     }
+    /* The chat handle index (chat_links.c): moved like the role index. */
+    store__key_t hk;
+    if (old && store__member_index_key(&old->base, DB_MEMBER_BY_HANDLE, &hk))
+        store__del(t, DB_MEMBER_BY_HANDLE, &hk);
+    if (store__member_index_key(&m->base, DB_MEMBER_BY_HANDLE, &hk))
+        store__put(t, DB_MEMBER_BY_HANDLE, &hk, "", 0);
     store__put(t, DB_MEMBER_KEYS, &pk, id.b, id.len);
     role_key(&rk, m->role, m->id);
     store__put(t, DB_MEMBER_BY_ROLE, &rk, "", 0);

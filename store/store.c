@@ -36,6 +36,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_RANK] = "rank",
     [DB_RANKINGS] = "rankings",
     [DB_ANCHORS] = "ledger_anchors",
+    [DB_MEMBER_BY_HANDLE] = "member_by_handle",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {

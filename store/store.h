@@ -138,6 +138,11 @@ int sj_member_list(sj_txn_t *t, Shangju__Role role, uint64_t after,
                    uint64_t *next);
 void sj_member_page_free(Shangju__Member **items, size_t n);
 
+/* The member linked to chat handle on bridge (handles are unique per
+ * bridge; the index moves with sj_member_put). SJ_ENOTFOUND when none. */
+int sj_member_by_handle(sj_txn_t *t, uint64_t bridge, const char *handle,
+                        Shangju__Member **out);
+
 /* ----------------------------------------------------------------- wishes */
 
 /* Insert or replace wish w; old is its previous version (NULL when new) so
@@ -188,6 +193,7 @@ typedef enum {
     SJ_TIMER_AUTO_CLOSE = 3,    /* FULFILLED wish closes on its own */
     SJ_TIMER_COMPACT_START = 4, /* PUBLISHED compact's term begins */
     SJ_TIMER_COMPACT_END = 5,   /* ACTIVE compact's term ends */
+    SJ_TIMER_WISH_REMIND = 16,  /* chat: remind before expiry (links.c) */
 } sj_timer_kind_t;
 
 typedef struct {

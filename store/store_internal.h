@@ -36,6 +36,7 @@ enum {
     DB_RANK,                /* year(4) ~earned(8) member(8) -> "" */
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
     DB_ANCHORS,             /* entries(8) at(8) -> LedgerAnchor; "last" */
+    DB_MEMBER_BY_HANDLE,    /* bridge(8) chat handle NUL id(8) -> "" */
     DB__COUNT
 };
 
@@ -188,10 +189,18 @@ ProtobufCMessage *store__iter_msg(store__iter_t *it,
  * (8 bytes, big-endian). */
 typedef bool store__index_key_fn(const ProtobufCMessage *rec, int index_db,
                                  store__key_t *k);
-store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE */
+store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE, _HANDLE */
 store__index_key_fn store__wish_index_key;    /* the four DB_WISH_BY_* */
 store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
 store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
+
+/* The key of member id's handle on bridge in DB_MEMBER_BY_HANDLE (without
+ * the id when id is 0: the prefix every entry of that handle starts with)
+ * into k; false when there is no link (no bridge or no handle). A handle
+ * too long for a key marks k over (validation keeps handles within
+ * SJ_MAX_HANDLE, so that is a caller bug). chat_links.c. */
+bool store__handle_key(store__key_t *k, uint64_t bridge, const char *handle,
+                       uint64_t id);
 
 /* What every consistency walk (verify.c, ledger_verify.c) carries first. */
 typedef struct {

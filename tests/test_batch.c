@@ -142,6 +142,15 @@ static const struct expect matrix[] = {
     {K(POINTS_TOP), "rmcb"},
     {K(POINTS_CLOSE_YEAR), "c"},
     {K(REPORT_GET), "c"},
+    {K(MEMBER_LINK), "c"},
+    {K(MEMBER_UNLINK), "c"},
+    {K(MEMBER_INVITE), "c"},
+    {K(CHAT_JOIN), "b"},
+    {K(CHAT_RESOLVE), "b"},
+    {K(CHAT_CURSOR_GET), "b"},
+    {K(CHAT_CURSOR_SET), "b"},
+    {K(CHAT_LANG_SET), "cb"},
+    {K(CHAT_REMIND), "b"},
 };
 
 /* A request of each kind with an empty body of the right type. */

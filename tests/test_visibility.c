@@ -57,6 +57,61 @@ START_TEST(member_rule)
 }
 END_TEST
 
+/* The chat fields (links.c): the committee and the member themself see
+ * them, the invite's hash no one; the member's own bridge gets the link
+ * (handle, language) through the link view only, and never the contact,
+ * key, invite or cursor; another bridge gets nothing of it. */
+START_TEST(member_chat_fields)
+{
+    static uint8_t hash[32] = {7};
+    Shangju__Member r = person(5, ROLE(RESIDENT));
+    r.contact = (char *)"139";
+    r.chat_handle = (char *)"wx";
+    r.bridge_id = 9;
+    r.public_key.data = key;
+    r.public_key.len = 32;
+    r.chat_lang = (char *)"en";
+    r.chat_cursor = 44;
+    r.invite_hash.data = hash;
+    r.invite_hash.len = 32;
+    r.invite_expires_at = 1000;
+    r.invite_bridge_id = 9;
+    Shangju__Member com = person(1, ROLE(COMMITTEE));
+    Shangju__Member bridge = person(9, ROLE(BRIDGE));
+    Shangju__Member other_bridge = person(10, ROLE(BRIDGE));
+    Shangju__Member v;
+    sj_vis_member(&com, &r, &v);
+    ck_assert_str_eq(v.chat_lang, "en");
+    ck_assert_int_eq(v.invite_expires_at, 1000);
+    ck_assert_uint_eq(v.invite_hash.len, 0);
+    sj_vis_member(&r, &r, &v);
+    ck_assert_uint_eq(v.chat_cursor, 44);
+    ck_assert_uint_eq(v.invite_hash.len, 0);
+    sj_vis_member(&bridge, &r, &v);
+    ck_assert_str_eq(v.chat_lang, "");
+    ck_assert_int_eq(v.invite_expires_at, 0);
+    sj_vis_member_link(&bridge, &r, &v);
+    ck_assert_str_eq(v.chat_handle, "wx");
+    ck_assert_uint_eq(v.bridge_id, 9);
+    ck_assert_str_eq(v.chat_lang, "en");
+    ck_assert_str_eq(v.contact, "");
+    ck_assert_uint_eq(v.public_key.len, 0);
+    ck_assert_uint_eq(v.invite_hash.len, 0);
+    ck_assert_int_eq(v.invite_expires_at, 0);
+    ck_assert_uint_eq(v.invite_bridge_id, 0);
+    ck_assert_uint_eq(v.chat_cursor, 0);
+    const Shangju__Member *not_its[] = {&other_bridge, &com, NULL};
+    sj_vis_member_link(not_its[0], &r, &v);
+    ck_assert_str_eq(v.chat_handle, "");
+    ck_assert_str_eq(v.chat_lang, "");
+    sj_vis_member_link(not_its[2], &r, &v);
+    ck_assert_str_eq(v.chat_handle, "");
+    sj_vis_member_link(not_its[1], &r, &v); /* the committee: its full view */
+    ck_assert_str_eq(v.contact, "139");
+    ck_assert_uint_eq(v.invite_hash.len, 0);
+}
+END_TEST
+
 START_TEST(wish_rule)
 {
     Shangju__Member owner = person(5, ROLE(RESIDENT));
@@ -290,6 +345,7 @@ static Suite *suite(void)
     Suite *s = suite_create("visibility");
     TCase *tc = tcase_create("rules");
     tcase_add_test(tc, member_rule);
+    tcase_add_test(tc, member_chat_fields);
     tcase_add_test(tc, wish_rule);
     tcase_add_test(tc, entry_rule);
     tcase_add_test(tc, event_views);

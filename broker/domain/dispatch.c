@@ -58,6 +58,16 @@ static const sj_rule_t rules[] = {
     {K(ADMIN_STATS), R(COMMITTEE), false, sj_h_admin_stats},
     {K(ADMIN_BACKUP), R(COMMITTEE), false, sj_h_admin_backup},
     {K(ADMIN_VERIFY), R(COMMITTEE), false, sj_h_admin_verify},
+    /* the chat bridge (links.c) */
+    {K(MEMBER_LINK), R(COMMITTEE), true, sj_h_member_link},
+    {K(MEMBER_UNLINK), R(COMMITTEE), true, sj_h_member_unlink},
+    {K(MEMBER_INVITE), R(COMMITTEE), true, sj_h_member_invite},
+    {K(CHAT_JOIN), R(BRIDGE), true, sj_h_chat_join},
+    {K(CHAT_RESOLVE), R(BRIDGE), false, sj_h_chat_resolve},
+    {K(CHAT_CURSOR_GET), R(BRIDGE), false, sj_h_chat_cursor_get},
+    {K(CHAT_CURSOR_SET), R(BRIDGE), true, sj_h_chat_cursor_set},
+    {K(CHAT_LANG_SET), R(BRIDGE) | R(COMMITTEE), true, sj_h_chat_lang_set},
+    {K(CHAT_REMIND), R(BRIDGE), true, sj_h_chat_remind},
 };
 
 /* Which family's lifecycle a due timer belongs to. */
@@ -70,6 +80,7 @@ static const struct {
     {SJ_TIMER_AUTO_CLOSE, sj_wish_timer_fire},
     {SJ_TIMER_COMPACT_START, sj_compact_timer_fire},
     {SJ_TIMER_COMPACT_END, sj_compact_timer_fire},
+    {SJ_TIMER_WISH_REMIND, sj_chat_remind_fire}, /* links.c */
 };
 
 int sj_dispatch_timer(sj_call_t *c, const sj_timer_t *tm)

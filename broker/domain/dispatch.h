@@ -87,6 +87,19 @@ int sj_h_points_top(sj_call_t *c, const Shangju__Request *req);
 int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req);
 int sj_h_report_get(sj_call_t *c, const Shangju__Request *req);
 
+int sj_h_member_link(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_unlink(sj_call_t *c, const Shangju__Request *req);
+int sj_h_member_invite(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_join(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_resolve(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_cursor_get(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_cursor_set(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_lang_set(sj_call_t *c, const Shangju__Request *req);
+int sj_h_chat_remind(sj_call_t *c, const Shangju__Request *req);
+/* Fire a SJ_TIMER_WISH_REMIND timer (c->caller is NULL): "wish.expiring"
+ * when the wish is still open; the timer is cleared either way. */
+int sj_chat_remind_fire(sj_call_t *c, const sj_timer_t *tm);
+
 /* Apply a due compact timer (term start / end); c->caller is NULL. */
 int sj_compact_timer_fire(sj_call_t *c, const sj_timer_t *tm);
 

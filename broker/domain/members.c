@@ -66,6 +66,17 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
                                 SJ_R_MEMBER_NOT_BRIDGE,
                                 "member %llu is not a bridge",
                                 (unsigned long long)a->bridge_id);
+        /* Handles are unique per bridge (links.c). */
+        err = sj_member_by_handle(c->txn, a->bridge_id, a->chat_handle, &b);
+        if (err == 0)
+            shangju__member__free_unpacked(b, NULL);
+        if (err == 0)
+            return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_CHAT_HANDLE_TAKEN,
+                                "that chat handle is already linked on "
+                                "bridge %llu",
+                                (unsigned long long)a->bridge_id);
+        if (err != SJ_ENOTFOUND)
+            return sj_call_store_fail(c, err, "member");
     }
     return 0;
 }

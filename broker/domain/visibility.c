@@ -41,6 +41,24 @@ void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
     view->public_key = m->public_key;
     view->chat_handle = m->chat_handle;
     view->bridge_id = m->bridge_id;
+    /* The chat link's own fields (links.c); never the invite's hash. */
+    view->chat_lang = m->chat_lang;
+    view->chat_cursor = m->chat_cursor;
+    view->invite_expires_at = m->invite_expires_at;
+    view->invite_failures = m->invite_failures;
+    view->invite_bridge_id = m->invite_bridge_id;
+}
+
+void sj_vis_member_link(const Shangju__Member *viewer, const Shangju__Member *m,
+                        Shangju__Member *view)
+{
+    sj_vis_member(viewer, m, view);
+    if (!viewer || viewer->role != ROLE(BRIDGE) || m->bridge_id == 0 ||
+        m->bridge_id != viewer->id || !*m->chat_handle)
+        return;
+    view->chat_handle = m->chat_handle;
+    view->bridge_id = m->bridge_id;
+    view->chat_lang = m->chat_lang;
 }
 
 /* The owner, the owner's bridge or the committee: who acts for the owner.

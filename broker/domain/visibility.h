@@ -25,9 +25,19 @@ typedef enum {
 
 /* Member: every field to the committee and to the member themself; to
  * everyone else (and in events, viewer NULL) never the contact, the public
- * key, the chat handle or the bridge link. */
+ * key, the chat handle or the bridge link, nor the chat fields (language,
+ * cursor, invite); the invite's hash goes to no one. */
 void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
                    Shangju__Member *view);
+
+/* Member, as a chat bridge's own requests (ChatResolve, ChatJoin,
+ * ChatLangSet: links.c) show it: the rule above, plus, to the bridge the
+ * member is linked to and only to it, the link itself (chat handle, bridge
+ * id, chat language) so it can write to them. Never the contact, key,
+ * invite or cursor. Everything else shows members through sj_vis_member,
+ * where a bridge is any other member. */
+void sj_vis_member_link(const Shangju__Member *viewer, const Shangju__Member *m,
+                        Shangju__Member *view);
 
 /* Wish: public but for three fields. The owner's contact (owner may be
  * NULL, then none) only to the committee, the owner, the owner's bridge

@@ -265,5 +265,9 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_placard(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_report(sj_cli_t *cli, int argc, char **argv);
 int sj_cli_watch(sj_cli_t *cli, int argc, char **argv);
+/* member link / unlink / invite (cli_link.c) */
+int sj_cli_member_link(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_member_unlink(sj_cli_t *cli, int argc, char **argv);
+int sj_cli_member_invite(sj_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -205,5 +205,8 @@ const sj_cli_cmd_t sj_cli_member_cmds[] = {
     {"show", member_show, "show one member", NULL},
     {"suspend", member_suspend, "suspend a member", NULL},
     {"rekey", member_rekey, "replace a member's key (old key refused)", NULL},
+    {"link", sj_cli_member_link, "link a chat handle on a bridge", NULL},
+    {"unlink", sj_cli_member_unlink, "remove a member's chat link", NULL},
+    {"invite", sj_cli_member_invite, "one-time code to join from chat", NULL},
     {NULL, NULL, NULL, NULL},
 };

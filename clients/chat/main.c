@@ -1,0 +1,235 @@
+/* shangju-chat: the chat bridge. Options like the `shangju` CLI's for the
+ * broker connection (the key is the bridge's), then one transport: the
+ * console (--console --as HANDLE) or XMPP (--xmpp-jid ...). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+static const char help[] =
+    "usage: shangju-chat [BROKER OPTIONS] --console --as HANDLE\n"
+    "       shangju-chat [BROKER OPTIONS] --xmpp-jid JID "
+    "--xmpp-password-file FILE\n"
+    "                    [--xmpp-host HOST] [--xmpp-port PORT] "
+    "[--room ROOM_JID]\n"
+    "\n"
+    "The Shangju chat bridge: residents post and follow wishes from chat.\n"
+    "\n"
+    "Broker options (also SHANGJU_DATA, SHANGJU_KEY, SHANGJU_SERVER_KEY,\n"
+    "SHANGJU_REQUESTS, SHANGJU_EVENTS):\n"
+    "  --data DIR            data directory (default " SJ_DEFAULT_DATA ")\n"
+    "  --key FILE            the bridge's secret key (default "
+    "DIR/bridge.key)\n"
+    "  --server-key FILE     the broker's public key (default "
+    "DIR/server.pub)\n"
+    "  --requests EP         request endpoint (default " SJ_CLIENT_REQUESTS
+    ")\n"
+    "  --events EP           event endpoint (default " SJ_CLIENT_EVENTS ")\n"
+    "  --timeout MS          per attempt (default 3000)\n"
+    "Console:\n"
+    "  --console             read messages from stdin, print replies\n"
+    "  --as HANDLE           the chat handle the messages come from\n"
+    "XMPP:\n"
+    "  --xmpp-jid JID        the bridge's account\n"
+    "  --xmpp-password-file FILE  its password (first line)\n"
+    "  --xmpp-host HOST      server (default: from the JID's domain)\n"
+    "  --xmpp-port PORT      port (default 5222)\n"
+    "  --room ROOM_JID       community room for new wishes (MUC)\n"
+    "  --room-nick NICK      the bridge's nick there (default shangju)\n"
+    "  --xmpp-trust-tls      accept a server certificate that does not\n"
+    "                        verify (self-signed); TLS is used whenever\n"
+    "                        offered either way\n"
+    "Common:\n"
+    "  --room-lang zh|en     language of room announcements (default: the\n"
+    "                        locale's, as for messages in no language)\n"
+    "  --burst N             messages a handle may send at once (6)\n"
+    "  --refill-ms MS        one more message allowed every MS (2000)\n"
+    "  -h, --help            this help\n"
+    "      --version         the version\n";
+
+enum {
+    O_DATA = 256,
+    O_KEY,
+    O_SKEY,
+    O_REQ,
+    O_EV,
+    O_TIMEOUT,
+    O_CONSOLE,
+    O_AS,
+    O_JID,
+    O_PWFILE,
+    O_HOST,
+    O_PORT,
+    O_ROOM,
+    O_NICK,
+    O_ROOMLANG,
+    O_BURST,
+    O_REFILL,
+    O_TRUST,
+};
+
+static const struct option opts[] = {
+    {"data", required_argument, NULL, O_DATA},
+    {"key", required_argument, NULL, O_KEY},
+    {"server-key", required_argument, NULL, O_SKEY},
+    {"requests", required_argument, NULL, O_REQ},
+    {"events", required_argument, NULL, O_EV},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"console", no_argument, NULL, O_CONSOLE},
+    {"as", required_argument, NULL, O_AS},
+    {"xmpp-jid", required_argument, NULL, O_JID},
+    {"xmpp-password-file", required_argument, NULL, O_PWFILE},
+    {"xmpp-host", required_argument, NULL, O_HOST},
+    {"xmpp-port", required_argument, NULL, O_PORT},
+    {"room", required_argument, NULL, O_ROOM},
+    {"room-nick", required_argument, NULL, O_NICK},
+    {"room-lang", required_argument, NULL, O_ROOMLANG},
+    {"burst", required_argument, NULL, O_BURST},
+    {"refill-ms", required_argument, NULL, O_REFILL},
+    {"xmpp-trust-tls", no_argument, NULL, O_TRUST},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage(const char *why)
+{
+    fprintf(stderr, "shangju-chat: %s (see 'shangju-chat --help')\n", why);
+    return 2;
+}
+
+/* Strict decimal in [lo, hi]. */
+static bool number(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static char key_buf[4096], skey_buf[4096];
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+int main(int argc, char **argv)
+{
+    sj_i18n_init();
+    sj_chat_opts_t o = {0};
+    o.data = env_or("SHANGJU_DATA", SJ_DEFAULT_DATA);
+    o.key = env_or("SHANGJU_KEY", NULL);
+    o.server_key = env_or("SHANGJU_SERVER_KEY", NULL);
+    o.requests = env_or("SHANGJU_REQUESTS", NULL);
+    o.events = env_or("SHANGJU_EVENTS", NULL);
+    o.nick = "shangju";
+    /* The locale (LANGUAGE=zh_CN / en) picks the language for messages
+     * that show none and for the room; each resident's own is remembered. */
+    o.bot.lang = o.room_lang = sj_i18n_current();
+    long v;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_DATA:
+            o.data = optarg;
+            break;
+        case O_KEY:
+            o.key = optarg;
+            break;
+        case O_SKEY:
+            o.server_key = optarg;
+            break;
+        case O_REQ:
+            o.requests = optarg;
+            break;
+        case O_EV:
+            o.events = optarg;
+            break;
+        case O_TIMEOUT:
+            if (!number(optarg, 1, 600000, &v))
+                return usage("--timeout wants milliseconds");
+            o.timeout_ms = (int)v;
+            break;
+        case O_CONSOLE:
+            o.console = true;
+            break;
+        case O_AS:
+            o.as = optarg;
+            break;
+        case O_JID:
+            o.jid = optarg;
+            break;
+        case O_PWFILE:
+            o.password_file = optarg;
+            break;
+        case O_HOST:
+            o.host = optarg;
+            break;
+        case O_PORT:
+            if (!number(optarg, 1, 65535, &v))
+                return usage("--xmpp-port wants a port number");
+            o.port = (unsigned short)v;
+            break;
+        case O_ROOM:
+            o.room = optarg;
+            break;
+        case O_NICK:
+            o.nick = optarg;
+            break;
+        case O_ROOMLANG:
+            if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "en") != 0)
+                return usage("--room-lang is zh or en");
+            o.room_lang = sj_chat_lang_of(optarg);
+            break;
+        case O_BURST:
+            if (!number(optarg, 1, 1000, &v))
+                return usage("--burst wants 1..1000");
+            o.bot.burst = (unsigned)v;
+            break;
+        case O_REFILL:
+            if (!number(optarg, 1, 3600000, &v))
+                return usage("--refill-ms wants milliseconds");
+            o.bot.refill_ms = v;
+            break;
+        case O_TRUST:
+            o.trust_tls = true;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return fflush(stdout) == 0 ? 0 : 1;
+        case 'V':
+            printf("shangju-chat %s\n", SJ_VERSION);
+            return fflush(stdout) == 0 ? 0 : 1;
+        default:
+            return usage("unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage("unexpected argument");
+    if (!o.key) {
+        snprintf(key_buf, sizeof key_buf, "%s/bridge.key", o.data);
+        o.key = key_buf;
+    }
+    if (!o.server_key) {
+        snprintf(skey_buf, sizeof skey_buf, "%s/server.pub", o.data);
+        o.server_key = skey_buf;
+    }
+    sj_chat_rt_signals();
+    if (o.console) {
+        if (o.jid)
+            return usage("--console and --xmpp-jid exclude each other");
+        if (!o.as || !*o.as)
+            return usage("--console needs --as HANDLE");
+        return sj_chat_console_run(&o);
+    }
+    if (!o.jid || !o.password_file)
+        return usage("give --console --as HANDLE, or --xmpp-jid JID and "
+                     "--xmpp-password-file FILE");
+    return sj_chat_xmpp_run(&o);
+}
