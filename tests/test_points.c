@@ -346,7 +346,12 @@ START_TEST(who_reads_which_account)
     earn(w.merchant, 3);
     ck_assert_int_eq(balance_req(w.resident, w.merchant),
                      ST(PERMISSION_DENIED));
-    ck_assert_int_eq(balance_req(w.bridge, w.resident), ST(PERMISSION_DENIED));
+    /* a bridge reads the residents linked to it (it acts for them), and
+     * no one else, whether or not they exist */
+    ck_assert_int_eq(balance_req(w.bridge, w.resident), 0);
+    ck_assert_int_eq(balance_req(w.bridge, w.resident2), ST(PERMISSION_DENIED));
+    ck_assert_int_eq(balance_req(w.bridge, w.merchant), ST(PERMISSION_DENIED));
+    ck_assert_int_eq(balance_req(w.bridge, 9999), ST(PERMISSION_DENIED));
     ck_assert_int_eq(balance_req(w.merchant, 0), 0);
     ck_assert_int_eq(w.reply->account->balance, 3);
     ck_assert_int_eq(balance_req(w.merchant, w.merchant), 0);

@@ -68,26 +68,36 @@ int sj_points_earn(sj_call_t *c, uint64_t member_id, uint64_t amount,
 
 /* ------------------------------------------------------------- reading */
 
-/* The member a balance or history request is about: the caller, or (for
- * the committee only) the one named, which must exist. */
+/* The member a balance or history request is about: the caller, or the
+ * one named, which must exist, when the caller is the committee or the
+ * bridge that member is linked to (a bridge acts for its residents, as it
+ * posts and confirms for them: `积分` in chat reads their own points). */
 static int whose(sj_call_t *c, uint64_t asked, uint64_t *id)
 {
     const Shangju__Member *me = c->caller;
     *id = asked ? asked : me->id;
     if (*id == me->id)
         return 0;
-    if (me->role != ROLE(COMMITTEE))
+    if (me->role != ROLE(COMMITTEE) && me->role != ROLE(BRIDGE))
         return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
                             "only the committee reads another member's "
                             "points");
     Shangju__Member *m;
     int err = sj_member_get(c->txn, *id, &m);
+    if (err == SJ_ENOTFOUND && me->role == ROLE(BRIDGE))
+        err = SJ_EPERM; /* a bridge learns nothing of who exists */
     if (err == SJ_ENOTFOUND)
         return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
                             "no member %llu", (ull)*id);
+    bool linked = err == 0 && m->bridge_id == me->id;
+    if (err == 0)
+        shangju__member__free_unpacked(m, NULL);
+    if (me->role == ROLE(BRIDGE) && !linked)
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_NOT_YOURS,
+                            "a bridge reads only the points of the residents "
+                            "linked to it");
     if (err)
         return sj_call_store_fail(c, err, "member");
-    shangju__member__free_unpacked(m, NULL);
     return 0;
 }
 

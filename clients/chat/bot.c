@@ -664,9 +664,8 @@ static void on_reply(void *vj, const Shangju__Reply *r, int err)
         return;
     }
     case STEP_POINTS:
-        /* The broker keeps points between the member and the committee:
-         * a bridge may not read them (docs/ARCHITECTURE.md, "The chat
-         * bridge and privacy"), so say where to ask instead. */
+        /* A bridge reads the points of the residents linked to it; a
+         * refusal (a broker of another mind) says where to ask instead. */
         if (r->status == ST(PERMISSION_DENIED))
             say_text(j, T(N_("Your points are private: only you (in the "
                              "app) and your neighbourhood committee can see "

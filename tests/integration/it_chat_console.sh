@@ -145,7 +145,7 @@ sleep 0.5
 chat_stop
 chat_start auntie
 send "积分"
-wait_for auntie "积分属于个人隐私"
+wait_for auntie "积分："
 chat_stop
 expect_eq "claim notices of W2" "$(count auntie "第 $W2 号心愿“Photos”已被")" 1
 echo "it_chat_console: ok"
