@@ -41,61 +41,12 @@ int sj_dispatch(sj_call_t *c, const Shangju__Request *req);
  * broker does not know, are cleared. 0 or the failed status. */
 int sj_dispatch_timer(sj_call_t *c, const sj_timer_t *tm);
 
-/* Handlers, one family per file. */
-int sj_h_ping(sj_call_t *c, const Shangju__Request *req);
-int sj_h_whoami(sj_call_t *c, const Shangju__Request *req);
-int sj_h_replay(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_add(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_list(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req);
-int sj_h_admin_stats(sj_call_t *c, const Shangju__Request *req);
-int sj_h_admin_backup(sj_call_t *c, const Shangju__Request *req);
-int sj_h_admin_verify(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_list(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_release(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req);
-int sj_h_wish_confirm(sj_call_t *c, const Shangju__Request *req);
+/* Handlers, one family per file: a prototype for each row of rules.def. */
+#define SJ_RULE(kind, roles, writes, handler)                                  \
+    int handler(sj_call_t *c, const Shangju__Request *req);
+#include "rules.def"
+#undef SJ_RULE
 
-int sj_h_listing_put(sj_call_t *c, const Shangju__Request *req);
-int sj_h_listing_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_listing_list(sj_call_t *c, const Shangju__Request *req);
-int sj_h_qr_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_handover_reissue(sj_call_t *c, const Shangju__Request *req);
-
-int sj_h_compact_draft(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_edit(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_sign(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_publish(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_perform(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_complain(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_close(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req);
-int sj_h_points_balance(sj_call_t *c, const Shangju__Request *req);
-int sj_h_points_history(sj_call_t *c, const Shangju__Request *req);
-int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req);
-int sj_h_points_top(sj_call_t *c, const Shangju__Request *req);
-int sj_h_points_close_year(sj_call_t *c, const Shangju__Request *req);
-int sj_h_report_get(sj_call_t *c, const Shangju__Request *req);
-
-int sj_h_member_link(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_unlink(sj_call_t *c, const Shangju__Request *req);
-int sj_h_member_invite(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_join(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_resolve(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_cursor_get(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_cursor_set(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_lang_set(sj_call_t *c, const Shangju__Request *req);
-int sj_h_chat_remind(sj_call_t *c, const Shangju__Request *req);
 /* Fire a SJ_TIMER_WISH_REMIND timer (c->caller is NULL): "wish.expiring"
  * when the wish is still open; the timer is cleared either way. */
 int sj_chat_remind_fire(sj_call_t *c, const sj_timer_t *tm);
