@@ -20,6 +20,7 @@
 #define SJ_MAX_NOTE 500
 #define SJ_MAX_ADDRESS 200
 #define SJ_MAX_HOURS 100
+#define SJ_MAX_PHONE 24 /* a listing's public phone (web, issue 10) */
 #define SJ_MAX_SPECIALTY 100
 #define SJ_MAX_SPECIALTIES 12
 #define SJ_MAX_SERVICES 20

@@ -21,7 +21,7 @@
 #define ROLE(x) SHANGJU__ROLE__ROLE_##x
 
 static world_t w;
-static uint8_t keys[5][32]; /* [role]: a member of each role, by key */
+static uint8_t keys[6][32]; /* [role]: a member of each role, by key */
 
 static void add_keyed(Shangju__Role role)
 {
@@ -40,7 +40,7 @@ static void add_keyed(Shangju__Role role)
 static void setup_map(size_t map)
 {
     world_init(&w, map);
-    for (int r = ROLE(RESIDENT); r <= ROLE(BRIDGE); r++)
+    for (int r = ROLE(RESIDENT); r <= ROLE(WEB); r++)
         add_keyed((Shangju__Role)r);
 }
 
@@ -93,23 +93,23 @@ static Shangju__Reply *apply1(const uint8_t key[32], Shangju__Request *req)
 
 /* Who may send what: the product's rules, restated independently of
  * broker/dispatch.c. Index: request kind; bits: resident, merchant,
- * committee, bridge. */
+ * committee, bridge, web (the public web front: public reads only). */
 struct expect {
     Shangju__Request__BodyCase kind;
-    const char *allowed; /* letters: r m c b */
+    const char *allowed; /* letters: r m c b w */
 };
 
 static const struct expect matrix[] = {
-    {K(PING), "rmcb"},
+    {K(PING), "rmcbw"},
     {K(WHOAMI), "rmcb"},
-    {K(REPLAY), "rmcb"},
+    {K(REPLAY), "rmcbw"},
     {K(MEMBER_ADD), "c"},
     {K(MEMBER_LIST), "c"},
-    {K(MEMBER_GET), "rmcb"},
+    {K(MEMBER_GET), "rmcbw"},
     {K(MEMBER_SUSPEND), "c"},
     {K(WISH_POST), "rcb"},
-    {K(WISH_LIST), "rmcb"},
-    {K(WISH_GET), "rmcb"},
+    {K(WISH_LIST), "rmcbw"},
+    {K(WISH_GET), "rmcbw"},
     {K(WISH_CANCEL), "rcb"},
     {K(WISH_CLAIM), "m"},
     {K(WISH_RELEASE), "mc"},
@@ -120,8 +120,8 @@ static const struct expect matrix[] = {
     {K(ADMIN_BACKUP), "c"},
     {K(ADMIN_VERIFY), "c"},
     {K(LISTING_PUT), "mc"},
-    {K(LISTING_GET), "rmcb"},
-    {K(LISTING_LIST), "rmcb"},
+    {K(LISTING_GET), "rmcbw"},
+    {K(LISTING_LIST), "rmcbw"},
     {K(QR_GET), "rmcb"},
     {K(PLACARD_GET), "rmcb"},
     {K(HANDOVER_REISSUE), "c"},
@@ -134,8 +134,8 @@ static const struct expect matrix[] = {
     {K(COMPACT_RESOLVE), "c"},
     {K(COMPACT_RATE), "rmcb"},
     {K(COMPACT_CLOSE), "c"},
-    {K(COMPACT_GET), "rmcb"},
-    {K(COMPACT_LIST), "rmcb"},
+    {K(COMPACT_GET), "rmcbw"},
+    {K(COMPACT_LIST), "rmcbw"},
     {K(POINTS_BALANCE), "rmcb"},
     {K(POINTS_HISTORY), "rmcb"},
     {K(POINTS_TRANSFER), "rmc"},
@@ -174,9 +174,10 @@ START_TEST(every_request_by_every_role)
     const char letters[] = {[ROLE(RESIDENT)] = 'r',
                             [ROLE(MERCHANT)] = 'm',
                             [ROLE(COMMITTEE)] = 'c',
-                            [ROLE(BRIDGE)] = 'b'};
+                            [ROLE(BRIDGE)] = 'b',
+                            [ROLE(WEB)] = 'w'};
     for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
-        for (int r = ROLE(RESIDENT); r <= ROLE(BRIDGE); r++) {
+        for (int r = ROLE(RESIDENT); r <= ROLE(WEB); r++) {
             union {
                 ProtobufCMessage base;
                 char space[512];

@@ -340,11 +340,84 @@ START_TEST(strip_unknown_fields)
 }
 END_TEST
 
+/* The public web front (issue 10): no resident's name, no contact, key,
+ * owner, poster or hand-over state; a merchant's name and record; only
+ * stubs in Replay, whatever the body. */
+START_TEST(web_sees_least)
+{
+    Shangju__Member web = person(20, ROLE(WEB));
+    Shangju__Member r = person(5, ROLE(RESIDENT));
+    r.name = (char *)"Auntie Wang";
+    r.contact = (char *)"139";
+    r.community = (char *)"Garden";
+    r.public_key.data = key;
+    r.public_key.len = 32;
+    Shangju__Member v;
+    sj_vis_member(&web, &r, &v);
+    ck_assert_str_eq(v.name, "");
+    ck_assert_str_eq(v.contact, "");
+    ck_assert_str_eq(v.community, "");
+    ck_assert_uint_eq(v.public_key.len, 0);
+    ck_assert_int_eq(v.role, ROLE(RESIDENT));
+    Shangju__Member m = person(7, ROLE(MERCHANT));
+    m.wishes_fulfilled = 3;
+    m.ratings_received = 2;
+    m.rating_sum = 9;
+    m.contact = (char *)"138";
+    sj_vis_member(&web, &m, &v);
+    ck_assert_str_eq(v.name, "Name");
+    ck_assert_str_eq(v.contact, "");
+    ck_assert_uint_eq(v.wishes_fulfilled, 3);
+    ck_assert_uint_eq(v.rating_sum, 9);
+
+    Shangju__Claim claim = SHANGJU__CLAIM__INIT;
+    claim.merchant_id = 7;
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = 3;
+    w.owner_id = 5;
+    w.posted_by = 5;
+    w.title = (char *)"Radio";
+    w.state = WS(CLAIMED);
+    w.claim = &claim;
+    w.handover_code = (char *)"ABCDEFGH";
+    w.handover_failures = 2;
+    Shangju__Wish wv;
+    sj_vis_wish(&web, &w, &r, &wv);
+    ck_assert_str_eq(wv.title, "Radio");
+    ck_assert_str_eq(wv.owner_contact, "");
+    ck_assert_str_eq(wv.owner_name, "");
+    ck_assert_str_eq(wv.handover_code, "");
+    ck_assert_uint_eq(wv.owner_id, 0);
+    ck_assert_uint_eq(wv.posted_by, 0);
+    ck_assert_uint_eq(wv.handover_failures, 0);
+    ck_assert_uint_eq(wv.claim->merchant_id, 7);
+
+    Shangju__Event ev = SHANGJU__EVENT__INIT;
+    ev.seq = 4;
+    ev.topic = (char *)"member.added";
+    ev.actor_id = 20;
+    ev.body_case = SHANGJU__EVENT__BODY_MEMBER;
+    ev.member = &r;
+    sj_vis_event_t out;
+    sj_vis_event(&web, &ev, &out);
+    ck_assert(out.ev.withheld);
+    ck_assert_int_eq(out.ev.body_case, SHANGJU__EVENT__BODY__NOT_SET);
+    ck_assert_uint_eq(out.ev.subject_id, 5);
+    ck_assert_uint_eq(out.ev.actor_id, 0);
+    ev.body_case = SHANGJU__EVENT__BODY_WISH;
+    ev.wish = &w;
+    sj_vis_event(&web, &ev, &out);
+    ck_assert(out.ev.withheld);
+    ck_assert_uint_eq(out.ev.subject_id, 3);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("visibility");
     TCase *tc = tcase_create("rules");
     tcase_add_test(tc, member_rule);
+    tcase_add_test(tc, web_sees_least);
     tcase_add_test(tc, member_chat_fields);
     tcase_add_test(tc, wish_rule);
     tcase_add_test(tc, entry_rule);

@@ -24,6 +24,7 @@
 
 #include "codec.h"
 #include "compacts.h"
+#include "visibility.h"
 #include "lifecycle.h"
 #include "notice.h"
 #include "points.h"
@@ -844,6 +845,18 @@ int sj_h_compact_get(sj_call_t *c, const Shangju__Request *req)
     int rc = sj_rec_load(c, &compacts, req->compact_get->id, &cp);
     if (rc)
         return rc;
+    if (c->caller->role == SHANGJU__ROLE__ROLE_WEB) {
+        /* The public web front: a published notice or nothing at all. */
+        if (!((Shangju__Compact *)cp)->published_at)
+            return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NOT_FOUND,
+                                "no published compact %llu",
+                                (unsigned long long)req->compact_get->id);
+        Shangju__Compact *v = sj_call_alloc(c, sizeof *v);
+        if (!v)
+            return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+        sj_vis_compact_public(cp, v);
+        cp = v;
+    }
     c->reply.body_case = SHANGJU__REPLY__BODY_COMPACT;
     c->reply.compact = cp;
     return 0;
@@ -873,6 +886,14 @@ int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req)
     for (size_t i = 0; i < page->n_items; i++)
         if (!(page->items[i] = summary(c, page->items[i], false)))
             return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    if (c->caller->role == SHANGJU__ROLE__ROLE_WEB) {
+        /* The public web front lists published notices only. */
+        size_t n = 0;
+        for (size_t i = 0; i < page->n_items; i++)
+            if (page->items[i]->published_at)
+                page->items[n++] = page->items[i];
+        page->n_items = n;
+    }
     c->reply.body_case = SHANGJU__REPLY__BODY_COMPACTS;
     c->reply.compacts = page;
     return 0;

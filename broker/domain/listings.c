@@ -13,9 +13,36 @@
 
 typedef unsigned long long ull;
 
+/* A phone number to publish: digits, spaces and + - ( ), at least three
+ * digits, so that a tel: link built from it dials what it shows. */
+static int check_phone(sj_call_t *c, const char *p)
+{
+    size_t n = p ? strlen(p) : 0, digits = 0;
+    if (n == 0)
+        return 0;
+    if (n > SJ_MAX_PHONE)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_TOO_LONG,
+                            "phone is too long (%zu characters; at most %d)", n,
+                            SJ_MAX_PHONE);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= '0' && p[i] <= '9')
+            digits++;
+        else if (!strchr("+-() ", p[i]))
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
+                                "phone may hold only digits, spaces and "
+                                "+ - ( )");
+    }
+    if (digits < 3)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
+                            "phone needs at least three digits");
+    return 0;
+}
+
 static int check_listing(sj_call_t *c, const Shangju__Listing *l)
 {
-    int rc;
+    int rc = check_phone(c, l->phone);
+    if (rc)
+        return rc;
     if ((rc = sj_check_text(c, "name", l->name, 1, SJ_MAX_NAME, false)) ||
         (rc = sj_check_text(c, "category", l->category, 1, SJ_MAX_CATEGORY,
                             false)) ||
@@ -136,6 +163,18 @@ int sj_h_listing_get(sj_call_t *c, const Shangju__Request *req)
                             "merchant %llu has no listing", (ull)id);
     if (err || !sj_call_own(c, l))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "listing");
+    Shangju__Member *m;
+    err = sj_member_get(c->txn, id, &m);
+    if (err == 0) {
+        /* The merchant's public record, read fields of the reply. */
+        l->wishes_fulfilled = m->wishes_fulfilled;
+        l->ratings = m->ratings_received;
+        l->average_rating = m->ratings_received
+                                ? (double)m->rating_sum / m->ratings_received
+                                : 0;
+        shangju__member__free_unpacked(m, NULL);
+    } else if (err != SJ_ENOTFOUND)
+        return sj_call_store_fail(c, err, "member");
     c->reply.body_case = SHANGJU__REPLY__BODY_LISTING;
     c->reply.listing = l;
     return 0;

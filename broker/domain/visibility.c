@@ -16,6 +16,12 @@ static bool is_committee(const Shangju__Member *viewer)
     return viewer && viewer->role == ROLE(COMMITTEE);
 }
 
+/* The public web front: only what a passer-by may read (issue 10). */
+static bool is_web(const Shangju__Member *viewer)
+{
+    return viewer && viewer->role == ROLE(WEB);
+}
+
 static bool is_self(const Shangju__Member *viewer, uint64_t id)
 {
     return viewer && id != 0 && viewer->id == id;
@@ -27,6 +33,19 @@ void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
     shangju__member__init(view);
     view->id = m->id;
     view->role = m->role;
+    view->status = m->status;
+    if (is_web(viewer)) {
+        /* A resident's name never reaches a public page; a merchant's or
+         * the committee's does, with the merchant's public record. */
+        if (m->role == ROLE(MERCHANT) || m->role == ROLE(COMMITTEE))
+            view->name = m->name;
+        if (m->role == ROLE(MERCHANT)) {
+            view->wishes_fulfilled = m->wishes_fulfilled;
+            view->ratings_received = m->ratings_received;
+            view->rating_sum = m->rating_sum;
+        }
+        return;
+    }
     view->name = m->name;
     view->community = m->community;
     view->building = m->building;
@@ -34,6 +53,8 @@ void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
     view->created_at = m->created_at;
     view->claims_lapsed = m->claims_lapsed;
     view->wishes_fulfilled = m->wishes_fulfilled;
+    view->ratings_received = m->ratings_received;
+    view->rating_sum = m->rating_sum;
     view->created_by = m->created_by;
     if (!is_committee(viewer) && !is_self(viewer, m->id))
         return;
@@ -108,6 +129,15 @@ void sj_vis_wish(const Shangju__Member *viewer, const Shangju__Wish *w,
     view->verified = w->verified;
     view->handover_code = empty; /* only ever inside the hand-over QR */
     view->owner_contact = empty;
+    if (is_web(viewer)) {
+        /* Public fields only: no owner (not even the id, which would link
+         * a resident's wishes), no poster, no hand-over state. */
+        view->owner_id = 0;
+        view->owner_name = empty;
+        view->handover_failures = 0;
+        view->handover_locked = false;
+        return;
+    }
     if (w->posted_by == w->owner_id || owner_side(viewer, w, owner) ||
         is_self(viewer, w->posted_by))
         view->posted_by = w->posted_by;
@@ -130,6 +160,7 @@ void sj_vis_listing(const Shangju__Listing *l, Shangju__Listing *view)
     view->created_at = l->created_at;
     view->updated_at = l->updated_at;
     view->updated_by = l->updated_by;
+    view->phone = l->phone;
 }
 
 void sj_vis_compact(const Shangju__Compact *cp, Shangju__Compact *view)
@@ -164,6 +195,17 @@ void sj_vis_compact(const Shangju__Compact *cp, Shangju__Compact *view)
     view->notice = cp->notice;
     view->n_history = cp->n_history;
     view->history = cp->history;
+}
+
+void sj_vis_compact_public(const Shangju__Compact *cp, Shangju__Compact *view)
+{
+    sj_vis_compact(cp, view);
+    view->n_performances = 0;
+    view->performances = NULL;
+    view->n_complaints = 0;
+    view->complaints = NULL;
+    view->n_ratings = 0;
+    view->ratings = NULL;
 }
 
 /* The other member of a movement, as the ledger records it: a payment's
@@ -266,8 +308,9 @@ void sj_vis_event(const Shangju__Member *viewer, const Shangju__Event *ev,
 {
     sj_vis_stub(ev, out);
     Shangju__Event *v = &out->ev;
-    if (!viewer || (ev->body_case != SHANGJU__EVENT__BODY__NOT_SET &&
-                    !ev->member)) /* the body's pointer, whatever its kind */
+    if (!viewer || is_web(viewer) ||
+        (ev->body_case != SHANGJU__EVENT__BODY__NOT_SET &&
+         !ev->member)) /* the body's pointer, whatever its kind */
         return;
     if (is_committee(viewer) || is_self(viewer, ev->actor_id))
         v->actor_id = ev->actor_id;

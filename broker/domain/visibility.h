@@ -52,6 +52,18 @@ void sj_vis_wish(const Shangju__Member *viewer, const Shangju__Wish *w,
 void sj_vis_listing(const Shangju__Listing *l, Shangju__Listing *view);
 void sj_vis_compact(const Shangju__Compact *cp, Shangju__Compact *view);
 
+/* A compact as the public web front sees it (compacts.c): its notice —
+ * parties, term, items, covenant, signatures, results — without the
+ * performance notes, complaints and rating comments that members wrote to
+ * one another. The handlers also hide unpublished compacts from it. */
+void sj_vis_compact_public(const Shangju__Compact *cp, Shangju__Compact *view);
+
+/* The web role (the public web front, issue 10) sees least of all: a
+ * member's id, role and status, with the name and record of merchants and
+ * the committee only; a wish without owner, poster, contact or hand-over
+ * state; and in Replay only stubs (a web front uses the feed as a
+ * doorbell to drop its cache, never to read records). */
+
 /* Ledger entry: in full to the committee and to the entry's member; to the
  * other party of a payment without the chain positions (seq, hashes); to
  * anyone else nothing (amounts and memos are private). Returns which. */

@@ -247,6 +247,9 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
     f->state = l->state;
     f->community = l->community;
     f->owner_id = l->owner_id;
+    if (l->owner_id && me->role == ROLE(WEB))
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_ARG_INVALID,
+                            "the web front lists wishes, not their owners'");
     if (l->mine) {
         if (me->role == ROLE(RESIDENT))
             f->owner_id = me->id;
@@ -440,8 +443,10 @@ static int release(sj_call_t *c, void *rec, const void *old, const void *arg)
     return 0;
 }
 
-/* Count one against the merchant: a lapse or a fulfilled wish. */
-static int count_merchant(sj_call_t *c, uint64_t id, bool lapsed)
+/* Count one against the merchant: a lapse or a fulfilled wish, with its
+ * rating (1..5, 0 = none) for the merchant's public record. */
+static int count_merchant(sj_call_t *c, uint64_t id, bool lapsed,
+                          uint32_t stars)
 {
     Shangju__Member *m;
     int err = sj_member_get(c->txn, id, &m);
@@ -451,6 +456,10 @@ static int count_merchant(sj_call_t *c, uint64_t id, bool lapsed)
             nm.claims_lapsed++;
         else
             nm.wishes_fulfilled++;
+        if (stars) {
+            nm.ratings_received++;
+            nm.rating_sum += stars;
+        }
         err = sj_member_put(c->txn, &nm, m);
         shangju__member__free_unpacked(m, NULL);
     }
@@ -464,7 +473,7 @@ static int lapse(sj_call_t *c, void *rec, const void *old, const void *arg)
     const Shangju__Wish *o = old;
     Shangju__Wish *w = rec;
     (void)arg;
-    int rc = count_merchant(c, o->claim->merchant_id, true);
+    int rc = count_merchant(c, o->claim->merchant_id, true, 0);
     if (rc)
         return rc;
     reopen(c, w);
@@ -502,7 +511,7 @@ static int fulfil(sj_call_t *c, void *rec, const void *old, const void *arg)
 static int close_wish(sj_call_t *c, Shangju__Wish *w)
 {
     w->closed_at = c->now;
-    int rc = count_merchant(c, w->claim->merchant_id, false);
+    int rc = count_merchant(c, w->claim->merchant_id, false, w->rating);
     if (rc)
         return rc;
     int err = sj_points_earn(c, w->claim->merchant_id, c->cfg->points_per_wish,

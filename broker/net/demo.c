@@ -27,7 +27,12 @@ static const demo_member_t members[] = {
     {"merchant-photo", SHANGJU__ROLE__ROLE_MERCHANT,
      "[DEMO] 幸福照相馆 Happiness Photo Studio", "Jinqiao", "",
      "021-0000-1002"},
+    /* The public web front's key (issue 10): shangju-web finds it here
+     * (DATA/demo/web.key) when DATA/web.key does not exist. */
+    {"web", SHANGJU__ROLE__ROLE_WEB, "[DEMO] 公共网页 Public pages", "", "",
+     ""},
 };
+#define N_MEMBERS (sizeof members / sizeof members[0])
 
 /* Run one request as caller inside txn; 0 when the reply is OK. *id gets
  * the new record's id when the reply carries one. */
@@ -105,7 +110,7 @@ static int post(sj_txn_t *txn, const sj_config_t *cfg,
 static int listing(sj_txn_t *txn, const sj_config_t *cfg,
                    const Shangju__Member *merchant, const char *category,
                    const char *const *specialties, size_t n,
-                   const char *address, const char *hours)
+                   const char *address, const char *hours, const char *phone)
 {
     Shangju__Listing l = SHANGJU__LISTING__INIT;
     l.name = merchant->name;
@@ -114,6 +119,7 @@ static int listing(sj_txn_t *txn, const sj_config_t *cfg,
     l.n_specialties = n;
     l.address = (char *)address;
     l.hours = (char *)hours;
+    l.phone = (char *)phone;
     Shangju__ListingPut put = SHANGJU__LISTING_PUT__INIT;
     put.listing = &l;
     put.create = true;
@@ -132,17 +138,18 @@ static int seed_listings(sj_txn_t *txn, const sj_config_t *cfg,
     static const char *const photo[] = {"老照片修复 Old photo restoration",
                                         "婚纱照 Wedding portraits"};
     int err = listing(txn, cfg, m[2], "bakery", bakery, 3,
-                      "[DEMO] 金桥路 12 号 12 Jinqiao Road", "7:00-19:00");
+                      "[DEMO] 金桥路 12 号 12 Jinqiao Road", "7:00-19:00",
+                      "021-0000-1001");
     if (!err)
         err = listing(txn, cfg, m[3], "photo", photo, 2,
-                      "[DEMO] 金桥路 30 号 30 Jinqiao Road", "9:00-18:00");
+                      "[DEMO] 金桥路 30 号 30 Jinqiao Road", "9:00-18:00", "");
     return err;
 }
 
 static int seed(sj_txn_t *txn, const sj_config_t *cfg,
                 const Shangju__Member *committee, Shangju__Member **m)
 {
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < N_MEMBERS; i++) {
         int err = add_member(txn, cfg, committee, &members[i], &m[i]);
         if (err)
             return err;
@@ -180,11 +187,11 @@ int sj_demo_seed(sj_store_t *store, const sj_config_t *cfg)
     int err = sj_txn_begin(store, true, &txn);
     if (err)
         return err;
-    Shangju__Member *committee = NULL, *m[4] = {0};
+    Shangju__Member *committee = NULL, *m[N_MEMBERS] = {0};
     err = sj_member_get(txn, 1, &committee);
     if (!err)
         err = seed(txn, cfg, committee, m);
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < N_MEMBERS; i++)
         if (m[i])
             shangju__member__free_unpacked(m[i], NULL);
     if (committee)

@@ -15,7 +15,7 @@
 /* ------------------------------------------------------------- listings */
 
 typedef struct {
-    const char *name, *category, *address, *hours;
+    const char *name, *category, *address, *hours, *phone;
     sj_cli_list_t specialties, services;
 } listing_args_t;
 
@@ -60,6 +60,8 @@ static int put_listing(sj_cli_t *cli, const char *path, Shangju__Listing *l,
         l->address = (char *)a->address;
     if (a->hours)
         l->hours = (char *)a->hours;
+    if (a->phone)
+        l->phone = (char *)a->phone;
     if (a->specialties.n) {
         l->specialties = a->specialties.items;
         l->n_specialties = a->specialties.n;
@@ -100,6 +102,10 @@ static int listing_cmd(sj_cli_t *cli, int argc, char **argv, bool create)
          SJ_MAX_ADDRESS},
         {"hours", SJ_CLI_STR, &a.hours, "H", SJ_HELP("opening hours"),
          SJ_MAX_HOURS},
+        {"phone", SJ_CLI_STR, &a.phone, "TEL",
+         SJ_HELP("a phone number to publish on the shop's public page "
+                 "(tap to call); \"\" removes it"),
+         SJ_MAX_PHONE},
         {"service", SJ_CLI_LIST, &a.services, "N:P[:D]",
          SJ_HELP("a service N (up to " SJ_STR(
              SJ_MAX_NAME) " bytes) offered "
