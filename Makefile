@@ -19,6 +19,7 @@ PACKAGES = build-essential cmake pkg-config \
            zbar-tools libxml2-utils librsvg2-bin help2man debhelper fakeroot \
            redis-server redis-tools jq shellcheck \
            libstrophe-dev libglib2.0-dev prosody python3-slixmpp
+PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk  # web
 
 .PHONY: run test build sanitize format bench deps clean
 

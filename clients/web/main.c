@@ -1,0 +1,216 @@
+/* shangju-web: the public web front — the pages behind the QR codes
+ * (/m/ID, /w/ID, /c/ID) and the community board, served over HTTP to the
+ * operator's HTTPS proxy, with a key of the `web` role (public reads
+ * only). Options for the broker connection as in the `shangju` CLI. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "upstream.h"
+
+static const char help[] =
+    "usage: shangju-web [--listen ADDR:PORT] [--data DIR] [--key FILE]\n"
+    "                   [--server-key FILE] [--requests EP] [--events EP]\n"
+    "\n"
+    "The Shangju public web front: the pages behind the QR codes of "
+    "placards,\nwishes and compacts, and the community board, in Chinese "
+    "and English.\n"
+    "It serves plain HTTP; put it behind an HTTPS reverse proxy.\n"
+    "\n"
+    "Options (the broker ones also from SHANGJU_DATA, SHANGJU_KEY,\n"
+    "SHANGJU_SERVER_KEY, SHANGJU_REQUESTS, SHANGJU_EVENTS):\n"
+    "  --listen ADDR:PORT    where to serve (default 127.0.0.1:8080;\n"
+    "                        [::1]:8080 for IPv6)\n"
+    "  --data DIR            data directory (default " SJ_DEFAULT_DATA ")\n"
+    "  --key FILE            the web front's secret key, of a member with\n"
+    "                        the web role (default DIR/web.key, else the\n"
+    "                        demo's DIR/demo/web.key)\n"
+    "  --server-key FILE     the broker's public key (default "
+    "DIR/server.pub)\n"
+    "  --requests EP         request endpoint (default " SJ_CLIENT_REQUESTS
+    ")\n"
+    "  --events EP           event endpoint (default " SJ_CLIENT_EVENTS ")\n"
+    "  --timeout MS          wait for the broker per page (default 800)\n"
+    "  --connection-timeout S  close idle connections after S seconds "
+    "(15)\n"
+    "  --per-ip N            connections per client address (64; 0 = no\n"
+    "                        limit, e.g. behind a proxy that limits)\n"
+    "  --max-connections N   connections in all (4096)\n"
+    "  -h, --help            this help\n"
+    "      --version         the version\n";
+
+enum {
+    O_LISTEN = 256,
+    O_DATA,
+    O_KEY,
+    O_SKEY,
+    O_REQ,
+    O_EV,
+    O_TIMEOUT,
+    O_CTIMEOUT,
+    O_PERIP,
+    O_MAXCONN,
+};
+
+static const struct option opts[] = {
+    {"listen", required_argument, NULL, O_LISTEN},
+    {"data", required_argument, NULL, O_DATA},
+    {"key", required_argument, NULL, O_KEY},
+    {"server-key", required_argument, NULL, O_SKEY},
+    {"requests", required_argument, NULL, O_REQ},
+    {"events", required_argument, NULL, O_EV},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"connection-timeout", required_argument, NULL, O_CTIMEOUT},
+    {"per-ip", required_argument, NULL, O_PERIP},
+    {"max-connections", required_argument, NULL, O_MAXCONN},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static int usage(const char *why)
+{
+    fprintf(stderr, "shangju-web: %s (see 'shangju-web --help')\n", why);
+    return 2;
+}
+
+static bool number(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+/* Idle connections each hold a descriptor: raise the soft limit to the
+ * hard one so --max-connections is what limits. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static char key_buf[4096], skey_buf[4096];
+    const char *data = env_or("SHANGJU_DATA", SJ_DEFAULT_DATA);
+    const char *key = env_or("SHANGJU_KEY", NULL);
+    const char *skey = env_or("SHANGJU_SERVER_KEY", NULL);
+    sj_client_opts_t co = {0};
+    co.requests = env_or("SHANGJU_REQUESTS", NULL);
+    co.events = env_or("SHANGJU_EVENTS", NULL);
+    web_server_opts_t so = {.listen = "127.0.0.1:8080",
+                            .timeout_s = 15,
+                            .per_ip = 64,
+                            .max_connections = 4096,
+                            .cache_slots = 1024};
+    long v;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_LISTEN:
+            so.listen = optarg;
+            break;
+        case O_DATA:
+            data = optarg;
+            break;
+        case O_KEY:
+            key = optarg;
+            break;
+        case O_SKEY:
+            skey = optarg;
+            break;
+        case O_REQ:
+            co.requests = optarg;
+            break;
+        case O_EV:
+            co.events = optarg;
+            break;
+        case O_TIMEOUT:
+            if (!number(optarg, 10, 60000, &v))
+                return usage("--timeout wants 10..60000 milliseconds");
+            co.timeout_ms = (int)v;
+            break;
+        case O_CTIMEOUT:
+            if (!number(optarg, 1, 3600, &v))
+                return usage("--connection-timeout wants 1..3600 seconds");
+            so.timeout_s = (unsigned)v;
+            break;
+        case O_PERIP:
+            if (!number(optarg, 0, 100000, &v))
+                return usage("--per-ip wants 0..100000");
+            so.per_ip = (unsigned)v;
+            break;
+        case O_MAXCONN:
+            if (!number(optarg, 1, 100000, &v))
+                return usage("--max-connections wants 1..100000");
+            so.max_connections = (unsigned)v;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'V':
+            printf("shangju-web %s\n", SJ_VERSION);
+            return 0;
+        default:
+            return usage("unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage("unexpected argument");
+    if (!key) {
+        snprintf(key_buf, sizeof key_buf, "%s/web.key", data);
+        if (access(key_buf, R_OK) != 0)
+            snprintf(key_buf, sizeof key_buf, "%s/demo/web.key", data);
+        key = key_buf;
+    }
+    if (!skey) {
+        snprintf(skey_buf, sizeof skey_buf, "%s/server.pub", data);
+        skey = skey_buf;
+    }
+    co.key_file = key;
+    co.server_key_file = skey;
+    raise_nofile();
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int err = 0;
+    web_upstream_t *up = web_upstream_new(&co, &err);
+    if (!up) {
+        fprintf(stderr,
+                "level=error event=no_broker_client key=\"%s\" "
+                "server_key=\"%s\" err=%d\n",
+                key, skey, err);
+        return 1;
+    }
+    int rc = web_server_run(&so, up, &stop);
+    web_upstream_destroy(&up);
+    return rc ? 1 : 0;
+}
