@@ -7,3 +7,12 @@ target_compile_options(test_web_pages PRIVATE ${SJ_WARNINGS})
 add_test(NAME web_pages COMMAND test_web_pages)
 set_tests_properties(web_pages PROPERTIES
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")
+#   it_web     acceptance 2 and 3: every page against a real broker,
+#              privacy by searching the bytes, 405, 2,000 idle connections,
+#              a change within a second, 503 and recovery, the placard loop
+add_test(NAME it_web
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/integration/it_web.py
+                 $<TARGET_FILE:shangju-broker> $<TARGET_FILE:shangju>
+                 $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-web>)
+set_tests_properties(it_web PROPERTIES TIMEOUT 120 LABELS integration
+    ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")
