@@ -16,3 +16,12 @@ add_test(NAME it_web
                  $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-web>)
 set_tests_properties(it_web PROPERTIES TIMEOUT 120 LABELS integration
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")
+#   it_web_browser  acceptance 4: headless Chromium (Selenium) at 390x844
+#              and 320 px reads lang, the body font, a tap target, reflow
+add_test(NAME it_web_browser
+         COMMAND /usr/bin/python3
+                 ${CMAKE_CURRENT_LIST_DIR}/integration/it_web_browser.py
+                 $<TARGET_FILE:shangju-broker> $<TARGET_FILE:shangju>
+                 $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-web>)
+set_tests_properties(it_web_browser PROPERTIES TIMEOUT 180 LABELS integration
+    ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")

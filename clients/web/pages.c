@@ -587,7 +587,7 @@ void web_page_compact(web_buf_t *b, const web_ctx_t *x,
     dt(b, x, N_("Term"));
     day(b, cp->term_start);
     web_buf_put(b, " – ");
-    day(b, cp->term_end);
+    day(b, cp->term_end > 0 ? cp->term_end - 1 : 0); /* the end is exclusive */
     web_buf_put(b, "</dd>\n");
     dt(b, x, N_("Published"));
     date(b, cp->published_at);

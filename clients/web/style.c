@@ -16,7 +16,7 @@ const char web_style_css[] =
     "a{color:#0b4a8b}\n"
     "a:focus{outline:3px solid #b35900;outline-offset:2px}\n"
     "header a,footer a,.list a,.button{display:inline-flex;align-items:center;"
-    "min-height:48px;min-width:48px;padding:.25rem .5rem}\n"
+    "min-height:48px;min-width:48px;padding:.25rem .5rem;gap:.4em}\n"
     "header a.home{font-weight:bold;color:#8a1c1c;text-decoration:none}\n"
     "h1{font-size:1.5em;line-height:1.3;margin:1rem 0 .5rem}\n"
     "h2{font-size:1.25em;margin:1.5rem 0 .5rem}\n"
