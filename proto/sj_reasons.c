@@ -47,6 +47,8 @@ static const struct {
     [SJ_R_ARG_UNKNOWN_VALUE] = {"arg.unknown_value",
                                 N_("A value is not one of the known choices.")},
     [SJ_R_ARG_BAD_KEY] = {"arg.bad_key", N_("The public key is not valid.")},
+    [SJ_R_ARG_BAD_CURSOR] = {"arg.bad_cursor",
+                             N_("The page position asked for is not valid.")},
     [SJ_R_AUTH_UNKNOWN_KEY] =
         {"auth.unknown_key",
          N_("Your key is not registered with the alliance.")},
@@ -74,6 +76,12 @@ static const struct {
     [SJ_R_MEMBER_ALREADY_SUSPENDED] = {"member.already_suspended",
                                        N_("That member is already suspended.")},
     [SJ_R_MEMBER_SELF] = {"member.self", N_("You cannot do this to yourself.")},
+    [SJ_R_MEMBER_NOT_SUSPENDED] = {"member.not_suspended",
+                                   N_("This member is not suspended.")},
+    [SJ_R_MEMBER_REKEY_COMMITTEE] =
+        {"member.rekey_committee",
+         N_("Only a committee member themself, or the founding committee "
+            "member, may change a committee member's key.")},
     [SJ_R_WISH_NOT_FOUND] = {"wish.not_found", N_("There is no such wish.")},
     [SJ_R_WISH_NOT_OPEN] = {"wish.not_open", N_("The wish is not open.")},
     [SJ_R_WISH_NOT_CLAIMED] = {"wish.not_claimed",
@@ -97,6 +105,17 @@ static const struct {
         {"wish.handover_locked",
          N_("The hand-over code is locked after too many wrong tries. Ask the "
             "committee to reissue it.")},
+    [SJ_R_CLAIM_LIMIT_REACHED] =
+        {"claim.limit_reached",
+         N_("You already hold as many claimed wishes as allowed. Fulfil or "
+            "release one first.")},
+    [SJ_R_WISH_VERIFIED] =
+        {"wish.verified",
+         N_("This wish was handed over with its code; it cannot be "
+            "disputed.")},
+    [SJ_R_WISH_DISPUTED] = {"wish.disputed",
+                            N_("This wish is already disputed; the committee "
+                               "will decide.")},
     [SJ_R_COMPACT_NOT_FOUND] = {"compact.not_found",
                                 N_("There is no such compact.")},
     [SJ_R_COMPACT_NOT_NEGOTIATING] =
@@ -163,6 +182,10 @@ static const struct {
     [SJ_R_POINTS_SELF] = {"points.self", N_("You cannot pay yourself.")},
     [SJ_R_POINTS_YEAR_CLOSED] = {"points.year_closed",
                                  N_("That year is already closed.")},
+    [SJ_R_TRANSFER_PRICE_CHANGED] =
+        {"transfer.price_changed",
+         N_("The price of this service changed since you looked. Look again "
+            "and pay the new price if you agree.")},
     [SJ_R_BACKUP_EXISTS] = {"backup.exists",
                             N_("A backup with that name already exists.")},
     /* The chat bridge (broker/domain/links.c); residents read these on

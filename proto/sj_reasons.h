@@ -25,6 +25,7 @@ typedef enum {
     SJ_R_ARG_OUT_OF_RANGE,      /* arg.out_of_range */
     SJ_R_ARG_UNKNOWN_VALUE,     /* arg.unknown_value */
     SJ_R_ARG_BAD_KEY,           /* arg.bad_key */
+    SJ_R_ARG_BAD_CURSOR,        /* arg.bad_cursor */
     SJ_R_AUTH_UNKNOWN_KEY,      /* auth.unknown_key */
     SJ_R_AUTH_SUSPENDED,        /* auth.suspended */
     SJ_R_AUTH_ROLE,             /* auth.role */
@@ -38,6 +39,8 @@ typedef enum {
     SJ_R_MEMBER_SUSPENDED,      /* member.suspended */
     SJ_R_MEMBER_ALREADY_SUSPENDED, /* member.already_suspended */
     SJ_R_MEMBER_SELF,              /* member.self */
+    SJ_R_MEMBER_NOT_SUSPENDED,     /* member.not_suspended */
+    SJ_R_MEMBER_REKEY_COMMITTEE,   /* member.rekey_committee */
     SJ_R_WISH_NOT_FOUND,           /* wish.not_found */
     SJ_R_WISH_NOT_OPEN,            /* wish.not_open */
     SJ_R_WISH_NOT_CLAIMED,         /* wish.not_claimed */
@@ -48,6 +51,9 @@ typedef enum {
     SJ_R_WISH_NO_CLAIM,            /* wish.no_claim */
     SJ_R_WISH_HANDOVER_WRONG,      /* wish.handover_wrong */
     SJ_R_WISH_HANDOVER_LOCKED,     /* wish.handover_locked */
+    SJ_R_CLAIM_LIMIT_REACHED,      /* claim.limit_reached */
+    SJ_R_WISH_VERIFIED,            /* wish.verified */
+    SJ_R_WISH_DISPUTED,            /* wish.disputed */
     SJ_R_COMPACT_NOT_FOUND,        /* compact.not_found */
     SJ_R_COMPACT_NOT_NEGOTIATING,  /* compact.not_negotiating */
     SJ_R_COMPACT_NOT_SIGNED,       /* compact.not_signed */
@@ -76,6 +82,7 @@ typedef enum {
     SJ_R_POINTS_FREE_SERVICE,      /* points.free_service */
     SJ_R_POINTS_SELF,              /* points.self */
     SJ_R_POINTS_YEAR_CLOSED,       /* points.year_closed */
+    SJ_R_TRANSFER_PRICE_CHANGED,   /* transfer.price_changed */
     SJ_R_BACKUP_EXISTS,            /* backup.exists */
     SJ_R_CHAT_UNLINKED,            /* chat.unlinked */
     SJ_R_CHAT_INVITE_INVALID,      /* chat.invite_invalid */

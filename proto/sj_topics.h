@@ -22,9 +22,11 @@
     X(WISH_HANDOVER_LOCKED, "wish.handover_locked")                            \
     X(WISH_HANDOVER_REISSUED, "wish.handover_reissued")                        \
     X(WISH_EXPIRING, "wish.expiring")                                          \
+    X(WISH_DISPUTED, "wish.disputed")                                          \
     X(MEMBER_ADDED, "member.added")                                            \
     X(MEMBER_SUSPENDED, "member.suspended")                                    \
     X(MEMBER_REKEYED, "member.rekeyed")                                        \
+    X(MEMBER_UNSUSPENDED, "member.unsuspended")                                \
     X(MEMBER_LINKED, "member.linked")                                          \
     X(MEMBER_UNLINKED, "member.unlinked")                                      \
     X(MERCHANT_REGISTERED, "merchant.registered")                              \

@@ -151,6 +151,10 @@ static const struct expect matrix[] = {
     {K(CHAT_CURSOR_SET), "b"},
     {K(CHAT_LANG_SET), "cb"},
     {K(CHAT_REMIND), "b"},
+    /* issue 9 (privacy) */
+    {K(MEMBER_UNSUSPEND), "c"},
+    {K(CONTACT_REVEALS), "rcb"},
+    {K(WISH_DISPUTE), "rcb"},
 };
 
 /* A request of each kind with an empty body of the right type. */

@@ -82,6 +82,9 @@ static const char *const wire_topics[] = {
     "points.earned",
     "points.transferred",
     "points.year_closed",
+    /* issue 9 (privacy) */
+    "member.unsuspended",
+    "wish.disputed",
 };
 
 START_TEST(topics_and_entry_kinds)

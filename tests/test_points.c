@@ -82,17 +82,44 @@ static int64_t balance(uint64_t member)
     return w.reply->account->balance;
 }
 
-static int transfer(uint64_t as, uint64_t to, const char *service,
-                    const char *memo)
+/* Pay to for service at the price the payer agreed to (issue 9 §4). */
+static int transfer_at(uint64_t as, uint64_t to, const char *service,
+                       const char *memo, uint32_t agreed)
 {
     Shangju__PointsTransfer t = SHANGJU__POINTS_TRANSFER__INIT;
     t.to_member = to;
     t.service = (char *)service;
     t.memo = (char *)(memo ? memo : "");
+    t.expected_points = agreed;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = K(POINTS_TRANSFER);
     req.points_transfer = &t;
     return world_call(&w, as, &req);
+}
+
+/* The price of service in to's listing as anyone reads it now (0 when
+ * there is none): what a payer looks at before paying. */
+static uint32_t listed_price(uint64_t to, const char *service)
+{
+    Shangju__ListingGet g = SHANGJU__LISTING_GET__INIT;
+    g.merchant_id = to;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(LISTING_GET);
+    req.listing_get = &g;
+    if (world_call(&w, w.committee, &req) != 0)
+        return 0;
+    for (size_t i = 0; i < w.reply->listing->n_services; i++)
+        if (strcmp(w.reply->listing->services[i]->name, service) == 0)
+            return w.reply->listing->services[i]->points;
+    return 0;
+}
+
+/* Pay at the price listed now (the payer looked just before). */
+static int transfer(uint64_t as, uint64_t to, const char *service,
+                    const char *memo)
+{
+    uint32_t agreed = listed_price(to, service);
+    return transfer_at(as, to, service, memo, agreed ? agreed : 1);
 }
 
 static int top(uint64_t as, uint32_t year, uint32_t limit)
@@ -140,7 +167,12 @@ static void offer(uint64_t merchant, size_t n, const char *const *names,
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = K(LISTING_PUT);
     req.listing_put = &p;
-    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    int rc = world_call(&w, w.committee, &req);
+    if (rc == ST(ALREADY_EXISTS)) { /* a new price list */
+        p.create = false;
+        rc = world_call(&w, w.committee, &req);
+    }
+    ck_assert_int_eq(rc, 0);
 }
 
 static Shangju__LedgerEntry *entry(sj_txn_t *t, uint64_t seq)
@@ -557,9 +589,38 @@ static pt_member *pt_find(pt_member *m, size_t n, uint64_t id)
     return NULL;
 }
 
+/* issue 9 §4: a payee repricing between the payer's look and the payment
+ * cannot take more than the payer agreed to; a payment without a price is
+ * refused. */
+START_TEST(a_transfer_carries_the_agreed_price)
+{
+    offer(w.merchant, 3, svc_names, svc_prices);
+    earn(w.resident, 20);
+    ck_assert_int_eq(transfer_at(w.resident, w.merchant, "haircut", NULL, 0),
+                     ST(INVALID_ARGUMENT));
+    ck_assert_str_eq(w.reply->reason, "arg.required");
+    static const uint32_t dearer[] = {15, 30, 0};
+    offer(w.merchant, 3, svc_names, dearer); /* repriced: 5 -> 15 */
+    ck_assert_int_eq(transfer_at(w.resident, w.merchant, "haircut", NULL, 5),
+                     ST(FAILED_PRECONDITION));
+    ck_assert_str_eq(w.reply->reason, "transfer.price_changed");
+    ck_assert_int_eq(balance(w.resident), 20);
+    ck_assert_int_eq(balance(w.merchant), 0);
+    /* nor a lower price than asked */
+    ck_assert_int_eq(transfer_at(w.resident, w.merchant, "haircut", NULL, 20),
+                     ST(FAILED_PRECONDITION));
+    ck_assert_int_eq(transfer_at(w.resident, w.merchant, "haircut", NULL, 15),
+                     0);
+    ck_assert_int_eq(w.reply->account->balance, 5);
+    ck_assert_int_eq(balance(w.merchant), 15);
+    problems_t p;
+    ck_assert_uint_eq(verify(&p, NULL), 0);
+}
+END_TEST
+
 /* The status the broker must answer for payer paying payee for svc. */
 static int pt_expect(const pt_member *payer, const pt_member *payee,
-                     const char *svc, uint32_t *price)
+                     const char *svc, uint32_t agreed, uint32_t *price)
 {
     if (payer == payee)
         return ST(INVALID_ARGUMENT);
@@ -568,8 +629,10 @@ static int pt_expect(const pt_member *payer, const pt_member *payee,
     for (size_t i = 0; i < payee->n_svc; i++)
         if (strcmp(payee->svc[i], svc) == 0) {
             *price = payee->price[i];
-            if (*price == 0)
+            if (*price == 0 || agreed == 0)
                 return ST(INVALID_ARGUMENT);
+            if (agreed != *price) /* repriced since the payer looked */
+                return ST(FAILED_PRECONDITION);
             return payer->balance < (int64_t)*price ? ST(FAILED_PRECONDITION)
                                                     : 0;
         }
@@ -719,6 +782,17 @@ START_TEST(random_operations_keep_the_ledger_sound)
             done[0]++;
             continue;
         }
+        if (dice >= 96) { /* a merchant reprices its services */
+            pt_member *pm = &m[3 + rnd(2)];
+            const char *names[4];
+            for (size_t s = 0; s < pm->n_svc; s++) {
+                if (rnd(2))
+                    pm->price[s] = prices[rnd(8)];
+                names[s] = pm->svc[s];
+            }
+            offer(pm->id, pm->n_svc, names, pm->price);
+            continue;
+        }
         /* pay: mostly a merchant's real service, sometimes nonsense */
         pt_member *payer = &m[rnd((uint32_t)n)];
         pt_member *payee = &m[rnd((uint32_t)n)];
@@ -730,10 +804,21 @@ START_TEST(random_operations_keep_the_ledger_sound)
                      payee->svc[rnd((uint32_t)payee->n_svc)]);
         else
             snprintf(svc, sizeof svc, "nothing");
-        uint32_t price = 0;
-        int want = payer->can_pay ? pt_expect(payer, payee, svc, &price)
+        /* the price the payer agreed to: mostly the one listed now,
+         * sometimes one it saw before a repricing, or none */
+        uint32_t price = 0, agreed = 0;
+        for (size_t s = 0; s < payee->n_svc; s++)
+            if (strcmp(payee->svc[s], svc) == 0)
+                agreed = payee->price[s];
+        uint32_t how = rnd(20);
+        if (how == 0)
+            agreed = prices[rnd(8)];
+        else if (how == 1)
+            agreed = 0;
+        int want = payer->can_pay ? pt_expect(payer, payee, svc, agreed, &price)
                                   : ST(PERMISSION_DENIED);
-        int got = transfer(payer->id, payee->id, svc, rnd(2) ? "op" : NULL);
+        int got = transfer_at(payer->id, payee->id, svc, rnd(2) ? "op" : NULL,
+                              agreed);
         ck_assert_msg(got == want,
                       "op %d: %llu pays %llu for %s: got %d, "
                       "expected %d (seed %u)",
@@ -1108,6 +1193,7 @@ static Suite *suite(void)
     tcase_add_test(tc, earning_issues_from_the_alliance);
     tcase_add_test(tc, closing_a_wish_earns_the_merchant);
     tcase_add_test(tc, paying_for_a_service);
+    tcase_add_test(tc, a_transfer_carries_the_agreed_price);
     tcase_add_test(tc, who_reads_which_account);
     tcase_add_test(tc, ranking_order_and_ties);
     tcase_add_test(tc, a_closed_year_never_changes);

@@ -80,7 +80,7 @@ START_TEST(hand_computed_year)
     w.now = utc(2025, 12, 20, 0);
     Shangju__WishClaim cl = SHANGJU__WISH_CLAIM__INIT;
     cl.id = prev;
-    cl.due_in_days = 30;
+    cl.due_in_days = 14;
     Shangju__Request creq = SHANGJU__REQUEST__INIT;
     creq.body_case = K(WISH_CLAIM);
     creq.wish_claim = &cl;
@@ -228,6 +228,7 @@ START_TEST(compacts_complaints_and_points)
     Shangju__PointsTransfer pay = SHANGJU__POINTS_TRANSFER__INIT;
     pay.to_member = w.merchant2;
     pay.service = (char *)"Portrait";
+    pay.expected_points = 4;
     ck_assert_int_eq(call(w.merchant, K(POINTS_TRANSFER), &pay), 0);
 
     draft(T + 30 * D, T + 60 * D); /* stays NEGOTIATING */

@@ -869,6 +869,9 @@ int sj_h_compact_list(sj_call_t *c, const Shangju__Request *req)
                         &shangju__compact_state__descriptor, l->state))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "unknown state %d", (int)l->state);
+    int rc = sj_check_cursor(c, l->after);
+    if (rc)
+        return rc;
     size_t limit = l->limit ? l->limit : LIST_DEFAULT;
     if (limit > LIST_MAX)
         limit = LIST_MAX; /* summaries are large: a short page, a cursor */

@@ -19,4 +19,7 @@ void sj_config_defaults(sj_config_t *c)
     c->dedup_retention_ms = SJ_DAY_MS;
     c->points_per_wish = 10;
     c->points_per_performance = 5;
+    c->max_live_claims = 5;
+    c->claim_due_max_ms = 14 * SJ_DAY_MS;
+    c->quick_release_ms = 60LL * 60 * 1000;
 }

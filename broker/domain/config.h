@@ -25,6 +25,11 @@ typedef struct {
     int64_t dedup_retention_ms; /* how long retries get the original reply */
     uint64_t points_per_wish;   /* earned by the merchant closing a wish */
     uint64_t points_per_performance; /* earned per compact performance */
+    /* issue 9 (privacy): claims reveal a resident's contact */
+    unsigned max_live_claims; /* --max-claims: CLAIMED wishes per merchant */
+    int64_t claim_due_max_ms; /* --max-claim-days: the longest due period */
+    int64_t quick_release_ms; /* --quick-release-minutes: a release this
+                                 soon after claiming counts as a lapse */
 } sj_config_t; /* the notice signing key is not a setting: notice.h */
 
 /* Fill c with the defaults. */

@@ -61,4 +61,11 @@ bool sj_wish_acts_for_owner(sj_call_t *c, const Shangju__Wish *w);
 /* Apply one due timer (c->caller is NULL). Stale timers are dropped. */
 int sj_wish_timer_fire(sj_call_t *c, const sj_timer_t *tm);
 
+/* A merchant's claims (claims.c). Refuse (claim.limit_reached) when the
+ * caller already holds cfg->max_live_claims CLAIMED wishes. */
+int sj_claims_check_limit(sj_call_t *c);
+/* Record on w (a new version, its claim set) that its owner's contact was
+ * shown to the claiming merchant now. 0 or the failed reply's status. */
+int sj_claims_record_reveal(sj_call_t *c, Shangju__Wish *w);
+
 #endif

@@ -187,7 +187,8 @@ int sj_h_listing_list(sj_call_t *c, const Shangju__Request *req)
     int rc;
     if ((rc = sj_check_text(c, "category", l->category, 0, SJ_MAX_CATEGORY,
                             false)) ||
-        (rc = sj_check_limit(c, l->limit, &limit)))
+        (rc = sj_check_limit(c, l->limit, &limit)) ||
+        (rc = sj_check_cursor(c, l->after)))
         return rc;
     Shangju__ListingPage *page = sj_call_alloc(c, sizeof *page);
     if (!page)

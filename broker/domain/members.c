@@ -124,6 +124,8 @@ int sj_h_member_list(sj_call_t *c, const Shangju__Request *req)
                             "unknown role %d", (int)l->role);
     size_t limit;
     int rc = sj_check_limit(c, l->limit, &limit);
+    if (!rc)
+        rc = sj_check_cursor(c, l->after);
     if (rc)
         return rc;
     Shangju__MemberPage *page = sj_call_alloc(c, sizeof *page);
@@ -195,6 +197,45 @@ int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
     return 0;
 }
 
+int sj_h_member_unsuspend(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__MemberUnsuspend *s = req->member_unsuspend;
+    int rc = sj_check_text(c, "reason", s->reason, 0, SJ_MAX_NOTE, true);
+    if (rc)
+        return rc;
+    Shangju__Member *old;
+    int err = sj_member_get(c->txn, s->id, &old);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (unsigned long long)s->id);
+    if (err || !sj_call_own(c, old))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    if (old->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED)
+        return sj_call_fail(
+            c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_NOT_SUSPENDED,
+            "member %llu is not suspended", (unsigned long long)s->id);
+    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    *m = *old;
+    m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+    err = sj_member_put(c->txn, m, old);
+    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_UNSUSPENDED, m)))
+        return sj_call_store_fail(c, err, "member");
+    if (!(m = present(c, m)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}
+
+/* The founding committee member: the one the data directory created at
+ * first start (nobody registered it). */
+static bool founding(const Shangju__Member *m)
+{
+    return m->role == ROLE(COMMITTEE) && m->created_by == 0;
+}
+
 int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberRekey *r = req->member_rekey;
@@ -213,6 +254,15 @@ int sj_h_member_rekey(sj_call_t *c, const Shangju__Request *req)
                             "no member %llu", (unsigned long long)r->id);
     if (err || !sj_call_own(c, old))
         return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    /* A committee member's key is theirs (or the founder's) to change:
+     * another committee member could otherwise take over their account. */
+    if (old->role == ROLE(COMMITTEE) && old->id != c->caller->id &&
+        !founding(c->caller))
+        return sj_call_fail(c, ST(PERMISSION_DENIED),
+                            SJ_R_MEMBER_REKEY_COMMITTEE,
+                            "only member %llu themself or the founding "
+                            "committee member may change its key",
+                            (unsigned long long)old->id);
     Shangju__Member *m = sj_call_alloc(c, sizeof *m);
     if (!m)
         return sj_call_store_fail(c, SJ_ENOMEM, "member");

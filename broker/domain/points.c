@@ -145,7 +145,8 @@ int sj_h_points_history(sj_call_t *c, const Shangju__Request *req)
     size_t limit;
     int rc;
     if ((rc = whose(c, h->member_id, &id)) ||
-        (rc = sj_check_limit(c, h->limit, &limit)))
+        (rc = sj_check_limit(c, h->limit, &limit)) ||
+        (rc = sj_check_cursor(c, h->after)))
         return rc;
     Shangju__LedgerPage *page = sj_call_alloc(c, sizeof *page);
     if (!page)
@@ -237,6 +238,16 @@ int sj_h_points_transfer(sj_call_t *c, const Shangju__Request *req)
     uint32_t price = 0;
     if ((rc = service_price(c, p->to_member, p->service, &price)))
         return rc;
+    /* The payer pays what it agreed to, or nothing: a payee repricing
+     * between the payer's look and the payment takes no more. */
+    if (p->expected_points == 0)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_REQUIRED,
+                            "say the price you agreed to (expected_points)");
+    if (p->expected_points != price)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION),
+                            SJ_R_TRANSFER_PRICE_CHANGED,
+                            "'%s' costs %u now, not the %u you agreed to",
+                            p->service, price, p->expected_points);
     Shangju__Account *a;
     int err = account_of(c, me->id, &a);
     if (err)

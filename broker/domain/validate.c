@@ -1,6 +1,7 @@
 /* Text and paging checks; see validate.h. */
 #include "validate.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
@@ -39,5 +40,14 @@ int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit)
             c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT, SJ_R_ARG_OUT_OF_RANGE,
             "limit %u is too large (at most %d)", asked, SJ_MAX_PAGE);
     *limit = asked ? asked : SJ_DEFAULT_PAGE;
+    return 0;
+}
+
+int sj_check_cursor(sj_call_t *c, uint64_t after)
+{
+    if (after == UINT64_MAX)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_BAD_CURSOR, "cursor %llu is past every id",
+                            (unsigned long long)after);
     return 0;
 }

@@ -26,4 +26,8 @@ int sj_check_year(sj_call_t *c, uint32_t year);
 /* The page size asked for, defaulted and checked (1..SJ_MAX_PAGE). */
 int sj_check_limit(sj_call_t *c, unsigned asked, size_t *limit);
 
+/* A list's cursor (the last id seen): every value but UINT64_MAX, after
+ * which there is nothing to page (INVALID_ARGUMENT arg.bad_cursor). */
+int sj_check_cursor(sj_call_t *c, uint64_t after);
+
 #endif

@@ -127,6 +127,11 @@ void sj_vis_wish(const Shangju__Member *viewer, const Shangju__Wish *w,
     view->handover_failures = w->handover_failures;
     view->handover_locked = w->handover_locked;
     view->verified = w->verified;
+    view->disputed = w->disputed;
+    view->disputed_at = w->disputed_at;
+    view->dispute = empty; /* the owner's words: their side, the claimant */
+    if (owner && (owner_side(viewer, w, owner) || holds_claim(viewer, w)))
+        view->dispute = w->dispute;
     view->handover_code = empty; /* only ever inside the hand-over QR */
     view->owner_contact = empty;
     if (is_web(viewer)) {

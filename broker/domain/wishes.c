@@ -51,6 +51,11 @@ static bool timer_of(const sj_call_t *c, const void *rec, sj_timer_t *tm)
         tm->due = w->claim ? w->claim->due_at : 0;
         return true;
     case WS(FULFILLED):
+        /* Only a fulfilment proved with the hand-over code closes (and
+         * pays) on its own; an unverified one waits for the owner's side
+         * (issue 9 §4). */
+        if (!w->verified)
+            return false;
         tm->kind = SJ_TIMER_AUTO_CLOSE;
         tm->due = w->fulfilled_at + c->cfg->auto_close_ms;
         return true;
@@ -269,7 +274,8 @@ int sj_h_wish_list(sj_call_t *c, const Shangju__Request *req)
     size_t limit;
     int rc;
     if ((rc = list_filter(c, l, &f)) ||
-        (rc = sj_check_limit(c, l->limit, &limit)))
+        (rc = sj_check_limit(c, l->limit, &limit)) ||
+        (rc = sj_check_cursor(c, l->after)))
         return rc;
     Shangju__WishPage *page = sj_call_alloc(c, sizeof *page);
     if (!page)
@@ -396,6 +402,25 @@ static int claimant_or_committee(sj_call_t *c, const void *rec,
     return c->caller->role == ROLE(COMMITTEE) ? 0 : the_claimant(c, rec, m);
 }
 
+/* Release: a claimed wish by its claimant or the committee; a disputed
+ * fulfilment by the committee only, which so upholds the dispute. */
+static int releaser(sj_call_t *c, const void *rec, const sj_move_t *m)
+{
+    const Shangju__Wish *w = rec;
+    if (w->state == WS(CLAIMED))
+        return claimant_or_committee(c, rec, m);
+    if (w->state == WS(FULFILLED) && w->disputed) {
+        if (c->caller->role == ROLE(COMMITTEE))
+            return 0;
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_AUTH_ROLE,
+                            "only the committee resolves a disputed wish");
+    }
+    return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_NOT_CLAIMED,
+                        "wish %llu is not claimed (nor a disputed "
+                        "fulfilment); only those can be released",
+                        (ull)w->id);
+}
+
 /* ------------------------------------------------------------- the hooks */
 
 /* Cancelled or expired: the wish's life ends now. */
@@ -412,23 +437,37 @@ static int claim(sj_call_t *c, void *rec, const void *old, const void *arg)
     const Shangju__WishClaim *r = arg;
     Shangju__Wish *w = rec;
     (void)old;
+    int rc = sj_claims_check_limit(c);
+    if (rc)
+        return rc;
     Shangju__Claim *cl = sj_call_alloc(c, sizeof *cl);
     if (!cl)
         return sj_call_store_fail(c, SJ_ENOMEM, "wish");
     shangju__claim__init(cl);
     cl->merchant_id = c->caller->id;
     cl->claimed_at = c->now;
-    cl->due_at = c->now + (r->due_in_days ? r->due_in_days * SJ_DAY_MS
-                                          : c->cfg->claim_due_ms);
+    int64_t due = c->cfg->claim_due_ms;
+    if (due > c->cfg->claim_due_max_ms)
+        due = c->cfg->claim_due_max_ms;
+    cl->due_at = c->now + (r->due_in_days ? r->due_in_days * SJ_DAY_MS : due);
     w->claim = cl;
+    /* The claim's reply carries the owner's contact: recorded. */
+    if ((rc = sj_claims_record_reveal(c, w)))
+        return rc;
     return new_handover_code(c, w);
 }
 
-/* The wish is open again: the claim and its code are gone. A wish whose
- * expiry passed while it was claimed expires now. */
+/* The wish is open again: the claim, its code and any fulfilment or
+ * dispute are gone. A wish whose expiry passed while it was claimed
+ * expires now. */
 static void reopen(sj_call_t *c, Shangju__Wish *w)
 {
     w->claim = NULL;
+    w->fulfilled_at = 0;
+    w->verified = false;
+    w->disputed = false;
+    w->dispute = (char *)"";
+    w->disputed_at = 0;
     w->handover_code = (char *)"";
     w->handover_failures = 0;
     w->handover_locked = false;
@@ -436,10 +475,27 @@ static void reopen(sj_call_t *c, Shangju__Wish *w)
         w->expires_at = c->now;
 }
 
+/* Count one against the merchant: a lapse or a fulfilled wish. */
+static int count_merchant(sj_call_t *c, uint64_t id, bool lapsed,
+                          uint32_t stars);
+
+/* A merchant releasing its own claim soon after claiming has seen the
+ * contact and given nothing: that counts against it like a lapse. The
+ * committee taking a claim back counts against nobody. */
 static int release(sj_call_t *c, void *rec, const void *old, const void *arg)
 {
-    (void)old, (void)arg;
-    reopen(c, rec);
+    const Shangju__Wish *o = old;
+    Shangju__Wish *w = rec;
+    (void)arg;
+    bool upheld = o->state == WS(FULFILLED); /* a dispute, by the committee */
+    if (upheld || (c->caller->id == o->claim->merchant_id &&
+                   c->now - o->claim->claimed_at < c->cfg->quick_release_ms)) {
+        int rc = count_merchant(c, o->claim->merchant_id, true, 0);
+        if (rc)
+            return rc;
+        w->lapses++;
+    }
+    reopen(c, w);
     return 0;
 }
 
@@ -537,6 +593,26 @@ static int auto_close(sj_call_t *c, void *rec, const void *old, const void *arg)
     return close_wish(c, w);
 }
 
+/* The owner's side disputes an unverified fulfilment: it stays FULFILLED,
+ * closes only when confirmed, or reopens when the committee upholds it. */
+static int dispute(sj_call_t *c, void *rec, const void *old, const void *arg)
+{
+    const Shangju__WishDispute *r = arg;
+    const Shangju__Wish *o = old;
+    Shangju__Wish *w = rec;
+    if (o->verified)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_VERIFIED,
+                            "wish %llu was handed over with its code",
+                            (ull)o->id);
+    if (o->disputed)
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_WISH_DISPUTED,
+                            "wish %llu is already disputed", (ull)o->id);
+    w->disputed = true;
+    w->dispute = r->text;
+    w->disputed_at = c->now;
+    return 0;
+}
+
 static int reissue(sj_call_t *c, void *rec, const void *old, const void *arg)
 {
     (void)old, (void)arg;
@@ -555,12 +631,14 @@ static const sj_move_t moves[] = {
      *     event                  hook         refusal words */
     {K(WISH_CLAIM),      WS(OPEN),       WS(CLAIMED),    NULL,
          T(CLAIMED),            claim,       "claimed", "claim"},
-    {K(WISH_RELEASE),    WS(CLAIMED),    WS(OPEN),       claimant_or_committee,
+    {K(WISH_RELEASE),    0,              WS(OPEN),       releaser,
          T(RELEASED),           release,     "released", "release"},
     {K(WISH_FULFIL),     WS(CLAIMED),    WS(FULFILLED),  the_claimant,
          T(FULFILLED),          fulfil,      "fulfilled", "fulfil"},
     {K(WISH_CONFIRM),    WS(FULFILLED),  WS(CLOSED),     owner_side,
          T(CLOSED),             confirm,     "confirmed", "confirm"},
+    {K(WISH_DISPUTE),    WS(FULFILLED),  0,              owner_side,
+         T(DISPUTED),           dispute,     "disputed", "dispute"},
     {K(WISH_CANCEL),     WS(OPEN),       WS(CANCELLED),  owner_side,
          T(CANCELLED),          end_now,     "cancelled", "cancel"},
     {K(HANDOVER_REISSUE), WS(CLAIMED),   WS(CLAIMED),    NULL,
@@ -605,9 +683,10 @@ int sj_h_wish_cancel(sj_call_t *c, const Shangju__Request *req)
 int sj_h_wish_claim(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishClaim *r = req->wish_claim;
-    if (r->due_in_days > 90)
+    long long max_days = c->cfg->claim_due_max_ms / SJ_DAY_MS;
+    if (r->due_in_days > max_days)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
-                            "due_in_days must be at most 90");
+                            "due_in_days must be at most %lld", max_days);
     return move(c, req, r->id, r);
 }
 
@@ -622,6 +701,13 @@ int sj_h_wish_fulfil(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishFulfil *r = req->wish_fulfil;
     int rc = sj_check_text(c, "note", r->note, 0, SJ_MAX_NOTE, true);
+    return rc ? rc : move(c, req, r->id, r);
+}
+
+int sj_h_wish_dispute(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__WishDispute *r = req->wish_dispute;
+    int rc = sj_check_text(c, "text", r->text, 1, SJ_MAX_NOTE, true);
     return rc ? rc : move(c, req, r->id, r);
 }
 

@@ -164,16 +164,6 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
                     "cannot begin");
         goto done;
     }
-    uint8_t *cached;
-    size_t cached_len;
-    if (sj_dedup_get(child, it->client_key, req->request_id, &cached,
-                     &cached_len) == 0) {
-        sj_txn_abort(&child);
-        it->reply = cached;
-        it->reply_len = cached_len;
-        out->replayed++;
-        goto done;
-    }
     Shangju__Member *caller = NULL;
     int err = sj_member_by_key(child, it->client_key, &caller);
     if (err) {
@@ -183,6 +173,20 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
             err == SJ_ENOTFOUND ? ST(UNAUTHENTICATED) : ST(INTERNAL),
             err == SJ_ENOTFOUND ? SJ_R_AUTH_UNKNOWN_KEY : SJ_R_BROKER_INTERNAL,
             err == SJ_ENOTFOUND ? "key not registered" : "cannot read members");
+        goto done;
+    }
+    /* The stored reply of a retry only after the caller check: a suspended
+     * member's retry goes on to dispatch, which refuses it (issue 9). */
+    uint8_t *cached;
+    size_t cached_len;
+    if (caller->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE &&
+        sj_dedup_get(child, it->client_key, req->request_id, &cached,
+                     &cached_len) == 0) {
+        sj_txn_abort(&child);
+        shangju__member__free_unpacked(caller, NULL);
+        it->reply = cached;
+        it->reply_len = cached_len;
+        out->replayed++;
         goto done;
     }
     apply_one(txn, child, env, now, it, req, caller, out);

@@ -48,12 +48,19 @@ static void usage(FILE *out)
             "                              closed wish (default 10)\n"
             "  --points-per-performance N  points earned per performed\n"
             "                              compact item (default 5)\n"
+            "  --max-claims N              wishes a merchant may hold claimed\n"
+            "                              at once (default 5)\n"
+            "  --max-claim-days N          the longest due period of a claim\n"
+            "                              (default 14)\n"
+            "  --quick-release-minutes N   a release this soon after claiming\n"
+            "                              counts as a lapse (default 60)\n"
             "  --help             show this help\n"
             "  --version          show the version\n\n"
             "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
             "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE,\n"
-            "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE "
-            "(flags win).\n"
+            "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE,\n"
+            "SHANGJU_MAX_CLAIMS, SHANGJU_MAX_CLAIM_DAYS,\n"
+            "SHANGJU_QUICK_RELEASE_MINUTES (flags win).\n"
             "Exit status: 0 after a clean stop, 1 on a start-up failure, "
             "2 on a usage error.\n");
 }
@@ -78,6 +85,50 @@ static int parse_points(const char *name, const char *s, uint64_t *out)
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* A whole number in min..max for the setting name. */
+static int parse_count(const char *name, const char *s, long long min,
+                       long long max, long long *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < min || v > max) {
+        fprintf(stderr, "shangju-broker: bad %s '%s' (%lld..%lld)\n", name, s,
+                min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The claim settings (issue 9 §3): flag, else environment, else default. */
+static int parse_claims(const char *max_claims, const char *max_days,
+                        const char *quick, sj_config_t *cfg)
+{
+    long long v;
+    if (!max_claims)
+        max_claims = getenv("SHANGJU_MAX_CLAIMS");
+    if (!max_days)
+        max_days = getenv("SHANGJU_MAX_CLAIM_DAYS");
+    if (!quick)
+        quick = getenv("SHANGJU_QUICK_RELEASE_MINUTES");
+    if (max_claims && *max_claims) {
+        if (parse_count("max claims", max_claims, 1, 1000, &v))
+            return -1;
+        cfg->max_live_claims = (unsigned)v;
+    }
+    if (max_days && *max_days) {
+        if (parse_count("max claim days", max_days, 1, 90, &v))
+            return -1;
+        cfg->claim_due_max_ms = v * SJ_DAY_MS;
+    }
+    if (quick && *quick) {
+        if (parse_count("quick release minutes", quick, 0, 7 * 24 * 60, &v))
+            return -1;
+        cfg->quick_release_ms = v * 60 * 1000;
+    }
     return 0;
 }
 
@@ -113,6 +164,9 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"demo", no_argument, 0, 'D'},
         {"points-per-wish", required_argument, 0, 'W'},
         {"points-per-performance", required_argument, 0, 'P'},
+        {"max-claims", required_argument, 0, 'C'},
+        {"max-claim-days", required_argument, 0, 'Y'},
+        {"quick-release-minutes", required_argument, 0, 'Q'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
@@ -130,6 +184,7 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     const char *map = getenv("SHANGJU_MAP_SIZE");
     const char *per_wish = getenv("SHANGJU_POINTS_PER_WISH");
     const char *per_perf = getenv("SHANGJU_POINTS_PER_PERFORMANCE");
+    const char *max_claims = NULL, *max_days = NULL, *quick = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -160,6 +215,15 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         case 'P':
             per_perf = optarg;
             break;
+        case 'C':
+            max_claims = optarg;
+            break;
+        case 'Y':
+            max_days = optarg;
+            break;
+        case 'Q':
+            quick = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -188,7 +252,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
          parse_points("points per wish", per_wish, &cfg->points_per_wish)) ||
         (per_perf && *per_perf &&
          parse_points("points per performance", per_perf,
-                      &cfg->points_per_performance)))
+                      &cfg->points_per_performance)) ||
+        parse_claims(max_claims, max_days, quick, cfg))
         return 2;
     if (!public_url_ok(cfg->public_url)) {
         fprintf(stderr,

@@ -148,6 +148,7 @@ static const char *const entry_cols[] = {"seq",    "at",  "kind",
                                          "amount", "ref", "memo"};
 static const char *const listing_cols[] = {"merchant_id", "category", "name",
                                            "address"};
+static const char *const reveal_cols[] = {"merchant_id", "wish_id", "at"};
 
 #define PAGE(p)                                                                \
     sj_pbjson_page((ProtobufCMessage *const *)(p)->items, (p)->n_items,        \
@@ -204,6 +205,11 @@ static json_object *reply_json(const Shangju__Reply *r,
         *ncols = sizeof event_cols / sizeof *event_cols;
         return sj_pbjson_page((ProtobufCMessage *const *)r->events->items,
                               r->events->n_items, 0);
+    case SHANGJU__REPLY__BODY_REVEALS:
+        *cols = reveal_cols;
+        *ncols = sizeof reveal_cols / sizeof *reveal_cols;
+        return sj_pbjson_page((ProtobufCMessage *const *)r->reveals->items,
+                              r->reveals->n_items, 0);
     default:
         return json_object_new_object();
     }

@@ -199,11 +199,54 @@ static int member_suspend(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run_on_id(cli, &spec, argc, argv, &sus.id, &req);
 }
 
+static int member_unsuspend(sj_cli_t *cli, int argc, char **argv)
+{
+    Shangju__MemberUnsuspend uns = SHANGJU__MEMBER_UNSUSPEND__INIT;
+    const sj_cli_arg_t args[] = {
+        {"reason", SJ_CLI_STR, &uns.reason, "TEXT",
+         SJ_HELP("why, for the record"), SJ_MAX_NOTE},
+    };
+    const sj_cli_spec_t spec =
+        SJ_CLI_SPEC("member unsuspend", "ID",
+                    SJ_HELP("Lift a member's suspension: their key works "
+                            "again."),
+                    args);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_UNSUSPEND;
+    req.member_unsuspend = &uns;
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &uns.id, &req);
+}
+
+static int member_reveals(sj_cli_t *cli, int argc, char **argv)
+{
+    static const sj_cli_spec_t spec = {
+        "member reveals", "[ID]",
+        SJ_HELP("Who was shown a resident's contact: every claim of their "
+                "wishes (merchant, wish, when). Without ID, your own; the "
+                "committee and the resident's bridge may name the "
+                "resident."),
+        NULL, 0};
+    Shangju__ContactReveals r = SHANGJU__CONTACT_REVEALS__INIT;
+    int first;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first < argc &&
+        (rc = sj_cli_one_id(spec.path, argc, argv, first, &r.member_id)))
+        return rc;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_CONTACT_REVEALS;
+    req.contact_reveals = &r;
+    return sj_cli_run(cli, &req);
+}
+
 const sj_cli_cmd_t sj_cli_member_cmds[] = {
     {"add", member_add, "register a member and write their key file", NULL},
     {"list", member_list, "list members", NULL},
     {"show", member_show, "show one member", NULL},
     {"suspend", member_suspend, "suspend a member", NULL},
+    {"unsuspend", member_unsuspend, "lift a member's suspension", NULL},
+    {"reveals", member_reveals, "who was shown a resident's contact", NULL},
     {"rekey", member_rekey, "replace a member's key (old key refused)", NULL},
     {"link", sj_cli_member_link, "link a chat handle on a bridge", NULL},
     {"unlink", sj_cli_member_unlink, "remove a member's chat link", NULL},

@@ -351,7 +351,7 @@ int sj_cli_dispatch(sj_cli_t *cli, const char *path, const sj_cli_cmd_t *table,
 const sj_cli_cmd_t sj_cli_commands[] = {
     {"ping", sj_cli_ping, "check the broker answers", NULL},
     {"whoami", sj_cli_whoami, "the member your key belongs to", NULL},
-    {"member", NULL, "add, list, show, suspend, rekey members",
+    {"member", NULL, "add, list, show, suspend, unsuspend, rekey members",
      sj_cli_member_cmds},
     {"wish", NULL, "post, list, claim, fulfil, ... wishes", sj_cli_wish_cmds},
     {"merchant", NULL, "register, update, show, list listings",

@@ -79,12 +79,16 @@ static int points_transfer(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_arg_t args[] = {
         {"memo", SJ_CLI_STR, &t.memo, "TEXT",
          SJ_HELP("a note kept with the payment"), SJ_MAX_NOTE},
+        {"price", SJ_CLI_U32, &t.expected_points, "N",
+         SJ_HELP("required: the price you agreed to, as the listing showed "
+                 "it; a different current price is refused")},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
-        "points transfer", "MEMBER SERVICE",
+        "points transfer", "MEMBER SERVICE --price N",
         SJ_HELP("Pay MEMBER for SERVICE, a service named in MEMBER's listing "
                 "(up to " SJ_STR(SJ_MAX_NAME) " bytes), at the listing's "
-                                              "price. Refused (exit 1, "
+                                              "price, which must be the N you "
+                                              "agreed to. Refused (exit 1, "
                                               "FAILED_PRECONDITION) when your "
                                               "balance is short. Prints your "
                                               "account afterwards."),
@@ -102,6 +106,9 @@ static int points_transfer(sj_cli_t *cli, int argc, char **argv)
                           true)))
         return rc;
     t.service = argv[first + 1];
+    if (t.expected_points == 0)
+        return sj_cli_usage(spec.path, "want --price N: the price you agreed "
+                                       "to (merchant show MEMBER)");
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_TRANSFER;
     req.points_transfer = &t;

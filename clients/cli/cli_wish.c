@@ -196,6 +196,26 @@ static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
+static int wish_dispute(sj_cli_t *cli, int argc, char **argv)
+{
+    Shangju__WishDispute b = SHANGJU__WISH_DISPUTE__INIT;
+    const sj_cli_arg_t args[] = {
+        {"text", SJ_CLI_STR, &b.text, "TEXT",
+         SJ_HELP("required: what went wrong"), SJ_MAX_NOTE},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "wish dispute", "ID",
+        SJ_HELP("Dispute a fulfilment made without the hand-over code (the "
+                "wish's owner, their bridge or the committee): it does not "
+                "close or pay; the committee confirms it (wish confirm) or "
+                "reopens it (wish release)."),
+        args);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_WISH_DISPUTE;
+    req.wish_dispute = &b;
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
+}
+
 const sj_cli_cmd_t sj_cli_wish_cmds[] = {
     {"post", wish_post, "post a wish", NULL},
     {"list", wish_list, "list wishes", NULL},
@@ -205,6 +225,7 @@ const sj_cli_cmd_t sj_cli_wish_cmds[] = {
     {"release", wish_release, "give up a claim", NULL},
     {"fulfil", wish_fulfil, "mark a claimed wish fulfilled", NULL},
     {"confirm", wish_confirm, "confirm fulfilment, thank and rate", NULL},
+    {"dispute", wish_dispute, "dispute an unverified fulfilment", NULL},
     {"reissue-code", wish_reissue_code, "new hand-over code (committee)", NULL},
     {NULL, NULL, NULL, NULL},
 };

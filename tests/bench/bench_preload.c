@@ -280,6 +280,7 @@ int preload_run(const char *dir, const preload_opts_t *o, preload_result_t *r)
                   .per_txn = o->per_txn ? o->per_txn : PRELOAD_PER_TXN};
     sj_config_defaults(&l.cfg);
     l.cfg.data_dir = dir;
+    l.cfg.max_live_claims = 1u << 30; /* a big store's merchants hold many */
     int rc = empty_store(dd.store);
     if (rc == 0)
         rc = fill(&l, o, people, residents, merchants, r, t0);

@@ -162,11 +162,17 @@ static void check(sj_store_t *s, const sj_batch_item_t *items,
     sj_txn_t *txn;
     if (sj_txn_begin(s, false, &txn))
         fw_die("cannot read after the batch");
-    bool reached[MAX_ITEMS];
+    bool reached[MAX_ITEMS], active[MAX_ITEMS];
     for (size_t i = 0; i < n; i++) {
         if (!items[i].reply)
             fw_die("item %zu has no reply", i);
         Shangju__Member *m = sender(txn, &items[i], frames[i].who);
+        Shangju__Member *now_m = NULL;
+        active[i] =
+            sj_member_by_key(txn, items[i].client_key, &now_m) == 0 &&
+            now_m->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+        if (now_m)
+            shangju__member__free_unpacked(now_m, NULL);
         Shangju__Reply *r = fw_check_reply(txn, m, items[i].request_id,
                                            items[i].reply, items[i].reply_len);
         if (verbose)
@@ -184,9 +190,11 @@ static void check(sj_store_t *s, const sj_batch_item_t *items,
         if (m)
             shangju__member__free_unpacked(m, NULL);
     }
-    /* A retry of a remembered write gets its reply, byte for byte. */
+    /* A retry of a remembered write gets its reply, byte for byte -- while
+     * its key is an active member's: a key rekeyed away or suspended
+     * during the batch is refused instead (issue 9). */
     for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; reached[i] && j < n; j++)
+        for (size_t j = i + 1; reached[i] && active[i] && j < n; j++)
             if (frames[j].request_id == frames[i].request_id &&
                 !memcmp(items[j].client_key, items[i].client_key, 32) &&
                 (items[j].reply_len != items[i].reply_len ||

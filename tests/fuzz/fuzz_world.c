@@ -504,12 +504,14 @@ static void later(fw_t *w)
     Shangju__PointsTransfer t = SHANGJU__POINTS_TRANSFER__INIT;
     t.to_member = w->member[FW_MERCHANT2];
     t.service = (char *)"portrait";
+    t.expected_points = 5;
     t.memo = (char *)"for the fair";
     req.body_case = K(POINTS_TRANSFER);
     req.points_transfer = &t;
     compact_act(w, FW_MERCHANT, &req);
     t.to_member = w->member[FW_MERCHANT];
     t.service = (char *)"bread";
+    t.expected_points = 3;
     t.memo = (char *)"";
     compact_act(w, FW_RESIDENT, &req);
 }

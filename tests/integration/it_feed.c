@@ -153,6 +153,7 @@ static int transfer(sj_client_t *c, uint64_t to, const char *service,
     t.to_member = to;
     t.service = (char *)service;
     t.memo = (char *)memo;
+    t.expected_points = 3; /* the tea house's price */
     req.body_case = K(POINTS_TRANSFER);
     req.points_transfer = &t;
     return it_status(c, &req);

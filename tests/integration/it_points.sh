@@ -53,18 +53,21 @@ expect_rc 0 m1 points balance # human output
 grep -q 20 <<<"$OUT" || fail "human balance: $OUT"
 
 # ---- spending: a listed service at the listing's price
-expect_rc 1 m1 points transfer "$M2" photo
+expect_rc 1 m1 points transfer "$M2" photo --price 30
 grep -q FAILED_PRECONDITION <<<"$ERR" || fail "short balance: $ERR"
 grep -q "balance 20, the service costs 30" <<<"$ERR" ||
     fail "short balance message: $ERR"
-expect_rc 1 m1 points transfer "$M2" tea
+expect_rc 1 m1 points transfer "$M2" tea --price 1
 grep -q INVALID_ARGUMENT <<<"$ERR" || fail "free service: $ERR"
-expect_rc 1 m1 points transfer "$M2" massage
+expect_rc 1 m1 points transfer "$M2" massage --price 1
 grep -q NOT_FOUND <<<"$ERR" || fail "unknown service: $ERR"
-expect_rc 1 m2 points transfer "$M1" haircut
+expect_rc 1 m2 points transfer "$M1" haircut --price 5
 grep -q NOT_FOUND <<<"$ERR" || fail "no listing: $ERR"
 expect_rc 2 m1 points transfer "$M2"
-expect_rc 0 m1 --json points transfer "$M2" haircut --memo "for Grandpa"
+expect_rc 2 m1 points transfer "$M2" haircut # no agreed price
+expect_rc 1 m1 --json points transfer "$M2" haircut --price 4
+expect_eq "repriced" "$(jq -r .reason <<<"$OUT")" transfer.price_changed
+expect_rc 0 m1 --json points transfer "$M2" haircut --price 5 --memo "for Grandpa"
 expect_eq "payer balance" "$(jq -r .balance <<<"$OUT")" 15
 expect_eq "payer spent" "$(jq -r .spent <<<"$OUT")" 5
 expect_rc 0 m2 --json points balance

@@ -80,6 +80,10 @@ static const struct {
     {K(CHAT_CURSOR_SET), BRI | LOOSE},
     {K(CHAT_LANG_SET), COM | BRI | LOOSE},
     {K(CHAT_REMIND), BRI | LOOSE},
+    /* issue 9 (privacy) */
+    {K(MEMBER_UNSUSPEND), COM | LOOSE},
+    {K(CONTACT_REVEALS), RES | COM | BRI | LOOSE},
+    {K(WISH_DISPUTE), RES | COM | BRI | LOOSE},
 };
 #define N_KINDS (sizeof matrix / sizeof matrix[0])
 
@@ -231,10 +235,11 @@ START_TEST(every_request_by_every_role)
         }
     }
     ck_assert_int_eq(denied + allowed, (int)N_KINDS * 5);
-    /* 255 cells, 121 refusals by the contract (26 of them the chat
+    /* 121 refusals by the contract before issue 9 (26 of them the chat
      * bridge's: 9 kinds, each allowed to one role but the language; 42 the
-     * web front's: all but its 9 public reads) */
-    ck_assert_int_eq(denied, 121);
+     * web front's: all but its 9 public reads), then issue 9's: unsuspend
+     * (3 + web), contact reveals (1 + web), dispute (1 + web) */
+    ck_assert_int_eq(denied, 121 + 3 + 1 + 1 + 3);
     cast_free(&k);
 }
 END_TEST
@@ -326,6 +331,41 @@ START_TEST(suspended_member_is_refused)
 }
 END_TEST
 
+/* issue 9 §9: the dedup table answers a retry only after the caller check,
+ * so a suspended member on its open connection cannot re-fetch the stored
+ * reply of a request it made before (here: a claim whose reply carries the
+ * resident's contact). */
+START_TEST(suspended_member_cannot_refetch_stored_replies)
+{
+    static struct cast k;
+    cast_new(&k);
+    sj_keypair_t km2;
+    uint64_t m2 = it_member_add(k.com, SHANGJU__ROLE__ROLE_MERCHANT,
+                                "Harvester", NULL, 0, &km2);
+    sj_client_t *c = it_client(&k.b, &km2, 3000, -1);
+    uint64_t w = it_wish_post(k.res, "Mend my coat", 0);
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(WISH_CLAIM), w);
+    req.request_id = 777001;
+    Shangju__Reply *r = it_call(c, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    ck_assert_str_eq(r->wish->owner_contact, "135-3333");
+    shangju__reply__free_unpacked(r, NULL);
+    ck_assert_int_eq(it_wish_move(k.com, K(MEMBER_SUSPEND), m2), ST(OK));
+
+    it_request(&req, &bodies, K(WISH_CLAIM), w);
+    req.request_id = 777001; /* the same request, retried */
+    r = it_call(c, &req);
+    ck_assert_int_eq(r->status, ST(PERMISSION_DENIED));
+    ck_assert_str_eq(r->reason, "auth.suspended");
+    ck_assert_ptr_null(r->wish);
+    shangju__reply__free_unpacked(r, NULL);
+    sj_client_destroy(&c);
+    cast_free(&k);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -336,6 +376,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, every_request_by_every_role);
     tcase_add_test(tc, unregistered_key_gets_no_reply);
     tcase_add_test(tc, suspended_member_is_refused);
+    tcase_add_test(tc, suspended_member_cannot_refetch_stored_replies);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
