@@ -56,6 +56,22 @@ void sj_desk_a11y_plain(GtkWidget *w, const char *text);
 /* A button with a mnemonic label, its accessible name the plain text. */
 GtkWidget *sj_desk_button(const char *mnemonic);
 
+/* A horizontal tool bar with the views' margins. */
+GtkWidget *sj_desk_bar(void);
+
+/* A labelled entry in row `row` of grid: the mnemonic label on the left,
+ * its plain text as the entry's accessible name. */
+GtkWidget *sj_desk_grid_entry(GtkWidget *grid, int row, const char *label);
+
+/* A scrolled list view of model (taken) with factory f (taken), its
+ * accessible name `name`. */
+GtkWidget *sj_desk_list_view(GListModel *model, GtkListItemFactory *f,
+                             const char *name);
+
+/* Run paint on every bound row (each row keeps its item as "wish"). */
+void sj_desk_repaint(GPtrArray *rows,
+                     void (*paint)(GtkWidget *row, SjDeskWish *w));
+
 /* Show msg on the status line (and to screen readers). */
 void sj_desk_say(sj_desk_t *d, const char *msg);
 

@@ -176,23 +176,17 @@ static void unbind(GtkSignalListItemFactory *f, GtkListItem *li, gpointer ud)
 
 void sj_desk_board_tick(sj_desk_t *d)
 {
-    struct sj_desk_board *b = d->board;
-    for (guint i = 0; i < b->rows->len; i++) {
-        GtkWidget *row = b->rows->pdata[i];
-        SjDeskWish *w = g_object_get_data(G_OBJECT(row), "wish");
-        if (w)
-            paint(row, w);
-    }
+    sj_desk_repaint(d->board->rows, paint);
 }
 
 static GtkWidget *filter_entry(struct sj_desk_board *b, const char *label,
                                GtkWidget *box)
 {
     GtkWidget *l = gtk_label_new_with_mnemonic(label);
-    GtkWidget *e = gtk_search_entry_new();
+    GtkWidget *e = gtk_entry_new();
     gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
     sj_desk_a11y_plain(e, gtk_label_get_text(GTK_LABEL(l)));
-    g_signal_connect(e, "search-changed", G_CALLBACK(on_filter), b);
+    g_signal_connect(e, "changed", G_CALLBACK(on_filter), b);
     gtk_box_append(GTK_BOX(box), l);
     gtk_box_append(GTK_BOX(box), e);
     return e;
@@ -205,10 +199,7 @@ GtkWidget *sj_desk_board_new(sj_desk_t *d)
     d->board = b;
     b->rows = g_ptr_array_new();
     GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
-    GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
-    gtk_widget_set_margin_start(bar, 12);
-    gtk_widget_set_margin_end(bar, 12);
-    gtk_widget_set_margin_top(bar, 8);
+    GtkWidget *bar = sj_desk_bar();
     b->category = filter_entry(b, _("_Category"), bar);
     b->building = filter_entry(b, _("_Building"), bar);
     b->count = gtk_label_new("");
@@ -226,14 +217,9 @@ GtkWidget *sj_desk_board_new(sj_desk_t *d)
     g_signal_connect(f, "setup", G_CALLBACK(setup), b);
     g_signal_connect(f, "bind", G_CALLBACK(bind), b);
     g_signal_connect(f, "unbind", G_CALLBACK(unbind), b);
-    GtkNoSelection *sel =
-        gtk_no_selection_new(G_LIST_MODEL(g_object_ref(b->filtered)));
-    GtkWidget *list = gtk_list_view_new(GTK_SELECTION_MODEL(sel), f);
-    sj_desk_a11y(list, _("Open wishes"));
-    GtkWidget *scroll = gtk_scrolled_window_new();
-    gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), list);
-    gtk_widget_set_vexpand(scroll, TRUE);
-    gtk_box_append(GTK_BOX(page), scroll);
+    gtk_box_append(GTK_BOX(page),
+                   sj_desk_list_view(g_object_ref(G_LIST_MODEL(b->filtered)), f,
+                                     _("Open wishes")));
     update_count(b);
     return page;
 }

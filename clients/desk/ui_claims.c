@@ -266,13 +266,7 @@ static void unbind(GtkSignalListItemFactory *f, GtkListItem *li, gpointer ud)
 
 void sj_desk_claims_tick(sj_desk_t *d)
 {
-    struct sj_desk_claims *c = d->claims;
-    for (guint i = 0; i < c->rows->len; i++) {
-        GtkWidget *row = c->rows->pdata[i];
-        SjDeskWish *w = g_object_get_data(G_OBJECT(row), "wish");
-        if (w)
-            paint(row, w);
-    }
+    sj_desk_repaint(d->claims->rows, paint);
 }
 
 GtkWidget *sj_desk_claims_new(sj_desk_t *d)
@@ -282,10 +276,7 @@ GtkWidget *sj_desk_claims_new(sj_desk_t *d)
     d->claims = c;
     c->rows = g_ptr_array_new();
     GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
-    GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
-    gtk_widget_set_margin_start(bar, 12);
-    gtk_widget_set_margin_end(bar, 12);
-    gtk_widget_set_margin_top(bar, 8);
+    GtkWidget *bar = sj_desk_bar();
     GtkWidget *l =
         gtk_label_new_with_mnemonic(_("_Hand-over code (type or scan)"));
     c->code = gtk_entry_new();
@@ -302,12 +293,7 @@ GtkWidget *sj_desk_claims_new(sj_desk_t *d)
     g_signal_connect(f, "bind", G_CALLBACK(bind), c);
     g_signal_connect(f, "unbind", G_CALLBACK(unbind), c);
     GListModel *src = sj_desk_model_claims(d->model);
-    GtkNoSelection *sel = gtk_no_selection_new(g_object_ref(src));
-    GtkWidget *list = gtk_list_view_new(GTK_SELECTION_MODEL(sel), f);
-    sj_desk_a11y(list, _("My claims"));
-    GtkWidget *scroll = gtk_scrolled_window_new();
-    gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), list);
-    gtk_widget_set_vexpand(scroll, TRUE);
-    gtk_box_append(GTK_BOX(page), scroll);
+    gtk_box_append(GTK_BOX(page),
+                   sj_desk_list_view(g_object_ref(src), f, _("My claims")));
     return page;
 }

@@ -198,19 +198,6 @@ static void on_pay(GtkButton *b, gpointer ud)
         pay_free(j);
 }
 
-static GtkWidget *entry(GtkWidget *grid, int r, const char *label)
-{
-    GtkWidget *l = gtk_label_new_with_mnemonic(label);
-    gtk_label_set_xalign(GTK_LABEL(l), 1);
-    GtkWidget *e = gtk_entry_new();
-    gtk_widget_set_hexpand(e, TRUE);
-    gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
-    sj_desk_a11y_plain(e, gtk_label_get_text(GTK_LABEL(l)));
-    gtk_grid_attach(GTK_GRID(grid), l, 0, r, 1, 1);
-    gtk_grid_attach(GTK_GRID(grid), e, 1, r, 1, 1);
-    return e;
-}
-
 GtkWidget *sj_desk_points_new(sj_desk_t *d)
 {
     struct sj_desk_points *p = g_new0(struct sj_desk_points, 1);
@@ -239,9 +226,9 @@ GtkWidget *sj_desk_points_new(sj_desk_t *d)
     GtkWidget *grid = gtk_grid_new();
     gtk_grid_set_row_spacing(GTK_GRID(grid), 6);
     gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
-    p->to = entry(grid, 0, _("Shop's _member number"));
-    p->service = entry(grid, 1, _("S_ervice"));
-    p->memo = entry(grid, 2, _("_Note"));
+    p->to = sj_desk_grid_entry(grid, 0, _("Shop's _member number"));
+    p->service = sj_desk_grid_entry(grid, 1, _("S_ervice"));
+    p->memo = sj_desk_grid_entry(grid, 2, _("_Note"));
     p->pay = sj_desk_button(_("_Pay…"));
     g_signal_connect(p->pay, "clicked", G_CALLBACK(on_pay), p);
     gtk_grid_attach(GTK_GRID(grid), p->pay, 1, 3, 1, 1);

@@ -11,16 +11,9 @@ typedef struct {
 static GtkWidget *field(GtkWidget *grid, int row, const char *label,
                         const char *value)
 {
-    GtkWidget *l = gtk_label_new_with_mnemonic(label);
-    gtk_label_set_xalign(GTK_LABEL(l), 1);
-    GtkWidget *e = gtk_entry_new();
-    gtk_widget_set_hexpand(e, TRUE);
+    GtkWidget *e = sj_desk_grid_entry(grid, row, label);
     if (value)
         gtk_editable_set_text(GTK_EDITABLE(e), value);
-    gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
-    sj_desk_a11y_plain(e, gtk_label_get_text(GTK_LABEL(l)));
-    gtk_grid_attach(GTK_GRID(grid), l, 0, row, 1, 1);
-    gtk_grid_attach(GTK_GRID(grid), e, 1, row, 1, 1);
     return e;
 }
 

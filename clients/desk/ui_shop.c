@@ -417,19 +417,6 @@ static void on_save_as(GtkButton *b, gpointer ud)
 
 /* ------------------------------------------------------------------ page */
 
-static GtkWidget *row(GtkWidget *grid, int r, const char *label)
-{
-    GtkWidget *l = gtk_label_new_with_mnemonic(label);
-    gtk_label_set_xalign(GTK_LABEL(l), 1);
-    GtkWidget *e = gtk_entry_new();
-    gtk_widget_set_hexpand(e, TRUE);
-    gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
-    sj_desk_a11y_plain(e, gtk_label_get_text(GTK_LABEL(l)));
-    gtk_grid_attach(GTK_GRID(grid), l, 0, r, 1, 1);
-    gtk_grid_attach(GTK_GRID(grid), e, 1, r, 1, 1);
-    return e;
-}
-
 static GtkWidget *button(struct sj_desk_shop *s, const char *label,
                          GCallback cb, int kind)
 {
@@ -452,12 +439,13 @@ GtkWidget *sj_desk_shop_new(sj_desk_t *d)
     gtk_grid_set_row_spacing(GTK_GRID(grid), 8);
     gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
     gtk_widget_set_hexpand(grid, TRUE);
-    s->name = row(grid, 0, _("Shop _name"));
-    s->category = row(grid, 1, _("Cate_gory"));
-    s->specialties = row(grid, 2, _("S_pecialties (comma-separated)"));
-    s->address = row(grid, 3, _("_Address"));
-    s->hours = row(grid, 4, _("Opening _hours"));
-    s->phone = row(grid, 5, _("P_hone (public)"));
+    s->name = sj_desk_grid_entry(grid, 0, _("Shop _name"));
+    s->category = sj_desk_grid_entry(grid, 1, _("Cate_gory"));
+    s->specialties =
+        sj_desk_grid_entry(grid, 2, _("S_pecialties (comma-separated)"));
+    s->address = sj_desk_grid_entry(grid, 3, _("_Address"));
+    s->hours = sj_desk_grid_entry(grid, 4, _("Opening _hours"));
+    s->phone = sj_desk_grid_entry(grid, 5, _("P_hone (public)"));
     GtkWidget *sl = gtk_label_new_with_mnemonic(
         _("Ser_vices for points (one a line: name | points | description)"));
     gtk_label_set_xalign(GTK_LABEL(sl), 0);

@@ -60,6 +60,51 @@ GtkWidget *sj_desk_button(const char *mnemonic)
     return b;
 }
 
+GtkWidget *sj_desk_bar(void)
+{
+    GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+    gtk_widget_set_margin_start(bar, 12);
+    gtk_widget_set_margin_end(bar, 12);
+    gtk_widget_set_margin_top(bar, 8);
+    return bar;
+}
+
+GtkWidget *sj_desk_grid_entry(GtkWidget *grid, int row, const char *label)
+{
+    GtkWidget *l = gtk_label_new_with_mnemonic(label);
+    gtk_label_set_xalign(GTK_LABEL(l), 1);
+    GtkWidget *e = gtk_entry_new();
+    gtk_widget_set_hexpand(e, TRUE);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(l), e);
+    sj_desk_a11y_plain(e, gtk_label_get_text(GTK_LABEL(l)));
+    gtk_grid_attach(GTK_GRID(grid), l, 0, row, 1, 1);
+    gtk_grid_attach(GTK_GRID(grid), e, 1, row, 1, 1);
+    return e;
+}
+
+GtkWidget *sj_desk_list_view(GListModel *model, GtkListItemFactory *f,
+                             const char *name)
+{
+    GtkNoSelection *sel = gtk_no_selection_new(model);
+    GtkWidget *list = gtk_list_view_new(GTK_SELECTION_MODEL(sel), f);
+    sj_desk_a11y(list, name);
+    GtkWidget *scroll = gtk_scrolled_window_new();
+    gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), list);
+    gtk_widget_set_vexpand(scroll, TRUE);
+    return scroll;
+}
+
+void sj_desk_repaint(GPtrArray *rows,
+                     void (*paint)(GtkWidget *row, SjDeskWish *w))
+{
+    for (guint i = 0; i < rows->len; i++) {
+        GtkWidget *row = rows->pdata[i];
+        SjDeskWish *w = g_object_get_data(G_OBJECT(row), "wish");
+        if (w)
+            paint(row, w);
+    }
+}
+
 void sj_desk_say(sj_desk_t *d, const char *msg)
 {
     if (!d->status)

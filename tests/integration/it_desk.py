@@ -223,7 +223,8 @@ def press(root, name, role="push button", timeout=10):
 
 
 def set_text(root, name, text):
-    e = wait_for(lambda: find(root, "text", name), "entry " + name)
+    e = wait_for(lambda: find(root, "text", name) or
+                 find(root, "entry", name), "entry " + name)
     e.queryEditableText().setTextContents(text)
     return e
 
@@ -398,12 +399,60 @@ def main():
         fail("placard PDF decodes to %r" % out)
     print("placard PDF decodes to", out)
 
+    # Compacts: the committee drafts one with the shop as a party; it shows
+    # up live and the desk signs the current version.
+    com = sj("whoami")["id"]
+    cid = sj("compact", "draft", "金桥共建公约", "--from", "2026-01-01",
+             "--to", "2027-12-31", "--party", str(com), "--party", str(mer),
+             "--item", "%d:0:周六免费修伞:每周" % mer,
+             "--covenant", "诚信经营，童叟无欺")["id"]
     switch(app, "契约")
+    press(app, "签署此版本: 金桥共建公约")
+    wait_for(lambda: any(int(g["party_id"]) == mer for g in
+                         sj("compact", "show", str(cid)).get("signatures",
+                                                             [])),
+             "the shop's signature in the broker")
+    wait_for(lambda: "你已签署此版本。" in texts(app), "the signature shown")
     screenshot("desk-compacts.png")
+
+    # Points: the resident confirms the verified wish (the shop earns);
+    # the shop pays another shop for a listed service, after seeing the
+    # price; the ledger moves by exactly that price.
+    sj("wish", "confirm", str(w1), "--rating", "5", key="res")
+    sj("member", "add", "--role", "merchant", "--name", "Barber",
+       "--key-out", os.path.join(KEYS, "mer2.key"))
+    mer2 = sj("whoami", key="mer2")["id"]
+    sj("merchant", "register", "--name", "老王理发", "--category", "haircut",
+       "--service", "理发:5:洗剪吹", key="mer2")
+    before = int(sj("points", "balance", key="mer")["balance"])
+    if before < 5:
+        fail("the confirmed wish earned %d points" % before)
     switch(app, "积分")
-    wait_for(lambda: any(t.startswith("余额") for t in texts(app)),
-             "the balance")
+    wait_for(lambda: any(t.startswith("余额：%d 积分" % before)
+                         for t in texts(app)), "the balance after earning")
+    set_text(app, "店铺成员编号", str(mer2))
+    set_text(app, "服务", "理发")
+    press(app, "支付…")
+    ok = wait_for(lambda: pyatspi.findDescendant(
+        app, lambda x: x is not None and x.getRoleName() == "push button"
+        and (x.name or "").endswith("支付(P)")), "the price to confirm")
+    if not any("支付 5 积分给老王理发" in t for t in texts(app)):
+        fail("the price was not shown before paying")
+    ok.queryAction().doAction(0)
+    wait_for(lambda: int(sj("points", "balance", key="mer")["balance"]) ==
+             before - 5, "the payment in the ledger")
+    if int(sj("points", "balance", key="mer2").get("received", 0)) != 5:
+        fail("the other shop did not receive 5 points")
+    wait_for(lambda: any(t.startswith("余额：%d 积分" % (before - 5))
+                         for t in texts(app)), "the balance after paying")
     screenshot("desk-points.png")
+
+    # Larger text, remembered.
+    press(app, "大字")
+    wait_for(lambda: "large-text=true" in open(ini).read(),
+             "the larger-text setting remembered")
+    screenshot("desk-large-text.png")
+    press(app, "大字")
     switch(app, "心愿墙")
 
     # 2. Offline: the banner within 5 s; an action is refused visibly.
@@ -448,6 +497,21 @@ def main():
                                     key="mer")["items"]}
     if open_ids != {w2, w4, w5}:
         fail("broker's open wishes %s" % open_ids)
+
+    # Filters: by category, then by building.
+    set_text(app, "类别", "repair")
+    wait_for(lambda: not find(app, "push button", "认领“学做月饼”"),
+             "the category filter")
+    if not find(app, "push button", "认领“借用梯子”"):
+        fail("the filter hid a repair wish")
+    set_text(app, "类别", "")
+    set_text(app, "楼栋", "5号")
+    wait_for(lambda: not find(app, "push button", "认领“借用梯子”"),
+             "the building filter")
+    for title in ("学做月饼", "陪老人散步"):
+        if not find(app, "push button", "认领“%s”" % title):
+            fail("the building filter hid " + title)
+    set_text(app, "楼栋", "")
 
     # 3. Languages: English in a second window with the same settings.
     en = desk_start("desk_en", "en")
