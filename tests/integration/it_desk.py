@@ -240,9 +240,10 @@ def switch(app, title):
 
 
 def screenshot(name):
-    subprocess.run(["import", "-window", "root",
-                    os.path.join(SHOTS, name)], check=True,
-                   env=dict(os.environ))
+    """The screen, trimmed of the empty (black) root window around the
+    window."""
+    subprocess.run(["import", "-window", "root", "-trim", "+repage",
+                    os.path.join(SHOTS, name)], check=True)
 
 
 def type_keys(text, mnemonic):
@@ -307,22 +308,27 @@ def main():
              "wish 2 on the board")
     screenshot("desk-board.png")
 
-    # A wish posted by another client appears within a second. Polled in
-    # the list alone: a walk over the whole window costs more than that
-    # over D-Bus on a busy machine.
+    # A wish posted by another client appears within a second. Timed on
+    # the board's count label alone (one D-Bus call a poll: walking the
+    # window costs more than a second on a busy machine), then the row.
     board = find(app, "list", "等待认领的心愿")
+    count = find(app, "label", "2 个待认领心愿")
+    if not count:
+        fail("the board's count is not 2")
     t0 = time.monotonic()
     w3 = sj("wish", "post", "修理收音机", "--category", "food",
             key="res")["id"]
     t_posted = time.monotonic()
-    wait_for(lambda: find(board, "push button", "认领“修理收音机”"),
-             "the new wish", timeout=5)
+    wait_for(lambda: count.name == "3 个待认领心愿", "the new wish",
+             timeout=5)
     took = time.monotonic() - t_posted
     print("new wish on the board %.0f ms after the CLI returned "
           "(%.0f ms after it started)" % (took * 1000,
                                           (time.monotonic() - t0) * 1000))
     if took > 1.0:
         fail("the new wish took %.2f s to appear" % took)
+    wait_for(lambda: find(board, "push button", "认领“修理收音机”"),
+             "the new wish's row")
     # Newest on top: the board's first Claim button is the newest wish.
     first = find(board, "push button", prefix="认领")
     if first.name != "认领“修理收音机”":
@@ -388,8 +394,8 @@ def main():
         and (x.name or "").endswith("保存(S)")), "the dialog's Save")
     dlg_save.queryAction().doAction(0)
     pdf = os.path.join(HOME, "placard-%d.pdf" % mer)
-    wait_for(lambda: os.path.exists(pdf) and os.path.getsize(pdf) > 0,
-             "the PDF placard")
+    # Written completely once the desk says so.
+    wait_for(lambda: "码牌已保存：" + pdf in texts(app), "the PDF placard")
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", pdf,
                     os.path.join(WORK, "placard")], check=True)
     out = subprocess.run(["zbarimg", "--quiet", "--raw",
@@ -457,12 +463,18 @@ def main():
 
     # 2. Offline: the banner within 5 s; an action is refused visibly.
     banner_text = "离线：无法连接服务器"
+    # Timed on the header's link label (one D-Bus call a poll).
+    link = find(app, "label", "已连接")
+    if not link:
+        fail("the header does not say connected")
     stop("broker")
     t0 = time.monotonic()
-    wait_for(lambda: find(app, "label", prefix=banner_text),
-             "the offline banner", timeout=5)
-    print("offline banner %.1f s after the broker stopped" %
+    wait_for(lambda: link.name.startswith("离线"), "offline in the header",
+             timeout=5)
+    print("offline shown %.1f s after the broker stopped" %
           (time.monotonic() - t0))
+    wait_for(lambda: find(app, "label", prefix=banner_text),
+             "the offline banner")
     time.sleep(0.3)
     screenshot("desk-offline.png")
     press(app, "认领“学做月饼”")
