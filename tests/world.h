@@ -44,7 +44,8 @@ int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
                uint64_t wish_id);
 Shangju__WishState world_state(world_t *w, uint64_t wish_id);
 
-/* Fire every timer due at w->now; returns how many fired. */
+/* Fire every timer due at w->now (a wish's, a compact's term...);
+ * returns the events they emitted. */
 unsigned world_tick(world_t *w);
 
 #endif
