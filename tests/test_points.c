@@ -810,28 +810,7 @@ static void pt_compact_new(pt_compact *k, pt_member *m)
     d.n_parties = 4;
     d.items = itp;
     d.n_items = PT_ITEMS;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_DRAFT);
-    req.compact_draft = &d;
-    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
-    k->id = w.reply->compact->id;
-    uint8_t hash[32];
-    memcpy(hash, w.reply->compact->version_hash.data, 32);
-    for (size_t i = 0; i < 4; i++) {
-        Shangju__CompactSign sg = SHANGJU__COMPACT_SIGN__INIT;
-        sg.id = k->id;
-        sg.version = 1;
-        sg.version_hash.data = hash;
-        sg.version_hash.len = 32;
-        req.body_case = K(COMPACT_SIGN);
-        req.compact_sign = &sg;
-        ck_assert_int_eq(world_call(&w, ids[i], &req), 0);
-    }
-    Shangju__CompactPublish pb = SHANGJU__COMPACT_PUBLISH__INIT;
-    pb.id = k->id;
-    req.body_case = K(COMPACT_PUBLISH);
-    req.compact_publish = &pb;
-    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    k->id = world_compact(&w, &d);
 }
 
 /* What the broker must answer x recording item (1-based) dated date. */
@@ -1002,12 +981,8 @@ START_TEST(random_operations_keep_the_ledger_sound)
         m[n++].merchant = merchant;
     }
     /* The community's time zone, which the item periods follow. */
-    const char *tz_env = getenv("TZ");
-    char *tz_saved = tz_env ? strdup(tz_env) : NULL;
-    setenv("TZ", "Asia/Shanghai", 1);
-    tzset();
+    world_tz(&w, "Asia/Shanghai");
     static pt_compact k;
-    ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
     pt_compact_new(&k, m);
     for (size_t i = 0; i < n; i++) {
         m[i].can_pay = m[i].id != w.bridge;
@@ -1130,13 +1105,6 @@ START_TEST(random_operations_keep_the_ledger_sound)
         ck_assert_uint_gt(k.ok[i], 20);
     for (size_t i = 0; i < 5; i++)
         ck_assert_uint_gt(k.refused[i], 5);
-    if (tz_saved) {
-        setenv("TZ", tz_saved, 1);
-        free(tz_saved);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
 
     pt_check_accounts(m, n, issued);
     uint32_t last_year = sj_ledger_year(w.now);

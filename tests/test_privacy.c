@@ -396,6 +396,18 @@ static const Shangju__Compact *compact_get(uint64_t id)
     return w.reply->compact;
 }
 
+/* Close compact id (EVALUATING) as the committee; its whole record. */
+static const Shangju__Compact *close_compact(uint64_t id)
+{
+    Shangju__CompactClose cl = SHANGJU__COMPACT_CLOSE__INIT;
+    cl.id = id;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(COMPACT_CLOSE);
+    req.compact_close = &cl;
+    ck_assert_int_eq(compact_req(w.committee, &req), ST(OK));
+    return compact_get(id);
+}
+
 /* An ACTIVE compact of the committee, the merchant and the resident over
  * 60 days from a day after now: item 1 the merchant gives the community
  * twice a week, item 2 the resident gives the merchant (no period: once a
@@ -403,8 +415,6 @@ static const Shangju__Compact *compact_get(uint64_t id)
  * w.now to the term's start. */
 static uint64_t active_compact(void)
 {
-    if (!w.signer)
-        ck_assert_int_eq(sj_signer_generate(&w.signer), 0);
     Shangju__ServiceItem it[3], *itp[3];
     const uint64_t givers[] = {w.merchant, w.resident, w.committee};
     const uint64_t receivers[] = {0, w.merchant, 0};
@@ -428,46 +438,11 @@ static uint64_t active_compact(void)
     d.n_parties = 3;
     d.items = itp;
     d.n_items = 3;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_DRAFT);
-    req.compact_draft = &d;
-    ck_assert_int_eq(compact_req(w.committee, &req), ST(OK));
-    uint64_t id = w.reply->compact->id;
-    uint8_t hash[32];
-    memcpy(hash, w.reply->compact->version_hash.data, 32);
-    for (int i = 0; i < 3; i++) {
-        Shangju__CompactSign sg = SHANGJU__COMPACT_SIGN__INIT;
-        sg.id = id;
-        sg.version = 1;
-        sg.version_hash.data = hash;
-        sg.version_hash.len = 32;
-        Shangju__Request r = SHANGJU__REQUEST__INIT;
-        r.body_case = K(COMPACT_SIGN);
-        r.compact_sign = &sg;
-        ck_assert_int_eq(compact_req(parties[i], &r), ST(OK));
-    }
-    Shangju__CompactPublish pb = SHANGJU__COMPACT_PUBLISH__INIT;
-    pb.id = id;
-    Shangju__Request r = SHANGJU__REQUEST__INIT;
-    r.body_case = K(COMPACT_PUBLISH);
-    r.compact_publish = &pb;
-    ck_assert_int_eq(compact_req(w.committee, &r), ST(OK));
+    uint64_t id = world_compact(&w, &d);
     w.now = d.term_start;
     world_tick(&w);
     ck_assert_int_eq(compact_get(id)->state, CS(ACTIVE));
     return id;
-}
-
-static int perform(uint64_t as, uint64_t id, uint32_t item, int64_t date)
-{
-    Shangju__CompactPerform p = SHANGJU__COMPACT_PERFORM__INIT;
-    p.id = id;
-    p.item_id = item;
-    p.date = date;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_PERFORM);
-    req.compact_perform = &p;
-    return compact_req(as, &req);
 }
 
 /* The id of the performance the last perform reply added. */
@@ -477,84 +452,77 @@ static uint32_t performed(void)
     return w.reply->compact->performances[0]->id;
 }
 
-static int confirm(uint64_t as, uint64_t id, uint32_t perf)
-{
-    Shangju__CompactConfirm q = SHANGJU__COMPACT_CONFIRM__INIT;
-    q.id = id;
-    q.performance_id = perf;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_CONFIRM);
-    req.compact_confirm = &q;
-    return compact_req(as, &req);
-}
-
 START_TEST(a_performance_pays_once_the_receiver_confirms)
 {
     uint64_t c2 = world_add(&w, ROLE(COMMITTEE), "Second", 0);
     uint64_t id = active_compact();
     const int64_t pay = (int64_t)w.cfg.points_per_performance;
     /* the resident gives the merchant item 2: recorded, not yet paid */
-    ck_assert_int_eq(perform(w.resident, id, 2, 0), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, 0), ST(OK));
     uint32_t p1 = performed();
     ck_assert_uint_eq(p1, 1);
     ck_assert(!w.reply->compact->performances[0]->confirmed);
     ck_assert_int_eq(points_of(w.resident), 0);
     /* only the receiving merchant confirms: not the giver, not the
      * committee for a party's item, not an outsider */
-    ck_assert_int_eq(confirm(w.resident, id, p1), ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.resident, id, p1),
+                     ST(PERMISSION_DENIED));
     ck_assert_str_eq(reason(), "compact.not_receiver");
-    ck_assert_int_eq(confirm(w.committee, id, p1), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(w.merchant2, id, p1), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(w.merchant, id, 99), ST(NOT_FOUND));
+    ck_assert_int_eq(world_confirm(&w, w.committee, id, p1),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.merchant2, id, p1),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, 99), ST(NOT_FOUND));
     ck_assert_str_eq(reason(), "compact.no_performance");
-    ck_assert_int_eq(confirm(w.merchant, id, 0), ST(NOT_FOUND));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, 0), ST(NOT_FOUND));
     ck_assert_int_eq(points_of(w.resident), 0);
-    ck_assert_int_eq(confirm(w.merchant, id, p1), ST(OK));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, p1), ST(OK));
     ck_assert_uint_eq(w.events, 2); /* compact.confirmed, points.earned */
     const Shangju__Performance *pf = w.reply->compact->performances[0];
     ck_assert(pf->confirmed);
     ck_assert_uint_eq(pf->confirmed_by, w.merchant);
     ck_assert_int_eq(pf->confirmed_at, w.now);
     ck_assert_int_eq(points_of(w.resident), pay);
-    ck_assert_int_eq(confirm(w.merchant, id, p1), ST(ALREADY_EXISTS));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, p1), ST(ALREADY_EXISTS));
     ck_assert_str_eq(reason(), "compact.already_confirmed");
     ck_assert_int_eq(points_of(w.resident), pay);
     /* a community item: the committee confirms, but never the member
      * who gives it or recorded it */
-    ck_assert_int_eq(perform(w.committee, id, 3, 0), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.committee, id, 3, 0), ST(OK));
     uint32_t p3 = performed();
-    ck_assert_int_eq(confirm(w.committee, id, p3), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(w.merchant, id, p3), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(w.resident, id, p3), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(perform(c2, id, 1, 0), ST(OK)); /* for the merchant */
+    ck_assert_int_eq(world_confirm(&w, w.committee, id, p3),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, p3),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.resident, id, p3),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_perform(&w, c2, id, 1, 0),
+                     ST(OK)); /* for the merchant */
     uint32_t p2 = performed();
-    ck_assert_int_eq(confirm(c2, id, p2), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(w.merchant, id, p2), ST(PERMISSION_DENIED));
-    ck_assert_int_eq(confirm(c2, id, p3), ST(OK));
+    ck_assert_int_eq(world_confirm(&w, c2, id, p2), ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, p2),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, c2, id, p3), ST(OK));
     ck_assert_int_eq(points_of(w.committee), pay);
-    ck_assert_int_eq(confirm(w.committee, id, p2), ST(OK));
+    ck_assert_int_eq(world_confirm(&w, w.committee, id, p2), ST(OK));
     ck_assert_int_eq(points_of(w.merchant), pay);
     /* after the term, late confirmations still count; new records not */
-    ck_assert_int_eq(perform(w.resident, id, 2, 0), ST(FAILED_PRECONDITION));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, 0),
+                     ST(FAILED_PRECONDITION));
     w.now += SJ_DAY_MS;
-    ck_assert_int_eq(perform(w.resident, id, 2, 0), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, 0), ST(OK));
     uint32_t p4 = performed();
     w.now = compact_get(id)->term_end;
     world_tick(&w);
     ck_assert_int_eq(compact_get(id)->state, CS(EVALUATING));
-    ck_assert_int_eq(perform(w.resident, id, 2, w.now - SJ_DAY_MS),
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, w.now - SJ_DAY_MS),
                      ST(FAILED_PRECONDITION));
-    ck_assert_int_eq(confirm(w.merchant, id, p4), ST(OK));
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, p4), ST(OK));
     ck_assert_int_eq(points_of(w.resident), 2 * pay);
     /* the results count confirmed performances only */
-    ck_assert_int_eq(perform(w.resident, id, 2, 0), ST(FAILED_PRECONDITION));
-    Shangju__CompactClose cl = SHANGJU__COMPACT_CLOSE__INIT;
-    cl.id = id;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_CLOSE);
-    req.compact_close = &cl;
-    ck_assert_int_eq(compact_req(w.committee, &req), ST(OK));
-    const Shangju__Compact *cp = compact_get(id);
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, 0),
+                     ST(FAILED_PRECONDITION));
+    const Shangju__Compact *cp = close_compact(id);
     ck_assert_uint_eq(cp->n_results, 3);
     ck_assert_uint_eq(cp->results[0]->performances, 1); /* committee */
     ck_assert_uint_eq(cp->results[1]->performances, 1); /* merchant */
@@ -567,55 +535,52 @@ START_TEST(a_performance_lies_in_the_term_and_keeps_the_frequency)
     uint64_t id = active_compact();
     int64_t start = w.now, end = compact_get(id)->term_end;
     /* the finding: a thousand records dated 1970 */
-    ck_assert_int_eq(perform(w.merchant, id, 1, 1000), ST(INVALID_ARGUMENT));
-    ck_assert_str_eq(reason(), "compact.out_of_term");
-    ck_assert_int_eq(perform(w.merchant, id, 1, start - 1),
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, 1000),
                      ST(INVALID_ARGUMENT));
-    ck_assert_int_eq(perform(w.merchant, id, 1, w.now + 1),
+    ck_assert_str_eq(reason(), "compact.out_of_term");
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, start - 1),
+                     ST(INVALID_ARGUMENT));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, w.now + 1),
                      ST(INVALID_ARGUMENT));
     ck_assert_str_eq(reason(), "arg.out_of_range");
     /* no period given: once a day */
-    ck_assert_int_eq(perform(w.resident, id, 2, start), ST(OK));
-    ck_assert_int_eq(perform(w.resident, id, 2, start),
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, start), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, start),
                      ST(FAILED_PRECONDITION));
     ck_assert_str_eq(reason(), "compact.too_often");
     w.now = start + 3 * SJ_DAY_MS;
-    ck_assert_int_eq(perform(w.resident, id, 2, start + SJ_DAY_MS), ST(OK));
-    ck_assert_int_eq(perform(w.resident, id, 2, start + 2 * SJ_DAY_MS), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, start + SJ_DAY_MS),
+                     ST(OK));
+    ck_assert_int_eq(
+        world_perform(&w, w.resident, id, 2, start + 2 * SJ_DAY_MS), ST(OK));
     /* once in the term */
-    ck_assert_int_eq(perform(w.committee, id, 3, start), ST(OK));
-    ck_assert_int_eq(perform(w.committee, id, 3, w.now),
+    ck_assert_int_eq(world_perform(&w, w.committee, id, 3, start), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.committee, id, 3, w.now),
                      ST(FAILED_PRECONDITION));
     /* twice a week, Monday to Sunday in the community's time zone: 23:30
      * on Sunday in Shanghai is 15:30 UTC, and 00:30 on Monday is still
      * Sunday in UTC */
-    const char *tz = getenv("TZ");
-    char *saved = tz ? strdup(tz) : NULL;
-    setenv("TZ", "Asia/Shanghai", 1);
-    tzset();
+    world_tz(&w, "Asia/Shanghai");
     const int64_t sun = 1700407800000LL;  /* 2023-11-19 15:30Z */
     const int64_t mon = 1700411400000LL;  /* 2023-11-19 16:30Z */
     const int64_t sun2 = 1701010800000LL; /* 2023-11-26 15:00Z */
     ck_assert_int_lt(start, sun);
     w.now = 1701086400000LL; /* 2023-11-27 12:00Z */
-    ck_assert_int_eq(perform(w.merchant, id, 1, sun - SJ_DAY_MS), ST(OK));
-    ck_assert_int_eq(perform(w.merchant, id, 1, sun), ST(OK));
-    ck_assert_int_eq(perform(w.merchant, id, 1, sun), ST(FAILED_PRECONDITION));
-    ck_assert_int_eq(perform(w.merchant, id, 1, mon), ST(OK)); /* a new week */
-    ck_assert_int_eq(perform(w.merchant, id, 1, sun2), ST(OK));
-    ck_assert_int_eq(perform(w.merchant, id, 1, mon + SJ_DAY_MS),
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, sun - SJ_DAY_MS),
+                     ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, sun), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, sun),
                      ST(FAILED_PRECONDITION));
-    if (saved) {
-        setenv("TZ", saved, 1);
-        free(saved);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, mon),
+                     ST(OK)); /* a new week */
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, sun2), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, mon + SJ_DAY_MS),
+                     ST(FAILED_PRECONDITION));
     /* the end of the term is outside it */
     w.now = end - 1;
-    ck_assert_int_eq(perform(w.resident, id, 2, end), ST(INVALID_ARGUMENT));
-    ck_assert_int_eq(perform(w.resident, id, 2, end - 1), ST(OK));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, end),
+                     ST(INVALID_ARGUMENT));
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, end - 1), ST(OK));
     /* nothing was paid: every record waits for its confirmation */
     ck_assert_int_eq(points_of(w.merchant), 0);
     ck_assert_int_eq(points_of(w.resident), 0);
@@ -742,13 +707,7 @@ START_TEST(a_dismissed_complaint_counts_for_nobody)
      * merchant */
     w.now = compact_get(id)->term_end;
     world_tick(&w);
-    Shangju__CompactClose cl = SHANGJU__COMPACT_CLOSE__INIT;
-    cl.id = id;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_CLOSE);
-    req.compact_close = &cl;
-    ck_assert_int_eq(compact_req(w.committee, &req), ST(OK));
-    const Shangju__Compact *cp = compact_get(id);
+    const Shangju__Compact *cp = close_compact(id);
     ck_assert_uint_eq(cp->results[1]->party_id, w.merchant);
     ck_assert_uint_eq(cp->results[1]->complaints, 1);
 }
