@@ -3,7 +3,7 @@
 #              and the public web front (http://localhost:8080/)
 #   make test  install what is missing, build, run the whole suite
 # Other targets: build, sanitize (ASan+UBSan build and suite), format,
-# bench, deps, clean.
+# bench, bench-web (the web front under wrk), deps, clean.
 
 BUILD      ?= build
 SAN_BUILD  ?= build-asan
@@ -27,7 +27,7 @@ PACKAGES = build-essential cmake pkg-config \
            libstrophe-dev libglib2.0-dev prosody python3-slixmpp
 PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk curl  # web
 
-.PHONY: run test build sanitize format bench deps clean
+.PHONY: run test build sanitize format bench bench-web deps clean
 
 run: deps build
 	@echo
@@ -55,6 +55,9 @@ format:
 
 bench: build
 	./$(BUILD)/tests/shangju-bench
+
+bench-web: deps build
+	bash tests/bench/web_bench.sh $(BUILD)
 
 # Install only what is missing; as root directly, otherwise through sudo.
 deps:
