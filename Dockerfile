@@ -34,7 +34,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF \
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF -DSJ_DESK=OFF \
     && cmake --build /build -j2 --target shangju-broker shangju shangju-chat \
         translations \
     && install -D -m 0755 /build/broker/shangju-broker /out/shangju-broker \
