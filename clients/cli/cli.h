@@ -36,6 +36,7 @@ typedef struct {
     const char *server_key;
     const char *requests;
     const char *events;
+    const char *time_zone; /* tzdata name; dates typed and shown */
     int timeout_ms; /* 0: the library default */
     bool json;
     char key_buf[PATH_MAX];

@@ -8,6 +8,7 @@
 
 #include "pbjson.h"
 #include "signed_notice.h"
+#include "sj_zone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,44 +19,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DAY_MS (24LL * 60 * 60 * 1000)
-
 typedef unsigned long long ull;
 
 /* ------------------------------------------------------------- parsing */
 
-/* "YYYY-MM-DD" (midnight UTC; with end, the midnight after that day, so
- * the day is in the term) or "YYYY-MM-DDTHH:MM[:SS]Z" (that instant). */
+/* "YYYY-MM-DD" (midnight in the community's zone; with end, the midnight
+ * after that day, so the day is in the term), "YYYY-MM-DD HH:MM[:SS]"
+ * (local) or with a "Z" / "+08:00" suffix (that instant). A date that does
+ * not exist (2027-02-30) is refused, never moved to another day. */
 static int parse_when(const char *path, const char *opt, const char *s,
                       bool end, int64_t *ms)
 {
-    struct tm tm = {0};
-    int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
-    size_t n = strlen(s);
-    bool day = n == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&
-               used == 10;
-    bool instant = !day && ((sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo,
-                                    &d, &h, &mi, &sec, &used) == 6 &&
-                             (size_t)used == n) ||
-                            (sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &y, &mo, &d,
-                                    &h, &mi, &used) == 5 &&
-                             (size_t)used == n));
-    if ((!day && !instant) || y < 1970 || y > 9999 || mo < 1 || mo > 12 ||
-        d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if (sj_zone_parse(s, end, ms) != 0)
         return sj_cli_usage(path,
-                            "--%s wants YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z "
-                            "(UTC), not '%s'",
-                            opt, s);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return sj_cli_usage(path, "--%s: no such date '%s'", opt, s);
-    *ms = (int64_t)t * 1000 + (day && end ? DAY_MS : 0);
+                            "--%s wants a real date YYYY-MM-DD or "
+                            "YYYY-MM-DD HH:MM[:SS][Z|+HH:MM] (%s), not '%s'",
+                            opt, sj_zone_name(), s);
     return SJ_CLI_OK;
 }
 
@@ -232,8 +211,8 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
     int first;
     const sj_cli_arg_t args[] = {
         {"from", SJ_CLI_LOCAL, &from, "DATE",
-         SJ_HELP("the term starts (YYYY-MM-DD, midnight UTC, or "
-                 "YYYY-MM-DDTHH:MM[:SS]Z)"),
+         SJ_HELP("the term starts (YYYY-MM-DD: midnight in the community's "
+                 "time zone, or YYYY-MM-DD HH:MM)"),
          .required = true},
         {"to", SJ_CLI_LOCAL, &to, "DATE",
          SJ_HELP("the term ends (YYYY-MM-DD: at the end of that day)"),
@@ -423,7 +402,8 @@ static int compact_perform(sj_cli_t *cli, int argc, char **argv)
         {"item", SJ_CLI_U32, &b.item_id, "N",
          SJ_HELP("the service item performed"), .required = true},
         {"date", SJ_CLI_LOCAL, &date, "DATE",
-         SJ_HELP("when it was given (YYYY-MM-DD UTC; default now)")},
+         SJ_HELP("when it was given (YYYY-MM-DD, the community's date; "
+                 "default now)")},
         {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
          SJ_MAX_NOTE},
     };
