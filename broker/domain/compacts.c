@@ -554,7 +554,8 @@ static int publish_notice(sj_call_t *c, void *rec, const void *old,
 
 /* The period of an item's frequency that date falls in, as a number: the
  * day, the Monday of the week or the month in the community's time zone
- * (the broker's TZ), or 0 for the whole term. */
+ * (the process's, set from --time-zone: sj_zone.h), or 0 for the whole
+ * term. */
 static int64_t period_of(Shangju__ItemPeriod p, int64_t date)
 {
     time_t t = (time_t)(date / 1000);
