@@ -77,7 +77,8 @@ typedef enum {
     SJ_R_COMPACT_TOO_OFTEN,        /* compact.too_often */
     SJ_R_COMPACT_NO_PERFORMANCE,   /* compact.no_performance */
     SJ_R_COMPACT_NOT_RECEIVER,     /* compact.not_receiver */
-    SJ_R_COMPACT_ALREADY_CONFIRMED, /* compact.already_confirmed */
+    /* compact.already_confirmed */
+    SJ_R_COMPACT_ALREADY_CONFIRMED,
     SJ_R_COMPACT_COMPLAINT_LIMIT,  /* compact.complaint_limit */
     SJ_R_LISTING_NOT_FOUND,        /* listing.not_found */
     SJ_R_LISTING_EXISTS,           /* listing.exists */
