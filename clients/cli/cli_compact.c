@@ -895,6 +895,55 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     return SJ_CLI_OK;
 }
 
+/* The alliance's notice key, as DATA/notice.pub holds it (base64), and
+ * the fingerprint every notice prints, for the notice board. */
+static int compact_key(sj_cli_t *cli, int argc, char **argv)
+{
+    static const sj_cli_spec_t spec = {
+        "compact key", "",
+        SJ_HELP("Show the alliance's notice key (base64, as DATA/notice.pub "
+                "holds it) and its fingerprint, which every notice prints: "
+                "put the fingerprint on the notice board, so readers can "
+                "compare it with what `compact verify` shows."),
+        NULL, 0};
+    int first;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first < argc)
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+    Shangju__NoticeKeyGet g = SHANGJU__NOTICE_KEY_GET__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_NOTICE_KEY_GET;
+    req.notice_key_get = &g;
+    Shangju__Reply *r = NULL;
+    if ((rc = sj_cli_call(cli, &req, &r)) != SJ_CLI_OK)
+        return rc;
+    const Shangju__NoticeKey *k = r->notice_key;
+    if (r->body_case != SHANGJU__REPLY__BODY_NOTICE_KEY ||
+        k->public_key.len != 32) {
+        shangju__reply__free_unpacked(r, NULL);
+        return sj_cli_fail(SJ_CLI_ELOCAL, "the broker sent no notice key");
+    }
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    char fp[SJ_NOTICE_FP_LEN];
+    sodium_bin2base64(b64, sizeof b64, k->public_key.data, 32,
+                      sodium_base64_VARIANT_ORIGINAL);
+    sj_notice_fingerprint(k->public_key.data, fp); /* ours, not the wire's */
+    shangju__reply__free_unpacked(r, NULL);
+    if (!cli->opts.json) {
+        printf("notice key: %s\nfingerprint: %s\n", b64, fp);
+        return SJ_CLI_OK;
+    }
+    json_object *j = json_object_new_object();
+    if (j && (sj_pbjson_add_string(j, "public_key", b64) != 0 ||
+              sj_pbjson_add_string(j, "fingerprint", fp) != 0)) {
+        json_object_put(j);
+        j = NULL;
+    }
+    return sj_cli_emit(j);
+}
+
 const sj_cli_cmd_t sj_cli_compact_cmds[] = {
     {"draft", compact_draft, "start negotiating a compact (committee)", NULL},
     {"edit", compact_edit, "replace the items or covenant: a new version",
@@ -914,6 +963,8 @@ const sj_cli_cmd_t sj_cli_compact_cmds[] = {
     {"show", compact_show, "show one compact", NULL},
     {"list", compact_list, "list compacts, by state", NULL},
     {"notice", compact_notice, "save the signed notice of a compact", NULL},
-    {"verify", compact_verify, "check a saved notice offline", NULL},
+    {"verify", compact_verify, "check a saved notice (exit 6: unverified)",
+     NULL},
+    {"key", compact_key, "show the notice key and its fingerprint", NULL},
     {NULL, NULL, NULL, NULL},
 };

@@ -93,6 +93,11 @@ expect_eq "json valid" "$(jq -r .valid <<<"$OUT")" true
 # The notice prints its key's fingerprint, inside the signed text.
 FP=$(jq -r .fingerprint <<<"$OUT")
 grep -qxF "notice-key-fingerprint: $FP" "$N" || fail "no fingerprint line ($FP)"
+# The committee prints the same fingerprint for the notice board.
+expect_rc 0 sj --json compact key
+expect_eq "compact key fingerprint" "$(jq -r .fingerprint <<<"$OUT")" "$FP"
+expect_eq "compact key" "$(jq -r .public_key <<<"$OUT")" \
+    "$(cat "$DATA/notice.pub")"
 # Without a trusted key and without a broker: the signature holds but the
 # signer is unknown, "unverified" with its own exit code (issue 9 §6).
 expect_rc 6 "$CLI" --data "$WORK/nowhere" compact verify "$N"
