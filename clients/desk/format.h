@@ -1,6 +1,7 @@
 /* The desk client's words and numbers: how old a wish is ("12 分钟前"),
  * how long a claim has left, dates in the community's time zone (the
- * process's TZ, as everywhere in Shangju), the age colour of a row, and the
+ * process's zone, set once at start by sj_zone_use() as everywhere in
+ * Shangju), the age colour of a row, and the
  * hand-over input a barcode scanner types (a URL or the bare code).
  * GLib only; no GTK, no sockets. Strings returned are newly allocated
  * (g_free) unless said otherwise. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sj_zone.h"
 #include "ui.h"
 
 static void usage(FILE *f)
@@ -22,6 +23,10 @@ static void usage(FILE *f)
               "                      (default tcp://127.0.0.1:7400)\n"
               "  --events EP         the broker's event endpoint\n"
               "                      (default tcp://127.0.0.1:7401)\n"
+              "  --time-zone ZONE    the community's time zone for every "
+              "time shown\n"
+              "                      (default $SHANGJU_TIME_ZONE, else "
+              "Asia/Shanghai)\n"
               "  --help              show this help and exit\n"
               "  --version           show the version and exit\n"
               "\n"
@@ -41,13 +46,15 @@ static void take(char **slot, const char *v)
     }
 }
 
-static int parse(int argc, char **argv, sj_desk_config_t *cfg)
+static int parse(int argc, char **argv, sj_desk_config_t *cfg,
+                 const char **zone)
 {
     static const struct option opts[] = {
         {"key", required_argument, NULL, 'k'},
         {"server-key", required_argument, NULL, 's'},
         {"requests", required_argument, NULL, 'r'},
         {"events", required_argument, NULL, 'e'},
+        {"time-zone", required_argument, NULL, 'z'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -66,6 +73,9 @@ static int parse(int argc, char **argv, sj_desk_config_t *cfg)
             break;
         case 'e':
             take(&cfg->events, optarg);
+            break;
+        case 'z':
+            *zone = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -96,9 +106,21 @@ int main(int argc, char **argv)
     sj_i18n_init();
     static sj_desk_t d;
     sj_desk_config_load(&d.cfg);
-    int rc = parse(argc, argv, &d.cfg);
+    const char *zone = getenv("SHANGJU_TIME_ZONE");
+    if (!zone || !*zone)
+        zone = SJ_ZONE_DEFAULT;
+    int rc = parse(argc, argv, &d.cfg, &zone);
     if (rc)
         return rc;
+    /* Before GTK starts its threads: every time shown is the
+     * community's. */
+    if (sj_zone_use(zone) != 0) {
+        fprintf(stderr,
+                _("shangju-desk: unknown time zone '%s' (a tzdata "
+                  "name such as Asia/Shanghai)\n"),
+                zone);
+        return 2;
+    }
     if (d.cfg.key_file || d.cfg.server_key_file) {
         if (!d.cfg.requests)
             d.cfg.requests = g_strdup(SJ_CLIENT_REQUESTS);

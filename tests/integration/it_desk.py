@@ -154,7 +154,8 @@ def desk_env(lang):
     env.update({
         "HOME": HOME, "XDG_CONFIG_HOME": os.path.join(HOME, ".config"),
         "LANG": "C.UTF-8", "LANGUAGE": lang, "GSETTINGS_BACKEND": "memory",
-        "GTK_A11Y": "atspi", "GDK_BACKEND": "x11", "TZ": "Asia/Shanghai",
+        "GTK_A11Y": "atspi", "GDK_BACKEND": "x11",
+        "SHANGJU_TIME_ZONE": "Asia/Shanghai",
         "GSK_RENDERER": "cairo",  # GL renders black under Xvfb
     })
     env.pop("LC_ALL", None)
