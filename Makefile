@@ -20,7 +20,7 @@ PACKAGES = build-essential cmake pkg-config \
            redis-server redis-tools jq shellcheck \
            libstrophe-dev libglib2.0-dev prosody python3-slixmpp
 PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk  # web
-PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev  # wechat / wecom
+PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev python3-cryptography  # wechat / wecom
 
 .PHONY: run test build sanitize format bench deps clean
 

@@ -36,14 +36,17 @@
 #define MAX_OUT_BODY 65536 /* an API answer read, at most */
 #define TOKEN_EARLY_S 300  /* renew the access token this long before */
 #define CS_MAX_BYTES 1800  /* one customer-service message, at most */
-#define ROBOT_PER_MIN 20
 #define ROBOT_QUEUE 200
+#define ROBOT_MINUTE_MS 61000 /* 20 (SJ_WX_ROBOT_KEEP) per this */
 
 typedef struct wx wx_t;
 
 /* One callback waiting for the bot's reply (its connection suspended). */
+typedef struct conn conn_t;
+
 typedef struct {
     struct MHD_Connection *conn;
+    conn_t *cs;
     char *handle, *account, *dedup;
     char nonce[40];
     int64_t deadline;
@@ -51,13 +54,13 @@ typedef struct {
 } pending_t;
 
 /* What a finished callback answers (set before resuming it). */
-typedef struct {
+struct conn {
     GString *body; /* the request body */
     bool too_big, queued;
     pending_t *p;
     unsigned status;
     char *answer;
-} conn_t;
+};
 
 typedef enum { X_TOKEN, X_SEND, X_ROBOT } xkind_t;
 
@@ -92,8 +95,6 @@ struct wx {
     uint64_t token_fetches;
     /* WeCom group robot */
     GQueue robot; /* char * */
-    int64_t robot_sent[ROBOT_PER_MIN];
-    unsigned robot_next;
     int64_t robot_at, robot_backoff;
     bool robot_busy;
     int64_t last_leave_scan;
@@ -406,10 +407,13 @@ static void robot_next(wx_t *x, int64_t now)
     if (x->robot_busy || !*x->webhook || g_queue_is_empty(&x->robot) ||
         now < x->robot_at)
         return;
-    /* The oldest of the last 20 sends must be a minute old. */
-    int64_t oldest = x->robot_sent[x->robot_next % ROBOT_PER_MIN];
-    if (oldest && now - oldest < 60000) {
-        x->robot_at = oldest + 60000;
+    /* The oldest of the last 20 sends (this process's or the one
+     * before) must be a minute old — plus a second, for the way to the
+     * platform and its clock. */
+    int64_t last[SJ_WX_ROBOT_KEEP], wall = g_get_real_time() / 1000;
+    sj_wx_state_robot_times(x->st, last);
+    if (last[0] && wall - last[0] < ROBOT_MINUTE_MS) {
+        x->robot_at = now + (last[0] + ROBOT_MINUTE_MS - wall);
         return;
     }
     json_object *j = json_object_new_object(), *t = json_object_new_object();
@@ -422,7 +426,7 @@ static void robot_next(wx_t *x, int64_t now)
     json_object_put(j);
     x->robot_busy = start(x, X_ROBOT, x->webhook, body, NULL, 0);
     if (x->robot_busy) /* counted when sent: a refused one counts too */
-        x->robot_sent[x->robot_next++ % ROBOT_PER_MIN] = now;
+        sj_wx_state_robot_sent(x->st, wall);
 }
 
 static void robot_done(wx_t *x, xfer_t *t, bool ok, int64_t now)
@@ -549,9 +553,7 @@ static char *reply_body(wx_t *x, const pending_t *p, const char *text)
  * resident was away), or "success". */
 static void finish(wx_t *x, pending_t *p)
 {
-    conn_t *cs =
-        MHD_get_connection_info(p->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT)
-            ->socket_context;
+    conn_t *cs = p->cs;
     cs->status = 200;
     if (p->reply) {
         GString *g = g_string_new(p->reply);
@@ -631,6 +633,7 @@ static void to_bot(wx_t *x, conn_t *cs, struct MHD_Connection *c,
     sj_wx_state_inbound(x->st, m->from, wall_s());
     pending_t *p = g_new0(pending_t, 1);
     p->conn = c;
+    p->cs = cs;
     p->handle = g_strdup(m->from);
     p->account = g_strdup(m->to);
     p->dedup = g_strdup(dedup);

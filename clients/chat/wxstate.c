@@ -17,7 +17,8 @@
 struct sj_wx_state {
     char *dir;
     int dirfd;
-    GHashTable *users; /* handle -> sj_wx_user_t (owned) */
+    GHashTable *users;               /* handle -> sj_wx_user_t (owned) */
+    int64_t robot[SJ_WX_ROBOT_KEEP]; /* oldest first */
 };
 
 static void entry_free(gpointer p)
@@ -186,6 +187,22 @@ static void load_one(sj_wx_state_t *s, const char *name)
     g_hash_table_replace(s->users, u->handle, u);
 }
 
+#define ROBOT_FILE "robot.times"
+
+static void load_robot(sj_wx_state_t *s)
+{
+    int fd = openat(s->dirfd, ROBOT_FILE, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[SJ_WX_ROBOT_KEEP * 24 + 1];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    char *p = buf;
+    for (int i = 0; i < SJ_WX_ROBOT_KEEP && *p; i++)
+        s->robot[i] = g_ascii_strtoll(p, &p, 10);
+}
+
 sj_wx_state_t *sj_wx_state_open(const char *dir)
 {
     if (g_mkdir_with_parents(dir, 0700) != 0)
@@ -197,6 +214,7 @@ sj_wx_state_t *sj_wx_state_open(const char *dir)
     s->dir = g_strdup(dir);
     s->dirfd = fd;
     s->users = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, user_free);
+    load_robot(s);
     DIR *d = opendir(dir);
     for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
         if (g_str_has_suffix(e->d_name, ".json") && e->d_name[0] != '.')
@@ -401,4 +419,29 @@ void sj_wx_state_forget(sj_wx_state_t *s, const char *handle)
         fsync(s->dirfd);
     g_free(name);
     g_hash_table_remove(s->users, handle);
+}
+
+void sj_wx_state_robot_times(const sj_wx_state_t *s,
+                             int64_t out[SJ_WX_ROBOT_KEEP])
+{
+    memcpy(out, s->robot, sizeof s->robot);
+}
+
+void sj_wx_state_robot_sent(sj_wx_state_t *s, int64_t wall_ms)
+{
+    memmove(s->robot, s->robot + 1, sizeof s->robot - sizeof s->robot[0]);
+    s->robot[SJ_WX_ROBOT_KEEP - 1] = wall_ms;
+    GString *g = g_string_new(NULL);
+    for (int i = 0; i < SJ_WX_ROBOT_KEEP; i++)
+        g_string_append_printf(g, "%lld\n", (long long)s->robot[i]);
+    /* Best effort: a lost file only forgets the last minute's count. */
+    int fd = openat(s->dirfd, ".tmp-" ROBOT_FILE,
+                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        bool ok = write(fd, g->str, g->len) == (ssize_t)g->len;
+        ok = close(fd) == 0 && ok;
+        if (ok)
+            renameat(s->dirfd, ".tmp-" ROBOT_FILE, s->dirfd, ROBOT_FILE);
+    }
+    g_string_free(g, TRUE);
 }

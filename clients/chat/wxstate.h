@@ -87,4 +87,11 @@ const char *sj_wx_state_leave_due(sj_wx_state_t *s, int64_t now);
 /* Delete everything about handle. */
 void sj_wx_state_forget(sj_wx_state_t *s, const char *handle);
 
+/* The group robot's last n sends (wall-clock ms, oldest first, 0 for
+ * none), kept across restarts so its per-minute limit holds then too. */
+#define SJ_WX_ROBOT_KEEP 20
+void sj_wx_state_robot_times(const sj_wx_state_t *s,
+                             int64_t out[SJ_WX_ROBOT_KEEP]);
+void sj_wx_state_robot_sent(sj_wx_state_t *s, int64_t wall_ms);
+
 #endif
