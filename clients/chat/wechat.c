@@ -695,7 +695,7 @@ static void handle_msg(wx_t *x, conn_t *cs, struct MHD_Connection *c,
         if (!strncmp(code, "qrscene_", 8))
             code += 8;
         if (*code && strlen(code) < 64) {
-            char text[96];
+            char text[sizeof m->event_key + 16];
             snprintf(text, sizeof text, "加入 %s", code);
             to_bot(x, cs, c, m, dedup, text, nonce);
             return;
