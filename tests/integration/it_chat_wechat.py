@@ -166,12 +166,15 @@ class Account:
             q["signature"] = sha1_sorted(TOKEN, ts, nonce)
             if not sign_ok:
                 q["signature"] = "0" * 40
-        enc = self.crypt.encrypt(xml_body, appid=encrypt_for)
-        to = CORPID if self.wecom else ACCOUNT
-        body = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt>" \
-               "<![CDATA[%s]]></Encrypt></xml>" % (to, enc)
-        q["encrypt_type"] = "aes"
-        q["msg_signature"] = sha1_sorted(TOKEN, ts, nonce, enc)
+        if self.crypt is None:  # plaintext mode: the XML as it is
+            body = xml_body
+        else:
+            enc = self.crypt.encrypt(xml_body, appid=encrypt_for)
+            to = CORPID if self.wecom else ACCOUNT
+            body = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt>" \
+                   "<![CDATA[%s]]></Encrypt></xml>" % (to, enc)
+            q["encrypt_type"] = "aes"
+            q["msg_signature"] = sha1_sorted(TOKEN, ts, nonce, enc)
         if self.wecom and not sign_ok:
             q["msg_signature"] = "0" * 40
         url = self.url + "?" + urllib.parse.urlencode(q)
@@ -229,6 +232,11 @@ class Account:
 
     def passive(self, body, openid):
         """The text of an encrypted passive reply (checks its signature)."""
+        if self.crypt is None:
+            msg = ET.fromstring(body)
+            if msg.findtext("ToUserName") != openid:
+                fail("plain reply to the wrong user: %s" % body)
+            return msg.findtext("Content")
         env = ET.fromstring(body)
         enc = env.findtext("Encrypt")
         if sha1_sorted(TOKEN, env.findtext("TimeStamp"), env.findtext("Nonce"),
@@ -258,7 +266,7 @@ class Account:
             return e.code, ""
 
 
-def bridge_start(name, port, extra):
+def bridge_start(name, port, extra, aes=True):
     for f, v in (("token", TOKEN), ("aeskey", AESKEY), ("secret", SECRET),
                  ("corpsecret", CORP_SECRET),
                  ("webhook", "http://127.0.0.1:%d/cgi-bin/webhook/send?key=%s"
@@ -271,9 +279,10 @@ def bridge_start(name, port, extra):
                    "--requests", W.req, "--events", W.ev, "--timeout", "4000",
                    "--wechat-listen", "127.0.0.1:%d" % port,
                    "--wechat-token-file", W.path("token"),
-                   "--wechat-aes-key-file", W.path("aeskey"),
                    "--wechat-api", "http://127.0.0.1:%d" % API_PORT,
-                   "--wechat-state", W.path(name + "-state")] + extra,
+                   "--wechat-state", W.path(name + "-state")] +
+            (["--wechat-aes-key-file", W.path("aeskey")] if aes else []) +
+            extra,
             env=dict(os.environ, LANG="C.UTF-8", LANGUAGE="zh_CN"))
     wait_until(lambda: "event=listening" in W.log_of(name)[seen:],
                name + " up", 10)
@@ -291,6 +300,7 @@ def oa_start():
 
 OA_PORT = W.free_port()
 WC_PORT = W.free_port()
+PL_PORT = W.free_port()
 
 
 def main():
@@ -483,7 +493,24 @@ def main():
     if st != 403:
         fail("WeCom bad signature answered %s" % st)
 
-    for name in ("oa", "wc"):
+    # --- the Official Account in plaintext mode (no EncodingAESKey)
+    pl_id = W.sj("member", "add", "--role", "bridge", "--name", "Plain OA",
+                 "--key-out", W.key("pl"))["id"]
+    W.sj("member", "link", str(res), "--chat", "oPLAIN_wang", "--bridge",
+         str(pl_id))
+    bridge_start("pl", PL_PORT, [], aes=False)
+    pl = Account(PL_PORT, None)
+    n = len(W.wishes())
+    st, body, _, mid = pl.text("oPLAIN_wang", "心愿 明文模式的心愿")
+    if st != 200 or "已发布" not in pl.passive(body, "oPLAIN_wang"):
+        fail("plaintext mode: %s %r" % (st, body))
+    st, body, _, _ = pl.text("oPLAIN_wang", "心愿 明文模式的心愿", msgid=mid)
+    st2, _, _, _ = pl.text("oPLAIN_wang", "心愿 伪造", sign_ok=False)
+    if (st, body, st2) != (200, "success", 403) or \
+            len(W.wishes()) != n + 1:
+        fail("plaintext mode: retry %r, bad signature %s" % (body, st2))
+
+    for name in ("oa", "wc", "pl"):
         if W.stop(name) != 0:
             fail(name + " did not stop cleanly")
     print("PASS it_chat_wechat")
@@ -494,7 +521,7 @@ try:
 except BaseException:
     for name, p in W.procs.items():
         sys.stderr.write("---- %s: exit %s\n" % (name, p.poll()))
-    for name in ("oa", "wc", "broker"):
+    for name in ("oa", "wc", "pl", "broker"):
         if os.path.exists(W.path(name + ".log")):
             sys.stderr.write("---- %s.log (tail)\n" % name)
             sys.stderr.write(W.log_of(name)[-4000:])
