@@ -56,7 +56,8 @@ RUN apt-get update \
     && groupadd --system --gid "${SHANGJU_UID}" shangju \
     && useradd --system --uid "${SHANGJU_UID}" --gid shangju \
         --home-dir /var/lib/shangju --no-create-home \
-        --shell /usr/sbin/nologin shangju
+        --shell /usr/sbin/nologin shangju \
+    && install -d -o shangju -g shangju -m 700 /var/lib/shangju-wechat
 COPY --from=build /out/shangju-chat /usr/local/bin/
 COPY --from=build /out/locale/ /usr/local/share/locale/
 ENV SHANGJU_LOCALEDIR=/usr/local/share/locale \

@@ -29,7 +29,7 @@ PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk curl
 PACKAGES += libgtk-4-dev libadwaita-1-dev libgsound-dev sound-theme-freedesktop \
             xvfb dbus at-spi2-core python3-pyatspi xdotool imagemagick \
             poppler-utils  # desk
-PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev  # wechat / wecom
+PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev python3-cryptography  # wechat / wecom
 
 .PHONY: run test build sanitize format bench bench-web deps clean
 

@@ -3,15 +3,18 @@
  * signature, decryption of the published ciphertext, encryption with a
  * pinned random prefix matching the published result (both the WeCom
  * vectors wechatpy tests with and the WXBizMsgCrypt sample's), a wrong
- * AppId, tampered ciphertext, and hostile XML. */
+ * AppId, tampered ciphertext, and hostile XML; and the transport's durable
+ * per-user state (wxstate.c): outbox, window, waiting, leave. */
 #include <check.h>
 
 #include "check_main.h"
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wxproto.h"
+#include "wxstate.h"
 
 /* WeCom's vectors (wechatpy tests/test_enterprise_crypto.py). */
 #define TOKEN "123456"
@@ -225,6 +228,132 @@ START_TEST(xml_in_and_out)
 }
 END_TEST
 
+/* ------------------------------------------- wxstate: the durable side */
+
+static char *state_dir(void)
+{
+    char *d = g_strdup("/tmp/sj-test-wxstate.XXXXXX");
+    ck_assert_ptr_nonnull(g_mkdtemp(d));
+    return d;
+}
+
+/* Remove d and its files (the state writes no subdirectories). */
+static void rm_dir(char *d)
+{
+    GDir *g = g_dir_open(d, 0, NULL);
+    const char *n;
+    while (g && (n = g_dir_read_name(g))) {
+        char *f = g_build_filename(d, n, NULL);
+        g_remove(f);
+        g_free(f);
+    }
+    if (g)
+        g_dir_close(g);
+    g_rmdir(d);
+    g_free(d);
+}
+
+START_TEST(state_survives_reopen)
+{
+    char *d = state_dir();
+    sj_wx_state_t *s = sj_wx_state_open(d);
+    ck_assert_ptr_nonnull(s);
+    int64_t now = 1800000000;
+    sj_wx_state_inbound(s, "oA", now);
+    ck_assert_int_eq(
+        sj_wx_state_push(s, "oA", "claimed", "shangju-ev-7", false), 0);
+    /* the same notification again (a repeat after a crash): skipped */
+    ck_assert_int_eq(
+        sj_wx_state_push(s, "oA", "claimed", "shangju-ev-7", false), 0);
+    ck_assert_int_eq(sj_wx_state_push(s, "oA", "a reply", NULL, false), 0);
+    sj_wx_state_seen_add(s, "oA", "m42");
+    sj_wx_state_close(&s);
+    ck_assert_ptr_null(s);
+
+    s = sj_wx_state_open(d);
+    sj_wx_user_t *u = sj_wx_state_get(s, "oA");
+    ck_assert_ptr_nonnull(u);
+    ck_assert_uint_eq(g_queue_get_length(u->outbox), 2);
+    ck_assert(sj_wx_state_seen(s, "oA", "m42"));
+    ck_assert(!sj_wx_state_seen(s, "oA", "m43"));
+    ck_assert(sj_wx_window_open(u, now + 10));
+    ck_assert_ptr_eq(sj_wx_state_next(s, now + 10), u);
+    sj_wx_state_sent(s, u, 1);
+    /* sent: its key is remembered, so the repeat is still skipped */
+    ck_assert_int_eq(
+        sj_wx_state_push(s, "oA", "claimed", "shangju-ev-7", false), 0);
+    ck_assert_uint_eq(g_queue_get_length(u->outbox), 1);
+    /* 48 hours later the window is closed; nothing is due */
+    ck_assert(!sj_wx_window_open(u, now + SJ_WX_WINDOW_S));
+    ck_assert_ptr_null(sj_wx_state_next(s, now + SJ_WX_WINDOW_S));
+    ck_assert_ptr_eq(sj_wx_state_next(s, 0), u); /* WeCom: no window */
+    sj_wx_state_close(&s);
+    rm_dir(d);
+}
+END_TEST
+
+START_TEST(state_window_and_waiting)
+{
+    char *d = state_dir();
+    sj_wx_state_t *s = sj_wx_state_open(d);
+    int64_t now = 1800000000;
+    sj_wx_state_inbound(s, "oB", now);
+    sj_wx_user_t *u = sj_wx_state_get(s, "oB");
+    for (int i = 0; i < SJ_WX_WINDOW_MSGS; i++) {
+        ck_assert(sj_wx_window_open(u, now));
+        sj_wx_state_push(s, "oB", "x", NULL, false);
+        sj_wx_state_sent(s, u, 1);
+    }
+    ck_assert(!sj_wx_window_open(u, now)); /* 5 sent: closed */
+    sj_wx_state_push(s, "oB", "fulfilled #3", "shangju-ev-9", false);
+    sj_wx_state_close_window(s, u); /* as on 45015 */
+    ck_assert(((sj_wx_entry_t *)g_queue_peek_head(u->outbox))->waited);
+    sj_wx_state_push(s, "oB", "expired #4", "shangju-ev-10", true);
+    /* the resident writes: the window opens, what waited comes along */
+    sj_wx_state_inbound(s, "oB", now + 100);
+    ck_assert(sj_wx_window_open(u, now + 100));
+    char *m = sj_wx_state_take_waited(s, "oB", "Meanwhile:", 1800);
+    ck_assert_str_eq(m, "Meanwhile:\nfulfilled #3\nexpired #4");
+    g_free(m);
+    ck_assert(g_queue_is_empty(u->outbox));
+    ck_assert_ptr_null(sj_wx_state_take_waited(s, "oB", "M", 1800));
+    sj_wx_state_close(&s);
+    rm_dir(d);
+}
+END_TEST
+
+START_TEST(state_leave_forgets)
+{
+    char *d = state_dir();
+    sj_wx_state_t *s = sj_wx_state_open(d);
+    sj_wx_state_inbound(s, "oC", 1800000000);
+    sj_wx_state_push(s, "oC", "secret-ish notice", NULL, false);
+    sj_wx_state_leave_retry(s, "oC", 0);
+    sj_wx_user_t *u = sj_wx_state_get(s, "oC");
+    ck_assert(u->left);
+    ck_assert(g_queue_is_empty(u->outbox)); /* gone at once */
+    ck_assert_int_eq(sj_wx_state_push(s, "oC", "more", NULL, false), 0);
+    ck_assert(g_queue_is_empty(u->outbox)); /* nothing for a leaver */
+    sj_wx_state_close(&s);
+    /* the marker survives a restart, so the broker is still told */
+    s = sj_wx_state_open(d);
+    ck_assert_str_eq(sj_wx_state_leave_due(s, 1), "oC");
+    sj_wx_state_forget(s, "oC");
+    ck_assert_ptr_null(sj_wx_state_get(s, "oC"));
+    ck_assert_ptr_null(sj_wx_state_leave_due(s, 1));
+    sj_wx_state_close(&s);
+    s = sj_wx_state_open(d);
+    ck_assert_ptr_null(sj_wx_state_get(s, "oC")); /* the file is gone */
+    /* an over-long handle is refused, not truncated */
+    char big[SJ_WX_MAX_HANDLE + 2];
+    memset(big, 'h', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    ck_assert_int_eq(sj_wx_state_push(s, big, "x", NULL, false), -1);
+    sj_wx_state_close(&s);
+    rm_dir(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wechat");
@@ -238,6 +367,11 @@ static Suite *suite(void)
     tcase_add_test(t, tampered_and_bad_input);
     tcase_add_test(t, xml_in_and_out);
     suite_add_tcase(s, t);
+    TCase *st = tcase_create("wxstate");
+    tcase_add_test(st, state_survives_reopen);
+    tcase_add_test(st, state_window_and_waiting);
+    tcase_add_test(st, state_leave_forgets);
+    suite_add_tcase(s, st);
     return s;
 }
 

@@ -1,6 +1,7 @@
 /* shangju-chat: the chat bridge. Options like the `shangju` CLI's for the
  * broker connection (the key is the bridge's), then one transport: the
- * console (--console --as HANDLE) or XMPP (--xmpp-jid ...). */
+ * console (--console --as HANDLE), XMPP (--xmpp-jid ...), or WeChat / WeCom
+ * (--wechat-listen ...). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,13 @@ static const char help[] =
     "--xmpp-password-file FILE\n"
     "                    [--xmpp-host HOST] [--xmpp-port PORT] "
     "[--room ROOM_JID]\n"
+    "       shangju-chat [BROKER OPTIONS] --wechat-listen ADDR:PORT "
+    "--wechat-token-file FILE\n"
+    "                    [--wechat-aes-key-file FILE] [--wechat-appid ID "
+    "--wechat-secret-file FILE]\n"
+    "                    [--wecom-corpid ID --wecom-agentid N "
+    "--wecom-secret-file FILE]\n"
+    "                    [--wecom-webhook-file FILE]\n"
     "\n"
     "The Shangju chat bridge: residents post and follow wishes from chat.\n"
     "\n"
@@ -41,6 +49,26 @@ static const char help[] =
     "  --xmpp-trust-tls      accept a server certificate that does not\n"
     "                        verify (self-signed); TLS is used whenever\n"
     "                        offered either way\n"
+    "WeChat Official Account (or, with --wecom-corpid, a WeCom application):\n"
+    "  --wechat-listen ADDR:PORT  serve the message callback here (loopback,\n"
+    "                        behind the HTTPS proxy)\n"
+    "  --wechat-token-file FILE   the callback Token (first line)\n"
+    "  --wechat-aes-key-file FILE the EncodingAESKey: safe mode (AES)\n"
+    "  --wechat-appid ID     the account's AppID\n"
+    "  --wechat-secret-file FILE  its AppSecret: replies after 5 s and\n"
+    "                        notifications by customer-service message\n"
+    "  --wechat-api URL      API base (default https://api.weixin.qq.com,\n"
+    "                        https://qyapi.weixin.qq.com for WeCom)\n"
+    "  --wechat-state DIR    outboxes and handled messages (default\n"
+    "                        DIR/wechat or DIR/wecom)\n"
+    "  --wechat-reply-ms MS  answer passively within MS (default 4500)\n"
+    "  --wecom-corpid ID     the WeCom corporation (the callback's ReceiveId)\n"
+    "  --wecom-agentid N     the application's AgentId\n"
+    "  --wecom-secret-file FILE   the application's Secret\n"
+    "  --wecom-webhook-file FILE  the group robot's webhook URL: new wishes\n"
+    "                        and thanks announced there, at most 20 a minute\n"
+    "  --wecom-webhook-interval-ms MS  between two (default 3000)\n"
+    "  --wecom-webhook-backoff-ms MS   after errcode 130101 (default 60000)\n"
     "Common:\n"
     "  --room-lang zh|en     language of room announcements (default: the\n"
     "                        locale's, as for messages in no language)\n"
@@ -68,6 +96,20 @@ enum {
     O_BURST,
     O_REFILL,
     O_TRUST,
+    O_WX_LISTEN,
+    O_WX_TOKEN,
+    O_WX_AES,
+    O_WX_APPID,
+    O_WX_SECRET,
+    O_WX_API,
+    O_WX_STATE,
+    O_WX_REPLY,
+    O_WC_CORP,
+    O_WC_AGENT,
+    O_WC_SECRET,
+    O_WC_HOOK,
+    O_WC_HOOK_GAP,
+    O_WC_HOOK_BACKOFF,
 };
 
 static const struct option opts[] = {
@@ -89,6 +131,20 @@ static const struct option opts[] = {
     {"burst", required_argument, NULL, O_BURST},
     {"refill-ms", required_argument, NULL, O_REFILL},
     {"xmpp-trust-tls", no_argument, NULL, O_TRUST},
+    {"wechat-listen", required_argument, NULL, O_WX_LISTEN},
+    {"wechat-token-file", required_argument, NULL, O_WX_TOKEN},
+    {"wechat-aes-key-file", required_argument, NULL, O_WX_AES},
+    {"wechat-appid", required_argument, NULL, O_WX_APPID},
+    {"wechat-secret-file", required_argument, NULL, O_WX_SECRET},
+    {"wechat-api", required_argument, NULL, O_WX_API},
+    {"wechat-state", required_argument, NULL, O_WX_STATE},
+    {"wechat-reply-ms", required_argument, NULL, O_WX_REPLY},
+    {"wecom-corpid", required_argument, NULL, O_WC_CORP},
+    {"wecom-agentid", required_argument, NULL, O_WC_AGENT},
+    {"wecom-secret-file", required_argument, NULL, O_WC_SECRET},
+    {"wecom-webhook-file", required_argument, NULL, O_WC_HOOK},
+    {"wecom-webhook-interval-ms", required_argument, NULL, O_WC_HOOK_GAP},
+    {"wecom-webhook-backoff-ms", required_argument, NULL, O_WC_HOOK_BACKOFF},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -200,6 +256,56 @@ int main(int argc, char **argv)
         case O_TRUST:
             o.trust_tls = true;
             break;
+        case O_WX_LISTEN:
+            o.wechat_listen = optarg;
+            break;
+        case O_WX_TOKEN:
+            o.wechat_token_file = optarg;
+            break;
+        case O_WX_AES:
+            o.wechat_aes_key_file = optarg;
+            break;
+        case O_WX_APPID:
+            o.wechat_appid = optarg;
+            break;
+        case O_WX_SECRET:
+            o.wechat_secret_file = optarg;
+            break;
+        case O_WX_API:
+            o.wechat_api = optarg;
+            break;
+        case O_WX_STATE:
+            o.wechat_state = optarg;
+            break;
+        case O_WX_REPLY:
+            if (!number(optarg, 100, 4900, &v))
+                return usage("--wechat-reply-ms wants 100..4900");
+            o.wechat_reply_ms = (int)v;
+            break;
+        case O_WC_CORP:
+            o.wecom_corpid = optarg;
+            break;
+        case O_WC_AGENT:
+            if (!number(optarg, 1, 2147483647L, &v))
+                return usage("--wecom-agentid wants a number");
+            o.wecom_agentid = v;
+            break;
+        case O_WC_SECRET:
+            o.wecom_secret_file = optarg;
+            break;
+        case O_WC_HOOK:
+            o.wecom_webhook_file = optarg;
+            break;
+        case O_WC_HOOK_GAP:
+            if (!number(optarg, 1, 600000, &v))
+                return usage("--wecom-webhook-interval-ms wants milliseconds");
+            o.webhook_interval_ms = v;
+            break;
+        case O_WC_HOOK_BACKOFF:
+            if (!number(optarg, 1, 600000, &v))
+                return usage("--wecom-webhook-backoff-ms wants milliseconds");
+            o.webhook_backoff_ms = v;
+            break;
         case 'h':
             fputs(help, stdout);
             return fflush(stdout) == 0 ? 0 : 1;
@@ -228,6 +334,21 @@ int main(int argc, char **argv)
             return usage("--console needs --as HANDLE");
         return sj_chat_console_run(&o);
     }
+    if (o.wechat_listen) {
+        if (o.jid)
+            return usage("--console, --xmpp-jid and --wechat-listen exclude "
+                         "each other");
+        if (!o.wechat_token_file)
+            return usage("--wechat-listen needs --wechat-token-file");
+        if (o.wechat_secret_file && !o.wechat_appid)
+            return usage("--wechat-secret-file needs --wechat-appid");
+        if (o.wecom_corpid && (!o.wecom_secret_file || !o.wecom_agentid))
+            return usage("--wecom-corpid needs --wecom-agentid and "
+                         "--wecom-secret-file");
+        return sj_chat_wechat_run(&o);
+    }
+    if (o.wecom_webhook_file)
+        return usage("--wecom-webhook-file goes with --wechat-listen");
     if (!o.jid || !o.password_file)
         return usage("give --console --as HANDLE, or --xmpp-jid JID and "
                      "--xmpp-password-file FILE");

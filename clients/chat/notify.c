@@ -332,6 +332,14 @@ static void announce(sj_chat_notify_t *n, const item_t *it)
         return;
     }
     sj_lang_t l = n->opts.room_lang;
+    if (it->topic == SJ_TOPIC_WISH_CLOSED) {
+        g_queue_push_tail(&n->room,
+                          g_strdup_printf(tr(l, N_("Wish #%llu “%s” is "
+                                                   "fulfilled. Thank you, "
+                                                   "neighbours!")),
+                                          (ull)it->wish_id, it->title));
+        return;
+    }
     char *s = *it->building
                   ? g_strdup_printf(tr(l, N_("New wish #%llu: %s (%s)")),
                                     (ull)it->wish_id, it->title, it->building)
@@ -352,7 +360,10 @@ static void pump(sj_chat_notify_t *n)
         if (it->earn_wish) {
             n->earned[n->earned_next % EARNED_RING].wish = it->ref;
             n->earned[n->earned_next++ % EARNED_RING].amount = it->amount;
-        } else if (it->topic == SJ_TOPIC_WISH_POSTED && !it->announced) {
+        } else if ((it->topic == SJ_TOPIC_WISH_POSTED ||
+                    (it->topic == SJ_TOPIC_WISH_CLOSED &&
+                     n->opts.announce_closed)) &&
+                   !it->announced) {
             announce(n, it);
             it->announced = true;
         }
@@ -471,6 +482,7 @@ sj_chat_notify_t *sj_chat_notify_new(const sj_chat_broker_t *broker,
         opts && opts->room_interval_ms ? opts->room_interval_ms : 1300;
     n->opts.room_queue = opts && opts->room_queue ? opts->room_queue : 30;
     n->opts.room_lang = opts ? opts->room_lang : SJ_LANG_ZH;
+    n->opts.announce_closed = opts && opts->announce_closed;
     g_queue_init(&n->items);
     g_queue_init(&n->room);
     n->dm_ready = n->room_ready = true;

@@ -16,6 +16,7 @@ typedef struct {
     int64_t room_interval_ms; /* between two room messages; default 1300 */
     unsigned room_queue;      /* announcements waiting at most; default 30 */
     sj_lang_t room_lang;      /* the room's language */
+    bool announce_closed;     /* thank the room when a wish closes */
 } sj_chat_notify_opts_t;
 
 /* A notifier over broker and out (copied); opts may be NULL. NULL when out

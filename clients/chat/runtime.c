@@ -119,6 +119,11 @@ int sj_chat_rt_init(sj_chat_rt_t *rt, const sj_chat_opts_t *o,
         g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
     sj_chat_broker_t br = {client_call, rt};
     sj_chat_notify_opts_t no = {.room_lang = o->room_lang};
+    if (o->wecom_webhook_file) { /* the robot: closed wishes' thanks too */
+        no.room_interval_ms =
+            o->webhook_interval_ms ? o->webhook_interval_ms : 3000;
+        no.announce_closed = true;
+    }
     rt->bot = sj_chat_bot_new(&br, out, &o->bot);
     rt->notify = sj_chat_notify_new(&br, out, &no);
     if (!rt->bot || !rt->notify) {

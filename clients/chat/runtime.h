@@ -32,6 +32,16 @@ typedef struct {
     bool trust_tls;
     sj_lang_t room_lang;
     sj_chat_bot_opts_t bot;
+    /* WeChat Official Account / WeCom application (wechat.c) */
+    const char *wechat_listen, *wechat_token_file, *wechat_aes_key_file;
+    const char *wechat_appid, *wechat_secret_file, *wechat_api;
+    const char *wechat_state; /* default DATA/wechat or DATA/wecom */
+    int wechat_reply_ms;      /* passive reply deadline; default 4500 */
+    const char *wecom_corpid, *wecom_secret_file;
+    int64_t wecom_agentid;
+    /* WeCom group robot: announcements paced, backing off on 130101 */
+    const char *wecom_webhook_file;
+    int64_t webhook_interval_ms, webhook_backoff_ms;
 } sj_chat_opts_t;
 
 typedef struct {
@@ -67,5 +77,6 @@ void sj_chat_rt_signals(void);
 /* The transports' loops: run until stopped; return the exit code. */
 int sj_chat_console_run(const sj_chat_opts_t *o);
 int sj_chat_xmpp_run(const sj_chat_opts_t *o);
+int sj_chat_wechat_run(const sj_chat_opts_t *o);
 
 #endif
