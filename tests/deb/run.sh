@@ -86,9 +86,10 @@ cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/shangju-web.service)
 runuser -u shangju-web -- ${cmd%% \$*} 2>/tmp/web.log &
 page=
 for i in $(seq 1 50); do
-    page=$(exec 3<>/dev/tcp/127.0.0.1/8080 &&
-        printf 'GET /m/%s HTTP/1.0\r\n\r\n' "$mer" >&3 && cat <&3) 2>/dev/null &&
-        break
+    # shellcheck disable=SC2016 # bash's /dev/tcp (this script runs in sh)
+    page=$(bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 &&
+        printf "GET /m/%s HTTP/1.0\r\n\r\n" "$1" >&3 && cat <&3' _ "$mer" \
+        2>/dev/null) && [ -n "$page" ] && break
     sleep 0.2
 done
 echo "$page" | head -n1 | grep -q ' 200 ' || { echo "web: $page"; cat /tmp/web.log; exit 1; }
