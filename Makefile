@@ -26,6 +26,10 @@ PACKAGES = build-essential cmake pkg-config \
            redis-server redis-tools jq shellcheck \
            libstrophe-dev libglib2.0-dev prosody python3-slixmpp
 PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk curl  # web
+PACKAGES += libgtk-4-dev libadwaita-1-dev libgsound-dev sound-theme-freedesktop \
+            xvfb dbus at-spi2-core python3-pyatspi xdotool imagemagick \
+            poppler-utils  # desk
+PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev  # wechat / wecom
 
 .PHONY: run test build sanitize format bench bench-web deps clean
 

@@ -10,17 +10,13 @@
 #include <time.h>
 
 #include "page.h"
+#include "sj_zone.h"
 
 #define MAX_PACKED 2048 /* an entry packs well below this (kind, memo caps) */
 
 uint32_t sj_ledger_year(int64_t at_ms)
 {
-    int64_t s = at_ms / 1000 - (at_ms % 1000 < 0 ? 1 : 0);
-    time_t tt = (time_t)s;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return 0;
-    return (uint32_t)(tm.tm_year + 1900);
+    return sj_zone_year(at_ms); /* the community's calendar year */
 }
 
 bool store__ledger_is_earn(const char *kind)

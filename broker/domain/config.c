@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "sj_zone.h"
+
 void sj_config_defaults(sj_config_t *c)
 {
     memset(c, 0, sizeof *c);
@@ -11,6 +13,7 @@ void sj_config_defaults(sj_config_t *c)
     c->requests_ep = "tcp://127.0.0.1:7400";
     c->events_ep = "tcp://127.0.0.1:7401";
     c->public_url = SJ_EXAMPLE_PUBLIC_URL;
+    c->time_zone = SJ_ZONE_DEFAULT;
     c->map_size = 0;
     c->batch_max = 512;
     c->wish_expiry_ms = 30 * SJ_DAY_MS;

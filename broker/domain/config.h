@@ -16,6 +16,7 @@ typedef struct {
     const char *requests_ep;    /* --requests: ROUTER bind */
     const char *events_ep;      /* --events: PUB bind */
     const char *public_url;     /* --public-url: base of QR links */
+    const char *time_zone;      /* --time-zone: the community's (tzdata) */
     size_t map_size;            /* --map-size (MiB on the command line) */
     unsigned batch_max;         /* requests applied per group commit */
     bool demo;                  /* --demo: seed a demo community if new */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sj_zone.h"
+
 static sj_log_level_t min_level = SJ_LOG_INFO;
 static const char *const names[] = {"debug", "info", "warn", "error"};
 
@@ -28,11 +30,10 @@ void sj_log(sj_log_level_t level, const char *fmt, ...)
         return;
     char line[2048], when[40];
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    /* The community's local time with its offset: both readable and exact. */
+    sj_zone_rfc3339((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, when,
+                    sizeof when);
     int k = snprintf(line, sizeof line, "ts=%s level=%s ", when, names[level]);
     va_list ap;
     va_start(ap, fmt);

@@ -15,6 +15,7 @@
 #include "ledger.h"
 #include "points.h"
 #include "validate.h"
+#include "sj_zone.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define PAGE_EVENTS 1000
@@ -42,10 +43,10 @@ typedef struct {
     uint64_t issued, spent;
 } scan_t;
 
+/* The year in the community's zone: 1 January 07:00 in Beijing is in it. */
 static int64_t year_start_ms(uint32_t year)
 {
-    struct tm tm = {.tm_year = (int)year - 1900, .tm_mday = 1};
-    return (int64_t)timegm(&tm) * 1000;
+    return sj_zone_year_start_ms(year);
 }
 
 /* Find or insert id in the sorted set; *slot gets its entry. */

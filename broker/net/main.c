@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "notice.h"
 #include "server.h"
+#include "sj_zone.h"
 #include "text.h"
 
 static volatile sig_atomic_t stop;
@@ -41,6 +42,9 @@ static void usage(FILE *out)
             "  --events EP        event endpoint (default "
             "tcp://127.0.0.1:7401)\n"
             "  --public-url URL   base of links in QR codes\n"
+            "  --time-zone ZONE   the community's zone, a tzdata name\n"
+            "                     (default Asia/Shanghai): report years,\n"
+            "                     compact terms, printed times\n"
             "  --log-level L      debug, info, warn or error (default info)\n"
             "  --map-size MIB     LMDB map size in MiB (default 1024)\n"
             "  --demo             seed a demo community into a new store\n"
@@ -58,6 +62,7 @@ static void usage(FILE *out)
             "  --version          show the version\n\n"
             "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
             "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE,\n"
+            "SHANGJU_TIME_ZONE,\n"
             "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE,\n"
             "SHANGJU_MAX_CLAIMS, SHANGJU_MAX_CLAIM_DAYS,\n"
             "SHANGJU_QUICK_RELEASE_MINUTES (flags win).\n"
@@ -159,6 +164,7 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"requests", required_argument, 0, 'r'},
         {"events", required_argument, 0, 'e'},
         {"public-url", required_argument, 0, 'u'},
+        {"time-zone", required_argument, 0, 'z'},
         {"log-level", required_argument, 0, 'l'},
         {"map-size", required_argument, 0, 'm'},
         {"demo", no_argument, 0, 'D'},
@@ -181,6 +187,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     if ((env = getenv("SHANGJU_PUBLIC_URL")) && *env)
         cfg->public_url = env;
     const char *level = getenv("SHANGJU_LOG_LEVEL");
+    if ((env = getenv("SHANGJU_TIME_ZONE")) && *env)
+        cfg->time_zone = env;
     const char *map = getenv("SHANGJU_MAP_SIZE");
     const char *per_wish = getenv("SHANGJU_POINTS_PER_WISH");
     const char *per_perf = getenv("SHANGJU_POINTS_PER_PERFORMANCE");
@@ -199,6 +207,9 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
             break;
         case 'u':
             cfg->public_url = optarg;
+            break;
+        case 'z':
+            cfg->time_zone = optarg;
             break;
         case 'l':
             level = optarg;
@@ -260,6 +271,14 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
                 "shangju-broker: bad public URL '%s' (want http:// or "
                 "https://, a host, no spaces or quotes, up to 200 bytes)\n",
                 cfg->public_url);
+        return 2;
+    }
+    /* Before any thread starts: every date rule and log line uses it. */
+    if (sj_zone_use(cfg->time_zone) != 0) {
+        fprintf(stderr,
+                "shangju-broker: unknown time zone '%s' (a tzdata name such "
+                "as Asia/Shanghai or UTC; is tzdata installed?)\n",
+                cfg->time_zone);
         return 2;
     }
     if (map && *map && parse_size(map, &cfg->map_size) != 0) {
@@ -337,9 +356,10 @@ int main(int argc, char **argv)
                "reachable\"",
                cfg.public_url);
     sj_log(SJ_LOG_INFO,
-           "event=started version=%s data=%s requests=%s events=%s pid=%ld",
+           "event=started version=%s data=%s requests=%s events=%s "
+           "time_zone=%s pid=%ld",
            SJ_VERSION, cfg.data_dir, cfg.requests_ep, cfg.events_ep,
-           (long)getpid());
+           cfg.time_zone, (long)getpid());
     sj_notify("READY=1\nSTATUS=serving");
     rc = sj_server_run(server, &stop);
     sj_notify("STOPPING=1");

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sj_zone.h"
+
 /* Print "shangju: [path: ]reason (see 'shangju [path ]--help')" on err. */
 static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
 {
@@ -212,7 +214,9 @@ static const char exit_codes[] = SJ_HELP(
     "  3  no reply from the broker (not running, unreachable, or your key\n"
     "     is not registered)\n"
     "  4  local error (key file unreadable or exists, out of memory, ...)\n"
-    "  5  admin verify or compact verify found problems\n");
+    "  5  admin verify or compact verify found problems\n"
+    "  6  compact verify: the signature holds but no trusted notice key\n"
+    "     was at hand to check the signer (unverified)\n");
 
 static void global_help(FILE *out, const sj_cli_spec_t *spec)
 {
@@ -239,6 +243,8 @@ static void from_env(sj_cli_opts_t *o, sj_cli_env_fn *env)
         o->requests = v;
     if ((v = env("SHANGJU_EVENTS")) && *v)
         o->events = v;
+    if ((v = env("SHANGJU_TIME_ZONE")) && *v)
+        o->time_zone = v;
 }
 
 /* Key paths not given explicitly live in the data directory. */
@@ -272,6 +278,7 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
     uint32_t timeout = UINT32_MAX; /* not given: above the option's max */
     memset(o, 0, sizeof *o);
     o->data = SJ_CLI_DATA_DEFAULT;
+    o->time_zone = SJ_ZONE_DEFAULT;
     from_env(o, env);
     const sj_cli_arg_t args[] = {
         {"data", SJ_CLI_LOCAL, &o->data, "DIR",
@@ -297,6 +304,10 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
                                                                   "same "
                                                                   "request "
                                                                   "id)")},
+        {"time-zone", SJ_CLI_LOCAL, &o->time_zone, "ZONE",
+         SJ_HELP("the community's time zone, for the dates you type and "
+                 "the times shown (SHANGJU_TIME_ZONE; default " SJ_ZONE_DEFAULT
+                 ")")},
         {"json", SJ_CLI_FLAG, &json, NULL,
          SJ_HELP("print one JSON object (watch: one per line)")},
         {"version", SJ_CLI_FLAG, &version, NULL, SJ_HELP("the version")},
@@ -314,6 +325,11 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
         return usage_f(err, NULL, "--timeout wants milliseconds, 1 to %d",
                        INT32_MAX);
     o->timeout_ms = timeout == UINT32_MAX ? 0 : (int)timeout;
+    if (sj_zone_use(o->time_zone) != 0)
+        return usage_f(err, NULL,
+                       "--time-zone: unknown zone '%s' (a tzdata name such "
+                       "as Asia/Shanghai or UTC)",
+                       o->time_zone);
     o->json = json;
     return derive_paths(o, err);
 }

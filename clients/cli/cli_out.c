@@ -7,19 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "sj_zone.h"
+
 #define CELL_MAX 40 /* display columns a table cell may take */
 
 void sj_cli_time(int64_t ms, char *buf, size_t cap)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    if (ms == 0) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    if (!localtime_r(&t, &tm) ||
-        strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        snprintf(buf, cap, "%lld", (long long)ms);
+    sj_zone_format(ms, buf, cap); /* the community's zone, offset shown */
 }
 
 static bool is_time_field(const char *key)

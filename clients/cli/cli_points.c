@@ -158,7 +158,8 @@ static int points_top(sj_cli_t *cli, int argc, char **argv)
     int first;
     const sj_cli_arg_t args[] = {
         {"year", SJ_CLI_U32, &t.year, "YEAR",
-         SJ_HELP("e.g. 2024 (default: the current year, UTC)")},
+         SJ_HELP("e.g. 2024 (default: the current year in the community's "
+                 "time zone)")},
         {"limit", SJ_CLI_U32, &t.limit, "N",
          SJ_HELP("how many (broker default when absent)"), SJ_MAX_TOP},
     };
