@@ -1,6 +1,7 @@
 # Shangju broker image: a build stage with the compiler and -dev packages,
-# and a runtime stage with only the two programs and their shared libraries,
-# running as the non-root user `shangju` with the store and keys in a volume.
+# and a runtime stage with only the programs (the broker, the CLI and the
+# public web front shangju-web) and their shared libraries, running as the
+# non-root user `shangju` with the store and keys in a volume.
 #
 #   docker build --network=host -t shangju .        (or: docker compose build)
 #   podman build --network=host --format docker -t shangju .
@@ -11,7 +12,8 @@
 # A new library needs its -dev package in BUILD_PACKAGES and its runtime
 # package in RUNTIME_PACKAGES (tests are not built here: -DSJ_TESTS=OFF).
 # Second lines: QR
-# codes and printable placards (qrencode, libpng, cairo, pango + a CJK font).
+# codes and printable placards (qrencode, libpng, cairo, pango + a CJK font);
+# libmicrohttpd: the web front.
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
     libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
@@ -24,7 +26,8 @@ ARG BRIDGE_PACKAGES="libzmq5 libprotobuf-c1 libsodium23 libjson-c5 \
     libmicrohttpd12 libcurl4 libxml2 libssl3"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
-    fonts-wqy-microhei tzdata"
+    fonts-wqy-microhei tzdata \
+    libmicrohttpd12"
 ARG SHANGJU_UID=10001
 
 # ---- build -----------------------------------------------------------------
@@ -39,10 +42,11 @@ WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF -DSJ_DESK=OFF \
     && cmake --build /build -j2 --target shangju-broker shangju shangju-chat \
-        translations \
+        shangju-web translations \
     && install -D -m 0755 /build/broker/shangju-broker /out/shangju-broker \
     && install -D -m 0755 /build/clients/shangju /out/shangju \
     && install -D -m 0755 /build/clients/shangju-chat /out/shangju-chat \
+    && install -D -m 0755 /build/clients/shangju-web /out/shangju-web \
     && cp -r /build/locale /out/locale
 
 # ---- the chat bridge (docker compose --profile demo) -----------------------
@@ -97,11 +101,15 @@ RUN apt-get update \
         --home-dir /var/lib/shangju --no-create-home \
         --shell /usr/sbin/nologin shangju \
     && install -d -m 0700 -o shangju -g shangju /var/lib/shangju \
-        /var/lib/shangju/backups
+        /var/lib/shangju/backups /var/lib/shangju-web
 
-COPY --from=build /out/shangju-broker /out/shangju /usr/local/bin/
+COPY --from=build /out/shangju-broker /out/shangju /out/shangju-web \
+    /usr/local/bin/
 COPY --from=build /out/locale/ /usr/local/share/locale/
 COPY packaging/docker/entrypoint.sh /usr/local/bin/shangju-entrypoint
+COPY packaging/docker/web-key.sh /usr/local/bin/shangju-web-key
+COPY packaging/docker/web-health.sh /usr/local/bin/shangju-web-health
+COPY packaging/docker/web-start.sh /usr/local/bin/shangju-web-start
 
 # SHANGJU_DATA serves the broker and `shangju` run inside the container
 # (`docker compose exec broker shangju ping`). The broker binds every
@@ -114,7 +122,8 @@ VOLUME ["/var/lib/shangju"]
 WORKDIR /var/lib/shangju
 # Numeric, so a runtime can tell it is not root without reading /etc/passwd.
 USER ${SHANGJU_UID}:${SHANGJU_UID}
-EXPOSE 7400 7401
+# 8080: the web front, when the container runs shangju-web (compose `web`).
+EXPOSE 7400 7401 8080
 
 # A real request through the broker, signed with the committee key that the
 # first start wrote into the volume: 4 attempts of 1 s at most.

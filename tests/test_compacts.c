@@ -863,6 +863,20 @@ START_TEST(perform_complain_rate_and_results)
     }
     ck_assert_int_eq(resolve(w.committee, id, 3, "late"),
                      ST(FAILED_PRECONDITION));
+    /* The merchant's public record counts the closed compact and its
+     * partners' ratings (its page's recognitions); a resident's does not. */
+    Shangju__MemberGet mg = SHANGJU__MEMBER_GET__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_MEMBER_GET;
+    req.member_get = &mg;
+    mg.id = w.merchant;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    ck_assert_uint_eq(w.reply->member->compacts_closed, 1);
+    ck_assert_uint_eq(w.reply->member->compact_ratings, 2);
+    ck_assert_uint_eq(w.reply->member->compact_rating_sum, 7);
+    mg.id = w.resident;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    ck_assert_uint_eq(w.reply->member->compacts_closed, 0);
 }
 END_TEST
 

@@ -115,6 +115,9 @@ static Shangju__Listing hostile_listing(void)
     l.wishes_fulfilled = 3;
     l.ratings = 2;
     l.average_rating = 4.5;
+    l.compacts_closed = 2;
+    l.compact_ratings = 3;
+    l.compact_average_rating = 14.0 / 3;
     return l;
 }
 
@@ -129,6 +132,11 @@ START_TEST(merchant_page)
         char *page = take(&b);
         hostile_safe(page);
         ck_assert_ptr_nonnull(strstr(page, "4.5 / 5 (2)"));
+        /* its recognitions: closed compacts, the partners' ratings */
+        ck_assert_ptr_nonnull(strstr(page, "4.7 / 5 (3)"));
+        ck_assert_ptr_nonnull(
+            strstr(page, lang == SJ_LANG_ZH ? "完成的公约</dt><dd>2<"
+                                            : "Compacts completed</dt><dd>2<"));
         /* the tel: link dials digits only: the 1 of alert(1) */
         ck_assert_ptr_nonnull(strstr(page, "href=\"tel:1\""));
         if (lang == SJ_LANG_ZH) {

@@ -877,6 +877,33 @@ static Shangju__PartyResult *result_of(sj_call_t *c, const Shangju__Compact *cp,
     return r;
 }
 
+/* A merchant's recognitions on its public page: one more closed compact,
+ * with the ratings its partners gave it there. Other parties keep no such
+ * record. */
+static int recognise(sj_call_t *c, const Shangju__Compact *cp,
+                     const Shangju__PartyResult *r)
+{
+    Shangju__Member *m;
+    int err = sj_member_get(c->txn, r->party_id, &m);
+    if (err == SJ_ENOTFOUND)
+        return 0;
+    if (err)
+        return sj_call_store_fail(c, err, "member");
+    if (m->role == ROLE(MERCHANT)) {
+        uint32_t stars = 0;
+        for (size_t i = 0; i < cp->n_ratings; i++)
+            if (cp->ratings[i]->of_id == r->party_id)
+                stars += cp->ratings[i]->stars;
+        Shangju__Member nm = *m;
+        nm.compacts_closed++;
+        nm.compact_ratings += r->ratings;
+        nm.compact_rating_sum += stars;
+        err = sj_member_put(c->txn, &nm, m);
+    }
+    shangju__member__free_unpacked(m, NULL);
+    return err ? sj_call_store_fail(c, err, "member") : 0;
+}
+
 static int close_compact(sj_call_t *c, void *rec, const void *o,
                          const void *arg)
 {
@@ -887,9 +914,13 @@ static int close_compact(sj_call_t *c, void *rec, const void *o,
         sj_call_alloc(c, (old->n_parties + 1) * sizeof *res);
     if (!res)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
-    for (size_t i = 0; i < old->n_parties; i++)
+    for (size_t i = 0; i < old->n_parties; i++) {
         if (!(res[i] = result_of(c, old, old->parties[i])))
             return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+        int rc = recognise(c, old, res[i]);
+        if (rc)
+            return rc;
+    }
     cp->closed_at = c->now;
     cp->results = res;
     cp->n_results = old->n_parties;

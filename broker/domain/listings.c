@@ -172,6 +172,12 @@ int sj_h_listing_get(sj_call_t *c, const Shangju__Request *req)
         l->average_rating = m->ratings_received
                                 ? (double)m->rating_sum / m->ratings_received
                                 : 0;
+        l->compacts_closed = m->compacts_closed;
+        l->compact_ratings = m->compact_ratings;
+        l->compact_average_rating =
+            m->compact_ratings
+                ? (double)m->compact_rating_sum / m->compact_ratings
+                : 0;
         shangju__member__free_unpacked(m, NULL);
     } else if (err != SJ_ENOTFOUND)
         return sj_call_store_fail(c, err, "member");

@@ -43,6 +43,9 @@ void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
             view->wishes_fulfilled = m->wishes_fulfilled;
             view->ratings_received = m->ratings_received;
             view->rating_sum = m->rating_sum;
+            view->compacts_closed = m->compacts_closed;
+            view->compact_ratings = m->compact_ratings;
+            view->compact_rating_sum = m->compact_rating_sum;
         }
         return;
     }
@@ -55,6 +58,9 @@ void sj_vis_member(const Shangju__Member *viewer, const Shangju__Member *m,
     view->wishes_fulfilled = m->wishes_fulfilled;
     view->ratings_received = m->ratings_received;
     view->rating_sum = m->rating_sum;
+    view->compacts_closed = m->compacts_closed;
+    view->compact_ratings = m->compact_ratings;
+    view->compact_rating_sum = m->compact_rating_sum;
     view->created_by = m->created_by;
     if (!is_committee(viewer) && !is_self(viewer, m->id))
         return;

@@ -470,6 +470,20 @@ void web_page_merchant(web_buf_t *b, const web_ctx_t *x,
         web_buf_esc(b, sj_tr(x->lang, "not rated yet"));
         web_buf_put(b, "</dd>\n");
     }
+    /* Its recognitions: the compacts it saw through to the end, and how
+     * its partners in them rated it. */
+    dt(b, x, N_("Compacts completed"));
+    web_buf_printf(b, "%u</dd>\n", l->compacts_closed);
+    if (l->compacts_closed) {
+        dt(b, x, N_("Rating by its compact partners"));
+        if (l->compact_ratings)
+            web_buf_printf(b, "%.1f / 5 (%u)</dd>\n", l->compact_average_rating,
+                           l->compact_ratings);
+        else {
+            web_buf_esc(b, sj_tr(x->lang, "not rated yet"));
+            web_buf_put(b, "</dd>\n");
+        }
+    }
     web_buf_put(b, "</dl>\n</section>\n");
     foot(b, x);
 }

@@ -6,8 +6,11 @@
 # (it must stop on SIGTERM in < 2 s with status 0) and find the data again,
 # check the runtime image is non-root and has no compiler, then (when the
 # CLI has `admin`) back up, rekey, and restore the backup into a fresh volume
-# under a second broker. Everything it creates is removed on any exit; the
-# image is kept as a build cache.
+# under a second broker. The `web` service (the public web front, with its
+# own key made by the `web-key` step) must become healthy and answer a
+# merchant's page /m/ID on its published port with the shop's name, and a
+# wish page without the resident's contact. Everything it creates is
+# removed on any exit; the image is kept as a build cache.
 #
 # Usage: bash tests/compose/run.sh
 # Engine: `docker compose` when `docker info` succeeds, else podman +
@@ -25,6 +28,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/sj-compose.XXXXXX")
 LOG=$WORK/compose.log
 VAR=/var/lib/shangju
 CID=               # the compose service's container
+WEB_CID=           # the web front's container
 RESTORE_CTR=       # the second broker, on the restored volume
 RESTORE_VOL=
 DATA_VOL=
@@ -63,7 +67,7 @@ cleanup() {
     local rc=$?
     set +e
     if [ "$rc" -ne 0 ]; then
-        for c in $CID $RESTORE_CTR; do
+        for c in $CID $WEB_CID $RESTORE_CTR; do
             echo "---- logs of $c ----" >&2
             "$ENGINE" logs "$c" 2>&1 | tail -n 30 >&2
         done
@@ -173,8 +177,13 @@ step "engine: $ENGINE ($("$ENGINE" --version)); project $PROJECT"
 HOST_REQ=$(free_port)
 HOST_EV=$(free_port)
 while [ "$HOST_EV" = "$HOST_REQ" ]; do HOST_EV=$(free_port); done
+HOST_WEB=$(free_port)
+while [ "$HOST_WEB" = "$HOST_REQ" ] || [ "$HOST_WEB" = "$HOST_EV" ]; do
+    HOST_WEB=$(free_port)
+done
 export SHANGJU_IMAGE=$IMAGE SHANGJU_HOST_ADDR=127.0.0.1 \
     SHANGJU_HOST_REQUESTS_PORT=$HOST_REQ SHANGJU_HOST_EVENTS_PORT=$HOST_EV \
+    SHANGJU_HOST_WEB_PORT=$HOST_WEB \
     SHANGJU_LOG_LEVEL=info SHANGJU_MAP_SIZE=256 \
     SHANGJU_PUBLIC_URL=https://example.test/sj
 
@@ -204,14 +213,15 @@ for d in /bin /usr/bin /usr/local/bin /sbin /usr/sbin; do
     if ls "$d" | grep -E "(^|-)(gcc|g\+\+|cpp|clang)(-[0-9.]+)?$"; then exit 1; fi
 done
 if [ -d /usr/lib/gcc ] && find /usr/lib/gcc -name "cc1*" | grep .; then exit 1; fi
-for b in shangju shangju-broker mdb_stat mdb_copy; do command -v "$b" >/dev/null; done
+for b in shangju shangju-broker shangju-web mdb_stat mdb_copy shangju-web-key \
+    shangju-web-start shangju-web-health; do command -v "$b" >/dev/null; done
 '
 IMG_OUT=$("$ENGINE" run --rm --no-healthcheck --entrypoint /bin/sh "$IMAGE" \
     -c "$check_script") ||
     fail "image check: $IMG_OUT"
 IMG_UID=${IMG_OUT#uid=}
 [ "$IMG_UID" != 0 ] || fail "the image runs as root"
-echo "   uid $IMG_UID; no gcc/cc/cpp/c++/clang; shangju, mdb_stat, mdb_copy present"
+echo "   uid $IMG_UID; no gcc/cc/cpp/c++/clang; shangju, shangju-web, mdb_stat, mdb_copy present"
 # The image's metadata: a numeric user, OCI labels, the community's zone.
 user=$("$ENGINE" image inspect --format '{{.Config.User}}' "$IMAGE")
 [[ $user =~ ^[0-9]+(:[0-9]+)?$ ]] || fail "USER is not numeric: '$user'"
@@ -237,7 +247,7 @@ out=$("$ENGINE" run --rm --no-healthcheck --user 0 -v "$WORK/bind:/var/lib/shang
 echo "   numeric USER $user, OCI labels, TZ; the entrypoint passes commands through and drops root"
 
 # ---------------------------------------------------------------- up
-step "compose up (host ports $HOST_REQ, $HOST_EV)"
+step "compose up (host ports $HOST_REQ, $HOST_EV, web $HOST_WEB)"
 t=$SECONDS
 compose up -d --no-build || fail "compose up failed"
 CID=$("$ENGINE" ps -a --filter "label=com.docker.compose.project=$PROJECT" \
@@ -315,6 +325,51 @@ OUT=$(host_sj --json watch --from 1 --count 3) || fail "host CLI: watch"
 expect_eq "events from the host" "$(grep -c . <<<"$OUT")" 3
 echo "   ping/show on $HOST_REQ and watch on $HOST_EV answered"
 
+# ---------------------------------------------------------------- web front
+step "the web front: its own key, healthy, a shop's page from the host"
+command -v curl >/dev/null || fail "curl is required"
+mer 0 --json merchant register --name "晨光面包房 Morning Bakery" \
+    --category bakery --specialty "手工全麦面包" --address "新华路 12 号"
+WEB_CID=$("$ENGINE" ps -a --filter "label=com.docker.compose.project=$PROJECT" \
+    --filter label=com.docker.compose.service=web --format '{{.Names}}' |
+    head -n1)
+[ -n "$WEB_CID" ] || fail "no web container for project $PROJECT"
+t=$SECONDS
+wait_healthy "$WEB_CID"
+TIMES[web_healthy_s]=$((SECONDS - t))
+expect_eq "uid of the web front" "$("$ENGINE" exec "$WEB_CID" id -u)" "$IMG_UID"
+expect_eq "web front's root file system read-only" \
+    "$("$ENGINE" inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$WEB_CID")" \
+    true
+# It mounts only its own volume: no committee key, no store.
+"$ENGINE" exec "$WEB_CID" test -e "$VAR/committee.key" &&
+    fail "the web front sees the committee key"
+"$ENGINE" exec "$WEB_CID" test -s /var/lib/shangju-web/web.key ||
+    fail "no web.key in the web front's volume"
+sj 0 --json member list --role web
+expect_eq "members of the web role" "$(jq -r '.items | length' <<<"$OUT")" 1
+# web_get PATH: the page from the host through the published port; body in
+# $WEB_BODY, status in $WEB_CODE.
+web_get() {
+    WEB_CODE=$(curl -sS -o "$WORK/page" -w '%{http_code}' --max-time 5 \
+        "http://127.0.0.1:$HOST_WEB$1") || fail "curl $1 failed"
+    WEB_BODY=$(<"$WORK/page")
+}
+web_get "/m/$MER"
+expect_eq "GET /m/$MER" "$WEB_CODE" 200
+grep -q '晨光面包房 Morning Bakery' <<<"$WEB_BODY" ||
+    fail "/m/$MER lacks the shop's name: $(head -c 300 <<<"$WEB_BODY")"
+grep -q '手工全麦面包' <<<"$WEB_BODY" || fail "/m/$MER lacks the specialty"
+web_get "/w/$W"
+expect_eq "GET /w/$W" "$WEB_CODE" 200
+grep -q 'Fix the bicycle' <<<"$WEB_BODY" || fail "/w/$W lacks the title"
+grep -q '138-0000-0000' <<<"$WEB_BODY" && fail "/w/$W shows the contact"
+grep -q 'Compose Resident' <<<"$WEB_BODY" && fail "/w/$W shows the resident"
+web_get "/m/999999"
+expect_eq "GET /m/999999" "$WEB_CODE" 404
+echo "   web front healthy after ${TIMES[web_healthy_s]} s on port $HOST_WEB:" \
+    "/m/$MER shows the shop, /w/$W no contact, unknown id 404"
+
 # ---------------------------------------------------------------- restart
 step "restart: SIGTERM, start again, data still there"
 stop_timed "$CID"
@@ -332,6 +387,13 @@ expect_eq "resident key after restart" "$(jq -r .id <<<"$OUT")" "$RES"
 expect_eq "committee keys created over two starts" \
     "$("$ENGINE" logs "$CID" 2>&1 | grep -c event=committee_key_created)" 1
 echo "   healthy again after ${TIMES[restart_healthy_s]} s; wishes and keys kept"
+# The web front kept running while the broker was away and reaches it again.
+deadline=$((SECONDS + 15))
+until web_get "/m/$MER" && [ "$WEB_CODE" = 200 ]; do
+    ((SECONDS < deadline)) || fail "web front after the broker's restart: $WEB_CODE"
+    sleep 0.5
+done
+echo "   the web front answers /m/$MER again without a restart of its own"
 
 # ---------------------------------------------------------------- admin
 if ! in_broker shangju admin --help >/dev/null 2>&1; then
