@@ -79,26 +79,26 @@ typedef enum {
     SJ_R_COMPACT_NOT_RECEIVER,     /* compact.not_receiver */
     /* compact.already_confirmed */
     SJ_R_COMPACT_ALREADY_CONFIRMED,
-    SJ_R_COMPACT_COMPLAINT_LIMIT,  /* compact.complaint_limit */
-    SJ_R_LISTING_NOT_FOUND,        /* listing.not_found */
-    SJ_R_LISTING_EXISTS,           /* listing.exists */
-    SJ_R_IMAGE_TOO_LARGE,          /* image.too_large */
-    SJ_R_PLACARD_LAYOUT,           /* placard.layout */
-    SJ_R_POINTS_NOT_ENOUGH,        /* points.not_enough */
-    SJ_R_POINTS_NO_SERVICE,        /* points.no_service */
-    SJ_R_POINTS_FREE_SERVICE,      /* points.free_service */
-    SJ_R_POINTS_SELF,              /* points.self */
-    SJ_R_POINTS_YEAR_CLOSED,       /* points.year_closed */
-    SJ_R_TRANSFER_PRICE_CHANGED,   /* transfer.price_changed */
-    SJ_R_BACKUP_EXISTS,            /* backup.exists */
-    SJ_R_CHAT_UNLINKED,            /* chat.unlinked */
-    SJ_R_CHAT_INVITE_INVALID,      /* chat.invite_invalid */
-    SJ_R_CHAT_HANDLE_TAKEN,        /* chat.handle_taken */
-    SJ_R_CHAT_NOT_LINKABLE,        /* chat.not_linkable */
-    SJ_R_CHAT_NOT_LINKED,          /* chat.not_linked */
-    SJ_R_CHAT_NO_BRIDGE,           /* chat.no_bridge */
-    SJ_R_CHAT_BRIDGE_AMBIGUOUS,    /* chat.bridge_ambiguous */
-    SJ_R_CHAT_CURSOR_AHEAD,        /* chat.cursor_ahead */
+    SJ_R_COMPACT_COMPLAINT_LIMIT, /* compact.complaint_limit */
+    SJ_R_LISTING_NOT_FOUND,       /* listing.not_found */
+    SJ_R_LISTING_EXISTS,          /* listing.exists */
+    SJ_R_IMAGE_TOO_LARGE,         /* image.too_large */
+    SJ_R_PLACARD_LAYOUT,          /* placard.layout */
+    SJ_R_POINTS_NOT_ENOUGH,       /* points.not_enough */
+    SJ_R_POINTS_NO_SERVICE,       /* points.no_service */
+    SJ_R_POINTS_FREE_SERVICE,     /* points.free_service */
+    SJ_R_POINTS_SELF,             /* points.self */
+    SJ_R_POINTS_YEAR_CLOSED,      /* points.year_closed */
+    SJ_R_TRANSFER_PRICE_CHANGED,  /* transfer.price_changed */
+    SJ_R_BACKUP_EXISTS,           /* backup.exists */
+    SJ_R_CHAT_UNLINKED,           /* chat.unlinked */
+    SJ_R_CHAT_INVITE_INVALID,     /* chat.invite_invalid */
+    SJ_R_CHAT_HANDLE_TAKEN,       /* chat.handle_taken */
+    SJ_R_CHAT_NOT_LINKABLE,       /* chat.not_linkable */
+    SJ_R_CHAT_NOT_LINKED,         /* chat.not_linked */
+    SJ_R_CHAT_NO_BRIDGE,          /* chat.no_bridge */
+    SJ_R_CHAT_BRIDGE_AMBIGUOUS,   /* chat.bridge_ambiguous */
+    SJ_R_CHAT_CURSOR_AHEAD,       /* chat.cursor_ahead */
     SJ_R_COUNT
 } sj_reason_t;
 

@@ -37,7 +37,7 @@ typedef struct {
     const char *requests;
     const char *events;
     const char *time_zone; /* tzdata name; dates typed and shown */
-    int timeout_ms; /* 0: the library default */
+    int timeout_ms;        /* 0: the library default */
     bool json;
     char key_buf[PATH_MAX];
     char server_key_buf[PATH_MAX];

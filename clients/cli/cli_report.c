@@ -132,7 +132,8 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
     int first;
     const sj_cli_arg_t args[] = {
         {"year", SJ_CLI_U32, &g.year, "YYYY",
-         SJ_HELP("the year, in the community's time zone (default: this year)")},
+         SJ_HELP(
+             "the year, in the community's time zone (default: this year)")},
         {"format", SJ_CLI_LOCAL, &format, "F",
          SJ_HELP("text (default) or csv (section,item,value rows)")},
     };
