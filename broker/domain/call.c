@@ -73,6 +73,11 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
                             SJ_R_STORE_FULL,
                             "the store is full; ask the operator to grow "
                             "the map size");
+    case SJ_ENOSPC:
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                            SJ_R_STORE_DISK_FULL,
+                            "the broker's disk is full; ask the operator to "
+                            "free space");
     case SJ_EEXIST:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_ALREADY_EXISTS,
                             SJ_R_STORE_EXISTS, "%s already exists", what);
