@@ -58,7 +58,8 @@ static void usage(FILE *out)
             "                     8 x --map-size, at least 8192); the last\n"
             "                     1/32 is kept for the committee\n"
             "  --readers N        threads answering reads beside the writer\n"
-            "                     (default 2; 0: the writer answers them)\n"
+            "                     (default: one less than the processors,\n"
+            "                     at least 1; 0: the writer answers them)\n"
             "  --rate [ROLE=]N    requests per second a member may make\n"
             "                     (3 s of burst); ROLE: resident, merchant,\n"
             "                     committee, bridge, web, monitor; without\n"
@@ -389,6 +390,9 @@ int main(int argc, char **argv)
 {
     sj_config_t cfg;
     sj_config_defaults(&cfg);
+    /* Leave a processor to the writer loop and ZeroMQ's I/O thread. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.readers = cpus > 2 ? (unsigned)(cpus - 1 > 8 ? 8 : cpus - 1) : 1;
     int rc = parse_args(argc, argv, &cfg);
     if (rc)
         return rc;
