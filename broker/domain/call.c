@@ -1,6 +1,8 @@
 /* The per-request context handlers fill; see call.h. */
 #include "call.h"
 
+#include "sj_limits.h"
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,6 +169,10 @@ static int emit(sj_call_t *c, sj_topic_t t, Shangju__Event *ev)
     ev->topic = (char *)topic;
     ev->actor_id = c->caller ? c->caller->id : 0;
     sj_vis_subject(ev);
+    /* The size cap of an event (issue 13): one always fits a Replay page
+     * and a reply. Field limits keep every record far below it. */
+    if (protobuf_c_message_get_packed_size(&ev->base) > SJ_MAX_PAGE_BYTES)
+        return SJ_EINVAL;
     if (grow((void **)&c->events, &c->cap_events, c->n_events,
              sizeof *c->events))
         return SJ_ENOMEM;

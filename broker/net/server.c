@@ -486,10 +486,17 @@ static void end_batch(sj_server_t *s, size_t done)
         zmq_msg_close(&s->frames[i]);
     }
     size_t left = s->n - done;
-    if (left && done) {
-        memmove(s->ids, s->ids + done, left * sizeof *s->ids);
-        memmove(s->frames, s->frames + done, left * sizeof *s->frames);
-        memmove(s->items, s->items + done, left * sizeof *s->items);
+    /* Moved with zmq_msg_move (a small message keeps its bytes inside
+     * zmq_msg_t), and each payload pointer taken again. */
+    for (size_t i = 0; i < left && done; i++) {
+        zmq_msg_init(&s->ids[i]);
+        zmq_msg_move(&s->ids[i], &s->ids[done + i]);
+        zmq_msg_close(&s->ids[done + i]);
+        zmq_msg_init(&s->frames[i]);
+        zmq_msg_move(&s->frames[i], &s->frames[done + i]);
+        zmq_msg_close(&s->frames[done + i]);
+        s->items[i] = s->items[done + i];
+        s->items[i].payload = zmq_msg_data(&s->frames[i]);
     }
     s->n = left;
 }
