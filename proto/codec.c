@@ -41,6 +41,8 @@ const char *sj_strerror(int code)
         return "the public and secret keys in the file do not belong together";
     case SJ_ENOTREG:
         return "not a regular file";
+    case SJ_ENOSPC:
+        return "no space left on the disk";
     default:
         return "unknown error";
     }

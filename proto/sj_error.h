@@ -19,6 +19,7 @@ enum {
     SJ_EPERM = -11,     /* a secret file others may read: refused */
     SJ_EMISMATCH = -12, /* two halves of a key pair do not belong together */
     SJ_ENOTREG = -13,   /* not a regular file (a FIFO, a directory...) */
+    SJ_ENOSPC = -14,    /* the disk (not the map) is full */
 };
 
 /* A short English description of code; never NULL. */

@@ -60,4 +60,10 @@
 #define SJ_MAX_REPLAY 1000      /* events per Replay reply */
 #define SJ_MAX_INVITE_HOURS 720 /* a chat invite code lives at most 30 days */
 
+/* Most bytes of records one page (a list, a Replay) carries, besides its
+ * count limit (issue 13): however large the records, a reply stays far
+ * under the clients' limit (16 x SJ_MAX_FRAME) and an unread reply is
+ * small; a page always holds at least one record. */
+#define SJ_MAX_PAGE_BYTES (512u * 1024)
+
 #endif

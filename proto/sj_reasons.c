@@ -236,6 +236,21 @@ static const struct {
          N_("There are several chat bridges: say which one.")},
     [SJ_R_CHAT_CURSOR_AHEAD] = {"chat.cursor_ahead",
                                 N_("That event does not exist yet.")},
+    [SJ_R_RATE_LIMITED] = {"rate.limited",
+                           N_("Too many requests at once. Please wait a "
+                              "moment and try again.")},
+    [SJ_R_QUOTA_EXCEEDED] =
+        {"quota.exceeded",
+         N_("You have reached your limit for this. Finish or cancel "
+            "something first, or ask the committee.")},
+    [SJ_R_STORE_RESERVED] =
+        {"store.reserved",
+         N_("The broker's storage is nearly full; only the committee can "
+            "make changes now. Reading still works.")},
+    [SJ_R_STORE_DISK_FULL] =
+        {"store.disk_full",
+         N_("The broker's disk is full. The operator must free space; "
+            "reading still works.")},
 };
 
 const char *sj_reason_code(sj_reason_t r)

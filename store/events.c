@@ -3,6 +3,8 @@
  * reconnecting client can replay exactly what it missed. */
 #include "store_internal.h"
 
+#include "sj_limits.h"
+
 #include <stdlib.h>
 
 int sj_event_append(sj_txn_t *t, Shangju__Event *ev)
@@ -25,17 +27,21 @@ int sj_event_range(sj_txn_t *t, uint64_t from, size_t limit,
     Shangju__Event **evs = calloc(limit, sizeof *evs);
     if (!evs)
         return SJ_ENOMEM;
-    size_t n = 0;
+    size_t n = 0, bytes = 0;
     store__key_t start;
     store__key_id(&start, from);
     store__iter_t it;
     store__foreach_from(&it, t, DB_EVENTS, NULL, &start) {
-        if (n == limit)
+        /* Bounded in bytes too (SJ_MAX_PAGE_BYTES), so a run of large
+         * events can always be replayed, a page at a time. */
+        if (n == limit || (n > 0 && bytes + it.val.len > SJ_MAX_PAGE_BYTES))
             break;
         Shangju__Event *ev =
             (Shangju__Event *)store__iter_msg(&it, &shangju__event__descriptor);
-        if (ev)
+        if (ev) {
             evs[n++] = ev;
+            bytes += it.val.len;
+        }
     }
     int err = store__iter_end(&it);
     if (err) {

@@ -3,6 +3,8 @@
  * match, and stop at the page limit or the scan budget with a cursor. */
 #include "page.h"
 
+#include "sj_limits.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,7 @@ int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
         start = *q->prefix;
     store__key_u64(&start, q->after + 1);
 
-    size_t count = 0, examined = 0;
+    size_t count = 0, examined = 0, bytes = 0;
     uint64_t last_seen = 0, last_kept = 0, cursor = 0;
     store__iter_t it;
     store__foreach_from(&it, t, q->index_db, q->prefix, &start) {
@@ -59,11 +61,14 @@ int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
             protobuf_c_message_free_unpacked(rec, NULL);
             continue;
         }
-        if (count == limit) { /* a match beyond the page: there is more */
+        size_t size = protobuf_c_message_get_packed_size(rec);
+        /* A match beyond the page (by count or bytes): there is more. */
+        if (count == limit || (count > 0 && bytes + size > SJ_MAX_PAGE_BYTES)) {
             protobuf_c_message_free_unpacked(rec, NULL);
             cursor = last_kept;
             break;
         }
+        bytes += size;
         recs[count++] = rec;
         last_kept = id;
     }

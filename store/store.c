@@ -2,10 +2,12 @@
  * transactions with a sticky error, the one translation of LMDB's codes,
  * and the record, value and cursor primitives every table file builds on
  * (store_internal.h); also counters, schema check, stats. */
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
 #include "store_internal.h"
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +56,17 @@ struct sj_store {
     MDB_env *env;
     MDB_dbi dbi[DB__COUNT];
     size_t map_size;
+    /* Read transactions (any thread) hold it shared; growing the map
+     * holds it exclusive, since mdb_env_set_mapsize remaps the file under
+     * every reader of this process. Writer-preferring, so a flood of
+     * readers cannot starve a resize. */
+    pthread_rwlock_t map_lock;
 };
 
 struct sj_txn {
     sj_store_t *store;
     MDB_txn *txn;
+    bool shared;     /* holds store->map_lock (a top-level read) */
     int err;         /* sticky: first failure, 0 when none */
     char detail[96]; /* what caused err, for sj_txn_error_detail */
 };
@@ -78,6 +86,9 @@ static int map_err(int rc)
     case MDB_TXN_FULL:
     case MDB_MAP_RESIZED:
         return SJ_EFULL;
+    case ENOSPC:
+    case EDQUOT:
+        return SJ_ENOSPC;
     case ENOMEM:
         return SJ_ENOMEM;
     case EINVAL:
@@ -202,6 +213,16 @@ int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
     sj_store_t *s = calloc(1, sizeof *s);
     if (!s)
         return SJ_ENOMEM;
+    pthread_rwlockattr_t la;
+    pthread_rwlockattr_init(&la);
+    pthread_rwlockattr_setkind_np(&la,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    int lrc = pthread_rwlock_init(&s->map_lock, &la);
+    pthread_rwlockattr_destroy(&la);
+    if (lrc) {
+        free(s);
+        return SJ_ENOMEM;
+    }
     s->map_size = map_size ? map_size : SJ_DEFAULT_MAP_SIZE;
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
@@ -219,6 +240,7 @@ int sj_store_open(const char *dir, size_t map_size, sj_store_t **out,
         int saved = errno; /* closing must not lose the reason */
         if (s->env)
             mdb_env_close(s->env);
+        pthread_rwlock_destroy(&s->map_lock);
         free(s);
         errno = saved;
         return err;
@@ -235,6 +257,7 @@ void sj_store_close(sj_store_t **self)
     if (!self || !*self)
         return;
     mdb_env_close((*self)->env);
+    pthread_rwlock_destroy(&(*self)->map_lock);
     free(*self);
     *self = NULL;
 }
@@ -280,11 +303,72 @@ static int stats(sj_store_t *s, MDB_txn *txn, sj_store_stats_t *st)
 int sj_store_stats(sj_store_t *s, sj_store_stats_t *st)
 {
     MDB_txn *txn;
+    pthread_rwlock_rdlock(&s->map_lock);
     int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = stats(s, txn, st);
+        mdb_txn_abort(txn);
+    }
+    pthread_rwlock_unlock(&s->map_lock);
+    return env_err(rc);
+}
+
+/* Pages on LMDB's free list, waiting to be reused: the sum of its IDLs
+ * (each value is a count followed by that many page numbers). */
+static int free_pages(MDB_txn *txn, size_t *n)
+{
+    MDB_cursor *cur;
+    MDB_val k, d;
+    *n = 0;
+    int rc = mdb_cursor_open(txn, 0, &cur);
+    if (rc)
+        return rc;
+    while ((rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) == 0)
+        if (d.mv_size >= sizeof(size_t))
+            *n += d.mv_size / sizeof(size_t) - 1;
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int sj_store_space(sj_store_t *s, bool exact, sj_store_space_t *sp)
+{
+    MDB_envinfo info;
+    MDB_stat est;
+    memset(sp, 0, sizeof *sp);
+    int rc = mdb_env_info(s->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(s->env, &est);
     if (rc)
         return env_err(rc);
-    rc = stats(s, txn, st);
-    mdb_txn_abort(txn);
+    sp->map_size = info.me_mapsize;
+    sp->high_water = (info.me_last_pgno + 1) * (size_t)est.ms_psize;
+    sp->used = sp->high_water;
+    if (!exact)
+        return SJ_OK;
+    MDB_txn *txn;
+    size_t nfree = 0;
+    pthread_rwlock_rdlock(&s->map_lock);
+    rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = free_pages(txn, &nfree);
+        mdb_txn_abort(txn);
+    }
+    pthread_rwlock_unlock(&s->map_lock);
+    if (rc)
+        return env_err(rc);
+    size_t fb = nfree * (size_t)est.ms_psize;
+    sp->used = fb < sp->high_water ? sp->high_water - fb : 0;
+    return SJ_OK;
+}
+
+int sj_store_grow(sj_store_t *s, size_t map_size)
+{
+    pthread_rwlock_wrlock(&s->map_lock);
+    int rc = mdb_env_set_mapsize(s->env, map_size);
+    MDB_envinfo info;
+    if (rc == 0 && mdb_env_info(s->env, &info) == 0)
+        s->map_size = info.me_mapsize;
+    pthread_rwlock_unlock(&s->map_lock);
     return env_err(rc);
 }
 
@@ -297,7 +381,9 @@ int sj_txn_stats(sj_txn_t *t, sj_store_stats_t *st)
 
 int sj_store_backup(sj_store_t *s, const char *dir, uint64_t *bytes)
 {
+    pthread_rwlock_rdlock(&s->map_lock);
     int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&s->map_lock);
     if (rc)
         return env_err(rc) == SJ_OK ? SJ_EIO : env_err(rc);
     char path[4096];
@@ -317,8 +403,13 @@ static int txn_new(sj_store_t *s, MDB_txn *parent, unsigned flags,
     sj_txn_t *t = calloc(1, sizeof *t);
     if (!t)
         return SJ_ENOMEM;
+    t->shared = !parent && (flags & MDB_RDONLY);
+    if (t->shared)
+        pthread_rwlock_rdlock(&s->map_lock);
     int rc = mdb_txn_begin(s->env, parent, flags, &t->txn);
     if (rc) {
+        if (t->shared)
+            pthread_rwlock_unlock(&s->map_lock);
         free(t);
         return env_err(rc);
     }
@@ -348,6 +439,8 @@ int sj_txn_commit(sj_txn_t **t)
         mdb_txn_abort(x->txn);
     else
         err = env_err(mdb_txn_commit(x->txn));
+    if (x->shared)
+        pthread_rwlock_unlock(&x->store->map_lock);
     free(x);
     return err;
 }
@@ -357,6 +450,8 @@ void sj_txn_abort(sj_txn_t **t)
     if (!t || !*t)
         return;
     mdb_txn_abort((*t)->txn);
+    if ((*t)->shared)
+        pthread_rwlock_unlock(&(*t)->store->map_lock);
     free(*t);
     *t = NULL;
 }

@@ -57,6 +57,24 @@ typedef struct {
 /* Fill st from a fresh read transaction. Returns 0 or an SJ_E* code. */
 int sj_store_stats(sj_store_t *s, sj_store_stats_t *st);
 
+typedef struct {
+    size_t map_size;   /* the map as it is now, bytes */
+    size_t high_water; /* bytes up to the last page ever used */
+    size_t used;       /* high_water less the free pages (exact), or
+                          high_water */
+} sj_store_space_t;
+
+/* How much of the map is in use, without a transaction of the caller's
+ * (none may be open in this thread when exact). exact also counts LMDB's
+ * free list, a walk of its records; otherwise used == high_water. */
+int sj_store_space(sj_store_t *s, bool exact, sj_store_space_t *sp);
+
+/* Grow (or set) the map to map_size bytes. Call only from the thread that
+ * writes, with no transaction open in it: it waits until every read
+ * transaction of the process has ended (they hold the map shared) and
+ * blocks new ones while the file is remapped. Returns 0 or an SJ_E* code. */
+int sj_store_grow(sj_store_t *s, size_t map_size);
+
 /* Write a consistent, compacted copy of the store (data.mdb) into the
  * existing, empty directory dir; *bytes gets its size. Uses its own read
  * transaction, so it may run in another thread while the broker writes;

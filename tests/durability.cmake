@@ -24,7 +24,8 @@ if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench.c)
     # data directory in-process through sj_dispatch.
     add_executable(shangju-bench bench/bench.c bench/bench_load.c
                                  bench/bench_replay.c bench/bench_scale.c
-                                 bench/bench_preload.c bench/bench_redis.c)
+                                 bench/bench_preload.c bench/bench_redis.c
+                                 bench/bench_mixed.c)
     target_link_libraries(shangju-bench PRIVATE sj_harness sj_broker
                                                 Threads::Threads)
     target_compile_options(shangju-bench PRIVATE ${SJ_WARNINGS})
@@ -38,7 +39,8 @@ if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench.c)
                                              --replay 2000)
     add_test(NAME bench_scale_smoke COMMAND shangju-bench --quick
                                             --scale 5000 --scale-small 500)
-    set_tests_properties(bench_smoke PROPERTIES TIMEOUT 60)
+    add_test(NAME bench_mixed_smoke COMMAND shangju-bench --quick --mixed)
+    set_tests_properties(bench_smoke bench_mixed_smoke PROPERTIES TIMEOUT 60)
     set_tests_properties(bench_replay_smoke bench_scale_smoke
                          PROPERTIES TIMEOUT 120)
 endif()

@@ -2,6 +2,7 @@
  * backups and whole-store verification (checked here, run by the server
  * after the commit as background jobs, answered when they complete). */
 #include "dispatch.h"
+#include "placard_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +41,12 @@ int sj_h_admin_stats(sj_call_t *c, const Shangju__Request *req)
         s->mean_batch = b->batches ? (double)b->requests / b->batches : 0;
         s->commit_ms_mean = b->batches ? b->commit_ms_total / b->batches : 0;
         s->commit_ms_max = b->commit_ms_max;
+        s->map_max = b->map_max;
+        s->reads_offloaded = b->reads_offloaded;
+        s->rate_limited = b->rate_limited;
     }
+    if (c->placards)
+        s->placard_cache_hits = sj_placard_cache_hits(c->placards);
     c->reply.body_case = SHANGJU__REPLY__BODY_STATS;
     c->reply.stats = s;
     return 0;

@@ -1,6 +1,8 @@
 /* The per-request context handlers fill; see call.h. */
 #include "call.h"
 
+#include "sj_limits.h"
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,6 +75,11 @@ int sj_call_store_fail(sj_call_t *c, int err, const char *what)
                             SJ_R_STORE_FULL,
                             "the store is full; ask the operator to grow "
                             "the map size");
+    case SJ_ENOSPC:
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                            SJ_R_STORE_DISK_FULL,
+                            "the broker's disk is full; ask the operator to "
+                            "free space");
     case SJ_EEXIST:
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_ALREADY_EXISTS,
                             SJ_R_STORE_EXISTS, "%s already exists", what);
@@ -162,6 +169,10 @@ static int emit(sj_call_t *c, sj_topic_t t, Shangju__Event *ev)
     ev->topic = (char *)topic;
     ev->actor_id = c->caller ? c->caller->id : 0;
     sj_vis_subject(ev);
+    /* The size cap of an event (issue 13): one always fits a Replay page
+     * and a reply. Field limits keep every record far below it. */
+    if (protobuf_c_message_get_packed_size(&ev->base) > SJ_MAX_PAGE_BYTES)
+        return SJ_EINVAL;
     if (grow((void **)&c->events, &c->cap_events, c->n_events,
              sizeof *c->events))
         return SJ_ENOMEM;

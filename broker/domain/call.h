@@ -42,11 +42,17 @@ typedef struct {
  * hand it to sj_notice_write, which the compact-publish move does. */
 typedef struct sj_signer sj_signer_t;
 
+/* Rendered placards kept by content (placard_cache.h); thread-safe. */
+typedef struct sj_placard_cache sj_placard_cache_t;
+
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
     int64_t started_at;
     uint64_t batches, requests, max_batch, retries_answered;
     double commit_ms_total, commit_ms_max;
+    /* issue 13; written by the loop only, read by the stats handler */
+    uint64_t reads_offloaded, rate_limited, placard_cache_hits;
+    uint64_t map_max;
 } sj_broker_stats_t;
 
 typedef struct {
@@ -56,6 +62,7 @@ typedef struct {
     const sj_config_t *cfg;
     const sj_broker_stats_t *stats; /* NULL outside the server */
     const sj_signer_t *signer;      /* NULL: notices cannot be signed */
+    sj_placard_cache_t *placards;   /* NULL: every placard is rendered */
     sj_job_req_t job;     /* background work to start after the commit;
                              the server answers when it ends */
     bool commit_on_error; /* keep the writes of an error reply (a refused

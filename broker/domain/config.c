@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sj_zone.h"
+#include "shangju.pb-c.h"
 
 void sj_config_defaults(sj_config_t *c)
 {
@@ -25,4 +26,33 @@ void sj_config_defaults(sj_config_t *c)
     c->max_live_claims = 5;
     c->claim_due_max_ms = 14 * SJ_DAY_MS;
     c->quick_release_ms = 60LL * 60 * 1000;
+    c->map_max = 0; /* 0: 8 x the map size, at least 8 GiB (sj_config_fix) */
+    c->readers = 2;
+    /* People at a counter or a phone make a few requests a second; the
+     * committee and the services acting for many people are not limited
+     * by default. A bucket holds 3 s worth (the burst). */
+    c->rate[SHANGJU__ROLE__ROLE_RESIDENT] = 20;
+    c->rate[SHANGJU__ROLE__ROLE_MERCHANT] = 20;
+    c->max_open_wishes = 50;
+    c->queue_per_member = 16;
+    c->batch_budget_ms = 50;
+}
+
+void sj_config_fix(sj_config_t *c)
+{
+    size_t map = c->map_size ? c->map_size : (size_t)1 << 30;
+    if (!c->map_max) {
+        c->map_max = map * 8;
+        if (c->map_max < ((size_t)8 << 30))
+            c->map_max = (size_t)8 << 30;
+    }
+    if (c->map_max < map)
+        c->map_max = map;
+    /* What the committee needs to suspend a flooder and cancel their
+     * wishes is small; 1/32 of the ceiling, at least 2 MiB. */
+    c->map_reserve = c->map_max / 32;
+    if (c->map_reserve < ((size_t)2 << 20))
+        c->map_reserve = (size_t)2 << 20;
+    if (c->map_reserve > c->map_max / 4) /* a tiny map (tests) */
+        c->map_reserve = c->map_max / 4;
 }

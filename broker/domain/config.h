@@ -31,9 +31,23 @@ typedef struct {
     int64_t claim_due_max_ms; /* --max-claim-days: the longest due period */
     int64_t quick_release_ms; /* --quick-release-minutes: a release this
                                  soon after claiming counts as a lapse */
+    /* issue 13 (load): budgets, quotas, the reader pool */
+    size_t map_max;            /* --map-max: the map grows up to this */
+    size_t map_reserve;        /* kept for the committee below map_max */
+    unsigned readers;          /* --readers: threads answering reads */
+    unsigned rate[8];          /* --rate: requests/s per member, by role
+                                  (index: Shangju__Role); 0 = unlimited */
+    unsigned max_open_wishes;  /* --max-open-wishes: live wishes a member
+                                  may own; 0 = unlimited */
+    unsigned queue_per_member; /* reads waiting per member (fair share) */
+    int64_t batch_budget_ms;   /* a batch stops taking requests after */
 } sj_config_t; /* the notice signing key is not a setting: notice.h */
 
 /* Fill c with the defaults. */
 void sj_config_defaults(sj_config_t *c);
+
+/* Derive what depends on other settings (map_max when 0, map_reserve);
+ * call after the command line is read. */
+void sj_config_fix(sj_config_t *c);
 
 #endif

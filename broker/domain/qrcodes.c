@@ -4,10 +4,13 @@
  * with qr.c or placard.c, and return the image in the reply. */
 #include "dispatch.h"
 
+#include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compacts.h"
 #include "placard.h"
+#include "placard_cache.h"
 #include "qr.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
@@ -200,6 +203,33 @@ int sj_h_qr_get(sj_call_t *c, const Shangju__Request *req)
     return reply_image(c, img, len, q->format ? q->format : FMT(PNG), url);
 }
 
+/* Hash one field into h, its length first, so that fields cannot run
+ * into each other. */
+static void key_field(crypto_generichash_state *h, const char *f)
+{
+    uint64_t n = f ? strlen(f) : 0;
+    crypto_generichash_update(h, (const unsigned char *)&n, sizeof n);
+    if (n)
+        crypto_generichash_update(h, (const unsigned char *)f, n);
+}
+
+/* The cache key of a placard: everything printed on it and its format. */
+static void placard_key(const sj_placard_t *pl, bool svg,
+                        uint8_t key[SJ_PLACARD_KEY])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, SJ_PLACARD_KEY);
+    key_field(&h, svg ? "svg" : "png");
+    key_field(&h, pl->name);
+    key_field(&h, pl->category);
+    key_field(&h, pl->address);
+    key_field(&h, pl->hours);
+    key_field(&h, pl->url);
+    for (size_t i = 0; i < pl->n_specialties; i++)
+        key_field(&h, pl->specialties[i]);
+    crypto_generichash_final(&h, key, SJ_PLACARD_KEY);
+}
+
 int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__PlacardGet *p = req->placard_get;
@@ -228,8 +258,14 @@ int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
     uint8_t *img;
     size_t len;
     bool svg = p->format == FMT(SVG);
+    uint8_t key[SJ_PLACARD_KEY];
+    placard_key(&pl, svg, key);
+    if (c->placards && sj_placard_cache_get(c->placards, key, &img, &len) == 0)
+        return reply_image(c, img, len, svg ? FMT(SVG) : FMT(PNG), url);
     int err = sj_placard_render(&pl, svg ? SJ_PLACARD_SVG : SJ_PLACARD_PNG,
                                 &img, &len);
+    if (err == 0 && c->placards)
+        sj_placard_cache_put(c->placards, key, img, len);
     if (err == SJ_EINVAL)
         return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_PLACARD_LAYOUT,
                             "this listing cannot be laid out on a placard");

@@ -194,6 +194,36 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
     return 0;
 }
 
+/* A member owns at most cfg->max_open_wishes OPEN wishes (issue 13), so
+ * one member cannot fill the board or the store; the committee, posting
+ * for someone, is not held to it. Counted over the owner's index, page by
+ * page, stopping at the limit. */
+static int check_open_quota(sj_call_t *c, uint64_t owner)
+{
+    unsigned max = c->cfg->max_open_wishes;
+    if (!max || c->caller->role == ROLE(COMMITTEE))
+        return 0;
+    sj_wish_filter_t f = {.state = WS(OPEN), .owner_id = owner};
+    uint64_t after = 0, next;
+    size_t open = 0;
+    do {
+        Shangju__Wish **items;
+        size_t n;
+        int err = sj_wish_list(c->txn, &f, after, max, &items, &n, &next);
+        if (err)
+            return sj_call_store_fail(c, err, "wishes");
+        sj_wish_page_free(items, n);
+        open += n;
+        after = next;
+    } while (next && open < max);
+    if (open >= max)
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_QUOTA_EXCEEDED,
+                            "member %llu already has %u open wishes (the "
+                            "most one member may have)",
+                            (unsigned long long)owner, max);
+    return 0;
+}
+
 int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__WishPost *p = req->wish_post;
@@ -208,7 +238,8 @@ int sj_h_wish_post(sj_call_t *c, const Shangju__Request *req)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
                             "expires_in_days must be at most 365");
     Shangju__Member *owner;
-    if ((rc = post_owner(c, p->for_member, &owner)))
+    if ((rc = post_owner(c, p->for_member, &owner)) ||
+        (rc = check_open_quota(c, owner->id)))
         return rc;
 
     Shangju__Wish *w = sj_call_alloc(c, sizeof *w);

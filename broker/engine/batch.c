@@ -46,15 +46,37 @@ static void encode_reply(sj_batch_item_t *it, const Shangju__Reply *r)
     it->reply = sj_codec_encode(&r->base, &it->reply_len);
 }
 
-static void error_reply(sj_batch_item_t *it, uint64_t request_id,
-                        Shangju__Status st, sj_reason_t why, const char *msg)
+void sj_batch_refuse(sj_batch_item_t *it, uint64_t request_id,
+                     Shangju__Status st, sj_reason_t why, const char *msg,
+                     uint32_t retry_after_ms)
 {
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.request_id = request_id;
     r.status = st;
     r.reason = (char *)sj_reason_code(why);
     r.message = (char *)msg;
+    r.retry_after_ms = retry_after_ms;
     encode_reply(it, &r);
+}
+
+static void error_reply(sj_batch_item_t *it, uint64_t request_id,
+                        Shangju__Status st, sj_reason_t why, const char *msg)
+{
+    sj_batch_refuse(it, request_id, st, why, msg, 0);
+}
+
+bool sj_batch_rate_refused(const sj_batch_env_t *env, int64_t now,
+                           sj_batch_item_t *it, const Shangju__Request *req,
+                           const Shangju__Member *caller)
+{
+    uint32_t after;
+    if (!env->rate || req->body_case == SHANGJU__REQUEST__BODY_PING ||
+        sj_rate_take(env->rate, caller->id, caller->role, now, &after) == 0)
+        return false;
+    sj_batch_refuse(it, req->request_id, ST(RESOURCE_EXHAUSTED),
+                    SJ_R_RATE_LIMITED,
+                    "too many requests; try again after the hint", after);
+    return true;
 }
 
 /* Run the handler in the request's nested transaction child (taken over
@@ -68,12 +90,26 @@ static void apply_one(sj_txn_t *parent, sj_txn_t *child,
 {
     const sj_rule_t *rule = sj_rule_find(req->body_case);
     bool writes = rule && rule->writes;
-    if (writes && out->reads_only) {
+    if (writes && out->refuse_writes != SJ_R_NONE) {
         sj_txn_abort(&child);
         error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
-                    SJ_R_STORE_FULL,
-                    "the store is full; ask the operator to grow the map "
-                    "size (reads still work)");
+                    out->refuse_writes,
+                    out->refuse_writes == SJ_R_STORE_DISK_FULL
+                        ? "the broker's disk is full; ask the operator to "
+                          "free space (reads still work)"
+                        : "the store is full; ask the operator to grow the "
+                          "map size (reads still work)");
+        return;
+    }
+    /* The last of the map is the committee's: it can still suspend a
+     * member who filled the rest, and cancel their wishes. */
+    if (writes && out->reserve_only &&
+        caller->role != SHANGJU__ROLE__ROLE_COMMITTEE) {
+        sj_txn_abort(&child);
+        error_reply(it, req->request_id, ST(RESOURCE_EXHAUSTED),
+                    SJ_R_STORE_RESERVED,
+                    "the store is nearly full; what is left is kept for the "
+                    "committee (reads still work)");
         return;
     }
     sj_call_t c;
@@ -81,6 +117,7 @@ static void apply_one(sj_txn_t *parent, sj_txn_t *child,
     sj_call_init(&c, child, caller, now, env->cfg);
     c.stats = env->stats;
     c.signer = env->signer;
+    c.placards = env->placards;
     int rc = sj_dispatch(&c, req);
     if (rc == 0 && c.job.kind != SJ_JOB_NONE) {
         it->job = c.job;
@@ -99,11 +136,15 @@ static void apply_one(sj_txn_t *parent, sj_txn_t *child,
     if (keep && writes)
         sj_dedup_put(child, it->client_key, req->request_id, now, it->reply,
                      it->reply_len);
+    if (sj_txn_error(child) == SJ_EFULL)
+        out->hit_full = true;
     if (keep && (err = sj_txn_commit(&child)) == 0) {
         if (take_events(&c, out) != 0)
             sj_log(SJ_LOG_ERROR, "event=events_lost reason=oom");
     } else {
         sj_txn_abort(&child);
+        if (err == SJ_EFULL)
+            out->hit_full = true;
         if (keep) { /* the handler's writes did not fit */
             free(it->reply);
             it->reply = NULL;
@@ -189,6 +230,12 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         out->replayed++;
         goto done;
     }
+    if (sj_batch_rate_refused(env, now, it, req, caller)) {
+        sj_txn_abort(&child);
+        shangju__member__free_unpacked(caller, NULL);
+        out->rate_limited++;
+        goto done;
+    }
     apply_one(txn, child, env, now, it, req, caller, out);
     shangju__member__free_unpacked(caller, NULL);
 done:
@@ -260,23 +307,42 @@ static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
 {
     const sj_config_t *cfg = env->cfg;
     sj_txn_t *txn;
+    bool reads_only = out->refuse_writes != SJ_R_NONE;
+    out->hit_full = false;
     int err = sj_txn_begin(env->store, true, &txn);
     if (err)
         return err;
-    if (!out->reads_only)
+    if (!reads_only)
         fire_timers(txn, cfg, now, out);
     size_t pruned;
     sj_txn_t *child;
-    if (!out->reads_only && sj_txn_begin_nested(txn, &child) == 0) {
+    if (!reads_only && sj_txn_begin_nested(txn, &child) == 0) {
         if (sj_dedup_prune(child, now - cfg->dedup_retention_ms,
                            DEDUP_PRUNE_PER_BATCH, &pruned) == 0)
             sj_txn_commit(&child);
         else
             sj_txn_abort(&child);
     }
-    for (size_t i = 0; i < n; i++)
+    /* The time budget: a batch that has run this long stops taking
+     * requests, so a run of slow writes cannot hold the loop (the rest
+     * wait, untouched, for the next batch). */
+    int64_t t0 = sj_now_ms();
+    out->applied = 0;
+    for (size_t i = 0; i < n; i++) {
         handle_item(txn, env, now, &items[i], out);
-    if (!out->reads_only)
+        out->applied = i + 1;
+        if (cfg->batch_budget_ms > 0 &&
+            sj_now_ms() - t0 >= cfg->batch_budget_ms)
+            break;
+    }
+    if (out->hit_full && out->may_grow) {
+        /* A request did not fit but the map can grow: apply it all again
+         * after growing, rather than refuse what fits then. */
+        sj_txn_abort(&txn);
+        sj_batch_clear(items, n, out);
+        return SJ_EFULL;
+    }
+    if (!reads_only)
         anchor_ledger(txn, env, now);
     err = sj_txn_commit(&txn);
     if (err) {
@@ -287,19 +353,85 @@ static int apply(const sj_batch_env_t *env, int64_t now, sj_batch_item_t *items,
     return err;
 }
 
+/* Grow the map when it may: by half its size, up to the ceiling. true
+ * when it grew. */
+static bool grow_map(const sj_batch_env_t *env, const sj_store_space_t *sp)
+{
+    size_t max = env->cfg->map_max;
+    if (!max || sp->map_size >= max)
+        return false;
+    size_t to = sp->map_size + sp->map_size / 2;
+    if (to > max || to < sp->map_size)
+        to = max;
+    int err = sj_store_grow(env->store, to);
+    sj_log(err ? SJ_LOG_ERROR : SJ_LOG_INFO,
+           "event=map_grown from_mib=%zu to_mib=%zu ceiling_mib=%zu err=\"%s\"",
+           sp->map_size >> 20, to >> 20, max >> 20, sj_strerror(err));
+    return err == 0;
+}
+
+/* Before a batch: grow a map that is three quarters used, and say whether
+ * only the committee may write (the map is at its ceiling and what is
+ * left is the reserve). The exact count (free pages) only near it. */
+static void check_space(const sj_batch_env_t *env, sj_batch_out_t *out)
+{
+    const sj_config_t *cfg = env->cfg;
+    sj_store_space_t sp;
+    bool was = out->reserve_only; /* logged when it changes */
+    out->reserve_only = false;
+    out->may_grow = false;
+    if (!cfg->map_max || sj_store_space(env->store, false, &sp) != 0)
+        return;
+    if (sp.high_water > sp.map_size / 4 * 3 && grow_map(env, &sp))
+        sj_store_space(env->store, false, &sp);
+    out->may_grow = sp.map_size < cfg->map_max;
+    size_t reserve = cfg->map_reserve;
+    if (!out->may_grow && sp.high_water + reserve >= sp.map_size &&
+        sj_store_space(env->store, true, &sp) == 0)
+        out->reserve_only = sp.used + reserve >= sp.map_size;
+    if (out->reserve_only && !was)
+        sj_log(SJ_LOG_WARN,
+               "event=store_reserved used_mib=%zu ceiling_mib=%zu "
+               "msg=\"the map is full but for the committee's reserve; "
+               "members' writes are refused\"",
+               sp.used >> 20, sp.map_size >> 20);
+    else if (was && !out->reserve_only)
+        sj_log(SJ_LOG_INFO, "event=store_reserve_left used_mib=%zu",
+               sp.used >> 20);
+}
+
 int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
                    sj_batch_item_t *items, size_t n, sj_batch_out_t *out)
 {
-    out->reads_only = false;
+    out->refuse_writes = SJ_R_NONE;
+    out->rate_limited = 0;
+    check_space(env, out);
     int err = apply(env, now, items, n, out);
-    if (err != SJ_EFULL)
+    /* Full, but the map may grow: grow it and apply the batch again. */
+    for (int tries = 0; err == SJ_EFULL && out->may_grow && tries < 8;
+         tries++) {
+        sj_store_space_t sp;
+        if (sj_store_space(env->store, false, &sp) != 0 || !grow_map(env, &sp))
+            break;
+        check_space(env, out);
+        err = apply(env, now, items, n, out);
+    }
+    if (err != SJ_EFULL && err != SJ_ENOSPC)
         return err;
-    /* The map filled up at commit time: nothing of the batch was applied.
-     * Serve it again without writes, so reads go on and writes get a clear
-     * RESOURCE_EXHAUSTED instead of silence. */
-    out->reads_only = true;
+    /* The map (at its ceiling) or the disk filled up: nothing of the batch
+     * was applied. Serve it again without writes, so reads go on and
+     * writes get a clear RESOURCE_EXHAUSTED instead of silence. */
+    if (err == SJ_ENOSPC)
+        sj_log(SJ_LOG_ERROR,
+               "event=disk_full requests=%zu msg=\"the disk "
+               "is full; writes are refused until space is "
+               "freed\"",
+               n);
+    out->refuse_writes =
+        err == SJ_ENOSPC ? SJ_R_STORE_DISK_FULL : SJ_R_STORE_FULL;
+    out->may_grow = false;
     err = apply(env, now, items, n, out);
-    out->reads_only = false;
+    out->refuse_writes = SJ_R_NONE;
     return err;
 }
 

@@ -58,6 +58,19 @@ static void usage(FILE *out)
             "                              (default 14)\n"
             "  --quick-release-minutes N   a release this soon after claiming\n"
             "                              counts as a lapse (default 60)\n"
+            "  --map-max MIB      the map grows by itself up to this (default\n"
+            "                     8 x --map-size, at least 8192); the last\n"
+            "                     1/32 is kept for the committee\n"
+            "  --readers N        threads answering reads beside the writer\n"
+            "                     (default: one less than the processors,\n"
+            "                     at least 1; 0: the writer answers them)\n"
+            "  --rate [ROLE=]N    requests per second a member may make\n"
+            "                     (3 s of burst); ROLE: resident, merchant,\n"
+            "                     committee, bridge, web, monitor; without\n"
+            "                     ROLE residents and merchants (default 20;\n"
+            "                     others unlimited); 0 = unlimited\n"
+            "  --max-open-wishes N  live wishes one member may own (default\n"
+            "                     50; 0 = unlimited)\n"
             "  --help             show this help\n"
             "  --version          show the version\n\n"
             "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
@@ -65,7 +78,8 @@ static void usage(FILE *out)
             "SHANGJU_TIME_ZONE,\n"
             "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE,\n"
             "SHANGJU_MAX_CLAIMS, SHANGJU_MAX_CLAIM_DAYS,\n"
-            "SHANGJU_QUICK_RELEASE_MINUTES (flags win).\n"
+            "SHANGJU_QUICK_RELEASE_MINUTES, SHANGJU_MAP_MAX, SHANGJU_READERS,\n"
+            "SHANGJU_RATE, SHANGJU_MAX_OPEN_WISHES (flags win).\n"
             "Exit status: 0 after a clean stop, 1 on a start-up failure, "
             "2 on a usage error.\n");
 }
@@ -137,6 +151,72 @@ static int parse_claims(const char *max_claims, const char *max_days,
     return 0;
 }
 
+/* --rate [ROLE=]N: a role's rate, or residents' and merchants'. */
+static int parse_rate(const char *s, sj_config_t *cfg)
+{
+    static const struct {
+        const char *name;
+        int role;
+    } roles[] = {
+        {"resident", SHANGJU__ROLE__ROLE_RESIDENT},
+        {"merchant", SHANGJU__ROLE__ROLE_MERCHANT},
+        {"committee", SHANGJU__ROLE__ROLE_COMMITTEE},
+        {"bridge", SHANGJU__ROLE__ROLE_BRIDGE},
+        {"web", SHANGJU__ROLE__ROLE_WEB},
+        {"monitor", SHANGJU__ROLE__ROLE_MONITOR},
+    };
+    const char *eq = strchr(s, '=');
+    long long v;
+    if (parse_count("rate", eq ? eq + 1 : s, 0, 1000000, &v))
+        return -1;
+    if (!eq) {
+        cfg->rate[SHANGJU__ROLE__ROLE_RESIDENT] = (unsigned)v;
+        cfg->rate[SHANGJU__ROLE__ROLE_MERCHANT] = (unsigned)v;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strlen(roles[i].name) == (size_t)(eq - s) &&
+            strncmp(roles[i].name, s, (size_t)(eq - s)) == 0) {
+            cfg->rate[roles[i].role] = (unsigned)v;
+            return 0;
+        }
+    fprintf(stderr, "shangju-broker: bad rate role in '%s'\n", s);
+    return -1;
+}
+
+/* The load settings (issue 13): flag, else environment, else default. */
+static int parse_load(const char *map_max, const char *readers,
+                      const char *rate, const char *max_open, sj_config_t *cfg)
+{
+    long long v;
+    if (!map_max)
+        map_max = getenv("SHANGJU_MAP_MAX");
+    if (!readers)
+        readers = getenv("SHANGJU_READERS");
+    if (!rate)
+        rate = getenv("SHANGJU_RATE");
+    if (!max_open)
+        max_open = getenv("SHANGJU_MAX_OPEN_WISHES");
+    if (map_max && *map_max) {
+        if (parse_count("map max", map_max, 1, 1LL << 30, &v))
+            return -1;
+        cfg->map_max = (size_t)v << 20;
+    }
+    if (readers && *readers) {
+        if (parse_count("readers", readers, 0, 64, &v))
+            return -1;
+        cfg->readers = (unsigned)v;
+    }
+    if (rate && *rate && parse_rate(rate, cfg))
+        return -1;
+    if (max_open && *max_open) {
+        if (parse_count("max open wishes", max_open, 0, 1000000, &v))
+            return -1;
+        cfg->max_open_wishes = (unsigned)v;
+    }
+    return 0;
+}
+
 /* The base every QR code carries: http(s)://host[:port][/path], without
  * spaces, quotes or angle brackets (it is written into SVG and HTML), no
  * query or fragment, valid UTF-8 (an IRI such as https://商居.example/金桥
@@ -173,6 +253,10 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"max-claims", required_argument, 0, 'C'},
         {"max-claim-days", required_argument, 0, 'Y'},
         {"quick-release-minutes", required_argument, 0, 'Q'},
+        {"map-max", required_argument, 0, 'X'},
+        {"readers", required_argument, 0, 'R'},
+        {"rate", required_argument, 0, 'T'},
+        {"max-open-wishes", required_argument, 0, 'O'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
@@ -193,6 +277,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     const char *per_wish = getenv("SHANGJU_POINTS_PER_WISH");
     const char *per_perf = getenv("SHANGJU_POINTS_PER_PERFORMANCE");
     const char *max_claims = NULL, *max_days = NULL, *quick = NULL;
+    const char *map_max = NULL, *readers = NULL, *max_open = NULL;
+    bool rates_given = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -235,6 +321,21 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         case 'Q':
             quick = optarg;
             break;
+        case 'X':
+            map_max = optarg;
+            break;
+        case 'R':
+            readers = optarg;
+            break;
+        case 'T':
+            /* repeatable: each names a role (or residents and merchants) */
+            if (parse_rate(optarg, cfg))
+                return 2;
+            rates_given = true;
+            break;
+        case 'O':
+            max_open = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -264,7 +365,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         (per_perf && *per_perf &&
          parse_points("points per performance", per_perf,
                       &cfg->points_per_performance)) ||
-        parse_claims(max_claims, max_days, quick, cfg))
+        parse_claims(max_claims, max_days, quick, cfg) ||
+        parse_load(map_max, readers, rates_given ? "" : NULL, max_open, cfg))
         return 2;
     if (!public_url_ok(cfg->public_url)) {
         fprintf(stderr,
@@ -285,6 +387,7 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         fprintf(stderr, "shangju-broker: bad map size '%s' (MiB)\n", map);
         return 2;
     }
+    sj_config_fix(cfg);
     return 0;
 }
 
@@ -306,6 +409,9 @@ int main(int argc, char **argv)
 {
     sj_config_t cfg;
     sj_config_defaults(&cfg);
+    /* Leave a processor to the writer loop and ZeroMQ's I/O thread. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.readers = cpus > 2 ? (unsigned)(cpus - 1 > 8 ? 8 : cpus - 1) : 1;
     int rc = parse_args(argc, argv, &cfg);
     if (rc)
         return rc;

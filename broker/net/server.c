@@ -12,13 +12,26 @@
 
 #include "batch.h"
 #include "codec.h"
+#include "dispatch.h"
 #include "jobs.h"
 #include "log.h"
 #include "notice.h"
+#include "placard_cache.h"
+#include "rate.h"
+#include "read.h"
 #include "zap.h"
 
 #define MAX_WAIT_MS 1000
-#define SEND_HWM 100000
+/* Outbound queues per peer, in messages (ZeroMQ has no byte bound): a
+ * client that never reads its replies holds at most REPLY_HWM of them
+ * (each at most SJ_MAX_PAGE_BYTES-ish: pages are bounded in bytes), and a
+ * subscriber that never reads at most EVENT_HWM stubs; past that ZeroMQ
+ * drops, and the subscriber catches up by Replay. */
+#define REPLY_HWM 256
+#define EVENT_HWM 10000
+/* A member whose reads wait in the pool is told to come back this soon. */
+#define QUEUE_FULL_RETRY_MS 200
+#define PLACARD_CACHE_BYTES ((size_t)32 << 20)
 /* A peer has this long to finish the CURVE handshake (libzmq's default is
  * 30 s): connections that never start it hold a descriptor each, and a
  * flood of them would keep every member out for that long. */
@@ -48,6 +61,12 @@ struct sj_server {
     /* at most one background job at a time, answered when it completes */
     sj_job_t *job;
     zmq_msg_t job_peer;
+    /* issue 13: reads beside the loop, limits, the placard cache, and the
+     * subscription prefixes an XPUB accepts (every prefix of a topic) */
+    sj_readers_t *readers;
+    sj_rate_t *rate;
+    sj_placard_cache_t *placards;
+    uint64_t subs_refused;
 };
 
 static int set_int(void *sock, int opt, int v)
@@ -65,7 +84,8 @@ static void *server_socket(sj_server_t *s, int type, const char *ep, bool quiet)
         zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, s->key.secret_key, 32) ||
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "shangju", 7) ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max) ||
-        set_int(sock, ZMQ_SNDHWM, SEND_HWM) ||
+        set_int(sock, ZMQ_SNDHWM, type == ZMQ_XPUB ? EVENT_HWM : REPLY_HWM) ||
+        (type == ZMQ_XPUB && set_int(sock, ZMQ_XPUB_MANUAL, 1)) ||
         set_int(sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_MS) ||
         set_int(sock, ZMQ_LINGER, 2000) || zmq_bind(sock, ep) != 0) {
         if (!quiet)
@@ -92,7 +112,7 @@ static int rebind_pub(sj_server_t *s, int max_tries)
     int tries = 0;
     while (tries < max_tries && !s->pub) {
         tries++;
-        s->pub = server_socket(s, ZMQ_PUB, s->pub_ep, true);
+        s->pub = server_socket(s, ZMQ_XPUB, s->pub_ep, true);
         if (!s->pub && tries < max_tries) {
             struct timespec ts = {0, REBIND_PAUSE_MS * 1000000L};
             nanosleep(&ts, NULL);
@@ -110,6 +130,13 @@ static int rebind_pub(sj_server_t *s, int max_tries)
     return SJ_OK;
 }
 
+/* A reader job's tag: the routing id of the peer to answer. */
+static void free_tag(void *tag)
+{
+    zmq_msg_close(tag);
+    free(tag);
+}
+
 int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
                   const sj_keypair_t *key, const sj_signer_t *signer,
                   sj_server_t **out)
@@ -120,8 +147,18 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->cfg = cfg;
     s->store = store;
     s->stats.started_at = sj_now_ms();
-    s->env = (sj_batch_env_t){
-        .store = store, .cfg = cfg, .stats = &s->stats, .signer = signer};
+    s->stats.map_max = cfg->map_max;
+    if (sj_rate_new(cfg, &s->rate) != 0 ||
+        sj_placard_cache_new(PLACARD_CACHE_BYTES, &s->placards) != 0) {
+        sj_server_destroy(&s);
+        return SJ_ENOMEM;
+    }
+    s->env = (sj_batch_env_t){.store = store,
+                              .cfg = cfg,
+                              .stats = &s->stats,
+                              .signer = signer,
+                              .rate = s->rate,
+                              .placards = s->placards};
     s->ids = calloc(cfg->batch_max, sizeof *s->ids);
     s->frames = calloc(cfg->batch_max, sizeof *s->frames);
     s->items = calloc(cfg->batch_max, sizeof *s->items);
@@ -135,10 +172,13 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->router = server_socket(s, ZMQ_ROUTER, cfg->requests_ep, false);
     if (!s->router)
         goto fail;
-    s->pub = server_socket(s, ZMQ_PUB, cfg->events_ep, false);
+    s->pub = server_socket(s, ZMQ_XPUB, cfg->events_ep, false);
     size_t ep_len = sizeof s->pub_ep;
     if (!s->pub ||
         zmq_getsockopt(s->pub, ZMQ_LAST_ENDPOINT, s->pub_ep, &ep_len) != 0)
+        goto fail;
+    if (cfg->readers &&
+        sj_readers_new(&s->env, cfg->readers, free_tag, &s->readers) != 0)
         goto fail;
     *out = s;
     return SJ_OK;
@@ -152,6 +192,9 @@ void sj_server_destroy(sj_server_t **self)
     sj_server_t *s = self ? *self : NULL;
     if (!s)
         return;
+    /* Reads still waiting are dropped (their clients retry); the ones
+     * being answered finish first. */
+    sj_readers_destroy(&s->readers);
     if (s->job) { /* let it finish: never leave a backup half done */
         uint8_t *reply;
         size_t len;
@@ -170,9 +213,132 @@ void sj_server_destroy(sj_server_t **self)
     free(s->frames);
     free(s->items);
     free(s->out.events);
+    sj_rate_destroy(&s->rate);
+    sj_placard_cache_destroy(&s->placards);
     sodium_memzero(&s->key, sizeof s->key);
     free(s);
     *self = NULL;
+}
+
+static void send_reply(sj_server_t *s, zmq_msg_t *peer, const uint8_t *data,
+                       size_t len);
+
+/* Requests the loop answers itself: Ping and WhoAmI are how clients (and
+ * the tests) see the loop, stats read its counters, backup and verify
+ * start a job. */
+static bool loop_only(Shangju__Request__BodyCase kind)
+{
+    switch (kind) {
+    case SHANGJU__REQUEST__BODY_PING:
+    case SHANGJU__REQUEST__BODY_WHOAMI:
+    case SHANGJU__REQUEST__BODY_ADMIN_STATS:
+    case SHANGJU__REQUEST__BODY_ADMIN_BACKUP:
+    case SHANGJU__REQUEST__BODY_ADMIN_VERIFY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Hand the request in slot s->n to the reader pool when it only reads.
+ * Returns true when the slot was taken over (answered later, or refused
+ * now because the member already has its share waiting). */
+static bool route_read(sj_server_t *s)
+{
+    sj_batch_item_t *it = &s->items[s->n];
+    if (!s->readers || it->multipart)
+        return false;
+    Shangju__Request *req = sj_codec_request_decode(it->payload, it->len);
+    const sj_rule_t *rule = req ? sj_rule_find(req->body_case) : NULL;
+    if (!rule || rule->writes || loop_only(req->body_case) ||
+        req->request_id == 0) {
+        if (req)
+            shangju__request__free_unpacked(req, NULL);
+        return false; /* the batch answers (or refuses) it */
+    }
+    sj_read_job_t *job = calloc(1, sizeof *job);
+    zmq_msg_t *tag = malloc(sizeof *tag);
+    if (!job || !tag) {
+        free(job);
+        free(tag);
+        shangju__request__free_unpacked(req, NULL);
+        return false;
+    }
+    size_t unknown = sj_codec_strip_unknown(&req->base);
+    if (unknown)
+        sj_log(SJ_LOG_INFO, "event=unknown_fields_dropped bytes=%zu kind=%s",
+               unknown, sj_request_kind(req));
+    memcpy(job->item.client_key, it->client_key, 32);
+    job->item.request_id = req->request_id;
+    job->req = req;
+    zmq_msg_init(tag);
+    zmq_msg_move(tag, &s->ids[s->n]);
+    zmq_msg_close(&s->ids[s->n]);
+    zmq_msg_close(&s->frames[s->n]);
+    job->tag = tag;
+    if (sj_readers_submit(s->readers, job) != 0) {
+        sj_batch_refuse(&job->item, req->request_id,
+                        SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                        SJ_R_RATE_LIMITED,
+                        "too many of your requests are waiting; try again "
+                        "after the hint",
+                        QUEUE_FULL_RETRY_MS);
+        if (job->item.reply)
+            send_reply(s, tag, job->item.reply, job->item.reply_len);
+        s->stats.rate_limited++;
+        free_tag(tag);
+        sj_read_job_free(job);
+    }
+    return true;
+}
+
+/* Send the answers the reader pool has ready. */
+static void send_reads(sj_server_t *s)
+{
+    sj_read_job_t *job;
+    while ((job = sj_readers_take(s->readers))) {
+        if (job->item.reply)
+            send_reply(s, job->tag, job->item.reply, job->item.reply_len);
+        s->stats.reads_offloaded++;
+        free_tag(job->tag);
+        sj_read_job_free(job);
+    }
+}
+
+/* Subscriptions the XPUB socket passes up (ZMQ_XPUB_MANUAL): only a prefix
+ * of a known topic (or "", everything) is applied, so a subscriber can
+ * hold at most that many, each short; anything else could never match
+ * and would only grow the socket's subscription tree. */
+static bool topic_prefix(const uint8_t *p, size_t n)
+{
+    for (int t = SJ_TOPIC_NONE + 1; t < SJ_TOPIC_COUNT; t++) {
+        const char *name = sj_topic_name((sj_topic_t)t);
+        if (name && strlen(name) >= n && memcmp(name, p, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void take_subscriptions(sj_server_t *s)
+{
+    for (int i = 0; s->pub && i < 1000; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, s->pub, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        const uint8_t *d = zmq_msg_data(&m);
+        size_t n = zmq_msg_size(&m);
+        if (n >= 1 && (d[0] == 0 || d[0] == 1) && topic_prefix(d + 1, n - 1))
+            zmq_setsockopt(s->pub, d[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE,
+                           d + 1, n - 1);
+        else if (s->subs_refused++ % 1000 == 0)
+            sj_log(SJ_LOG_WARN,
+                   "event=subscription_refused bytes=%zu total=%llu", n,
+                   (unsigned long long)s->subs_refused);
+        zmq_msg_close(&m);
+    }
 }
 
 /* Receive one [routing id][request] message into slot s->n. Returns 1 when
@@ -207,7 +373,8 @@ static int take_one(sj_server_t *s)
         memset(it->client_key, 0, sizeof it->client_key);
     it->payload = zmq_msg_data(frame);
     it->len = zmq_msg_size(frame);
-    s->n++;
+    if (!route_read(s))
+        s->n++;
     return 1;
 }
 
@@ -284,7 +451,7 @@ static void finish_job(sj_server_t *s)
 
 static void send_replies(sj_server_t *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->out.applied; i++) {
         sj_batch_item_t *it = &s->items[i];
         if (it->job.kind != SJ_JOB_NONE) {
             start_job(s, i);
@@ -309,21 +476,38 @@ static bool key_revoked(const sj_server_t *s)
     return false;
 }
 
-static void end_batch(sj_server_t *s)
+/* Free the answered items; the first `done` of them. Those the time
+ * budget left untouched move to the front for the next batch. */
+static void end_batch(sj_server_t *s, size_t done)
 {
     sj_batch_clear(s->items, s->n, &s->out);
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < done; i++) {
         zmq_msg_close(&s->ids[i]);
         zmq_msg_close(&s->frames[i]);
     }
-    s->n = 0;
+    size_t left = s->n - done;
+    /* Moved with zmq_msg_move (a small message keeps its bytes inside
+     * zmq_msg_t), and each payload pointer taken again. */
+    for (size_t i = 0; i < left && done; i++) {
+        zmq_msg_init(&s->ids[i]);
+        zmq_msg_move(&s->ids[i], &s->ids[done + i]);
+        zmq_msg_close(&s->ids[done + i]);
+        zmq_msg_init(&s->frames[i]);
+        zmq_msg_move(&s->frames[i], &s->frames[done + i]);
+        zmq_msg_close(&s->frames[done + i]);
+        s->items[i] = s->items[done + i];
+        s->items[i].payload = zmq_msg_data(&s->frames[i]);
+    }
+    s->n = left;
 }
 
 /* One group commit: requests waiting (s->n of them) and due timers. */
 static int run_batch(sj_server_t *s)
 {
     int64_t t0 = sj_now_ms();
+    s->out.applied = s->n;
     int err = sj_batch_apply(&s->env, t0, s->items, s->n, &s->out);
+    size_t done = err ? s->n : s->out.applied;
     if (err == 0) {
         send_replies(s);
         /* Without a PUB socket the loop still serves requests; clients
@@ -344,14 +528,18 @@ static int run_batch(sj_server_t *s)
                (long long)(sj_now_ms() - t0));
     double ms = (double)(sj_now_ms() - t0);
     s->stats.batches++;
-    s->stats.requests += s->n;
+    s->stats.requests += done;
     s->stats.retries_answered += s->out.replayed;
+    s->stats.rate_limited += s->out.rate_limited;
+    if (s->n > done)
+        sj_log(SJ_LOG_DEBUG, "event=batch_budget applied=%zu left=%zu", done,
+               s->n - done);
     s->stats.commit_ms_total += ms;
     if (ms > s->stats.commit_ms_max)
         s->stats.commit_ms_max = ms;
-    if (s->n > s->stats.max_batch)
-        s->stats.max_batch = s->n;
-    end_batch(s);
+    if (done > s->stats.max_batch)
+        s->stats.max_batch = done;
+    end_batch(s, done);
     return err;
 }
 
@@ -374,12 +562,22 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         long wait = due <= now                ? 0
                     : due - now > MAX_WAIT_MS ? MAX_WAIT_MS
                                               : (long)(due - now);
+        /* Items the time budget left: the next batch at once. */
+        if (s->n)
+            wait = 0;
         zmq_pollitem_t items[] = {
             {sj_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
             {s->router, 0, ZMQ_POLLIN, 0},
+            {NULL, s->readers ? sj_readers_fd(s->readers) : -1, ZMQ_POLLIN, 0},
+            {s->pub, 0, ZMQ_POLLIN, 0},
             {NULL, s->job ? sj_job_fd(s->job) : -1, ZMQ_POLLIN, 0},
         };
-        int rc = zmq_poll(items, s->job ? 3 : 2, wait);
+        int n_items = s->pub ? 4 : 3;
+        if (s->job) { /* the job's fd last, after the optional PUB */
+            items[n_items] = items[4];
+            n_items++;
+        }
+        int rc = zmq_poll(items, n_items, wait);
         if (rc < 0 && zmq_errno() != EINTR) {
             sj_log(SJ_LOG_ERROR, "event=poll_failed err=\"%s\"",
                    zmq_strerror(zmq_errno()));
@@ -387,10 +585,20 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         }
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             sj_zap_handle(s->zap);
-        if (rc > 0 && s->job && (items[2].revents & ZMQ_POLLIN))
+        if (rc > 0 && s->job && (items[n_items - 1].revents & ZMQ_POLLIN))
             finish_job(s);
+        if (rc > 0 && s->readers && (items[2].revents & ZMQ_POLLIN))
+            send_reads(s);
+        if (rc > 0 && s->pub && (items[3].revents & ZMQ_POLLIN))
+            take_subscriptions(s);
+        /* Reads are routed to the pool as they come and do not count
+         * against the batch; a flood of them is bounded per pass so that
+         * writes and timers still get their turn. */
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
-            while (s->n < s->cfg->batch_max && take_one(s))
+            for (int taken = 0;
+                 s->n < s->cfg->batch_max &&
+                 taken < 4 * (int)s->cfg->batch_max && take_one(s);
+                 taken++)
                 ;
         if (s->n || sj_now_ms() >= due) {
             run_batch(s);

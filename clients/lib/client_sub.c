@@ -24,6 +24,10 @@ struct sub {
     uint64_t delivered; /* highest seq handed on or filtered out */
     uint64_t live_high; /* highest seq a live stub announced */
     int64_t next_sync;  /* monotonic ms of the idle check */
+    /* Events asked per Replay: halved after a Replay failed (a broker
+     * without byte-bounded pages may send a page too large for us), back
+     * up as pages arrive, so a range of large events always replays. */
+    uint32_t page;
 };
 
 static void sub_free(struct sub *s)
@@ -110,7 +114,7 @@ static void start_sync(sj_client_t *c, struct sub *s)
         req.ping = &ping;
     } else {
         replay.from_seq = s->delivered + 1;
-        replay.limit = SJ_CLIENT_REPLAY_PAGE;
+        replay.limit = s->page ? s->page : SJ_CLIENT_REPLAY_PAGE;
         req.body_case = SHANGJU__REQUEST__BODY_REPLAY;
         req.replay = &replay;
     }
@@ -156,8 +160,16 @@ static void on_sync(sj_client_t *c, const Shangju__Reply *r, int err, void *ud)
         return;
     }
     if (!err && r->body_case == SHANGJU__REPLY__BODY_EVENTS) {
+        if (s->page && s->page < SJ_CLIENT_REPLAY_PAGE)
+            s->page = s->page * 2 < SJ_CLIENT_REPLAY_PAGE
+                          ? s->page * 2
+                          : SJ_CLIENT_REPLAY_PAGE;
         take_page(c, s, r->events);
         return;
+    }
+    if (err && s->started) { /* smaller pages next time (see page) */
+        uint32_t p = s->page ? s->page : SJ_CLIENT_REPLAY_PAGE;
+        s->page = p > 1 ? p / 2 : 1;
     }
     s->cb(c, NULL, err ? err : SJ_EPROTO, s->ud);
     c->calls++;

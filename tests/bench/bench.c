@@ -70,6 +70,13 @@ static void usage(FILE *out)
             "                       postings (--clients 16 --inflight 32 "
             "unless given),\n"
             "                       then replay it from seq 1, three times\n\n"
+            "Mixed mode: postings while one member asks for heavy reads.\n"
+            "  --mixed              postings at --rate (default 1000/s) "
+            "measured without,\n"
+            "                       then with placards, QR codes and "
+            "reports requested\n"
+            "                       back to back; prints p50/p99 of both and "
+            "the ratio\n\n"
             "Scale mode: posting and claiming on a small and a big store.\n"
             "  --scale [N]          the big store holds N preloaded wishes "
             "(default\n"
@@ -175,6 +182,7 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
         {"merchants", required_argument, 0, 'M'},
         {"preload-txn", required_argument, 0, 'x'},
         {"map-size", required_argument, 0, 'g'},
+        {"mixed", no_argument, 0, 'Y'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -268,6 +276,9 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
             break;
         case 'q':
             o->quick = true;
+            break;
+        case 'Y':
+            o->mixed = true;
             break;
         case 'h':
             usage(stdout);
@@ -394,6 +405,8 @@ static void defaults(bench_opts_t *o)
         if (!o->threads)
             o->threads = 2;
     }
+    if (o->mixed && o->rate <= 0) /* the "moderate steady load" */
+        o->rate = o->quick ? 200 : 1000;
     if (!o->clients)
         o->clients = 32;
     if (!o->inflight)
@@ -486,6 +499,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (o.mixed)
+        return bench_mixed_main(&o);
     if (o.replay)
         return bench_replay_main(&o);
     if (o.scale)

@@ -25,6 +25,7 @@ typedef struct {
     const char *broker, *data, *redis_server, *log_level;
     const char *ext_requests, *ext_server_key, *ext_committee_key;
     bool no_redis, quick, keep;
+    bool mixed; /* --mixed: postings with and without heavy reads */
 } bench_opts_t;
 
 /* Set by SIGINT / SIGTERM: every loop winds down. */
@@ -125,5 +126,10 @@ int bench_replay_main(bench_opts_t *o);
 
 /* --scale: posting and claiming on a small and on a big preloaded store. */
 int bench_scale_main(bench_opts_t *o);
+
+/* --mixed (bench_mixed.c): postings at o->rate/s, measured without and
+ * with a background of placards, QR codes and reports. Returns the exit
+ * status. */
+int bench_mixed_main(bench_opts_t *o);
 
 #endif

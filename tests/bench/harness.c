@@ -137,7 +137,7 @@ int harness_broker_start(harness_broker_t *b)
         return 0;
     /* Everything the child needs is prepared before fork: after it, only
      * async-signal-safe calls (the parent may have threads). */
-    char *argv[16], map[24];
+    char *argv[20], map[24];
     int n = 0;
     argv[n++] = b->broker_path;
     argv[n++] = "--data";
@@ -146,6 +146,11 @@ int harness_broker_start(harness_broker_t *b)
     argv[n++] = b->requests;
     argv[n++] = "--events";
     argv[n++] = b->events;
+    /* The load and crash tests flood on purpose, from few members. */
+    argv[n++] = "--rate";
+    argv[n++] = "0";
+    argv[n++] = "--max-open-wishes";
+    argv[n++] = "0";
     if (b->log_level) {
         argv[n++] = "--log-level";
         argv[n++] = (char *)b->log_level;

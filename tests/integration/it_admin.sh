@@ -10,7 +10,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
 
-broker_start
+broker_start --max-open-wishes 0 --rate 0
 sj member add --role resident --name "Auntie Wang" --contact 138-1111 \
     --community Jinqiao --building "Building 3" \
     --key-out "$WORK/wang.key" >/dev/null
@@ -72,7 +72,7 @@ REQ_LIVE=$REQ_EP
 EV_LIVE=$EV_EP
 REQ_EP=tcp://127.0.0.1:$("$IT_TOOL" port)
 EV_EP=tcp://127.0.0.1:$("$IT_TOOL" port)
-broker_start
+broker_start --max-open-wishes 0 --rate 0
 expect_rc 0 sj --json admin verify
 expect_eq "restored store is sound" "$(jq -r .ok <<<"$OUT")" true
 # Every title in the restored store, paging through all wishes.

@@ -47,7 +47,10 @@ struct fixture {
 
 static void setup(struct fixture *f)
 {
-    it_broker_new(&f->b, NULL);
+    /* many requests from few members, on purpose */
+    static const char *const unlimited[] = {"--rate", "0", "--max-open-wishes",
+                                            "0", NULL};
+    it_broker_new(&f->b, unlimited);
     f->committee = it_client(&f->b, NULL, 5000, 2);
     sj_keypair_t kr, k1, k2;
     f->resident_id = it_member_add(f->committee, SHANGJU__ROLE__ROLE_RESIDENT,

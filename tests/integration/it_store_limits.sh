@@ -38,7 +38,7 @@ broker_stop
 
 # ---- a full map: RESOURCE_EXHAUSTED, reads keep working, grow to recover
 DATA=$WORK/small
-broker_start --map-size 1
+broker_start --map-size 1 --map-max 1 --rate 0 --max-open-wishes 0
 sj member add --role resident --name "Big Wisher" --contact 130-6666 \
     --key-out "$WORK/res.key" >/dev/null
 res() { sj --key "$WORK/res.key" "$@"; }
@@ -125,7 +125,7 @@ kill -0 "$BROKER_PID" || fail "the broker died on a full map"
 broker_stop
 
 # The operator grows the map: writes work again, nothing was lost.
-broker_start --map-size 64
+broker_start --map-size 64 --rate 0 --max-open-wishes 0
 expect_rc 0 res --json wish post "After growing the map" --details "$DETAILS"
 expect_eq "next wish id" "$(jq -r .id <<<"$OUT")" $((posted + 1))
 expect_rc 0 sj --json ping

@@ -1,0 +1,275 @@
+/* Integration (issue 13): budgets and quotas with real broker processes.
+ * A member over its rate gets RESOURCE_EXHAUSTED rate.limited with a
+ * retry-after hint while others are served; a member hits the open-wish
+ * quota; a member flooding a small map is stopped by the committee's
+ * reserve and the committee can still suspend them and cancel their
+ * wishes; a map below its ceiling grows by itself; a full disk (ENOSPC,
+ * from an LD_PRELOAD shim) answers RESOURCE_EXHAUSTED store.disk_full,
+ * reads go on, and writes work again once space is back. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "it_harness.h"
+
+#define ST(x) SHANGJU__STATUS__STATUS_##x
+#define K(x) SHANGJU__REQUEST__BODY_##x
+
+/* Post a wish of details_len bytes as c (for_member 0: own). The reply's
+ * status; *reason (if not NULL) gets a copy of its reason (caller frees). */
+static int post(sj_client_t *c, size_t details_len, uint64_t for_member,
+                char **reason, uint32_t *retry_after)
+{
+    static char details[2001];
+    memset(details, 'x', details_len);
+    details[details_len] = 0;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    Shangju__WishPost p = SHANGJU__WISH_POST__INIT;
+    p.title = (char *)"a wish";
+    p.details = details;
+    p.for_member = for_member;
+    req.body_case = K(WISH_POST);
+    req.wish_post = &p;
+    Shangju__Reply *r = it_call(c, &req);
+    int st = r->status;
+    if (reason)
+        *reason = strdup(r->reason ? r->reason : "");
+    if (retry_after)
+        *retry_after = r->retry_after_ms;
+    shangju__reply__free_unpacked(r, NULL);
+    return st;
+}
+
+START_TEST(rate_limit_refuses_the_flooder_only)
+{
+    static const char *const args[] = {"--rate", "5", NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k1, k2;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Flooder", "1", 0,
+                  &k1);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Neighbour", "2", 0,
+                  &k2);
+    sj_client_t *flooder = it_client(&b, &k1, 5000, -1);
+    sj_client_t *other = it_client(&b, &k2, 5000, -1);
+    int ok = 0, limited = 0;
+    uint32_t hint = 0;
+    for (int i = 0; i < 40; i++) {
+        Shangju__Request req;
+        it_bodies_t bodies;
+        it_request(&req, &bodies, K(WISH_LIST), 0);
+        Shangju__Reply *r = it_call(flooder, &req);
+        if (r->status == ST(OK))
+            ok++;
+        else {
+            ck_assert_int_eq(r->status, ST(RESOURCE_EXHAUSTED));
+            ck_assert_str_eq(r->reason, "rate.limited");
+            ck_assert_uint_gt(r->retry_after_ms, 0);
+            hint = r->retry_after_ms;
+            limited++;
+        }
+        shangju__reply__free_unpacked(r, NULL);
+    }
+    printf("it_quota: at --rate 5, 40 requests at once: %d answered, %d "
+           "refused (retry after %u ms)\n",
+           ok, limited, hint);
+    ck_assert_int_ge(ok, 15); /* the burst: 3 s worth */
+    ck_assert_int_gt(limited, 10);
+    /* the neighbour is served meanwhile; writes are limited as well */
+    ck_assert_int_eq(post(other, 10, 0, NULL, NULL), ST(OK));
+    char *why;
+    uint32_t after;
+    ck_assert_int_eq(post(flooder, 10, 0, &why, &after),
+                     ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(why, "rate.limited");
+    free(why);
+    /* after the hint, the flooder is served again */
+    usleep((after + 50) * 1000);
+    ck_assert_int_eq(post(flooder, 10, 0, NULL, NULL), ST(OK));
+    sj_client_destroy(&flooder);
+    sj_client_destroy(&other);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+START_TEST(open_wish_quota)
+{
+    static const char *const args[] = {"--rate", "0", "--max-open-wishes", "5",
+                                       NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    uint64_t res = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
+                                 "Poster", "1", 0, &k);
+    sj_client_t *me = it_client(&b, &k, 5000, 0);
+    uint64_t first = 0;
+    for (int i = 0; i < 5; i++) {
+        uint64_t id = it_wish_post(me, "mine", 0);
+        if (!first)
+            first = id;
+    }
+    char *why;
+    ck_assert_int_eq(post(me, 10, 0, &why, NULL), ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(why, "quota.exceeded");
+    free(why);
+    /* the committee may still post for them (now 6 open); cancelling
+     * two brings them under the quota again */
+    it_wish_post(committee, "for them", res);
+    ck_assert_int_eq(it_wish_move(me, K(WISH_CANCEL), first), ST(OK));
+    ck_assert_int_eq(post(me, 10, 0, NULL, NULL), ST(RESOURCE_EXHAUSTED));
+    ck_assert_int_eq(it_wish_move(me, K(WISH_CANCEL), first + 1), ST(OK));
+    ck_assert_int_eq(post(me, 10, 0, NULL, NULL), ST(OK));
+    sj_client_destroy(&me);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+START_TEST(reserve_lets_the_committee_stop_a_flooder)
+{
+    /* an 8 MiB map that may not grow: the last 2 MiB are the committee's */
+    static const char *const args[] = {
+        "--rate", "0", "--max-open-wishes", "0", "--map-size", "8", "--map-max",
+        "8",      NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    uint64_t flooder = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
+                                     "Flooder", "1", 0, &k);
+    sj_client_t *me = it_client(&b, &k, 5000, 0);
+    int posted = 0;
+    char *why = NULL;
+    for (;;) {
+        free(why);
+        int st = post(me, 2000, 0, &why, NULL);
+        if (st != ST(OK)) {
+            ck_assert_int_eq(st, ST(RESOURCE_EXHAUSTED));
+            break;
+        }
+        posted++;
+        ck_assert_int_lt(posted, 20000);
+    }
+    printf("it_quota: the flooder posted %d wishes, then: %s\n", posted, why);
+    ck_assert_str_eq(why, "store.reserved");
+    free(why);
+    /* the committee suspends the flooder and cancels their wishes */
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(MEMBER_SUSPEND), flooder);
+    ck_assert_int_eq(it_status(committee, &req), ST(OK));
+    for (uint64_t id = 1; id <= 20; id++)
+        ck_assert_int_eq(it_wish_move(committee, K(WISH_CANCEL), id), ST(OK));
+    sj_client_destroy(&me);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+START_TEST(map_grows_by_itself)
+{
+    static const char *const args[] = {
+        "--rate", "0", "--max-open-wishes", "0", "--map-size", "2", "--map-max",
+        "64",     NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Poster", "1", 0,
+                  &k);
+    sj_client_t *me = it_client(&b, &k, 5000, 0);
+    for (int i = 0; i < 1500; i++) /* ~2 KB each: well past 2 MiB */
+        ck_assert_int_eq(post(me, 2000, 0, NULL, NULL), ST(OK));
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(ADMIN_STATS), 0);
+    Shangju__Reply *r = it_call(committee, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    printf("it_quota: the map grew from 2 MiB to %llu MiB (ceiling %llu)\n",
+           (unsigned long long)(r->stats->map_size >> 20),
+           (unsigned long long)(r->stats->map_max >> 20));
+    ck_assert_uint_gt(r->stats->map_size, 2u << 20);
+    ck_assert_uint_le(r->stats->map_size, 64u << 20);
+    shangju__reply__free_unpacked(r, NULL);
+    char *log = it_broker_log(&b);
+    ck_assert_ptr_nonnull(strstr(log, "event=map_grown"));
+    free(log);
+    sj_client_destroy(&me);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+START_TEST(full_disk_answers_resource_exhausted)
+{
+    const char *shim = getenv("SJ_ENOSPC_SHIM");
+    ck_assert_msg(shim && *shim, "SJ_ENOSPC_SHIM is not set");
+    char flag[300];
+    snprintf(flag, sizeof flag, "/tmp/sj-enospc-%d", (int)getpid());
+    unlink(flag);
+    setenv("SJ_ENOSPC_FLAG", flag, 1);
+    setenv("LD_PRELOAD", shim, 1); /* for the broker forked next */
+    /* a sanitizer build's broker accepts a preload before its runtime */
+    char asan[512];
+    const char *was = getenv("ASAN_OPTIONS");
+    snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", was ? was : "",
+             was && *was ? ":" : "");
+    setenv("ASAN_OPTIONS", asan, 1);
+    static const char *const args[] = {"--rate", "0", "--max-open-wishes", "0",
+                                       NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    unsetenv("LD_PRELOAD");
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    uint64_t res = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
+                                 "Poster", "1", 0, &k);
+    uint64_t before = it_wish_post(committee, "before the disk filled", res);
+    int fd = open(flag, O_WRONLY | O_CREAT, 0600); /* the disk is full */
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char *why;
+    ck_assert_int_eq(post(committee, 10, res, &why, NULL),
+                     ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(why, "store.disk_full");
+    free(why);
+    Shangju__Reply *r = it_wish_get(committee, before); /* reads go on */
+    ck_assert_str_eq(r->wish->title, "before the disk filled");
+    shangju__reply__free_unpacked(r, NULL);
+    unlink(flag); /* space is back */
+    uint64_t after = it_wish_post(committee, "after", res);
+    ck_assert_uint_eq(after, before + 1);
+    char *log = it_broker_log(&b);
+    ck_assert_ptr_nonnull(strstr(log, "event=disk_full"));
+    free(log);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+    unsetenv("SJ_ENOSPC_FLAG");
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    it_init(argc, argv);
+    Suite *s = suite_create("it_quota");
+    TCase *tc = tcase_create("quota");
+    tcase_set_timeout(tc, 150);
+    tcase_add_test(tc, rate_limit_refuses_the_flooder_only);
+    tcase_add_test(tc, open_wish_quota);
+    tcase_add_test(tc, reserve_lets_the_committee_stop_a_flooder);
+    tcase_add_test(tc, map_grows_by_itself);
+    tcase_add_test(tc, full_disk_answers_resource_exhausted);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    it_cleanup();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
