@@ -42,11 +42,21 @@ typedef struct {
  * hand it to sj_notice_write, which the compact-publish move does. */
 typedef struct sj_signer sj_signer_t;
 
+/* Room in the request counters: request kinds (Request's field numbers)
+ * and reply statuses (the gRPC codes) below these. */
+#define SJ_STATS_KINDS 256
+#define SJ_STATS_STATUSES 17
+
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
     int64_t started_at;
     uint64_t batches, requests, max_batch, retries_answered;
     double commit_ms_total, commit_ms_max;
+    /* issue 15: metrics */
+    uint64_t auth_failures; /* connections ZAP refused */
+    uint64_t connections;   /* open connections to the request socket */
+    /* answered requests by [kind][status]; kind 0: did not decode */
+    uint64_t answered[SJ_STATS_KINDS][SJ_STATS_STATUSES];
 } sj_broker_stats_t;
 
 typedef struct {

@@ -44,6 +44,7 @@ static int take_events(sj_call_t *c, sj_batch_out_t *out)
 static void encode_reply(sj_batch_item_t *it, const Shangju__Reply *r)
 {
     it->reply = sj_codec_encode(&r->base, &it->reply_len);
+    it->status = (int)r->status;
 }
 
 static void error_reply(sj_batch_item_t *it, uint64_t request_id,
@@ -150,6 +151,7 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         sj_log(SJ_LOG_INFO, "event=unknown_fields_dropped bytes=%zu kind=%s",
                unknown, sj_request_kind(req));
     it->request_id = req->request_id;
+    it->kind = (int)req->body_case;
     if (req->request_id == 0) {
         error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_NO_REQUEST_ID,
                     "request_id is required");
@@ -186,9 +188,15 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         shangju__member__free_unpacked(caller, NULL);
         it->reply = cached;
         it->reply_len = cached_len;
+        it->member_id = caller->id;
+        Shangju__Reply *was = shangju__reply__unpack(NULL, cached_len, cached);
+        it->status = was ? (int)was->status : 0;
+        if (was)
+            shangju__reply__free_unpacked(was, NULL);
         out->replayed++;
         goto done;
     }
+    it->member_id = caller->id;
     apply_one(txn, child, env, now, it, req, caller, out);
     shangju__member__free_unpacked(caller, NULL);
 done:
@@ -297,6 +305,10 @@ int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
     /* The map filled up at commit time: nothing of the batch was applied.
      * Serve it again without writes, so reads go on and writes get a clear
      * RESOURCE_EXHAUSTED instead of silence. */
+    sj_log(SJ_LOG_WARN,
+           "event=store_full what=batch requests=%zu msg=\"the map is full; "
+           "restart with a larger --map-size\"",
+           n);
     out->reads_only = true;
     err = apply(env, now, items, n, out);
     out->reads_only = false;
