@@ -432,7 +432,6 @@ static int run_batch(sj_server_t *s)
     double ms = (double)(sj_now_ms() - t0);
     if (err == 0)
         count_answers(s, (long long)ms);
-    s->stats.auth_failures = sj_zap_refused(s->zap);
     s->stats.batches++;
     s->stats.requests += s->n;
     s->stats.retries_answered += s->out.replayed;
@@ -476,8 +475,10 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
                    zmq_strerror(zmq_errno()));
             return SJ_EIO;
         }
-        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
             sj_zap_handle(s->zap);
+            s->stats.auth_failures = sj_zap_refused(s->zap);
+        }
         if (rc > 0 && (items[2].revents & ZMQ_POLLIN))
             read_monitor(s);
         if (rc > 0 && s->job && (items[3].revents & ZMQ_POLLIN))
