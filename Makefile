@@ -10,20 +10,25 @@ DATA       ?= var/shangju
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS  += --no-print-directory
 
-# Debian 12 packages the build, the tests and the benchmark need.
-PACKAGES = build-essential cmake pkg-config \
+# Debian 12 packages: RUN_PACKAGES build and run the broker (`make run`
+# installs only these); TEST_PACKAGES add the test and benchmark tools
+# (`make test`, `make sanitize`).
+RUN_PACKAGES = build-essential cmake pkg-config \
            libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
-           liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev check \
+           liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
-           fonts-wqy-microhei \
-           zbar-tools libxml2-utils librsvg2-bin help2man debhelper fakeroot \
+           fonts-wqy-microhei tzdata help2man \
+           libstrophe-dev libglib2.0-dev libmicrohttpd-dev
+TEST_PACKAGES = $(RUN_PACKAGES) check \
+           zbar-tools libxml2-utils librsvg2-bin debhelper fakeroot \
            redis-server redis-tools jq shellcheck \
-           libstrophe-dev libglib2.0-dev prosody python3-slixmpp
-PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk  # web
+           prosody python3-slixmpp python3-prometheus-client
+TEST_PACKAGES += chromium chromium-driver python3-selenium wrk  # web
+PACKAGES = $(TEST_PACKAGES)
 
-.PHONY: run test build sanitize format bench deps clean
+.PHONY: run test build build-run sanitize format bench deps run-deps clean
 
-run: deps build
+run: run-deps build-run
 	@echo
 	@echo "Starting the broker on $(DATA) (Ctrl-C stops it). In another terminal try:"
 	@echo "    ./$(BUILD)/clients/shangju --data $(DATA) wish list"
@@ -35,6 +40,13 @@ test: deps build
 
 build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+# What `make run` needs: the programs, without the tests (no Check).
+build-run:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    $$(dpkg-query -W -f='$${Status}' check 2>/dev/null | grep -q "ok installed" \
+	        || echo -DSJ_TESTS=OFF)
 	cmake --build $(BUILD) -j$(JOBS)
 
 sanitize: deps
@@ -52,6 +64,9 @@ bench: build
 	./$(BUILD)/tests/shangju-bench
 
 # Install only what is missing; as root directly, otherwise through sudo.
+run-deps:
+	@$(MAKE) deps PACKAGES="$(RUN_PACKAGES)"
+
 deps:
 	@missing=""; for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
