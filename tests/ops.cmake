@@ -12,3 +12,8 @@ add_test(NAME it_ops_cli
                  $<TARGET_FILE:it_tool>)
 set_tests_properties(it_ops_cli PROPERTIES TIMEOUT 120 LABELS integration
     ENVIRONMENT "SJ_METRICS_BIN=$<TARGET_FILE:shangju-metrics>")
+#   ops_cli  the report's CSV byte for byte; tables by display width
+add_executable(test_ops_cli ${CMAKE_CURRENT_LIST_DIR}/test_ops_cli.c)
+target_link_libraries(test_ops_cli PRIVATE sj_cli PkgConfig::CHECK)
+target_compile_options(test_ops_cli PRIVATE ${SJ_WARNINGS})
+add_test(NAME ops_cli COMMAND test_ops_cli)
