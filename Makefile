@@ -18,7 +18,7 @@ RUN_PACKAGES = build-essential cmake pkg-config \
            liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
            fonts-wqy-microhei tzdata help2man \
-           libstrophe-dev libglib2.0-dev libmicrohttpd-dev
+           libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev
 TEST_PACKAGES = $(RUN_PACKAGES) check \
            zbar-tools libxml2-utils librsvg2-bin debhelper fakeroot \
            redis-server redis-tools jq shellcheck \
