@@ -42,6 +42,15 @@ grep -q 'ts=[0-9-]*T[0-9:.]*+08:00 ' "$BROKER_LOG" ||
 # ---- a refused key is counted
 "$IT_TOOL" keygen "$WORK/stranger.key" >/dev/null
 SJ_TIMEOUT=300 expect_rc 3 sj --key "$WORK/stranger.key" ping
+# ... and the CLI says why, naming the endpoint and the key
+grep -q "refused the key $WORK/stranger.key" <<<"$ERR" ||
+    fail "unregistered key not named: $ERR"
+grep -q "$REQ_EP" <<<"$ERR" || fail "endpoint not named: $ERR"
+# a server key of another broker: the handshake fails
+"$IT_TOOL" keygen "$WORK/other.key" >/dev/null
+SJ_TIMEOUT=300 expect_rc 3 sj --server-key "$WORK/other.key" ping
+grep -q "handshake with $REQ_EP failed.*$WORK/other.key" <<<"$ERR" ||
+    fail "wrong server key not named: $ERR"
 
 # ---- Prometheus text from the CLI, and a textfile written whole
 expect_rc 0 sj --key "$WORK/mon.key" admin stats --format prometheus \
@@ -106,9 +115,16 @@ for path in sys.argv[1:]:
 print("prometheus ok")
 PYEOF
 
-# ---- the broker away: 503, not stale numbers
+# ---- the broker away: 503, not stale numbers; the CLI says nothing
+# listens there, within 5 s
 broker_stop
 [ "$(scrape /metrics | head -1)" = 503 ] || fail "no 503 with the broker away"
+T0=$(date +%s%N)
+SJ_TIMEOUT=500 expect_rc 3 sj ping
+T1=$(date +%s%N)
+[ $(((T1 - T0) / 1000000)) -lt 5000 ] || fail "stopped broker: $(((T1 - T0) / 1000000)) ms"
+grep -q "nothing is listening at $REQ_EP" <<<"$ERR" ||
+    fail "stopped broker not named: $ERR"
 broker_start --time-zone Asia/Shanghai
 
 # ---- dates in the community's zone; impossible dates refused
