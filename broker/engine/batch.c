@@ -185,10 +185,10 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         sj_dedup_get(child, it->client_key, req->request_id, &cached,
                      &cached_len) == 0) {
         sj_txn_abort(&child);
+        it->member_id = caller->id;
         shangju__member__free_unpacked(caller, NULL);
         it->reply = cached;
         it->reply_len = cached_len;
-        it->member_id = caller->id;
         Shangju__Reply *was = shangju__reply__unpack(NULL, cached_len, cached);
         it->status = was ? (int)was->status : 0;
         if (was)
