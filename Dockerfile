@@ -15,10 +15,13 @@
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
     libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
-    libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev gettext help2man"
-# The chat bridge (target `bridge`) and the demo XMPP server.
+    libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev gettext \
+    help2man libxml2-dev libssl-dev libcurl4-openssl-dev"
+# The chat bridge (target `bridge`) and the demo XMPP server; WeChat /
+# WeCom: libmicrohttpd for the callback, libcurl for the APIs.
 ARG BRIDGE_PACKAGES="libzmq5 libprotobuf-c1 libsodium23 libjson-c5 \
-    libstrophe0 libglib2.0-0 ca-certificates"
+    libstrophe0 libglib2.0-0 ca-certificates \
+    libmicrohttpd12 libcurl4 libxml2 libssl3"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
     fonts-wqy-microhei tzdata libunistring2"
@@ -34,7 +37,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF \
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSJ_TESTS=OFF -DSJ_DESK=OFF \
     && cmake --build /build -j2 --target shangju-broker shangju shangju-chat \
         translations \
     && install -D -m 0755 /build/broker/shangju-broker /out/shangju-broker \

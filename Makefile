@@ -1,12 +1,18 @@
 # Shangju: the two commands a newcomer needs.
 #   make run   install what is missing, build, start the broker with a demo
+#              and the public web front (http://localhost:8080/)
 #   make test  install what is missing, build, run the whole suite
 # Other targets: build, sanitize (ASan+UBSan build and suite), format,
-# bench, deps, clean.
+# bench, bench-web (the web front under wrk), deps, clean.
 
 BUILD      ?= build
 SAN_BUILD  ?= build-asan
 DATA       ?= var/shangju
+# make run: where the web front listens and the base of the QR codes' URLs
+# (a phone on the same network: WEB_LISTEN=0.0.0.0:8080
+# PUBLIC_URL=http://<this machine's address>:8080).
+WEB_LISTEN ?= 127.0.0.1:8080
+PUBLIC_URL ?= http://localhost:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS  += --no-print-directory
 
@@ -18,22 +24,25 @@ RUN_PACKAGES = build-essential cmake pkg-config \
            liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
            fonts-wqy-microhei tzdata help2man \
-           libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev
+           libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev \
+           libxml2-dev libssl-dev libcurl4-openssl-dev
 TEST_PACKAGES = $(RUN_PACKAGES) check \
            zbar-tools libxml2-utils librsvg2-bin debhelper fakeroot \
            redis-server redis-tools jq shellcheck \
            prosody python3-slixmpp python3-prometheus-client
-TEST_PACKAGES += chromium chromium-driver python3-selenium wrk  # web
+TEST_PACKAGES += chromium chromium-driver python3-selenium wrk curl  # web
+TEST_PACKAGES += libgtk-4-dev libadwaita-1-dev libgsound-dev sound-theme-freedesktop \
+            xvfb dbus at-spi2-core python3-pyatspi xdotool imagemagick \
+            poppler-utils  # desk
 PACKAGES = $(TEST_PACKAGES)
 
-.PHONY: run test build build-run sanitize format bench deps run-deps clean
+.PHONY: run test build build-run sanitize format bench bench-web deps run-deps clean
 
 run: run-deps build-run
 	@echo
-	@echo "Starting the broker on $(DATA) (Ctrl-C stops it). In another terminal try:"
-	@echo "    ./$(BUILD)/clients/shangju --data $(DATA) wish list"
+	@echo "Starting the broker on $(DATA) and the web front on $(WEB_LISTEN) (Ctrl-C stops both)."
 	@echo
-	./$(BUILD)/broker/shangju-broker --data $(DATA) --demo
+	tools/run-demo.sh $(BUILD) $(DATA) $(WEB_LISTEN) $(PUBLIC_URL)
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -62,6 +71,9 @@ format:
 
 bench: build
 	./$(BUILD)/tests/shangju-bench
+
+bench-web: deps build
+	bash tests/bench/web_bench.sh $(BUILD)
 
 # Install only what is missing; as root directly, otherwise through sudo.
 run-deps:

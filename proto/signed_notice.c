@@ -81,3 +81,19 @@ int sj_notice_verify(const char *text, size_t len, const uint8_t *pk,
     snprintf(why, cap, "valid");
     return SJ_OK;
 }
+
+void sj_notice_fingerprint(const uint8_t pk[32], char out[SJ_NOTICE_FP_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, pk, 32);
+    char *o = out + sizeof "SHA256:" - 1;
+    memcpy(out, "SHA256:", sizeof "SHA256:" - 1);
+    for (int i = 0; i < 16; i++) {
+        if (i && i % 2 == 0)
+            *o++ = ' ';
+        *o++ = hex[h[i] >> 4];
+        *o++ = hex[h[i] & 15];
+    }
+    *o = '\0';
+}

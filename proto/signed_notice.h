@@ -36,4 +36,12 @@
 int sj_notice_verify(const char *text, size_t len, const uint8_t *pk,
                      uint8_t *key_out, char *why, size_t cap);
 
+/* The fingerprint of a notice key, as the notice prints it and the CLI
+ * shows it for a reader to compare: "SHA256:" and the first 16 bytes of
+ * the SHA-256 of the 32-byte key in hex, in groups of four, e.g.
+ * "SHA256:9f86 d081 884c 7d65 9a2f eaa0 c55a d015". */
+#define SJ_NOTICE_FP_LEN 48 /* with the NUL */
+#define SJ_NOTICE_FP_LABEL "notice-key-fingerprint: "
+void sj_notice_fingerprint(const uint8_t pk[32], char out[SJ_NOTICE_FP_LEN]);
+
 #endif

@@ -38,6 +38,13 @@
 #define SJ_MAX_RESOLUTION 1000
 #define SJ_MAX_PERFORMANCES 1000 /* per compact: bounds the record */
 #define SJ_MAX_COMPLAINTS 200
+/* issue 9 (privacy): an item's frequency, and complaints per complainer
+ * (the last SJ_COMPLAINTS_FOR_PARTIES places of a compact's complaints
+ * are kept for its parties, so outsiders cannot fill the budget). */
+#define SJ_MAX_ITEM_TIMES 100         /* performances of an item per period */
+#define SJ_MAX_OPEN_COMPLAINTS_EACH 3 /* neither resolved nor dismissed */
+#define SJ_MAX_COMPLAINTS_EACH 10     /* per complainer per compact */
+#define SJ_COMPLAINTS_FOR_PARTIES 50
 
 /* Added with the CLI's option tables (issue 8), so the help and the early
  * checks of clients use the broker's own numbers. */

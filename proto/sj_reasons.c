@@ -162,6 +162,27 @@ static const struct {
     [SJ_R_COMPACT_FULL] =
         {"compact.full",
          N_("The compact holds as many records of this kind as it can.")},
+    [SJ_R_COMPACT_OUT_OF_TERM] =
+        {"compact.out_of_term",
+         N_("The date lies outside the compact's term.")},
+    [SJ_R_COMPACT_TOO_OFTEN] =
+        {"compact.too_often",
+         N_("This service item is already recorded as often as its "
+            "frequency allows in that period.")},
+    [SJ_R_COMPACT_NO_PERFORMANCE] =
+        {"compact.no_performance",
+         N_("The compact has no such performance record.")},
+    [SJ_R_COMPACT_NOT_RECEIVER] =
+        {"compact.not_receiver",
+         N_("Only the party who received the service (the committee for a "
+            "community item) confirms it, and never its giver.")},
+    [SJ_R_COMPACT_ALREADY_CONFIRMED] =
+        {"compact.already_confirmed",
+         N_("The performance is already confirmed.")},
+    [SJ_R_COMPACT_COMPLAINT_LIMIT] =
+        {"compact.complaint_limit",
+         N_("You have filed as many complaints on this compact as allowed. "
+            "Wait until the committee has handled them.")},
     [SJ_R_LISTING_NOT_FOUND] = {"listing.not_found",
                                 N_("The merchant has no listing.")},
     [SJ_R_LISTING_EXISTS] =

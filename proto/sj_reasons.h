@@ -73,6 +73,13 @@ typedef enum {
     SJ_R_COMPACT_NO_COMPLAINT,     /* compact.no_complaint */
     SJ_R_COMPACT_ALREADY_RESOLVED, /* compact.already_resolved */
     SJ_R_COMPACT_FULL,             /* compact.full */
+    SJ_R_COMPACT_OUT_OF_TERM,      /* compact.out_of_term */
+    SJ_R_COMPACT_TOO_OFTEN,        /* compact.too_often */
+    SJ_R_COMPACT_NO_PERFORMANCE,   /* compact.no_performance */
+    SJ_R_COMPACT_NOT_RECEIVER,     /* compact.not_receiver */
+    /* compact.already_confirmed */
+    SJ_R_COMPACT_ALREADY_CONFIRMED,
+    SJ_R_COMPACT_COMPLAINT_LIMIT,  /* compact.complaint_limit */
     SJ_R_LISTING_NOT_FOUND,        /* listing.not_found */
     SJ_R_LISTING_EXISTS,           /* listing.exists */
     SJ_R_IMAGE_TOO_LARGE,          /* image.too_large */

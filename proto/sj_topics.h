@@ -42,6 +42,8 @@
     X(COMPACT_RESOLVED, "compact.resolved")                                    \
     X(COMPACT_RATED, "compact.rated")                                          \
     X(COMPACT_CLOSED, "compact.closed")                                        \
+    X(COMPACT_CONFIRMED, "compact.confirmed")                                  \
+    X(COMPACT_DISMISSED, "compact.dismissed")                                  \
     X(POINTS_EARNED, "points.earned")                                          \
     X(POINTS_TRANSFERRED, "points.transferred")                                \
     X(POINTS_YEAR_CLOSED, "points.year_closed")

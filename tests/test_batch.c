@@ -156,6 +156,11 @@ static const struct expect matrix[] = {
     {K(MEMBER_UNSUSPEND), "c"},
     {K(CONTACT_REVEALS), "rcb"},
     {K(WISH_DISPUTE), "rcb"},
+    {K(COMPACT_CONFIRM), "rmcb"},
+    {K(COMPACT_DISMISS), "c"},
+    {K(NOTICE_KEY_GET), "rmcbw"},
+    /* issue 14 (WeChat / WeCom) */
+    {K(CHAT_LEAVE), "b"},
 };
 
 /* A request of each kind with an empty body of the right type. */

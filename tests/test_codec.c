@@ -85,6 +85,8 @@ static const char *const wire_topics[] = {
     /* issue 9 (privacy) */
     "member.unsuspended",
     "wish.disputed",
+    "compact.confirmed",
+    "compact.dismissed",
 };
 
 START_TEST(topics_and_entry_kinds)

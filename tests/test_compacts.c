@@ -717,18 +717,6 @@ END_TEST
 
 /* ------------------------------------- performing, complaints, ratings */
 
-static int perform(uint64_t as, uint64_t id, uint32_t item, int64_t date)
-{
-    Shangju__CompactPerform p = SHANGJU__COMPACT_PERFORM__INIT;
-    p.id = id;
-    p.item_id = item;
-    p.date = date;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(COMPACT_PERFORM);
-    req.compact_perform = &p;
-    return world_call(&w, as, &req);
-}
-
 static int complain(uint64_t as, uint64_t id, uint64_t against,
                     const char *text)
 {
@@ -772,21 +760,34 @@ START_TEST(perform_complain_rate_and_results)
 {
     uint64_t id = compact_in(CS(ACTIVE)); /* complaint 1: merchant */
     /* Performing: the giver, or the committee for anyone. */
-    ck_assert_int_eq(perform(w.merchant, id, 1, 0), 0);
-    ck_assert_uint_ge(w.events, 1); /* compact.performed (+ points) */
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, 0), 0);
+    ck_assert_uint_eq(w.events, 1); /* compact.performed; paid on confirm */
     const Shangju__Compact *v = w.reply->compact;
     ck_assert_uint_eq(v->n_performances, 1); /* just the new record */
     ck_assert_int_eq(v->performances[0]->date, w.now);
     ck_assert_uint_eq(v->performances[0]->party_id, w.merchant);
-    ck_assert_int_eq(perform(w.resident, id, 2, w.now - SJ_DAY_MS), 0);
-    ck_assert_int_eq(perform(committee2, id, 2, 0), 0); /* for the resident */
-    ck_assert_int_eq(perform(w.committee, id, 3, 0), 0);
-    ck_assert_int_eq(perform(w.merchant, id, 4, 0), ST(NOT_FOUND));
-    ck_assert_int_eq(perform(w.merchant, id, 0, 0), ST(NOT_FOUND));
-    ck_assert_int_eq(perform(w.merchant, id, 1, w.now + 1),
+    w.now += SJ_DAY_MS; /* items without a period: once a day */
+    ck_assert_int_eq(world_perform(&w, w.resident, id, 2, w.now - SJ_DAY_MS),
+                     0);
+    ck_assert_int_eq(world_perform(&w, committee2, id, 2, 0),
+                     0); /* for the resident */
+    ck_assert_int_eq(world_perform(&w, w.committee, id, 3, 0), 0);
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 4, 0), ST(NOT_FOUND));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 0, 0), ST(NOT_FOUND));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, w.now + 1),
                      ST(INVALID_ARGUMENT));
-    ck_assert_int_eq(perform(w.merchant, id, 2, 0), ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 2, 0),
+                     ST(PERMISSION_DENIED));
     ck_assert_uint_eq(get(id)->n_performances, 4);
+    /* Each pays (and counts in the results) once its receiver confirms:
+     * the merchant for item 2, the committee for the community's items
+     * (not the member who gave or recorded it). */
+    ck_assert_int_eq(world_confirm(&w, committee2, id, 1), 0);
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, 2), 0);
+    ck_assert_int_eq(world_confirm(&w, w.merchant, id, 3), 0);
+    ck_assert_int_eq(world_confirm(&w, w.committee, id, 4),
+                     ST(PERMISSION_DENIED));
+    ck_assert_int_eq(world_confirm(&w, committee2, id, 4), 0);
     /* Complaints: against a party other than oneself, with text. */
     ck_assert_int_eq(complain(w.merchant, id, w.merchant, "x"),
                      ST(INVALID_ARGUMENT));
@@ -833,7 +834,8 @@ START_TEST(perform_complain_rate_and_results)
     ck_assert_int_eq(rate(w.resident, id, w.merchant, 3), 0);
     ck_assert_int_eq(rate(w.committee, id, w.merchant, 4), 0);
     ck_assert_int_eq(rate(w.committee, id, w.resident, 2), 0);
-    ck_assert_int_eq(perform(w.merchant, id, 1, 0), ST(FAILED_PRECONDITION));
+    ck_assert_int_eq(world_perform(&w, w.merchant, id, 1, 0),
+                     ST(FAILED_PRECONDITION));
     /* Close: the results per party. */
     ck_assert_int_eq(act(K(COMPACT_CLOSE), id, w.merchant),
                      ST(PERMISSION_DENIED));
@@ -955,7 +957,7 @@ START_TEST(list_by_state_paged)
     for (int i = 0; i < 5; i++)
         neg[i] = draft();
     uint64_t active = compact_in(CS(ACTIVE));
-    ck_assert_int_eq(perform(w.merchant, active, 1, 0), 0);
+    ck_assert_int_eq(world_perform(&w, w.merchant, active, 1, 0), 0);
     uint64_t after = 0;
     size_t seen = 0;
     do {

@@ -437,6 +437,52 @@ START_TEST(reminder_before_expiry)
 }
 END_TEST
 
+static int leave(uint64_t as, const char *handle)
+{
+    Shangju__ChatLeave l = SHANGJU__CHAT_LEAVE__INIT;
+    l.handle = (char *)handle;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(CHAT_LEAVE);
+    req.chat_leave = &l;
+    return world_call(&w, as, &req);
+}
+
+/* issue 14: a WeChat follower unsubscribes; the bridge unlinks them. */
+START_TEST(leave_unlinks_on_own_bridge_only)
+{
+    uint64_t b2 = world_add(&w, ROLE(BRIDGE), "Bridge 2", 0);
+    ck_assert_int_eq(link_(w.committee, w.resident2, "oOPENID", w.bridge), 0);
+    /* Another bridge, an unknown handle, an empty one: the same refusal,
+     * and nothing changes. */
+    ck_assert_int_eq(leave(b2, "oOPENID"), ST(NOT_FOUND));
+    ck_assert_str_eq(reason(), "chat.unlinked");
+    ck_assert_int_eq(leave(w.bridge, "nobody"), ST(NOT_FOUND));
+    ck_assert_str_eq(reason(), "chat.unlinked");
+    ck_assert_uint_eq(w.events, 0); /* events of the last call */
+    ck_assert_int_eq(leave(w.bridge, ""), ST(INVALID_ARGUMENT));
+    ck_assert_int_eq(resolve(w.bridge, "oOPENID", 0), 0);
+    /* Its own bridge: unlinked, language forgotten, one event. */
+    ck_assert_int_eq(leave(w.bridge, "oOPENID"), 0);
+    ck_assert_uint_eq(w.events, 1);
+    ck_assert_int_eq(resolve(w.bridge, "oOPENID", 0), ST(NOT_FOUND));
+    ck_assert_int_eq(resolve(w.bridge, "", w.resident2), ST(NOT_FOUND));
+    ck_assert_int_eq(leave(w.bridge, "oOPENID"), ST(NOT_FOUND));
+    Shangju__MemberGet g = SHANGJU__MEMBER_GET__INIT;
+    g.id = w.resident2;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(MEMBER_GET);
+    req.member_get = &g;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    ck_assert_str_eq(w.reply->member->chat_handle, "");
+    ck_assert_uint_eq(w.reply->member->bridge_id, 0);
+    ck_assert_str_eq(w.reply->member->chat_lang, "");
+    verify_clean();
+    /* The handle is free again: the committee may link it anew. */
+    ck_assert_int_eq(link_(w.committee, w.resident, "oOPENID", w.bridge), 0);
+    verify_clean();
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("links");
@@ -452,6 +498,7 @@ static Suite *suite(void)
     tcase_add_test(tc, language_per_member);
     tcase_add_test(tc, reminder_before_expiry);
     tcase_add_test(tc, nothing_private_leaves);
+    tcase_add_test(tc, leave_unlinks_on_own_bridge_only);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -1,7 +1,9 @@
 /* The points ledger, in process: issuing (and a closed wish earning the
  * merchant), paying for listed services and every refusal, who reads which
  * account, rankings and their freezing, a seeded property test of
- * thousands of random operations checked against a model and the ledger's
+ * thousands of random operations (earnings, payments at an agreed price,
+ * compact performances within the term and an item's frequency, paid on
+ * the receiver's confirmation) checked against a model and the ledger's
  * invariants, and tampering with the LMDB file caught by verify. */
 #include <check.h>
 
@@ -707,6 +709,241 @@ static void pt_check_ranking(pt_member *m, size_t n, uint32_t year,
     }
 }
 
+/* ------------------------------------- property test: a compact's items */
+
+/* issue 9 §4: a compact among the cast whose performances the model
+ * predicts independently of compacts.c: dated within the term, at most
+ * `times` per period of the item in the community's time zone (the test
+ * runs in Asia/Shanghai, UTC+8 all year), paid to the giver only when the
+ * receiving side (the committee for a community item) confirms, never by
+ * the giver or whoever recorded it. */
+#define PT_ITEMS 4
+#define PT_PERFS 1000 /* SJ_MAX_PERFORMANCES */
+#define IP(x) SHANGJU__ITEM_PERIOD__ITEM_PERIOD_##x
+
+typedef struct {
+    pt_member *giver, *receiver; /* receiver NULL: the community */
+    Shangju__ItemPeriod period;
+    uint32_t times;
+} pt_item;
+
+typedef struct {
+    uint32_t item; /* 1-based */
+    int64_t date;
+    uint64_t recorder;
+    bool confirmed;
+} pt_perf;
+
+typedef struct {
+    uint64_t id;
+    int64_t start, end;
+    pt_member *parties[4];
+    pt_item item[PT_ITEMS];
+    pt_perf perf[PT_PERFS];
+    size_t n_perf;
+    pt_member *committee;
+    unsigned ok[2], refused[6]; /* performed/confirmed; see pt_compact_op */
+} pt_compact;
+
+/* The period a date falls in, in Shanghai time, by arithmetic. */
+static int64_t pt_period(Shangju__ItemPeriod p, int64_t ms)
+{
+    int64_t local = ms / 1000 + 8 * 3600;
+    int64_t day = local / 86400; /* the dates here are after 1970 */
+    if (p == IP(TERM))
+        return 0;
+    if (p == IP(WEEK))
+        return (day + 3) / 7; /* 1970-01-01 was a Thursday */
+    if (p == IP(MONTH)) {
+        time_t t = (time_t)local;
+        struct tm tm;
+        ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+        return (int64_t)tm.tm_year * 12 + tm.tm_mon;
+    }
+    return day;
+}
+
+static bool pt_party(const pt_compact *k, const pt_member *x)
+{
+    for (size_t i = 0; i < 4; i++)
+        if (k->parties[i] == x)
+            return true;
+    return false;
+}
+
+/* Draft, sign and publish the compact: parties the committee (m[0]), the
+ * resident (m[1]), the merchants (m[3], m[4]); its term from ten days to
+ * three hundred days from now. */
+static void pt_compact_new(pt_compact *k, pt_member *m)
+{
+    memset(k, 0, sizeof *k);
+    k->committee = &m[0];
+    pt_member *parties[4] = {&m[0], &m[1], &m[3], &m[4]};
+    memcpy(k->parties, parties, sizeof parties);
+    const pt_item items[PT_ITEMS] = {
+        {&m[3], NULL, IP(WEEK), 2},         /* to the community */
+        {&m[1], &m[3], IP(UNSPECIFIED), 0}, /* once a day */
+        {&m[4], &m[1], IP(MONTH), 3},
+        {&m[1], NULL, IP(TERM), 2},
+    };
+    memcpy(k->item, items, sizeof items);
+    Shangju__ServiceItem it[PT_ITEMS], *itp[PT_ITEMS];
+    for (size_t i = 0; i < PT_ITEMS; i++) {
+        shangju__service_item__init(&it[i]);
+        it[i].giver_id = items[i].giver->id;
+        it[i].receiver_id = items[i].receiver ? items[i].receiver->id : 0;
+        it[i].what = (char *)"a service";
+        it[i].period = items[i].period;
+        it[i].times = items[i].times;
+        itp[i] = &it[i];
+    }
+    uint64_t ids[4];
+    for (size_t i = 0; i < 4; i++)
+        ids[i] = parties[i]->id;
+    k->start = w.now + 10 * SJ_DAY_MS;
+    k->end = k->start + 300 * SJ_DAY_MS;
+    Shangju__CompactDraft d = SHANGJU__COMPACT_DRAFT__INIT;
+    d.title = (char *)"Points compact";
+    d.term_start = k->start;
+    d.term_end = k->end;
+    d.parties = ids;
+    d.n_parties = 4;
+    d.items = itp;
+    d.n_items = PT_ITEMS;
+    k->id = world_compact(&w, &d);
+}
+
+/* What the broker must answer x recording item (1-based) dated date. */
+static int pt_perform_expect(const pt_compact *k, const pt_member *x,
+                             uint32_t item, int64_t date)
+{
+    bool committee = x == k->committee;
+    if (!pt_party(k, x) && !committee)
+        return ST(PERMISSION_DENIED);
+    if (w.now < k->start || w.now >= k->end)
+        return ST(FAILED_PRECONDITION); /* not active */
+    const pt_item *it = &k->item[item - 1];
+    if (it->giver != x && !committee)
+        return ST(PERMISSION_DENIED);
+    int64_t d = date ? date : w.now;
+    if (d > w.now || d < k->start || d >= k->end)
+        return ST(INVALID_ARGUMENT);
+    uint32_t n = 0, times = it->times ? it->times : 1;
+    for (size_t i = 0; i < k->n_perf; i++)
+        n += k->perf[i].item == item &&
+             pt_period(it->period, k->perf[i].date) == pt_period(it->period, d);
+    if (n >= times)
+        return ST(FAILED_PRECONDITION);
+    return k->n_perf >= PT_PERFS ? ST(RESOURCE_EXHAUSTED) : 0;
+}
+
+/* What the broker must answer x confirming performance id (1-based). */
+static int pt_confirm_expect(const pt_compact *k, const pt_member *x,
+                             uint32_t id)
+{
+    if (w.now < k->start)
+        return ST(FAILED_PRECONDITION); /* active or evaluating only */
+    if (id == 0 || id > k->n_perf)
+        return ST(NOT_FOUND);
+    const pt_perf *p = &k->perf[id - 1];
+    if (p->confirmed)
+        return ST(ALREADY_EXISTS);
+    const pt_item *it = &k->item[p->item - 1];
+    if (x == it->giver || x->id == p->recorder)
+        return ST(PERMISSION_DENIED);
+    bool receiver = it->receiver ? it->receiver == x : x == k->committee;
+    return receiver ? 0 : ST(PERMISSION_DENIED);
+}
+
+/* One random performance or confirmation, checked against the model; a
+ * confirmation pays the giver, which the model books as an earning.
+ * Returns the points issued. */
+static uint64_t pt_compact_op(pt_compact *k, pt_member *m, size_t n,
+                              unsigned seed)
+{
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    if (rnd(10) < 6) {
+        uint32_t item = 1 + rnd(PT_ITEMS);
+        pt_member *x = &m[rnd((uint32_t)n)];
+        uint32_t who = rnd(10);
+        if (who < 5)
+            x = k->item[item - 1].giver;
+        else if (who < 7)
+            x = k->committee;
+        int64_t date = 0;
+        uint32_t when = rnd(10);
+        if (when < 2)
+            date = w.now - (int64_t)rnd(30 * 24) * 3600 * 1000;
+        else if (when < 3)
+            date = k->start - 1 - (int64_t)rnd(5 * 24) * 3600 * 1000;
+        else if (when < 4)
+            date = w.now + 3600 * 1000;
+        else if (when < 6 && w.now > k->start)
+            date =
+                k->start +
+                (int64_t)rnd((uint32_t)((w.now - k->start) / (3600 * 1000))) *
+                    3600 * 1000;
+        int want = pt_perform_expect(k, x, item, date);
+        Shangju__CompactPerform p = SHANGJU__COMPACT_PERFORM__INIT;
+        p.id = k->id;
+        p.item_id = item;
+        p.date = date;
+        req.body_case = K(COMPACT_PERFORM);
+        req.compact_perform = &p;
+        int got = world_call(&w, x->id, &req);
+        ck_assert_msg(got == want,
+                      "member %llu performs item %u dated %lld: got %d (%s), "
+                      "expected %d (seed %u)",
+                      (unsigned long long)x->id, item, (long long)date, got,
+                      w.reply->message, want, seed);
+        if (got == 0) {
+            pt_perf *pf = &k->perf[k->n_perf++];
+            pf->item = item;
+            pf->date = date ? date : w.now;
+            pf->recorder = x->id;
+            ck_assert_uint_eq(w.reply->compact->performances[0]->id, k->n_perf);
+            k->ok[0]++;
+        } else {
+            k->refused[got == ST(INVALID_ARGUMENT)      ? 0
+                       : got == ST(FAILED_PRECONDITION) ? 1
+                                                        : 2]++;
+        }
+        return 0;
+    }
+    uint32_t id = 1 + rnd((uint32_t)k->n_perf + 1);
+    pt_member *x = &m[rnd((uint32_t)n)];
+    if (id <= k->n_perf && rnd(2)) {
+        const pt_item *it = &k->item[k->perf[id - 1].item - 1];
+        x = it->receiver ? it->receiver : k->committee;
+    }
+    int want = pt_confirm_expect(k, x, id);
+    Shangju__CompactConfirm q = SHANGJU__COMPACT_CONFIRM__INIT;
+    q.id = k->id;
+    q.performance_id = id;
+    req.body_case = K(COMPACT_CONFIRM);
+    req.compact_confirm = &q;
+    int got = world_call(&w, x->id, &req);
+    ck_assert_msg(got == want,
+                  "member %llu confirms performance %u: got %d (%s), "
+                  "expected %d (seed %u)",
+                  (unsigned long long)x->id, id, got, w.reply->message, want,
+                  seed);
+    if (got != 0) {
+        k->refused[got == ST(PERMISSION_DENIED) ? 3
+                   : got == ST(ALREADY_EXISTS)  ? 4
+                                                : 5]++;
+        return 0;
+    }
+    k->perf[id - 1].confirmed = true;
+    k->ok[1]++;
+    pt_member *g = k->item[k->perf[id - 1].item - 1].giver;
+    uint64_t pay = w.cfg.points_per_performance;
+    g->balance += (int64_t)pay;
+    g->earned += pay;
+    g->earned_year[sj_ledger_year(w.now) - 2023] += pay;
+    return pay;
+}
+
 START_TEST(random_operations_keep_the_ledger_sound)
 {
     /* The suite gates every commit, so by default it replays one fixed
@@ -743,6 +980,10 @@ START_TEST(random_operations_keep_the_ledger_sound)
             world_add(&w, merchant ? ROLE(MERCHANT) : ROLE(RESIDENT), name, 0);
         m[n++].merchant = merchant;
     }
+    /* The community's time zone, which the item periods follow. */
+    world_tz(&w, "Asia/Shanghai");
+    static pt_compact k;
+    pt_compact_new(&k, m);
     for (size_t i = 0; i < n; i++) {
         m[i].can_pay = m[i].id != w.bridge;
         if (!m[i].merchant)
@@ -770,7 +1011,12 @@ START_TEST(random_operations_keep_the_ledger_sound)
             ck_assert_int_eq(close_year(w.committee, year - 1), 0);
             frozen[year - 1 - 2023] = copy_ranking(w.reply->ranking);
         }
+        world_tick(&w); /* the compact's term starts and ends */
         uint32_t dice = rnd(100);
+        if (dice >= 35 && dice < 50) { /* perform or confirm */
+            issued += pt_compact_op(&k, m, n, seed);
+            continue;
+        }
         if (dice < 35) { /* earn */
             pt_member *pm = &m[rnd((uint32_t)n)];
             uint64_t amount = 1 + rnd(30);
@@ -850,6 +1096,15 @@ START_TEST(random_operations_keep_the_ledger_sound)
     ck_assert_uint_gt(refused[1], 20);
     ck_assert_uint_gt(refused[2], 20);
     ck_assert_uint_gt(done[1], 500);
+    printf("test_points: compact: %u performed, %u confirmed; refused: %u "
+           "dated outside, %u too often or not active, %u not the giver; "
+           "%u not the receiver, %u confirmed twice, %u other\n",
+           k.ok[0], k.ok[1], k.refused[0], k.refused[1], k.refused[2],
+           k.refused[3], k.refused[4], k.refused[5]);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_uint_gt(k.ok[i], 20);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_uint_gt(k.refused[i], 5);
 
     pt_check_accounts(m, n, issued);
     uint32_t last_year = sj_ledger_year(w.now);
@@ -858,7 +1113,7 @@ START_TEST(random_operations_keep_the_ledger_sound)
     problems_t p;
     sj_verify_t v = {0};
     ck_assert_uint_eq(verify(&p, &v), 0);
-    ck_assert_uint_eq(v.ledger_entries, 2 * (done[0] + done[1]));
+    ck_assert_uint_eq(v.ledger_entries, 2 * (done[0] + done[1] + k.ok[1]));
 
     /* A rebuild from the entries alone gives the same tables. */
     sj_txn_t *t;

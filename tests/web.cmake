@@ -25,3 +25,15 @@ add_test(NAME it_web_browser
                  $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-web>)
 set_tests_properties(it_web_browser PROPERTIES TIMEOUT 180 LABELS integration
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")
+#   web_bench_smoke  acceptance 5's benchmark (tests/bench/web_bench.sh:
+#              wrk on /m/ID, postings with and without web load) in 1-second
+#              phases: it works end to end; no assertion on speed (`make
+#              bench-web` runs it in full and prints the figures)
+if(TARGET shangju-bench)
+    add_test(NAME web_bench_smoke
+             COMMAND /bin/bash ${CMAKE_CURRENT_LIST_DIR}/bench/web_bench.sh
+                     ${CMAKE_BINARY_DIR} --quick)
+    set_tests_properties(web_bench_smoke PROPERTIES TIMEOUT 90
+        LABELS integration RUN_SERIAL TRUE
+        ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};TZ=UTC")
+endif()

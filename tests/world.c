@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codec.h"
 #include "keyfile.h"
@@ -44,8 +45,29 @@ void world_init(world_t *w, size_t map_size)
     w->merchant2 = world_add(w, SHANGJU__ROLE__ROLE_MERCHANT, "Photo", 0);
 }
 
+void world_tz(world_t *w, const char *tz)
+{
+    if (!w->tz_set) {
+        const char *old = getenv("TZ");
+        w->tz_saved = old ? strdup(old) : NULL;
+        w->tz_set = 1;
+    }
+    ck_assert_int_eq(setenv("TZ", tz, 1), 0);
+    tzset();
+}
+
 void world_end(world_t *w)
 {
+    if (w->tz_set) {
+        if (w->tz_saved)
+            setenv("TZ", w->tz_saved, 1);
+        else
+            unsetenv("TZ");
+        tzset();
+        free(w->tz_saved);
+        w->tz_saved = NULL;
+        w->tz_set = 0;
+    }
     if (w->reply)
         shangju__reply__free_unpacked(w->reply, NULL);
     w->reply = NULL;
@@ -200,7 +222,7 @@ unsigned world_tick(world_t *w)
         ck_assert_int_eq(sj_txn_begin_nested(txn, &child), 0);
         sj_call_t c;
         sj_call_init(&c, child, NULL, w->now, &w->cfg);
-        int rc = sj_wish_timer_fire(&c, &due[i]);
+        int rc = sj_dispatch_timer(&c, &due[i]); /* any kind */
         ck_assert_int_eq(rc, 0);
         fired += (unsigned)c.n_events;
         sj_call_end(&c);
@@ -208,4 +230,58 @@ unsigned world_tick(world_t *w)
     }
     ck_assert_int_eq(sj_txn_commit(&txn), 0);
     return fired;
+}
+
+int world_perform(world_t *w, uint64_t as, uint64_t compact, uint32_t item,
+                  int64_t date)
+{
+    Shangju__CompactPerform p = SHANGJU__COMPACT_PERFORM__INIT;
+    p.id = compact;
+    p.item_id = item;
+    p.date = date;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PERFORM;
+    req.compact_perform = &p;
+    return world_call(w, as, &req);
+}
+
+int world_confirm(world_t *w, uint64_t as, uint64_t compact,
+                  uint32_t performance)
+{
+    Shangju__CompactConfirm q = SHANGJU__COMPACT_CONFIRM__INIT;
+    q.id = compact;
+    q.performance_id = performance;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CONFIRM;
+    req.compact_confirm = &q;
+    return world_call(w, as, &req);
+}
+
+uint64_t world_compact(world_t *w, Shangju__CompactDraft *d)
+{
+    if (!w->signer)
+        ck_assert_int_eq(sj_signer_generate(&w->signer), 0);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_DRAFT;
+    req.compact_draft = d;
+    ck_assert_int_eq(world_call(w, w->committee, &req), 0);
+    uint64_t id = w->reply->compact->id;
+    uint8_t hash[32];
+    ck_assert_uint_eq(w->reply->compact->version_hash.len, 32);
+    memcpy(hash, w->reply->compact->version_hash.data, 32);
+    Shangju__CompactSign sg = SHANGJU__COMPACT_SIGN__INIT;
+    sg.id = id;
+    sg.version = 1;
+    sg.version_hash.data = hash;
+    sg.version_hash.len = 32;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_SIGN;
+    req.compact_sign = &sg;
+    for (size_t i = 0; i < d->n_parties; i++)
+        ck_assert_int_eq(world_call(w, d->parties[i], &req), 0);
+    Shangju__CompactPublish pb = SHANGJU__COMPACT_PUBLISH__INIT;
+    pb.id = id;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PUBLISH;
+    req.compact_publish = &pb;
+    ck_assert_int_eq(world_call(w, w->committee, &req), 0);
+    return id;
 }

@@ -22,6 +22,8 @@ typedef struct {
     /* the last reply, decoded (freed by the next call / world_end) */
     Shangju__Reply *reply;
     unsigned events; /* events emitted by the last call */
+    char *tz_saved;  /* world_tz: the TZ to restore (NULL: none was set) */
+    int tz_set;      /* world_tz was called */
 } world_t;
 
 /* Create the store (map_size 0 = default) and the cast. resident is linked
@@ -44,7 +46,23 @@ int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
                uint64_t wish_id);
 Shangju__WishState world_state(world_t *w, uint64_t wish_id);
 
-/* Fire every timer due at w->now; returns how many fired. */
+/* Run in the community time zone tz (e.g. "Asia/Shanghai": setenv TZ,
+ * tzset) until world_end, which restores the TZ there was. */
+void world_tz(world_t *w, const char *tz);
+
+/* Compacts: draft d as the committee, sign it as each of its parties and
+ * publish it (making w->signer when there is none); asserts each step and
+ * returns the compact's id. */
+uint64_t world_compact(world_t *w, Shangju__CompactDraft *d);
+/* Record a performance of item (date 0: now); confirm one (by
+ * its number). Each returns the reply status. */
+int world_perform(world_t *w, uint64_t as, uint64_t compact, uint32_t item,
+                  int64_t date);
+int world_confirm(world_t *w, uint64_t as, uint64_t compact,
+                  uint32_t performance);
+
+/* Fire every timer due at w->now (a wish's, a compact's term...);
+ * returns the events they emitted. */
 unsigned world_tick(world_t *w);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codec.h"
 #include "compacts.h"
@@ -341,6 +342,15 @@ static int check_items(sj_call_t *c, const Shangju__Compact *cp,
             return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                                 "item %zu: a party cannot give to itself",
                                 i + 1);
+        if (!protobuf_c_enum_descriptor_get_value(
+                &shangju__item_period__descriptor, (int)it->period))
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
+                                "item %zu: unknown period %d", i + 1,
+                                (int)it->period);
+        if (it->times > SJ_MAX_ITEM_TIMES)
+            return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
+                                "item %zu: at most %d times a period (got %u)",
+                                i + 1, SJ_MAX_ITEM_TIMES, it->times);
         copy[i] = *it;
         copy[i].id = (uint32_t)(i + 1);
         items[i] = &copy[i];
@@ -429,17 +439,19 @@ static int a_complainer(sj_call_t *c, const void *rec, const sj_move_t *m)
                         "complaints come from residents and parties");
 }
 
-/* Resolving moves no state, from either of two: the predicate judges. */
-static int resolvable(sj_call_t *c, const void *rec, const sj_move_t *m)
+/* Resolving, dismissing and confirming move no state, from either of two:
+ * the predicate judges. */
+static int active_or_evaluating(sj_call_t *c, const void *rec,
+                                const sj_move_t *m)
 {
     const Shangju__Compact *cp = rec;
-    (void)m;
     if (cp->state == CS(ACTIVE) || cp->state == CS(EVALUATING))
         return 0;
     return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_WRONG_STATE,
-                        "compact %llu is %s; complaints are resolved "
-                        "while it is active or evaluating",
-                        (ull)cp->id, sj_rec_state_name(&compacts, cp->state));
+                        "compact %llu is %s; only while it is active or "
+                        "evaluating can a record be %s",
+                        (ull)cp->id, sj_rec_state_name(&compacts, cp->state),
+                        m->action);
 }
 
 /* ------------------------------------------------------- negotiate, sign */
@@ -540,6 +552,56 @@ static int publish_notice(sj_call_t *c, void *rec, const void *old,
 
 /* ------------------------------------------------- perform and complain */
 
+/* The period of an item's frequency that date falls in, as a number: the
+ * day, the Monday of the week or the month in the community's time zone
+ * (the process's, set from --time-zone: sj_zone.h), or 0 for the whole
+ * term. */
+static int64_t period_of(Shangju__ItemPeriod p, int64_t date)
+{
+    time_t t = (time_t)(date / 1000);
+    struct tm tm;
+    if (p == SHANGJU__ITEM_PERIOD__ITEM_PERIOD_TERM || !localtime_r(&t, &tm))
+        return 0;
+    if (p == SHANGJU__ITEM_PERIOD__ITEM_PERIOD_MONTH)
+        return (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+    struct tm day = {
+        .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday};
+    if (p == SHANGJU__ITEM_PERIOD__ITEM_PERIOD_WEEK)
+        day.tm_mday -= (tm.tm_wday + 6) % 7; /* back to Monday */
+    return (int64_t)timegm(&day) / 86400;    /* timegm normalises the day */
+}
+
+/* Refuse a performance of it dated date unless it lies in the term and
+ * the item's frequency leaves room in date's period (every record counts,
+ * confirmed or not). */
+static int check_when(sj_call_t *c, const Shangju__Compact *cp,
+                      const Shangju__ServiceItem *it, int64_t date)
+{
+    if (date > c->now)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
+                            "the date must not be in the future");
+    if (date < cp->term_start || date >= cp->term_end)
+        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_OUT_OF_TERM,
+                            "the date lies outside the term of compact %llu",
+                            (ull)cp->id);
+    uint32_t times = it->times ? it->times : 1, n = 0;
+    int64_t period = period_of(it->period, date);
+    for (size_t i = 0; i < cp->n_performances; i++) {
+        const Shangju__Performance *p = cp->performances[i];
+        n += p->item_id == it->id && period_of(it->period, p->date) == period;
+    }
+    if (n < times)
+        return 0;
+    const char *per =
+        sj_enum_short(&shangju__item_period__descriptor, (int)it->period);
+    return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_TOO_OFTEN,
+                        "item %u may be performed %u time%s a %s; that %s "
+                        "already has %u",
+                        it->id, times, times == 1 ? "" : "s",
+                        it->period ? per : "day", it->period ? per : "day", n);
+}
+
+/* Record a performance; it pays its giver once confirmed (confirm). */
 static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
     const Shangju__CompactPerform *p = arg;
@@ -556,9 +618,10 @@ static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
                             "item %u is given by member %llu; only the giver "
                             "or the committee records it",
                             it->id, (ull)it->giver_id);
-    if (p->date < 0 || p->date > c->now)
-        return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_OUT_OF_RANGE,
-                            "the date must not be in the future");
+    int64_t date = p->date ? p->date : c->now;
+    int rc = check_when(c, old, it, date);
+    if (rc)
+        return rc;
     if (old->n_performances >= SJ_MAX_PERFORMANCES)
         return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
                             "compact %llu holds its limit of %d performance "
@@ -568,17 +631,73 @@ static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
     if (!perf)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     shangju__performance__init(perf);
+    perf->id = (uint32_t)old->n_performances + 1;
     perf->item_id = it->id;
     perf->party_id = me;
-    perf->date = p->date ? p->date : c->now;
+    perf->date = date;
     perf->note = p->note;
     perf->at = c->now;
     if (!(cp->performances =
               append(c, old->performances, old->n_performances, perf)))
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     cp->n_performances++;
-    char memo[64];
-    snprintf(memo, sizeof memo, "compact %llu item %u", (ull)cp->id, it->id);
+    return 0;
+}
+
+/* May the caller confirm a performance of it recorded by recorder: the
+ * receiving party, or for a community item (receiver 0) the committee;
+ * never the giver or whoever recorded it (both sides must agree). */
+static bool may_confirm(const sj_call_t *c, const Shangju__ServiceItem *it,
+                        uint64_t recorder)
+{
+    uint64_t me = c->caller->id;
+    if (me == it->giver_id || me == recorder)
+        return false;
+    return it->receiver_id ? it->receiver_id == me : is_committee(c);
+}
+
+/* The receiving side confirms a performance: it pays the giver now. */
+static int confirm(sj_call_t *c, void *rec, const void *o, const void *arg)
+{
+    const Shangju__CompactConfirm *q = arg;
+    const Shangju__Compact *old = o;
+    Shangju__Compact *cp = rec;
+    size_t i = 0;
+    while (i < old->n_performances &&
+           (q->performance_id == 0 ||
+            old->performances[i]->id != q->performance_id))
+        i++;
+    if (i == old->n_performances)
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_PERFORMANCE,
+                            "compact %llu has no performance %u", (ull)old->id,
+                            q->performance_id);
+    const Shangju__Performance *was = old->performances[i];
+    const Shangju__ServiceItem *it = find_item(old, was->item_id);
+    if (was->confirmed)
+        return sj_call_fail(c, ST(ALREADY_EXISTS),
+                            SJ_R_COMPACT_ALREADY_CONFIRMED,
+                            "performance %u is already confirmed", was->id);
+    if (!it || !may_confirm(c, it, was->party_id))
+        return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_COMPACT_NOT_RECEIVER,
+                            "only the receiving party (the committee for a "
+                            "community item), neither the giver nor who "
+                            "recorded it, confirms performance %u",
+                            was->id);
+    Shangju__Performance *perf = sj_call_alloc(c, sizeof *perf);
+    Shangju__Performance **list =
+        sj_call_alloc(c, old->n_performances * sizeof *list);
+    if (!perf || !list)
+        return sj_call_store_fail(c, SJ_ENOMEM, "compact");
+    *perf = *was;
+    perf->confirmed = true;
+    perf->confirmed_by = c->caller->id;
+    perf->confirmed_at = c->now;
+    memcpy(list, old->performances, old->n_performances * sizeof *list);
+    list[i] = perf;
+    cp->performances = list;
+    char memo[80];
+    snprintf(memo, sizeof memo, "compact %llu item %u performance %u",
+             (ull)cp->id, it->id, perf->id);
     int err = sj_points_earn(c, it->giver_id, c->cfg->points_per_performance,
                              SJ_ENTRY_EARN_COMPACT, cp->id, memo);
     return err ? sj_call_store_fail(c, err, "points") : 0;
@@ -597,10 +716,33 @@ static int complain(sj_call_t *c, void *rec, const void *o, const void *arg)
     if (q->against_id == me)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_COMPACT_SELF,
                             "a complaint is against another party");
-    if (old->n_complaints >= SJ_MAX_COMPLAINTS)
+    /* Bounded per complainer, and outsiders (residents who are not
+     * parties) share all but the places kept for the parties, so nobody
+     * can fill the budget and silence a party's complaint. */
+    unsigned mine = 0, open = 0, outsiders = 0;
+    for (size_t i = 0; i < old->n_complaints; i++) {
+        const Shangju__Complaint *k = old->complaints[i];
+        if (k->by_id == me) {
+            mine++;
+            open += !k->resolved && !k->dismissed;
+        }
+        outsiders += !is_party(old, k->by_id);
+    }
+    if (open >= SJ_MAX_OPEN_COMPLAINTS_EACH || mine >= SJ_MAX_COMPLAINTS_EACH)
+        return sj_call_fail(
+            c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_COMPLAINT_LIMIT,
+            "member %llu has %u complaints on compact %llu "
+            "(%u open); at most %d open and %d in all",
+            (ull)me, mine, (ull)old->id, open, SJ_MAX_OPEN_COMPLAINTS_EACH,
+            SJ_MAX_COMPLAINTS_EACH);
+    if (old->n_complaints >= SJ_MAX_COMPLAINTS ||
+        (!is_party(old, me) &&
+         outsiders >= SJ_MAX_COMPLAINTS - SJ_COMPLAINTS_FOR_PARTIES))
         return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
-                            "compact %llu holds its limit of %d complaints",
-                            (ull)old->id, SJ_MAX_COMPLAINTS);
+                            "compact %llu holds its limit of %d complaints "
+                            "(%d of them kept for its parties)",
+                            (ull)old->id, SJ_MAX_COMPLAINTS,
+                            SJ_COMPLAINTS_FOR_PARTIES);
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     if (!k)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -616,36 +758,53 @@ static int complain(sj_call_t *c, void *rec, const void *o, const void *arg)
     return 0;
 }
 
-static int resolve(sj_call_t *c, void *rec, const void *o, const void *arg)
+/* Resolve (or, with dismiss, dismiss as junk) complaint id of old in cp
+ * with the committee's resolution text. */
+static int settle(sj_call_t *c, Shangju__Compact *cp,
+                  const Shangju__Compact *old, uint32_t id,
+                  const char *resolution, bool dismiss)
 {
-    const Shangju__CompactResolve *r = arg;
-    const Shangju__Compact *old = o;
-    Shangju__Compact *cp = rec;
     size_t i = 0;
-    while (i < old->n_complaints && old->complaints[i]->id != r->complaint_id)
+    while (i < old->n_complaints && old->complaints[i]->id != id)
         i++;
     if (i == old->n_complaints)
         return sj_call_fail(c, ST(NOT_FOUND), SJ_R_COMPACT_NO_COMPLAINT,
                             "compact %llu has no complaint %u", (ull)old->id,
-                            r->complaint_id);
-    if (old->complaints[i]->resolved)
+                            id);
+    if (old->complaints[i]->resolved || old->complaints[i]->dismissed)
         return sj_call_fail(
             c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_ALREADY_RESOLVED,
-            "complaint %u is already resolved", r->complaint_id);
+            "complaint %u is already %s", id,
+            old->complaints[i]->dismissed ? "dismissed" : "resolved");
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     Shangju__Complaint **list =
         sj_call_alloc(c, old->n_complaints * sizeof *list);
     if (!k || !list)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
     *k = *old->complaints[i];
-    k->resolved = true;
-    k->resolution = r->resolution;
+    k->resolved = !dismiss;
+    k->dismissed = dismiss;
+    k->resolution = (char *)resolution;
     k->resolved_by = c->caller->id;
     k->resolved_at = c->now;
     memcpy(list, old->complaints, old->n_complaints * sizeof *list);
     list[i] = k;
     cp->complaints = list;
     return 0;
+}
+
+static int resolve(sj_call_t *c, void *rec, const void *o, const void *arg)
+{
+    const Shangju__CompactResolve *r = arg;
+    return settle(c, rec, o, r->complaint_id, r->resolution, false);
+}
+
+/* A dismissed complaint counts for nobody: not against the party it
+ * names (results), while its complainer's budget still holds it. */
+static int dismiss(sj_call_t *c, void *rec, const void *o, const void *arg)
+{
+    const Shangju__CompactDismiss *r = arg;
+    return settle(c, rec, o, r->complaint_id, r->resolution, true);
 }
 
 /* ----------------------------------------------------- evaluate, close */
@@ -698,12 +857,16 @@ static Shangju__PartyResult *result_of(sj_call_t *c, const Shangju__Compact *cp,
     shangju__party_result__init(r);
     r->party_id = party;
     for (size_t i = 0; i < cp->n_performances; i++) {
-        const Shangju__ServiceItem *it =
-            find_item(cp, cp->performances[i]->item_id);
-        r->performances += it && it->giver_id == party;
+        const Shangju__Performance *p = cp->performances[i];
+        const Shangju__ServiceItem *it = find_item(cp, p->item_id);
+        /* confirmed ones; records without an id predate confirmation
+         * and were paid when recorded */
+        r->performances +=
+            it && it->giver_id == party && (p->confirmed || p->id == 0);
     }
     for (size_t i = 0; i < cp->n_complaints; i++)
-        r->complaints += cp->complaints[i]->against_id == party;
+        r->complaints += cp->complaints[i]->against_id == party &&
+                         !cp->complaints[i]->dismissed;
     uint64_t stars = 0;
     for (size_t i = 0; i < cp->n_ratings; i++)
         if (cp->ratings[i]->of_id == party) {
@@ -753,8 +916,12 @@ static const sj_move_t moves[] = {
          T(PERFORMED),      perform,         "performed", "perform"},
     {K(COMPLAIN),   CS(ACTIVE),       CS(ACTIVE),      a_complainer,
          T(COMPLAINED),     complain,        "complained about", "complain"},
-    {K(RESOLVE),    0 /* active or evaluating */, 0,   resolvable,
+    {K(RESOLVE),    0 /* active or evaluating */, 0,   active_or_evaluating,
          T(RESOLVED),       resolve,         "resolved", "resolve"},
+    {K(DISMISS),    0 /* active or evaluating */, 0,   active_or_evaluating,
+         T(DISMISSED),      dismiss,         "dismissed", "dismiss"},
+    {K(CONFIRM),    0 /* active or evaluating */, 0,   active_or_evaluating,
+         T(CONFIRMED),      confirm,         "confirmed", "confirm"},
     {K(RATE),       CS(EVALUATING),   CS(EVALUATING),  a_party,
          T(RATED),          rate,            "rated", "rate"},
     {K(CLOSE),      CS(EVALUATING),   CS(CLOSED),      NULL,
@@ -818,6 +985,19 @@ int sj_h_compact_resolve(sj_call_t *c, const Shangju__Request *req)
     int rc = sj_check_text(c, "resolution", r->resolution, 1, SJ_MAX_RESOLUTION,
                            true);
     return rc ? rc : move(c, req, r->id, r);
+}
+
+int sj_h_compact_dismiss(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__CompactDismiss *r = req->compact_dismiss;
+    int rc = sj_check_text(c, "resolution", r->resolution, 0, SJ_MAX_RESOLUTION,
+                           true);
+    return rc ? rc : move(c, req, r->id, r);
+}
+
+int sj_h_compact_confirm(sj_call_t *c, const Shangju__Request *req)
+{
+    return move(c, req, req->compact_confirm->id, req->compact_confirm);
 }
 
 int sj_h_compact_rate(sj_call_t *c, const Shangju__Request *req)

@@ -331,6 +331,26 @@ int sj_h_chat_resolve(sj_call_t *c, const Shangju__Request *req)
     return reply_member(c, m);
 }
 
+/* A follower left (issue 14): unlink the member behind handle on the
+ * calling bridge and forget their chat language. */
+int sj_h_chat_leave(sj_call_t *c, const Shangju__Request *req)
+{
+    const Shangju__ChatLeave *l = req->chat_leave;
+    int rc =
+        sj_check_text(c, "chat handle", l->handle, 1, SJ_MAX_HANDLE, false);
+    Shangju__Member *old;
+    if (rc || (rc = linked_to_caller(c, l->handle, 0, &old)))
+        return rc;
+    Shangju__Member *m = copy_of(c, old);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    m->chat_handle = (char *)"";
+    m->bridge_id = 0;
+    m->chat_lang = (char *)"";
+    clear_invite(m);
+    return save(c, m, old, SJ_TOPIC_MEMBER_UNLINKED);
+}
+
 static int reply_cursor(sj_call_t *c, uint64_t seq, uint64_t last)
 {
     Shangju__ChatCursor *cur = sj_call_alloc(c, sizeof *cur);

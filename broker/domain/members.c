@@ -119,7 +119,9 @@ int sj_h_member_add(sj_call_t *c, const Shangju__Request *req)
 int sj_h_member_list(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberList *l = req->member_list;
-    if (l->role < 0 || l->role > ROLE(MONITOR))
+    /* any role the protocol defines (0: all of them) */
+    if (!protobuf_c_enum_descriptor_get_value(&shangju__role__descriptor,
+                                              (int)l->role))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "unknown role %d", (int)l->role);
     size_t limit;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "codec.h"
+#include "dispatch.h"
 
 typedef unsigned long long ull;
 
@@ -189,6 +190,9 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     utc(cp->published_at, t1);
     put(b, "\npublished: %s\n", t1);
     put(b, "url: %s\n", url);
+    char fp[SJ_NOTICE_FP_LEN];
+    sj_notice_fingerprint(c->signer->sk + 32, fp);
+    put(b, "%s%s\n", SJ_NOTICE_FP_LABEL, fp);
 }
 
 int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
@@ -216,4 +220,31 @@ int sj_notice_write(sj_call_t *c, const Shangju__Compact *cp, const char *url,
         return b.err;
     *text = b.p;
     return SJ_OK;
+}
+
+/* ------------------------------------------------------ NoticeKeyGet */
+
+/* The alliance's notice key and its fingerprint, to any member or the web
+ * front: the CLI pins it (DATA/notice.pub) to check notices offline. */
+int sj_h_notice_key_get(sj_call_t *c, const Shangju__Request *req)
+{
+    (void)req;
+    if (!c->signer)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+                            SJ_R_BROKER_NO_NOTICE_KEY,
+                            "the broker has no notice key");
+    Shangju__NoticeKey *k = sj_call_alloc(c, sizeof *k);
+    uint8_t *pk = sj_call_alloc(c, 32);
+    char *fp = sj_call_alloc(c, SJ_NOTICE_FP_LEN);
+    if (!k || !pk || !fp)
+        return sj_call_store_fail(c, SJ_ENOMEM, "notice key");
+    shangju__notice_key__init(k);
+    sj_signer_public(c->signer, pk);
+    sj_notice_fingerprint(pk, fp);
+    k->public_key.data = pk;
+    k->public_key.len = 32;
+    k->fingerprint = fp;
+    c->reply.body_case = SHANGJU__REPLY__BODY_NOTICE_KEY;
+    c->reply.notice_key = k;
+    return 0;
 }

@@ -21,6 +21,8 @@ enum {
     SJ_CLI_EREACH = 3,  /* no reply from the broker */
     SJ_CLI_ELOCAL = 4,  /* local failure: key file, memory, ... */
     SJ_CLI_EVERIFY = 5, /* admin verify found problems */
+    /* compact verify: the signature holds, but no trusted key */
+    SJ_CLI_EUNVERIFIED = 6,
     SJ_CLI_CONTINUE = -1,
 };
 

@@ -1,7 +1,8 @@
 /* `shangju compact ...`: the six steps of a partnership compact (六约) from
  * the command line (draft, edit, sign, publish, perform, complain, resolve,
- * rate, close, show, list), saving a published notice, and checking one
- * offline (`verify`, no broker needed). */
+ * rate, close, show, list; confirm a performance, dismiss a complaint),
+ * saving a published notice, and checking one (`verify`: offline against
+ * a pinned key, or with the key fetched from the broker and pinned). */
 #include "cli.h"
 #include "sj_limits.h"
 
@@ -10,9 +11,11 @@
 #include "sj_zone.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +36,38 @@ static int parse_when(const char *path, const char *opt, const char *s,
                             "YYYY-MM-DD HH:MM[:SS][Z|+HH:MM] (%s), not '%s'",
                             opt, sj_zone_name(), s);
     return SJ_CLI_OK;
+}
+
+/* The frequency the broker enforces, read from HOW_OFTEN when it is one
+ * of daily / weekly / monthly / once (每天 每周 每月 一次) or N/day,
+ * N/week, N/month, N/term; other text leaves the period unset (the broker
+ * then allows once a day). */
+static void parse_frequency(const char *how, Shangju__ServiceItem *it)
+{
+#define IP(x) SHANGJU__ITEM_PERIOD__ITEM_PERIOD_##x
+    static const struct {
+        const char *word, *word_zh, *unit;
+        Shangju__ItemPeriod period;
+    } units[] = {
+        {"daily", "每天", "day", IP(DAY)},
+        {"weekly", "每周", "week", IP(WEEK)},
+        {"monthly", "每月", "month", IP(MONTH)},
+        {"once", "一次", "term", IP(TERM)},
+    };
+#undef IP
+    unsigned n = 0;
+    int used = 0;
+    char unit[8];
+    bool counted = sscanf(how, "%u/%7[a-z]%n", &n, unit, &used) == 2 &&
+                   (size_t)used == strlen(how) && n >= 1;
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (counted ? strcmp(unit, units[i].unit) == 0
+                    : strcmp(how, units[i].word) == 0 ||
+                          strcmp(how, units[i].word_zh) == 0) {
+            it->period = units[i].period;
+            it->times = counted ? n : 1;
+            return;
+        }
 }
 
 /* "GIVER:RECEIVER:WHAT[:HOW_OFTEN]" into it (strings point into text,
@@ -57,6 +92,7 @@ static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
                                   "(RECEIVER 0 = the community)");
     it->what = f[2];
     it->how_often = how ? how : (char *)"";
+    parse_frequency(it->how_often, it);
     int rc;
     if ((rc = sj_cli_text(path, "--item WHAT", it->what, SJ_MAX_WHAT, true)) ||
         (rc = sj_cli_text(path, "--item HOW_OFTEN", it->how_often,
@@ -144,7 +180,12 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
                 SJ_MAX_WHAT) " bytes, no ':') to member R (0 = the "           \
                              "community), how "                                \
                              "often H (up to " SJ_STR(                         \
-                                 SJ_MAX_HOW_OFTEN) " bytes)"),                 \
+                                 SJ_MAX_HOW_OFTEN) " bytes; daily, weekly, "   \
+                                                   "monthly, once or N/day, "  \
+                                                   "N/week, N/month, "         \
+                                                   "N/term is enforced, "      \
+                                                   "other text counts as "     \
+                                                   "once a day)"),             \
             .count = SJ_MAX_ITEMS                                              \
     }
 #define COVENANT_ARGS(text, file)                                              \
@@ -369,8 +410,10 @@ static int compact_perform(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "compact perform", "ID",
         SJ_HELP("Record a service given under item N of an ACTIVE compact "
-                "(the item's giver, or the committee for anyone). The giver "
-                "earns points."),
+                "(the item's giver, or the committee for anyone), dated "
+                "within the term and as often as the item allows. The giver "
+                "earns points once the receiver confirms it (compact "
+                "confirm)."),
         args);
     const char *path = spec.path;
     int rc = sj_cli_args(&spec, argc, argv, &first);
@@ -423,6 +466,46 @@ static int compact_resolve(sj_cli_t *cli, int argc, char **argv)
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_RESOLVE;
     req.compact_resolve = &b;
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
+}
+
+static int compact_confirm(sj_cli_t *cli, int argc, char **argv)
+{
+    Shangju__CompactConfirm b = SHANGJU__COMPACT_CONFIRM__INIT;
+    const sj_cli_arg_t args[] = {
+        {"performance", SJ_CLI_U32, &b.performance_id, "N",
+         SJ_HELP("the performance's number (compact show)"), .required = true},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact confirm", "ID",
+        SJ_HELP("Confirm that a recorded service was received (the receiving "
+                "party; the committee for a community item; never its giver "
+                "or whoever recorded it). Only then does the giver earn "
+                "points."),
+        args);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CONFIRM;
+    req.compact_confirm = &b;
+    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
+}
+
+static int compact_dismiss(sj_cli_t *cli, int argc, char **argv)
+{
+    Shangju__CompactDismiss b = SHANGJU__COMPACT_DISMISS__INIT;
+    const sj_cli_arg_t args[] = {
+        {"complaint", SJ_CLI_U32, &b.complaint_id, "N",
+         SJ_HELP("the complaint's number"), .required = true},
+        {"resolution", SJ_CLI_STR, &b.resolution, "TEXT",
+         SJ_HELP("why it is dismissed"), SJ_MAX_RESOLUTION},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
+        "compact dismiss", "ID",
+        SJ_HELP("Dismiss an open complaint as unfounded (committee): it no "
+                "longer counts against the party it names."),
+        args);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_DISMISS;
+    req.compact_dismiss = &b;
     return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
@@ -649,22 +732,75 @@ static int read_pub(const char *file, uint8_t pk[32])
                             file);
 }
 
+/* Ask the broker for its notice key (NoticeKeyGet) over the CURVE
+ * connection, which authenticates the broker by its server key; pin it to
+ * pin_path (when not NULL; created, never replaced). Quiet: a broker that
+ * cannot be reached leaves the notice unverified. True when pk is set;
+ * *pinned when the key was written. */
+static bool fetch_notice_key(sj_cli_t *cli, const char *pin_path,
+                             uint8_t pk[32], bool *pinned)
+{
+    *pinned = false;
+    if (!cli->opts.key || !cli->opts.server_key ||
+        access(cli->opts.key, R_OK) != 0 ||
+        access(cli->opts.server_key, R_OK) != 0)
+        return false;
+    if (cli->opts.timeout_ms == 0)
+        cli->opts.timeout_ms = 1000; /* a verify need not wait long */
+    if (sj_cli_connect(cli) != SJ_CLI_OK)
+        return false;
+    Shangju__NoticeKeyGet g = SHANGJU__NOTICE_KEY_GET__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_NOTICE_KEY_GET;
+    req.notice_key_get = &g;
+    Shangju__Reply *r = NULL;
+    bool ok = sj_client_call(cli->client, &req, &r) == 0 &&
+              r->status == SHANGJU__STATUS__STATUS_OK &&
+              r->body_case == SHANGJU__REPLY__BODY_NOTICE_KEY &&
+              r->notice_key->public_key.len == 32;
+    if (ok)
+        memcpy(pk, r->notice_key->public_key.data, 32);
+    shangju__reply__free_unpacked(r, NULL);
+    if (!ok || !pin_path)
+        return ok;
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, pk, 32, sodium_base64_VARIANT_ORIGINAL);
+    FILE *f = NULL;
+    int fd = open(pin_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0 && !(f = fdopen(fd, "w")))
+        close(fd);
+    if (f) {
+        bool wrote = fprintf(f, "%s\n", b64) > 0;
+        *pinned = (fclose(f) == 0) && wrote;
+        if (!*pinned)
+            unlink(pin_path);
+    }
+    return true;
+}
+
 static int compact_verify(sj_cli_t *cli, int argc, char **argv)
 {
     const char *pub = NULL;
+    protobuf_c_boolean offline = 0;
     char def[PATH_MAX];
     int first;
     const sj_cli_arg_t args[] = {
         {"public-key", SJ_CLI_LOCAL, &pub, "FILE",
-         SJ_HELP("the broker's notice key (base64; default DATA/notice.pub "
+         SJ_HELP("the alliance's notice key (base64; default DATA/notice.pub "
                  "when present)")},
+        {"offline", SJ_CLI_FLAG, &offline, NULL,
+         SJ_HELP("do not ask the broker for its notice key")},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "compact verify", "FILE",
-        SJ_HELP("Check a saved compact notice offline (no broker): its "
-                "Ed25519 signature must match every byte of the text, and the "
-                "signing key must be the broker's (see --public-key and "
-                "--data). Exit 0 when valid, 5 when not, with the reason."),
+        SJ_HELP("Check a saved compact notice: its Ed25519 signature must "
+                "match every byte of the text, and the signing key must be "
+                "the alliance's notice key: --public-key FILE, else "
+                "DATA/notice.pub, else the key the broker gives (then pinned "
+                "to DATA/notice.pub). Exit 0 when valid, 5 when not, 6 when "
+                "the signature holds but no trusted key was at hand "
+                "(unverified: compare the printed fingerprint with the one "
+                "on the notice board)."),
         args);
     const char *path = spec.path;
     int rc = sj_cli_args(&spec, argc, argv, &first);
@@ -676,14 +812,18 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
         return sj_cli_usage(path, "unexpected argument '%s'", argv[first + 1]);
     if (sodium_init() < 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot initialise libsodium");
-    if (!pub && cli->opts.data &&
-        snprintf(def, sizeof def, "%s/notice.pub", cli->opts.data) <
-            (int)sizeof def &&
-        access(def, R_OK) == 0)
+    bool have_def = cli->opts.data &&
+                    snprintf(def, sizeof def, "%s/notice.pub", cli->opts.data) <
+                        (int)sizeof def;
+    if (!pub && have_def && access(def, R_OK) == 0)
         pub = def;
     uint8_t pk[32], key[32];
-    if (pub && (rc = read_pub(pub, pk)) != SJ_CLI_OK)
-        return rc;
+    bool trusted = false, pinned = false, fetched = false;
+    if (pub) {
+        if ((rc = read_pub(pub, pk)) != SJ_CLI_OK)
+            return rc;
+        trusted = true;
+    }
     char *text;
     size_t n;
     const char *why = NULL;
@@ -694,24 +834,40 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     else if (rc != SJ_CLI_OK)
         return rc;
     else {
-        if (sj_notice_verify(text, n, pub ? pk : NULL, key, reason,
+        struct stat st;
+        bool dir =
+            have_def && stat(cli->opts.data, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!trusted && !offline)
+            trusted = fetched =
+                fetch_notice_key(cli, dir ? def : NULL, pk, &pinned);
+        if (sj_notice_verify(text, n, trusted ? pk : NULL, key, reason,
                              sizeof reason) != 0)
             why = reason;
         free(text);
     }
     char k64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-    if (!why)
+    char fp[SJ_NOTICE_FP_LEN] = "";
+    if (!why) {
         sodium_bin2base64(k64, sizeof k64, key, 32,
                           sodium_base64_VARIANT_ORIGINAL);
+        sj_notice_fingerprint(key, fp);
+    }
+    const char *status = why ? "invalid" : trusted ? "valid" : "unverified";
+    const char *source = pub ? pub : fetched ? "broker" : "";
     if (cli->opts.json) {
         json_object *j = json_object_new_object();
-        if (j && (sj_pbjson_add_string(j, "file", argv[first]) != 0 ||
-                  json_object_object_add(j, "valid",
-                                         json_object_new_boolean(!why)) != 0 ||
-                  sj_pbjson_add_string(j, "reason", why ? why : "") != 0 ||
-                  sj_pbjson_add_string(j, "public_key", why ? "" : k64) != 0 ||
-                  json_object_object_add(
-                      j, "key_checked", json_object_new_boolean(!!pub)) != 0)) {
+        if (j &&
+            (sj_pbjson_add_string(j, "file", argv[first]) != 0 ||
+             sj_pbjson_add_string(j, "status", status) != 0 ||
+             json_object_object_add(
+                 j, "valid", json_object_new_boolean(!why && trusted)) != 0 ||
+             sj_pbjson_add_string(j, "reason", why ? why : "") != 0 ||
+             sj_pbjson_add_string(j, "public_key", why ? "" : k64) != 0 ||
+             sj_pbjson_add_string(j, "fingerprint", fp) != 0 ||
+             json_object_object_add(j, "key_checked",
+                                    json_object_new_boolean(trusted)) != 0 ||
+             sj_pbjson_add_string(j, "key_source", source) != 0 ||
+             sj_pbjson_add_string(j, "pinned", pinned ? def : "") != 0)) {
             json_object_put(j);
             j = NULL;
         }
@@ -721,11 +877,71 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     if (why)
         return sj_cli_fail(SJ_CLI_EVERIFY, "%s: invalid notice: %s",
                            argv[first], why);
+    if (pinned)
+        fprintf(stderr, "shangju: pinned the broker's notice key to %s\n", def);
+    if (!trusted) {
+        if (!cli->opts.json)
+            printf("%s: unverified: the signature holds, but no trusted "
+                   "notice key was at hand to check the signer %s (%s); "
+                   "compare this fingerprint with the one on the notice "
+                   "board, or give --public-key FILE\n",
+                   argv[first], k64, fp);
+        return SJ_CLI_EUNVERIFIED;
+    }
     if (!cli->opts.json)
-        printf("%s: valid, signed by %s%s%s\n", argv[first], k64,
-               pub ? " = " : " (no public key file to compare with)",
-               pub ? pub : "");
+        printf("%s: valid, signed by the alliance's notice key %s (%s) = "
+               "%s\n",
+               argv[first], k64, fp, fetched ? "the broker's" : pub);
     return SJ_CLI_OK;
+}
+
+/* The alliance's notice key, as DATA/notice.pub holds it (base64), and
+ * the fingerprint every notice prints, for the notice board. */
+static int compact_key(sj_cli_t *cli, int argc, char **argv)
+{
+    static const sj_cli_spec_t spec = {
+        "compact key", "",
+        SJ_HELP("Show the alliance's notice key (base64, as DATA/notice.pub "
+                "holds it) and its fingerprint, which every notice prints: "
+                "put the fingerprint on the notice board, so readers can "
+                "compare it with what `compact verify` shows."),
+        NULL, 0};
+    int first;
+    int rc = sj_cli_args(&spec, argc, argv, &first);
+    if (rc != SJ_CLI_CONTINUE)
+        return rc;
+    if (first < argc)
+        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+    Shangju__NoticeKeyGet g = SHANGJU__NOTICE_KEY_GET__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_NOTICE_KEY_GET;
+    req.notice_key_get = &g;
+    Shangju__Reply *r = NULL;
+    if ((rc = sj_cli_call(cli, &req, &r)) != SJ_CLI_OK)
+        return rc;
+    const Shangju__NoticeKey *k = r->notice_key;
+    if (r->body_case != SHANGJU__REPLY__BODY_NOTICE_KEY ||
+        k->public_key.len != 32) {
+        shangju__reply__free_unpacked(r, NULL);
+        return sj_cli_fail(SJ_CLI_ELOCAL, "the broker sent no notice key");
+    }
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    char fp[SJ_NOTICE_FP_LEN];
+    sodium_bin2base64(b64, sizeof b64, k->public_key.data, 32,
+                      sodium_base64_VARIANT_ORIGINAL);
+    sj_notice_fingerprint(k->public_key.data, fp); /* ours, not the wire's */
+    shangju__reply__free_unpacked(r, NULL);
+    if (!cli->opts.json) {
+        printf("notice key: %s\nfingerprint: %s\n", b64, fp);
+        return SJ_CLI_OK;
+    }
+    json_object *j = json_object_new_object();
+    if (j && (sj_pbjson_add_string(j, "public_key", b64) != 0 ||
+              sj_pbjson_add_string(j, "fingerprint", fp) != 0)) {
+        json_object_put(j);
+        j = NULL;
+    }
+    return sj_cli_emit(j);
 }
 
 const sj_cli_cmd_t sj_cli_compact_cmds[] = {
@@ -737,12 +953,18 @@ const sj_cli_cmd_t sj_cli_compact_cmds[] = {
      NULL},
     {"perform", compact_perform, "record a service given under an item", NULL},
     {"complain", compact_complain, "complain about a party", NULL},
+    {"confirm", compact_confirm, "confirm a service received (its receiver)",
+     NULL},
     {"resolve", compact_resolve, "resolve a complaint (committee)", NULL},
+    {"dismiss", compact_dismiss, "dismiss an unfounded complaint (committee)",
+     NULL},
     {"rate", compact_rate, "rate another party after the term", NULL},
     {"close", compact_close, "close with the results (committee)", NULL},
     {"show", compact_show, "show one compact", NULL},
     {"list", compact_list, "list compacts, by state", NULL},
     {"notice", compact_notice, "save the signed notice of a compact", NULL},
-    {"verify", compact_verify, "check a saved notice offline", NULL},
+    {"verify", compact_verify, "check a saved notice (exit 6: unverified)",
+     NULL},
+    {"key", compact_key, "show the notice key and its fingerprint", NULL},
     {NULL, NULL, NULL, NULL},
 };

@@ -214,7 +214,9 @@ static const char exit_codes[] = SJ_HELP(
     "  3  no reply from the broker (not running, unreachable, or your key\n"
     "     is not registered)\n"
     "  4  local error (key file unreadable or exists, out of memory, ...)\n"
-    "  5  admin verify or compact verify found problems\n");
+    "  5  admin verify or compact verify found problems\n"
+    "  6  compact verify: the signature holds but no trusted notice key\n"
+    "     was at hand to check the signer (unverified)\n");
 
 static void global_help(FILE *out, const sj_cli_spec_t *spec)
 {

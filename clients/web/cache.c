@@ -66,10 +66,11 @@ static slot_t *slot_of(web_cache_t *c, const char *key)
     return &c->slots[fnv(key, strlen(key)) % c->n];
 }
 
-const web_entry_t *web_cache_get(web_cache_t *c, const char *key, uint64_t gen)
+const web_entry_t *web_cache_get(web_cache_t *c, const char *key,
+                                 uint64_t fresh_since)
 {
     slot_t *s = slot_of(c, key);
-    if (!s->key || s->gen != gen || strcmp(s->key, key) != 0)
+    if (!s->key || s->gen < fresh_since || strcmp(s->key, key) != 0)
         return NULL;
     return &s->e;
 }

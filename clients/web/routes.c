@@ -343,6 +343,24 @@ static int notice(web_upstream_t *up, uint64_t id, web_reply_t *out)
     return st;
 }
 
+web_page_kind_t web_route_kind(const char *p, uint64_t *id)
+{
+    const char *end = NULL;
+    *id = 0;
+    if (!strcmp(p, "/") || !strcmp(p, "/wishes") || !strcmp(p, "/merchants"))
+        return WEB_PAGE_LIST;
+    if (p[0] != '/' || !p[1] || !strchr("mwc", p[1]) || p[2] != '/' ||
+        !(*id = parse_id(p + 3, &end)))
+        return WEB_PAGE_OTHER;
+    if (p[1] == 'm' && !*end)
+        return WEB_PAGE_MERCHANT;
+    if (p[1] == 'w' && !*end)
+        return WEB_PAGE_WISH;
+    if (p[1] == 'c' && (!*end || !strcmp(end, "/notice")))
+        return WEB_PAGE_COMPACT;
+    return WEB_PAGE_OTHER;
+}
+
 void web_route(web_upstream_t *up, const web_req_t *rq, web_reply_t *out)
 {
     memset(out, 0, sizeof *out);

@@ -43,6 +43,10 @@ typedef struct {
  * web_reply_free). Always fills a reply: errors become friendly pages. */
 void web_route(web_upstream_t *up, const web_req_t *rq, web_reply_t *out);
 
+/* What the page at path shows, for the cache (*id: its merchant, wish or
+ * compact). */
+web_page_kind_t web_route_kind(const char *path, uint64_t *id);
+
 /* An error page for status in lang (405 from the server, for one). */
 void web_route_error(const web_req_t *rq, int status, web_reply_t *out);
 

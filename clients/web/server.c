@@ -252,9 +252,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
             strncat(key, rq.after, sizeof key - strlen(key) - 1);
         }
         bool codeful = rq.code && *rq.code && strncmp(url, "/w/", 3) == 0;
-        uint64_t gen = web_upstream_generation(ctx->up);
+        uint64_t gen = web_upstream_generation(ctx->up), id;
+        web_page_kind_t kind = web_route_kind(url, &id);
         const web_entry_t *e =
-            codeful ? NULL : web_cache_get(ctx->cache, key, gen);
+            codeful
+                ? NULL
+                : web_cache_get(ctx->cache, key,
+                                web_upstream_fresh_since(ctx->up, kind, id));
         how = e ? "hit" : "miss";
         if (!e) {
             web_route(ctx->up, &rq, &rep);

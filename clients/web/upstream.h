@@ -27,10 +27,31 @@ void web_upstream_destroy(web_upstream_t **self);
 int web_upstream_call(web_upstream_t *u, Shangju__Request *req,
                       Shangju__Reply **reply);
 
-/* A number that changes whenever the broker reports a change (an event,
- * a gap in the feed, a reconnect): cached pages of an older generation
- * are stale. */
+/* A number that grows with every change the broker reports (an event, a
+ * gap in the feed, a reconnect): read it before building a page and keep
+ * it with the page. */
 uint64_t web_upstream_generation(const web_upstream_t *u);
+
+/* What a page shows, for invalidation: a merchant, a wish or a compact
+ * (with its id), a list (the board, /wishes, /merchants), or anything
+ * else (every event makes it stale). */
+typedef enum {
+    WEB_PAGE_OTHER = 0,
+    WEB_PAGE_MERCHANT,
+    WEB_PAGE_WISH,
+    WEB_PAGE_COMPACT,
+    WEB_PAGE_LIST,
+} web_page_kind_t;
+
+/* The oldest generation a cached page of kind / id may have been built in
+ * and still be fresh. An event changes only what it can change: a wish's
+ * event its page and the lists (and, unless it is a new wish, the merchant
+ * pages, whose record it may change); a compact's event its page and the
+ * lists (and at its close the merchant pages' recognitions); any other
+ * event, a gap in the feed or a reconnect every page. Ids share slots of
+ * a fixed table: a collision makes a page stale early, never late. */
+uint64_t web_upstream_fresh_since(const web_upstream_t *u, web_page_kind_t kind,
+                                  uint64_t id);
 
 /* For the server loop: the fd to watch, the longest wait before
  * web_upstream_process() must run (-1: none), and the step itself. */

@@ -476,6 +476,12 @@ static void later(fw_t *w)
     req.body_case = K(COMPACT_PERFORM);
     req.compact_perform = &p;
     compact_act(w, FW_RESIDENT, &req);
+    Shangju__CompactConfirm cf = SHANGJU__COMPACT_CONFIRM__INIT;
+    cf.id = w->compact[FW_COMPACT_ACTIVE];
+    cf.performance_id = 1; /* its receiver, the merchant: now it pays */
+    req.body_case = K(COMPACT_CONFIRM);
+    req.compact_confirm = &cf;
+    compact_act(w, FW_MERCHANT, &req);
     Shangju__CompactComplain q = SHANGJU__COMPACT_COMPLAIN__INIT;
     q.id = w->compact[FW_COMPACT_ACTIVE];
     q.against_id = w->member[FW_MERCHANT];

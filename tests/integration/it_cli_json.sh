@@ -129,6 +129,11 @@ grep -q NOT_FOUND <<<"$ERR" || fail "no error line on stderr: $ERR"
 # Without --json, nothing on stdout.
 expect_rc 1 sj wish show 999999
 [ -z "$OUT" ] || fail "human error printed on stdout: $OUT"
+# A cursor past every id is the caller's mistake, not the broker's
+# (issue 9 §9: it answered INTERNAL).
+expect_rc 1 sj --json wish list --after 18446744073709551615
+jq -e '.status == "INVALID_ARGUMENT" and .reason == "arg.bad_cursor"' \
+    <<<"$OUT" >/dev/null || fail "bad cursor: $OUT"
 
 broker_stop
 echo "it_cli_json: hostile text and file names round-trip through --json"

@@ -4,9 +4,13 @@
 # edit voids a signature; a signature on the old version is refused), sign
 # by every party, publish, save the signed notice and verify it offline
 # (exit 0); one changed byte anywhere (text, hash, key, signature, block)
-# makes `compact verify` exit 5; the term starts at once (ACTIVE), the giver
-# records a service, a resident complains; the compact's QR code decodes to
-# <public-url>/c/ID.
+# makes `compact verify` exit 5; without a trusted key it is "unverified"
+# (exit 6), with the broker reachable the CLI fetches and pins its notice
+# key, and a notice forged with another key is refused (issue 9 §6); the
+# term starts at once (ACTIVE), the giver records a service within the
+# term and the item's frequency, paid once the committee confirms; a
+# resident complains, the committee resolves one complaint and dismisses
+# another; the compact's QR code decodes to <public-url>/c/ID.
 # Usage: it_compacts.sh BROKER CLI IT_TOOL
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
@@ -33,7 +37,7 @@ out() { sj --key "$WORK/out.key" "$@"; }
 # 谈约: only the committee drafts.
 TODAY=$(date -u +%F)
 draft_args=(--from "$TODAY" --to 2035-12-31 --party "$COM" --party "$MER"
-    --party "$RES" --item "$MER:0:免费理发 Free haircuts:every Saturday"
+    --party "$RES" --item "$MER:0:免费理发 Free haircuts:2/week"
     --item "$RES:$MER:Help at the shop" --covenant "Be kind.")
 expect_rc 1 mer compact draft "Mine" "${draft_args[@]}"
 grep -q PERMISSION_DENIED <<<"$ERR" || fail "merchant drafted: $ERR"
@@ -86,8 +90,58 @@ expect_rc 0 sj compact verify "$N" # against DATA/notice.pub
 grep -q "valid" <<<"$OUT" || fail "verify output: $OUT"
 expect_rc 0 sj --json compact verify "$N" --public-key "$DATA/notice.pub"
 expect_eq "json valid" "$(jq -r .valid <<<"$OUT")" true
-# Offline, without a data directory: the embedded key alone.
-expect_rc 0 "$CLI" --data "$WORK/nowhere" compact verify "$N"
+# The notice prints its key's fingerprint, inside the signed text.
+FP=$(jq -r .fingerprint <<<"$OUT")
+grep -qxF "notice-key-fingerprint: $FP" "$N" || fail "no fingerprint line ($FP)"
+# The committee prints the same fingerprint for the notice board.
+expect_rc 0 sj --json compact key
+expect_eq "compact key fingerprint" "$(jq -r .fingerprint <<<"$OUT")" "$FP"
+expect_eq "compact key" "$(jq -r .public_key <<<"$OUT")" \
+    "$(cat "$DATA/notice.pub")"
+# Without a trusted key and without a broker: the signature holds but the
+# signer is unknown, "unverified" with its own exit code (issue 9 §6).
+expect_rc 6 "$CLI" --data "$WORK/nowhere" compact verify "$N"
+grep -q "unverified" <<<"$OUT" || fail "unverified output: $OUT"
+grep -qF "$FP" <<<"$OUT" || fail "no fingerprint to compare: $OUT"
+expect_rc 6 "$CLI" --json --data "$WORK/nowhere" compact verify "$N"
+expect_eq "json unverified" "$(jq -r .status <<<"$OUT")" unverified
+expect_eq "json not valid" "$(jq -r .valid <<<"$OUT")" false
+# With the broker reachable the CLI fetches the notice key and pins it.
+PIN=$WORK/pin
+mkdir -m 700 "$PIN"
+cp "$DATA/committee.key" "$DATA/server.pub" "$PIN/"
+pin() { "$CLI" --data "$PIN" --requests "$REQ_EP" --events "$EV_EP" "$@"; }
+expect_rc 0 pin compact verify "$N"
+grep -q "pinned" <<<"$ERR" || fail "no pin message: $ERR"
+cmp -s "$PIN/notice.pub" "$DATA/notice.pub" || fail "pinned another key"
+expect_rc 0 pin --json compact verify "$N" --offline # the pinned key
+expect_eq "pinned key used" "$(jq -r .key_source <<<"$OUT")" "$PIN/notice.pub"
+# A notice forged with another key (openssl's Ed25519): unverified without
+# a trusted key, refused against the pinned or fetched one.
+BODY=$WORK/body.txt
+sed -n '1,/^-----BEGIN SHANGJU SIGNATURE-----$/p' "$N" | sed '$d' >"$BODY"
+openssl genpkey -algorithm ed25519 -out "$WORK/forger.pem" 2>/dev/null
+openssl pkeyutl -sign -rawin -inkey "$WORK/forger.pem" -in "$BODY" \
+    -out "$WORK/forged.sig"
+FPK=$(openssl pkey -in "$WORK/forger.pem" -pubout -outform DER | tail -c 32 |
+    base64)
+F=$WORK/forged.txt
+{
+    cat "$BODY"
+    echo "-----BEGIN SHANGJU SIGNATURE-----"
+    echo "ed25519-public-key: $FPK"
+    echo "signature: $(base64 -w0 <"$WORK/forged.sig")"
+    echo "-----END SHANGJU SIGNATURE-----"
+} >"$F"
+expect_rc 6 "$CLI" --data "$WORK/nowhere" compact verify "$F"
+expect_rc 5 pin compact verify "$F"
+grep -q "another key" <<<"$ERR" || fail "forged notice: $ERR"
+PIN2=$WORK/pin2
+mkdir -m 700 "$PIN2"
+cp "$DATA/committee.key" "$DATA/server.pub" "$PIN2/"
+expect_rc 5 "$CLI" --data "$PIN2" --requests "$REQ_EP" --events "$EV_EP" \
+    compact verify "$F"
+[ -s "$PIN2/notice.pub" ] || fail "the fetched key was not pinned"
 # Another broker's key: refused.
 printf '%s\n' "$(head -c 32 /dev/urandom | base64)" >"$WORK/other.pub"
 expect_rc 5 sj compact verify "$N" --public-key "$WORK/other.pub"
@@ -142,11 +196,30 @@ grep -q PERMISSION_DENIED <<<"$ERR" || fail "non-giver performed: $ERR"
 expect_rc 1 out compact perform "$ID" --item 1
 expect_rc 0 mer --json compact perform "$ID" --item 1 --note "six elders"
 expect_eq "performance" "$(jq -r '.performances[0].item_id' <<<"$OUT")" 1
+PERF=$(jq -r '.performances[0].id' <<<"$OUT")
+# Twice a week at most (the item's "2/week"), and paid only once the
+# committee (the community's side) confirms; the giver cannot.
+expect_rc 0 mer compact perform "$ID" --item 1
+expect_rc 1 mer compact perform "$ID" --item 1
+grep -q "compact.too_often" <<<"$ERR" || fail "third in a week: $ERR"
+expect_rc 1 mer compact perform "$ID" --item 1 --date 2001-01-01
+grep -q "compact.out_of_term" <<<"$ERR" || fail "dated 2001: $ERR"
+expect_eq "unpaid" "$(sj --json points balance "$MER" | jq -r ".balance // 0")" 0
+expect_rc 1 mer compact confirm "$ID" --performance "$PERF"
+grep -q "compact.not_receiver" <<<"$ERR" || fail "giver confirmed: $ERR"
+expect_rc 0 sj --json compact confirm "$ID" --performance "$PERF"
+expect_eq "confirmed" "$(jq -r '.performances[0].confirmed' <<<"$OUT")" true
+[ "$(sj --json points balance "$MER" | jq -r ".balance // 0")" -gt 0 ] ||
+    fail "a confirmed performance did not pay"
 expect_rc 0 res --json compact complain "$ID" --against "$MER" \
     --text "Closed last Saturday"
 expect_rc 0 sj --json compact resolve "$ID" --complaint 1 \
     --resolution "Apologised; it reopens"
 expect_eq "resolved" "$(jq -r '.complaints[0].resolved' <<<"$OUT")" true
+expect_rc 0 res compact complain "$ID" --against "$MER" --text "junk"
+expect_rc 1 mer compact dismiss "$ID" --complaint 2
+expect_rc 0 sj --json compact dismiss "$ID" --complaint 2 --resolution "no"
+expect_eq "dismissed" "$(jq -r '.complaints[0].dismissed' <<<"$OUT")" true
 expect_rc 0 sj --json compact list --state active
 expect_eq "listed" "$(jq -r '.items[0].id' <<<"$OUT")" "$ID"
 

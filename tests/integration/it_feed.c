@@ -3,10 +3,11 @@
  * stubs; Replay answers each caller under the request API's rules; a
  * suspended or rekeyed member's open SUB connection stops receiving; a
  * request's unknown fields are neither stored nor served. Case "privacy"
- * (ctest it_feed_privacy): a member of each role subscribes and replays the
- * whole log of a scenario with points, a transfer with a memo, rekeys and
- * bridge links, and nothing it receives is a field the request API would
- * refuse to show it (checked field by field against the request API). */
+ * (ctest it_feed_privacy): a member of each role, and the web front,
+ * subscribes and replays the whole log of a scenario with points, a
+ * transfer with a memo, rekeys and bridge links, and nothing it receives
+ * is a field the request API would refuse to show it (checked field by
+ * field against the request API; the web front gets stubs alone). */
 #define _GNU_SOURCE /* memmem */
 #include <check.h>
 #include <stdio.h>
@@ -699,8 +700,10 @@ static void on_event(sj_client_t *c, const Shangju__Event *ev, int err,
     g->n++;
 }
 
+/* web: the public web front (issue 10), which Replay answers with stubs
+ * alone. */
 static void check_viewer(cast_t *k, sj_client_t *viewer, uint64_t me,
-                         bool committee, void *live, const char *role)
+                         bool committee, bool web, void *live, const char *role)
 {
     uint64_t last = it_last_seq(k->com);
     /* Live stubs heard on a raw SUB socket during the scenario. */
@@ -735,6 +738,12 @@ static void check_viewer(cast_t *k, sj_client_t *viewer, uint64_t me,
                           "%s sees who acted in event %llu", role,
                           (unsigned long long)ev->seq);
         bool memo_ok = committee;
+        if (web) {
+            ck_assert_msg(ev->body_case == SHANGJU__EVENT__BODY__NOT_SET,
+                          "the web front sees the body of event %llu",
+                          (unsigned long long)ev->seq);
+            assert_stub(ev);
+        }
         switch (ev->body_case) {
         case SHANGJU__EVENT__BODY__NOT_SET:
             if (ev->withheld)
@@ -785,9 +794,14 @@ START_TEST(every_role_sees_only_what_the_api_shows)
 {
     static cast_t k;
     cast_new(&k);
-    void *live[4] = {it_sub_open(&k.b, &k.kr2), it_sub_open(&k.b, &k.km2),
-                     it_sub_open(&k.b, NULL), it_sub_open(&k.b, &k.kb)};
-    for (int i = 0; i < 4; i++)
+    sj_keypair_t kw;
+    uint64_t id_w = it_member_add(k.com, ROLE(WEB), "Web front", NULL, 0, &kw);
+    remember_key(&k, &kw);
+    sj_client_t *web = it_client(&k.b, &kw, 3000, 3);
+    void *live[5] = {it_sub_open(&k.b, &k.kr2), it_sub_open(&k.b, &k.km2),
+                     it_sub_open(&k.b, NULL), it_sub_open(&k.b, &k.kb),
+                     it_sub_open(&k.b, &kw)};
+    for (int i = 0; i < 5; i++)
         until_heard(&k, live[i]);
     points_scenario(&k);
     sj_keypair_t r1_new, m1_new;
@@ -798,17 +812,19 @@ START_TEST(every_role_sees_only_what_the_api_shows)
     suspend(k.com, k.id_m3);
     it_wish_post(k.r2, "Last one", 0);
 
-    check_viewer(&k, k.r2, k.id_r2, false, live[0], "a resident");
-    check_viewer(&k, k.m2, k.id_m2, false, live[1], "a merchant");
-    check_viewer(&k, k.com, k.id_com, true, live[2], "the committee");
-    check_viewer(&k, k.bri, k.id_b, false, live[3], "a bridge");
+    check_viewer(&k, k.r2, k.id_r2, false, false, live[0], "a resident");
+    check_viewer(&k, k.m2, k.id_m2, false, false, live[1], "a merchant");
+    check_viewer(&k, k.com, k.id_com, true, false, live[2], "the committee");
+    check_viewer(&k, k.bri, k.id_b, false, false, live[3], "a bridge");
+    check_viewer(&k, web, id_w, false, true, live[4], "the web front");
+    sj_client_destroy(&web);
 
     /* A suspended member gets nothing. */
     Shangju__Reply *r = replay(k.m3, 1, 0);
     ck_assert_int_eq(r->status, ST(PERMISSION_DENIED));
     ck_assert_int_eq(r->body_case, SHANGJU__REPLY__BODY__NOT_SET);
     shangju__reply__free_unpacked(r, NULL);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         it_sub_close(&live[i]);
     cast_free(&k);
 }

@@ -84,6 +84,11 @@ static const struct {
     {K(MEMBER_UNSUSPEND), COM | LOOSE},
     {K(CONTACT_REVEALS), RES | COM | BRI | LOOSE},
     {K(WISH_DISPUTE), RES | COM | BRI | LOOSE},
+    {K(COMPACT_CONFIRM), ALL | LOOSE},
+    {K(COMPACT_DISMISS), COM | LOOSE},
+    {K(NOTICE_KEY_GET), ALL | WEB},
+    /* issue 14 (WeChat / WeCom) */
+    {K(CHAT_LEAVE), BRI | LOOSE},
 };
 #define N_KINDS (sizeof matrix / sizeof matrix[0])
 
@@ -240,9 +245,12 @@ START_TEST(every_request_by_every_role)
     /* 121 refusals by the contract before issue 9 (26 of them the chat
      * bridge's: 9 kinds, each allowed to one role but the language; 42 the
      * web front's: all but its 9 public reads), then issue 9's: unsuspend
-     * (3 + web), contact reveals (1 + web), dispute (1 + web); the
-     * monitor (issue 15) is refused everything but admin stats */
-    ck_assert_int_eq(denied, 121 + 3 + 1 + 1 + 3 + (int)N_KINDS - 1);
+     * (3 + web), contact reveals (1 + web), dispute (1 + web), compact
+     * confirm (web), compact dismiss (3 + web); the notice key is public;
+     * issue 14's chat leave, the bridge's only (4); the monitor (issue 15)
+     * is refused everything but admin stats */
+    ck_assert_int_eq(denied,
+                     121 + 3 + 1 + 1 + 3 + 1 + 4 + 4 + (int)N_KINDS - 1);
     cast_free(&k);
 }
 END_TEST

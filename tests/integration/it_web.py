@@ -297,6 +297,39 @@ def main():
         fail("the page took %.2f s to reflect a change" % took)
     print("change visible after %.0f ms" % (took * 1000))
 
+    # Only what an event can change is rebuilt: a new wish shows on the
+    # board and on its own (formerly 404) page within a second, while the
+    # merchant's page stays in the cache; the wish's close with a rating
+    # shows in the merchant's record within a second.
+    nxt = max(w1, w2) + 1
+    seen("/w/%d" % nxt, status=404)  # cached as not found
+    page("/m/%d" % mer)
+    hits = log_of("web").count("path=\"/m/%d\" status=200" % mer)
+    w3 = sj("wish", "post", "修自行车 Mend a bicycle", key="res")["id"]
+    if w3 != nxt:
+        fail("wish id %d, expected %d" % (w3, nxt))
+    t0 = time.monotonic()
+    wait_for(lambda: get("/w/%d" % w3)[0] == 200 and
+             "修自行车" in page("/")[1], "the new wish", 5)
+    took = time.monotonic() - t0
+    if took > 1.0:
+        fail("the new wish took %.2f s to show" % took)
+    page("/m/%d" % mer)
+    lines = [ln for ln in log_of("web").splitlines()
+             if "path=\"/m/%d\" status=200" % mer in ln]
+    if len(lines) != hits + 1 or "cache=hit" not in lines[-1]:
+        fail("a new wish dropped the merchant's page from the cache: %r"
+             % lines[-1:])
+    sj("wish", "claim", str(w3), key="mer")
+    sj("wish", "fulfil", str(w3), key="mer")
+    sj("wish", "confirm", str(w3), "--rating", "4", key="res")
+    t0 = time.monotonic()
+    wait_for(lambda: "4.0 / 5 (1)" in page("/m/%d" % mer)[1],
+             "the rating on the merchant's page", 5)
+    took = time.monotonic() - t0
+    if took > 1.0:
+        fail("the rating took %.2f s to show" % took)
+
     # ------------------------------------------------ placard loop
     png = os.path.join(WORK, "placard.png")
     sj("placard", str(mer), "-o", png)
