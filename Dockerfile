@@ -17,8 +17,8 @@
 ARG BUILD_PACKAGES="gcc libc6-dev make cmake pkg-config protobuf-c-compiler \
     libzmq3-dev libprotobuf-c-dev liblmdb-dev libjson-c-dev libsodium-dev \
     libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev \
-    libstrophe-dev libglib2.0-dev libmicrohttpd-dev gettext help2man \
-    libxml2-dev libssl-dev libcurl4-openssl-dev"
+    libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev gettext \
+    help2man libxml2-dev libssl-dev libcurl4-openssl-dev"
 # The chat bridge (target `bridge`) and the demo XMPP server; WeChat /
 # WeCom: libmicrohttpd for the callback, libcurl for the APIs.
 ARG BRIDGE_PACKAGES="libzmq5 libprotobuf-c1 libsodium23 libjson-c5 \
@@ -26,7 +26,7 @@ ARG BRIDGE_PACKAGES="libzmq5 libprotobuf-c1 libsodium23 libjson-c5 \
     libmicrohttpd12 libcurl4 libxml2 libssl3"
 ARG RUNTIME_PACKAGES="libzmq5 libprotobuf-c1 liblmdb0 libjson-c5 libsodium23 lmdb-utils \
     libqrencode4 libpng16-16 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
-    fonts-wqy-microhei tzdata \
+    fonts-wqy-microhei tzdata libunistring2 \
     libmicrohttpd12"
 ARG SHANGJU_UID=10001
 

@@ -16,24 +16,30 @@ PUBLIC_URL ?= http://localhost:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS  += --no-print-directory
 
-# Debian 12 packages the build, the tests and the benchmark need.
-PACKAGES = build-essential cmake pkg-config \
+# Debian 12 packages: RUN_PACKAGES build and run the broker (`make run`
+# installs only these); TEST_PACKAGES add the test and benchmark tools
+# (`make test`, `make sanitize`).
+RUN_PACKAGES = build-essential cmake pkg-config \
            libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
-           liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev check \
+           liblmdb-dev lmdb-utils libjson-c-dev libsodium-dev \
            libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev gettext \
-           fonts-wqy-microhei \
-           zbar-tools libxml2-utils librsvg2-bin help2man debhelper fakeroot \
+           fonts-wqy-microhei tzdata help2man \
+           libstrophe-dev libglib2.0-dev libmicrohttpd-dev libunistring-dev \
+           libxml2-dev libssl-dev libcurl4-openssl-dev
+TEST_PACKAGES = $(RUN_PACKAGES) check \
+           zbar-tools libxml2-utils librsvg2-bin debhelper fakeroot \
            redis-server redis-tools jq shellcheck \
-           libstrophe-dev libglib2.0-dev prosody python3-slixmpp
-PACKAGES += libmicrohttpd-dev chromium chromium-driver python3-selenium wrk curl  # web
-PACKAGES += libgtk-4-dev libadwaita-1-dev libgsound-dev sound-theme-freedesktop \
+           prosody python3-slixmpp python3-prometheus-client
+TEST_PACKAGES += chromium chromium-driver python3-selenium wrk curl  # web
+TEST_PACKAGES += libgtk-4-dev libadwaita-1-dev libgsound-dev sound-theme-freedesktop \
             xvfb dbus at-spi2-core python3-pyatspi xdotool imagemagick \
             poppler-utils  # desk
-PACKAGES += libxml2-dev libssl-dev libcurl4-openssl-dev python3-cryptography  # wechat / wecom
+TEST_PACKAGES += python3-cryptography  # wechat / wecom tests
+PACKAGES = $(TEST_PACKAGES)
 
-.PHONY: run test build sanitize format bench bench-web deps clean
+.PHONY: run test build build-run sanitize format bench bench-web deps run-deps clean
 
-run: deps build
+run: run-deps build-run
 	@echo
 	@echo "Starting the broker on $(DATA) and the web front on $(WEB_LISTEN) (Ctrl-C stops both)."
 	@echo
@@ -44,6 +50,13 @@ test: deps build
 
 build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+# What `make run` needs: the programs, without the tests (no Check).
+build-run:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    $$(dpkg-query -W -f='$${Status}' check 2>/dev/null | grep -q "ok installed" \
+	        || echo -DSJ_TESTS=OFF)
 	cmake --build $(BUILD) -j$(JOBS)
 
 sanitize: deps
@@ -64,6 +77,9 @@ bench-web: deps build
 	bash tests/bench/web_bench.sh $(BUILD)
 
 # Install only what is missing; as root directly, otherwise through sudo.
+run-deps:
+	@$(MAKE) deps PACKAGES="$(RUN_PACKAGES)"
+
 deps:
 	@missing=""; for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \

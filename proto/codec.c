@@ -219,6 +219,15 @@ const char *sj_request_kind(const Shangju__Request *r)
     return f ? f->name : "unknown";
 }
 
+const char *sj_request_kind_name(int body_case)
+{
+    if (body_case <= 0)
+        return "malformed";
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &shangju__request__descriptor, (unsigned)body_case);
+    return f && f->id != 1 ? f->name : "unknown";
+}
+
 int64_t sj_now_ms(void)
 {
     struct timespec ts;

@@ -53,6 +53,10 @@ int sj_enum_parse(const ProtobufCEnumDescriptor *d, const char *name,
 /* "wish_post" for SHANGJU__REQUEST__BODY_WISH_POST; "none" when unset. */
 const char *sj_request_kind(const Shangju__Request *r);
 
+/* The same for a body case number; "malformed" for 0 (a frame that did not
+ * decode), "unknown" for a number the schema lacks. */
+const char *sj_request_kind_name(int body_case);
+
 /* Current time in Unix milliseconds (UTC). */
 int64_t sj_now_ms(void);
 

@@ -4,13 +4,69 @@
 #include "dispatch.h"
 #include "placard_cache.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "codec.h"
+#include "sj_zone.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
+
+/* The newest backup in DATA/backups (by its directory's mtime), whoever
+ * made it: a restart does not forget it. 0 when there is none. */
+static int64_t last_backup_ms(const char *data_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/backups", data_dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int64_t last = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        if (e->d_name[0] == '.' ||
+            snprintf(path, sizeof path, "%s/backups/%s", data_dir, e->d_name) >=
+                (int)sizeof path ||
+            stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            continue;
+        int64_t ms =
+            (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+        last = ms > last ? ms : last;
+    }
+    closedir(d);
+    return last;
+}
+
+/* The non-zero request counters as RequestCount rows. */
+static int request_counts(sj_call_t *c, const sj_broker_stats_t *b,
+                          Shangju__Stats *s)
+{
+    size_t n = 0;
+    for (int k = 0; k < SJ_STATS_KINDS; k++)
+        for (int st = 0; st < SJ_STATS_STATUSES; st++)
+            n += b->answered[k][st] != 0;
+    if (n == 0)
+        return 0;
+    s->request_counts = sj_call_alloc(c, n * sizeof *s->request_counts);
+    Shangju__RequestCount *rows = sj_call_alloc(c, n * sizeof *rows);
+    if (!s->request_counts || !rows)
+        return SJ_ENOMEM;
+    for (int k = 0; k < SJ_STATS_KINDS; k++)
+        for (int st = 0; st < SJ_STATS_STATUSES; st++) {
+            if (!b->answered[k][st])
+                continue;
+            Shangju__RequestCount *r = &rows[s->n_request_counts];
+            shangju__request_count__init(r);
+            r->kind = (char *)sj_request_kind_name(k);
+            r->status = (char *)sj_status_name(st);
+            r->count = b->answered[k][st];
+            s->request_counts[s->n_request_counts++] = r;
+        }
+    return 0;
+}
 
 int sj_h_admin_stats(sj_call_t *c, const Shangju__Request *req)
 {
@@ -44,9 +100,15 @@ int sj_h_admin_stats(sj_call_t *c, const Shangju__Request *req)
         s->map_max = b->map_max;
         s->reads_offloaded = b->reads_offloaded;
         s->rate_limited = b->rate_limited;
+        s->auth_failures = b->auth_failures;
+        s->connections = b->connections;
+        if (request_counts(c, b, s) != 0)
+            return sj_call_store_fail(c, SJ_ENOMEM, "stats");
     }
     if (c->placards)
         s->placard_cache_hits = sj_placard_cache_hits(c->placards);
+    s->time_zone = (char *)sj_zone_name();
+    s->last_backup_at = last_backup_ms(c->cfg->data_dir);
     c->reply.body_case = SHANGJU__REPLY__BODY_STATS;
     c->reply.stats = s;
     return 0;

@@ -44,6 +44,10 @@ typedef struct sj_signer sj_signer_t;
 
 /* Rendered placards kept by content (placard_cache.h); thread-safe. */
 typedef struct sj_placard_cache sj_placard_cache_t;
+/* Room in the request counters: request kinds (Request's field numbers)
+ * and reply statuses (the gRPC codes) below these. */
+#define SJ_STATS_KINDS 256
+#define SJ_STATS_STATUSES 17
 
 /* The server's running counters, readable by the stats handler. */
 typedef struct {
@@ -53,6 +57,11 @@ typedef struct {
     /* issue 13; written by the loop only, read by the stats handler */
     uint64_t reads_offloaded, rate_limited, placard_cache_hits;
     uint64_t map_max;
+    /* issue 15: metrics */
+    uint64_t auth_failures; /* connections ZAP refused */
+    uint64_t connections;   /* open connections to the request socket */
+    /* answered requests by [kind][status]; kind 0: did not decode */
+    uint64_t answered[SJ_STATS_KINDS][SJ_STATS_STATUSES];
 } sj_broker_stats_t;
 
 typedef struct {

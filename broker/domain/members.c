@@ -28,10 +28,10 @@ static Shangju__Member *present(sj_call_t *c, Shangju__Member *m)
 
 static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
 {
-    if (a->role < ROLE(RESIDENT) || a->role > ROLE(WEB))
+    if (a->role < ROLE(RESIDENT) || a->role > ROLE(MONITOR))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "role must be resident, merchant, committee, "
-                            "bridge or web");
+                            "bridge, web or monitor");
     int rc;
     if ((rc = sj_check_text(c, "name", a->name, 1, SJ_MAX_NAME, false)) ||
         (rc = sj_check_text(c, "community", a->community, 0, SJ_MAX_COMMUNITY,

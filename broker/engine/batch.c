@@ -44,6 +44,7 @@ static int take_events(sj_call_t *c, sj_batch_out_t *out)
 static void encode_reply(sj_batch_item_t *it, const Shangju__Reply *r)
 {
     it->reply = sj_codec_encode(&r->base, &it->reply_len);
+    it->status = (int)r->status;
 }
 
 void sj_batch_refuse(sj_batch_item_t *it, uint64_t request_id,
@@ -191,6 +192,7 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         sj_log(SJ_LOG_INFO, "event=unknown_fields_dropped bytes=%zu kind=%s",
                unknown, sj_request_kind(req));
     it->request_id = req->request_id;
+    it->kind = (int)req->body_case;
     if (req->request_id == 0) {
         error_reply(it, 0, ST(INVALID_ARGUMENT), SJ_R_ARG_NO_REQUEST_ID,
                     "request_id is required");
@@ -224,12 +226,18 @@ static void handle_item(sj_txn_t *txn, const sj_batch_env_t *env, int64_t now,
         sj_dedup_get(child, it->client_key, req->request_id, &cached,
                      &cached_len) == 0) {
         sj_txn_abort(&child);
+        it->member_id = caller->id;
         shangju__member__free_unpacked(caller, NULL);
         it->reply = cached;
         it->reply_len = cached_len;
+        Shangju__Reply *was = shangju__reply__unpack(NULL, cached_len, cached);
+        it->status = was ? (int)was->status : 0;
+        if (was)
+            shangju__reply__free_unpacked(was, NULL);
         out->replayed++;
         goto done;
     }
+    it->member_id = caller->id;
     if (sj_batch_rate_refused(env, now, it, req, caller)) {
         sj_txn_abort(&child);
         shangju__member__free_unpacked(caller, NULL);
@@ -426,6 +434,11 @@ int sj_batch_apply(const sj_batch_env_t *env, int64_t now,
                "event=disk_full requests=%zu msg=\"the disk "
                "is full; writes are refused until space is "
                "freed\"",
+               n);
+    else
+        sj_log(SJ_LOG_WARN,
+               "event=store_full what=batch requests=%zu msg=\"the map is "
+               "full at its ceiling; restart with a larger --map-max\"",
                n);
     out->refuse_writes =
         err == SJ_ENOSPC ? SJ_R_STORE_DISK_FULL : SJ_R_STORE_FULL;

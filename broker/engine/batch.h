@@ -38,6 +38,11 @@ typedef struct {
      * when none); the server starts it after the commit */
     sj_job_req_t job;
     uint64_t request_id;
+    /* out, for the metrics and the access log: the request's kind (0 when
+     * it did not decode), the reply's status, the caller (0: unknown) */
+    int kind;
+    int status;
+    uint64_t member_id;
 } sj_batch_item_t;
 
 typedef struct {

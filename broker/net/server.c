@@ -42,6 +42,10 @@
 #define REBIND_PAUSE_MS 10
 /* Without a PUB socket (the port taken meanwhile), try again this often. */
 #define REBIND_RETRY_MS 1000
+/* The map's use is looked at this often; a warning from this percent. */
+#define MAP_CHECK_MS 10000
+#define MAP_WARN_PERCENT 80
+#define MONITOR_EP "inproc://shangju.router.monitor"
 
 struct sj_server {
     const sj_config_t *cfg;
@@ -58,6 +62,9 @@ struct sj_server {
     size_t n;
     sj_batch_out_t out;
     sj_broker_stats_t stats;
+    void *monitor;        /* PAIR: the ROUTER's connection events */
+    int map_band;         /* map use last warned about (80, 85, ...; 0) */
+    int64_t map_check_at; /* when to look at the map's use again */
     /* at most one background job at a time, answered when it completes */
     sj_job_t *job;
     zmq_msg_t job_peer;
@@ -172,6 +179,12 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->router = server_socket(s, ZMQ_ROUTER, cfg->requests_ep, false);
     if (!s->router)
         goto fail;
+    /* Connections opened and closed, for the metrics' client count. */
+    if (zmq_socket_monitor(s->router, MONITOR_EP,
+                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
+        !(s->monitor = zmq_socket(s->ctx, ZMQ_PAIR)) ||
+        zmq_connect(s->monitor, MONITOR_EP) != 0)
+        goto fail;
     s->pub = server_socket(s, ZMQ_XPUB, cfg->events_ep, false);
     size_t ep_len = sizeof s->pub_ep;
     if (!s->pub ||
@@ -202,8 +215,14 @@ void sj_server_destroy(sj_server_t **self)
         free(reply);
         zmq_msg_close(&s->job_peer);
     }
-    if (s->router)
+    if (s->router) {
+        zmq_socket_monitor(s->router, NULL, 0);
         zmq_close(s->router);
+    }
+    if (s->monitor) {
+        set_int(s->monitor, ZMQ_LINGER, 0);
+        zmq_close(s->monitor);
+    }
     if (s->pub)
         zmq_close(s->pub);
     sj_zap_destroy(&s->zap);
@@ -501,6 +520,74 @@ static void end_batch(sj_server_t *s, size_t done)
     s->n = left;
 }
 
+/* Count each answered request by kind and status; at debug level, one
+ * access line per request. ms: from the batch's start to its replies. */
+static void count_answers(sj_server_t *s, size_t done, long long ms)
+{
+    for (size_t i = 0; i < done; i++) {
+        const sj_batch_item_t *it = &s->items[i];
+        int k = it->kind >= 0 && it->kind < SJ_STATS_KINDS ? it->kind : 0;
+        int st = it->status >= 0 && it->status < SJ_STATS_STATUSES
+                     ? it->status
+                     : SHANGJU__STATUS__STATUS_INTERNAL;
+        s->stats.answered[k][st]++;
+        sj_log(SJ_LOG_DEBUG,
+               "event=access member=%llu kind=%s status=%s request_id=%llu "
+               "ms=%lld",
+               (unsigned long long)it->member_id, sj_request_kind_name(k),
+               sj_status_name(st), (unsigned long long)it->request_id, ms);
+    }
+}
+
+/* Warn when the map's use crosses 80%, 85%, ... (once per step up), so
+ * the operator grows it before writes are refused. */
+static void check_map(sj_server_t *s)
+{
+    int64_t now = sj_now_ms();
+    if (now < s->map_check_at)
+        return;
+    s->map_check_at = now + MAP_CHECK_MS;
+    sj_store_stats_t st;
+    if (sj_store_stats(s->store, &st) != 0 || st.map_size == 0)
+        return;
+    int pct = (int)((double)st.used_bytes * 100 / (double)st.map_size);
+    int band = pct < MAP_WARN_PERCENT ? 0 : pct - pct % 5;
+    if (band > s->map_band)
+        sj_log(SJ_LOG_WARN,
+               "event=map_use_high percent=%d used_mib=%.1f map_mib=%.1f "
+               "msg=\"restart the broker with a larger --map-size before "
+               "the store is full\"",
+               pct, (double)st.used_bytes / 1048576.0,
+               (double)st.map_size / 1048576.0);
+    s->map_band = band;
+}
+
+/* Read the ROUTER's connection events: the number of open connections. */
+static void read_monitor(sj_server_t *s)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, s->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        uint16_t what = 0;
+        if (zmq_msg_size(&ev) >= 2)
+            memcpy(&what, zmq_msg_data(&ev), 2);
+        if (zmq_msg_more(&ev)) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, s->monitor, 0);
+            zmq_msg_close(&addr);
+        }
+        zmq_msg_close(&ev);
+        if (what == ZMQ_EVENT_ACCEPTED)
+            s->stats.connections++;
+        else if (what == ZMQ_EVENT_DISCONNECTED && s->stats.connections > 0)
+            s->stats.connections--;
+    }
+}
+
 /* One group commit: requests waiting (s->n of them) and due timers. */
 static int run_batch(sj_server_t *s)
 {
@@ -527,6 +614,8 @@ static int run_batch(sj_server_t *s)
                s->n, s->out.n_events, s->out.timers_fired, s->out.replayed,
                (long long)(sj_now_ms() - t0));
     double ms = (double)(sj_now_ms() - t0);
+    if (err == 0)
+        count_answers(s, done, (long long)ms);
     s->stats.batches++;
     s->stats.requests += done;
     s->stats.retries_answered += s->out.replayed;
@@ -568,14 +657,19 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         zmq_pollitem_t items[] = {
             {sj_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
             {s->router, 0, ZMQ_POLLIN, 0},
+            {s->monitor, 0, ZMQ_POLLIN, 0},
             {NULL, s->readers ? sj_readers_fd(s->readers) : -1, ZMQ_POLLIN, 0},
             {s->pub, 0, ZMQ_POLLIN, 0},
             {NULL, s->job ? sj_job_fd(s->job) : -1, ZMQ_POLLIN, 0},
         };
-        int n_items = s->pub ? 4 : 3;
-        if (s->job) { /* the job's fd last, after the optional PUB */
-            items[n_items] = items[4];
-            n_items++;
+        /* The PUB socket and the job's fd are optional: packed after the
+         * four that are always there. */
+        int n_items = 4, i_pub = -1, i_job = -1;
+        if (s->pub)
+            i_pub = n_items++;
+        if (s->job) {
+            items[n_items] = items[5];
+            i_job = n_items++;
         }
         int rc = zmq_poll(items, n_items, wait);
         if (rc < 0 && zmq_errno() != EINTR) {
@@ -583,13 +677,17 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
                    zmq_strerror(zmq_errno()));
             return SJ_EIO;
         }
-        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
             sj_zap_handle(s->zap);
-        if (rc > 0 && s->job && (items[n_items - 1].revents & ZMQ_POLLIN))
+            s->stats.auth_failures = sj_zap_refused(s->zap);
+        }
+        if (rc > 0 && (items[2].revents & ZMQ_POLLIN))
+            read_monitor(s);
+        if (rc > 0 && i_job >= 0 && (items[i_job].revents & ZMQ_POLLIN))
             finish_job(s);
-        if (rc > 0 && s->readers && (items[2].revents & ZMQ_POLLIN))
+        if (rc > 0 && s->readers && (items[3].revents & ZMQ_POLLIN))
             send_reads(s);
-        if (rc > 0 && s->pub && (items[3].revents & ZMQ_POLLIN))
+        if (rc > 0 && i_pub >= 0 && (items[i_pub].revents & ZMQ_POLLIN))
             take_subscriptions(s);
         /* Reads are routed to the pool as they come and do not count
          * against the batch; a flood of them is bounded per pass so that
@@ -603,6 +701,7 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         if (s->n || sj_now_ms() >= due) {
             run_batch(s);
             due = next_timer(s);
+            check_map(s);
             /* Timers still due (a backlog, or one that keeps failing) get
              * another turn soon, without spinning. */
             if (due <= sj_now_ms())

@@ -19,7 +19,13 @@
 struct sj_zap {
     void *sock;
     sj_store_t *store;
+    uint64_t refused; /* for the metrics */
 };
+
+uint64_t sj_zap_refused(const sj_zap_t *z)
+{
+    return z->refused;
+}
 
 int sj_zap_new(void *ctx, sj_store_t *store, sj_zap_t **out)
 {
@@ -115,6 +121,8 @@ static bool handle_one(sj_zap_t *z)
     if (kept > 3)
         snprintf(peer, sizeof peer, "%.*s", (int)zmq_msg_size(&f[3]),
                  (const char *)zmq_msg_data(&f[3]));
+    if (code[0] != '2')
+        z->refused++;
     sj_log(code[0] == '2' ? SJ_LOG_DEBUG : SJ_LOG_WARN,
            "event=auth result=%s peer=%s reason=\"%s\"", code, peer, text);
 

@@ -21,4 +21,8 @@ void *sj_zap_socket(sj_zap_t *z);
  * transaction of this thread may be open. */
 void sj_zap_handle(sj_zap_t *z);
 
+/* Connections refused since the handler started (unknown, suspended or
+ * non-CURVE keys). */
+uint64_t sj_zap_refused(const sj_zap_t *z);
+
 #endif

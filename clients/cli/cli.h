@@ -255,6 +255,11 @@ void sj_cli_table(FILE *out, json_object *page, const char *const *cols,
                   size_t ncols);
 void sj_cli_time(int64_t ms, char *buf, size_t cap);
 
+/* The yearly report as CSV for Excel (cli_report.c): UTF-8 with a BOM,
+ * CRLF rows, formula-like cells neutralised, the ranking's rank and name
+ * in columns of their own. */
+void sj_cli_report_csv(FILE *out, const Shangju__Report *r);
+
 /* The command tables of each family and the leaf commands. */
 extern const sj_cli_cmd_t sj_cli_member_cmds[];
 extern const sj_cli_cmd_t sj_cli_wish_cmds[];

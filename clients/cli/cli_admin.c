@@ -3,27 +3,140 @@
  * the store's consistency check. */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
 #define BACKUP_TIMEOUT_MS (10 * 60 * 1000)
+
+/* "1.5 MiB" for bytes. */
+static void mib(char *buf, size_t cap, uint64_t bytes)
+{
+    snprintf(buf, cap, "%.1f MiB", (double)bytes / 1048576.0);
+}
+
+/* admin stats for people: sizes in MiB, means rounded, times with their
+ * zone, requests by kind and status. */
+static void stats_text(const Shangju__Stats *s)
+{
+    char a[48], b[48];
+    sj_cli_time(s->started_at, a, sizeof a);
+    printf("%-22s %s (since %s)\n", "broker", s->version, a);
+    printf("%-22s %s\n", "time zone", *s->time_zone ? s->time_zone : "-");
+    printf("%-22s %llu\n%-22s %llu\n%-22s %llu (last %llu)\n%-22s %llu\n",
+           "members", (unsigned long long)s->members, "wishes",
+           (unsigned long long)s->wishes, "events",
+           (unsigned long long)s->events, (unsigned long long)s->last_seq,
+           "retry replies kept", (unsigned long long)s->dedup_entries);
+    mib(a, sizeof a, s->map_used);
+    mib(b, sizeof b, s->map_size);
+    printf("%-22s %s of %s (%.0f%%)\n", "store", a, b,
+           s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size
+                       : 0.0);
+    printf("%-22s %llu, %.1f requests each on average, at most %llu\n",
+           "group commits", (unsigned long long)s->batches, s->mean_batch,
+           (unsigned long long)s->max_batch);
+    printf("%-22s %.1f ms on average, at most %.0f ms\n", "commit time",
+           s->commit_ms_mean, s->commit_ms_max);
+    printf("%-22s %llu\n%-22s %llu\n%-22s %llu\n", "requests",
+           (unsigned long long)s->requests, "retries answered",
+           (unsigned long long)s->retries_answered, "refused connections",
+           (unsigned long long)s->auth_failures);
+    printf("%-22s %llu\n", "open connections",
+           (unsigned long long)s->connections);
+    sj_cli_time(s->last_backup_at, a, sizeof a);
+    printf("%-22s %s\n", "last backup", s->last_backup_at ? a : "none");
+    if (s->n_request_counts)
+        printf("\nrequests by kind and status:\n");
+    for (size_t i = 0; i < s->n_request_counts; i++)
+        printf("  %-24s %-20s %llu\n", s->request_counts[i]->kind,
+               s->request_counts[i]->status,
+               (unsigned long long)s->request_counts[i]->count);
+}
+
+/* Write text to path whole or not at all (a textfile collector may read
+ * it at any moment): a temporary file beside it, then rename. */
+static int write_atomically(const char *path, const char *text, size_t len)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+        (int)sizeof tmp)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s: path too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s: %s", tmp, strerror(errno));
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s: %s", path, strerror(e));
+    }
+    return SJ_CLI_OK;
+}
 
 static int admin_stats(sj_cli_t *cli, int argc, char **argv)
 {
-    static const sj_cli_spec_t spec = {
+    const char *format = "text", *out = NULL;
+    const sj_cli_arg_t args[] = {
+        {"format", SJ_CLI_LOCAL, &format, "F",
+         SJ_HELP("text (default) or prometheus (the text exposition "
+                 "format)")},
+        {"output", SJ_CLI_LOCAL, &out, "FILE",
+         SJ_HELP("write to FILE, replaced whole (for node_exporter's "
+                 "textfile collector), instead of standard output"),
+         .shrt = 'o'},
+    };
+    const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "admin stats", NULL,
         SJ_HELP("Counts (members, wishes, events, dedup entries), store size "
-                "and map use, group-commit batch sizes and commit latency "
-                "since the broker started. Committee only."),
-        NULL, 0};
+                "and map use, group-commit batch sizes and commit latency, "
+                "refused and open connections, the newest backup, and the "
+                "requests answered by kind and status since the broker "
+                "started. Committee or monitor."),
+        args);
     int first;
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
         return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+    bool prom = strcmp(format, "prometheus") == 0;
+    if (!prom && strcmp(format, "text") != 0)
+        return sj_cli_usage(spec.path, "--format must be text or prometheus");
     Shangju__AdminStats st = SHANGJU__ADMIN_STATS__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_ADMIN_STATS;
     req.admin_stats = &st;
-    return sj_cli_run(cli, &req);
+    if (cli->opts.json && !prom && !out)
+        return sj_cli_run(cli, &req);
+    Shangju__Reply *reply = NULL;
+    if ((rc = sj_cli_call(cli, &req, &reply)) != SJ_CLI_OK)
+        return rc;
+    if (reply->body_case != SHANGJU__REPLY__BODY_STATS) {
+        shangju__reply__free_unpacked(reply, NULL);
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             "the broker sent no statistics");
+    }
+    if (prom) {
+        size_t len;
+        char *text = sj_metrics_render(reply->stats, &len);
+        if (!text)
+            rc = sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+        else if (out)
+            rc = write_atomically(out, text, len);
+        else if (fwrite(text, 1, len, stdout) != len || fflush(stdout))
+            rc = SJ_CLI_ELOCAL;
+        free(text);
+    } else if (out) {
+        rc = sj_cli_usage(spec.path, "--output goes with --format prometheus");
+    } else
+        stats_text(reply->stats);
+    shangju__reply__free_unpacked(reply, NULL);
+    return rc;
 }
 
 static int admin_backup(sj_cli_t *cli, int argc, char **argv)
@@ -97,7 +210,7 @@ static int admin_verify(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_admin_cmds[] = {
-    {"stats", admin_stats, "store and group-commit statistics", NULL},
+    {"stats", admin_stats, "statistics and metrics (committee, monitor)", NULL},
     {"backup", admin_backup, "hot, compacted backup of the store", NULL},
     {"verify", admin_verify, "check the store's consistency", NULL},
     {NULL, NULL, NULL, NULL},

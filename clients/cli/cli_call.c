@@ -2,6 +2,9 @@
  * name the file), make the client, call, map every failure to an exit code
  * with one line on stderr, and print replies and events. */
 #include "cli.h"
+#include "client_probe.h"
+
+#define PROBE_MS 1500 /* how long the diagnosis may take */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -55,6 +58,50 @@ int sj_cli_connect(sj_cli_t *cli)
     return SJ_CLI_OK;
 }
 
+/* No reply: find out why with one watched connection, and say so with
+ * the endpoint and the key involved. */
+static int unreachable(sj_cli_t *cli, const char *note)
+{
+    const char *ep =
+        cli->opts.requests ? cli->opts.requests : SJ_CLIENT_REQUESTS;
+    sj_keypair_t kp, server;
+    sj_probe_t why = SJ_PROBE_ERROR;
+    if (sj_keyfile_load(cli->opts.key, &kp) == 0 &&
+        sj_keyfile_load(cli->opts.server_key, &server) == 0) {
+        sj_client_opts_t o = {
+            .requests = ep, .keypair = &kp, .server_key = server.public_key};
+        why = sj_client_probe(&o, PROBE_MS);
+    }
+    memset(&kp, 0, sizeof kp);
+    note = note ? note : "";
+    switch (why) {
+    case SJ_PROBE_NOT_LISTENING:
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "nothing is listening at %s — is the broker "
+                           "running, and is --requests right?%s",
+                           ep, note);
+    case SJ_PROBE_KEY_REFUSED:
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "the broker at %s refused the key %s: it is not "
+                           "registered, or its member is suspended%s",
+                           ep, cli->opts.key, note);
+    case SJ_PROBE_HANDSHAKE:
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "the secure handshake with %s failed: %s is "
+                           "probably not this broker's public key%s",
+                           ep, cli->opts.server_key, note);
+    case SJ_PROBE_OK:
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "the broker at %s accepts the key %s but did not "
+                           "answer in time (busy? try a larger --timeout)%s",
+                           ep, cli->opts.key, note);
+    default:
+        return sj_cli_fail(SJ_CLI_EREACH,
+                           "no reply from the broker at %s (timeout)%s", ep,
+                           note);
+    }
+}
+
 int sj_cli_call(sj_cli_t *cli, Shangju__Request *req, Shangju__Reply **reply)
 {
     return sj_cli_call_note(cli, req, reply, NULL);
@@ -69,10 +116,7 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
         return rc;
     int err = sj_client_call(cli->client, req, reply);
     if (err == SJ_ETIMEOUT)
-        return sj_cli_fail(SJ_CLI_EREACH,
-                           "no reply from broker (timeout) — is it running, "
-                           "and is your key registered?%s",
-                           note ? note : "");
+        return unreachable(cli, note);
     if (err == SJ_EINVAL)
         return sj_cli_fail(SJ_CLI_ELOCAL, "request too large to send");
     if (err != 0)

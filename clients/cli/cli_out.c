@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
+#include <unistr.h>
+#include <uniwidth.h>
 
 #include "sj_zone.h"
 
@@ -40,22 +42,25 @@ static const char *cell_text(const char *key, json_object *v, char *buf,
     return buf;
 }
 
-/* Display columns of UTF-8 text: CJK and other wide characters take two. */
+/* Display columns of UTF-8 text up to max columns, by libunistring's
+ * uc_width (Unicode's East Asian Width): CJK and emoji take two columns,
+ * combining marks none; an invalid byte counts as one. A character never
+ * splits: *bytes ends on a character boundary, and combining marks stay
+ * with the character before them. */
 static size_t width_upto(const char *s, size_t max, size_t *bytes)
 {
-    size_t w = 0, i = 0;
-    while (s[i]) {
-        unsigned char ch = (unsigned char)s[i];
-        size_t len = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-        unsigned cp = ch < 0x80 ? ch : 0;
-        if (len == 3 && s[i + 1] && s[i + 2])
-            cp = (ch & 0x0Fu) << 12 | ((unsigned char)s[i + 1] & 0x3Fu) << 6;
-        size_t cw = (len == 4 || (cp >= 0x2E80 && cp <= 0xFFDC)) ? 2 : 1;
-        if (w + cw > max)
+    const uint8_t *p = (const uint8_t *)s;
+    size_t w = 0, i = 0, n = strlen(s);
+    while (i < n) {
+        ucs4_t uc;
+        int len = u8_mbtouc(&uc, p + i, n - i);
+        int cw = uc_width(uc, "UTF-8");
+        if (cw < 0)
+            cw = 1; /* a control character: shown as one column */
+        if (w + (size_t)cw > max)
             break;
-        for (size_t k = 0; k < len && s[i]; k++)
-            i++;
-        w += cw;
+        i += (size_t)len;
+        w += (size_t)cw;
     }
     if (bytes)
         *bytes = i;

@@ -64,64 +64,75 @@ static void print_text(const Shangju__Report *r)
                (unsigned long long)k->items[i]->member_id);
 }
 
-/* One CSV field, quoted when it holds a comma, quote or line break. */
-static void csv_field(const char *s)
+/* One CSV field for a spreadsheet: a cell that would start a formula
+ * (= + - @, tab, carriage return) gets a leading apostrophe so Excel shows
+ * it as text (OWASP "CSV injection"); quoted when it holds a comma, quote
+ * or line break. */
+static void csv_field(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
+    bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
         return;
     }
-    putchar('"');
+    fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
-            putchar('"');
-        putchar(*s);
+            fputc('"', out);
+        fputc(*s, out);
     }
-    putchar('"');
+    fputc('"', out);
 }
 
-static void csv_row(const char *section, const char *item,
+/* section,item,value then the ranking's rank,member_id,name (empty for
+ * the other rows); CRLF ends every row. */
+static void csv_row(FILE *out, const char *section, const char *item,
                     unsigned long long value)
 {
-    csv_field(section);
-    putchar(',');
-    csv_field(item);
-    printf(",%llu\n", value);
+    csv_field(out, section);
+    fputc(',', out);
+    csv_field(out, item);
+    fprintf(out, ",%llu,,,\r\n", value);
 }
 
-static void print_csv(const Shangju__Report *r)
+void sj_cli_report_csv(FILE *out, const Shangju__Report *r)
 {
-    puts("section,item,value");
-    csv_row("report", "year", r->year);
-    csv_row("wishes", "posted", r->wishes_posted);
-    csv_row("wishes", "claimed", r->wishes_claimed);
-    csv_row("wishes", "fulfilled", r->wishes_fulfilled);
-    csv_row("wishes", "closed", r->wishes_closed);
-    csv_row("wishes", "expired", r->wishes_expired);
-    csv_row("wishes", "cancelled", r->wishes_cancelled);
+    /* UTF-8 with a byte-order mark: Excel on a Chinese Windows otherwise
+     * reads the names as GBK. */
+    fputs("\xEF\xBB\xBFsection,item,value,rank,member_id,name\r\n", out);
+    csv_row(out, "report", "year", r->year);
+    csv_row(out, "wishes", "posted", r->wishes_posted);
+    csv_row(out, "wishes", "claimed", r->wishes_claimed);
+    csv_row(out, "wishes", "fulfilled", r->wishes_fulfilled);
+    csv_row(out, "wishes", "closed", r->wishes_closed);
+    csv_row(out, "wishes", "expired", r->wishes_expired);
+    csv_row(out, "wishes", "cancelled", r->wishes_cancelled);
     const Shangju__MedianMs *m = r->posted_to_claimed;
-    csv_row("median_ms", "posted_to_claimed",
+    csv_row(out, "median_ms", "posted_to_claimed",
             m ? (unsigned long long)m->ms : 0);
     m = r->posted_to_fulfilled;
-    csv_row("median_ms", "posted_to_fulfilled",
+    csv_row(out, "median_ms", "posted_to_fulfilled",
             m ? (unsigned long long)m->ms : 0);
-    csv_row("merchants", "active", r->active_merchants);
-    csv_row("compacts", "negotiating", r->compacts_negotiating);
-    csv_row("compacts", "signed", r->compacts_signed);
-    csv_row("compacts", "published", r->compacts_published);
-    csv_row("compacts", "active", r->compacts_active);
-    csv_row("compacts", "evaluating", r->compacts_evaluating);
-    csv_row("compacts", "closed", r->compacts_closed);
-    csv_row("complaints", "filed", r->complaints_filed);
-    csv_row("complaints", "resolved", r->complaints_resolved);
-    csv_row("points", "issued", r->points_issued);
-    csv_row("points", "spent", r->points_spent);
+    csv_row(out, "merchants", "active", r->active_merchants);
+    csv_row(out, "compacts", "negotiating", r->compacts_negotiating);
+    csv_row(out, "compacts", "signed", r->compacts_signed);
+    csv_row(out, "compacts", "published", r->compacts_published);
+    csv_row(out, "compacts", "active", r->compacts_active);
+    csv_row(out, "compacts", "evaluating", r->compacts_evaluating);
+    csv_row(out, "compacts", "closed", r->compacts_closed);
+    csv_row(out, "complaints", "filed", r->complaints_filed);
+    csv_row(out, "complaints", "resolved", r->complaints_resolved);
+    csv_row(out, "points", "issued", r->points_issued);
+    csv_row(out, "points", "spent", r->points_spent);
     const Shangju__Ranking *k = r->ranking;
     for (size_t i = 0; k && i < k->n_items; i++) {
-        char item[160];
-        snprintf(item, sizeof item, "%u %s", k->items[i]->rank,
-                 k->items[i]->name);
-        csv_row("ranking", item, k->items[i]->earned);
+        fprintf(out, "ranking,earned,%llu,%u,%llu,",
+                (unsigned long long)k->items[i]->earned, k->items[i]->rank,
+                (unsigned long long)k->items[i]->member_id);
+        csv_field(out, k->items[i]->name);
+        fputs("\r\n", out);
     }
 }
 
@@ -135,7 +146,9 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
          SJ_HELP(
              "the year, in the community's time zone (default: this year)")},
         {"format", SJ_CLI_LOCAL, &format, "F",
-         SJ_HELP("text (default) or csv (section,item,value rows)")},
+         SJ_HELP("text (default) or csv for spreadsheets: UTF-8 with a "
+                 "byte-order mark, CRLF rows of section,item,value,rank,"
+                 "member_id,name")},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "report", NULL,
@@ -170,7 +183,7 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
     if (cli->opts.json)
         rc = sj_cli_print_reply(cli, reply);
     else if (csv)
-        print_csv(reply->report);
+        sj_cli_report_csv(stdout, reply->report);
     else
         print_text(reply->report);
     shangju__reply__free_unpacked(reply, NULL);

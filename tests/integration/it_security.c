@@ -15,7 +15,7 @@
 
 /* ALL: every member role but web; the public web front (issue 10) is
  * named on the public reads alone. */
-enum { RES = 1, MER = 2, COM = 4, BRI = 8, WEB = 16, ALL = 15 };
+enum { RES = 1, MER = 2, COM = 4, BRI = 8, WEB = 16, ALL = 15, MON = 64 };
 
 /* Who may send what. Everyone else must get PERMISSION_DENIED. Rows
  * marked LOOSE are allowed by role but decided further by the handler (a
@@ -41,8 +41,8 @@ static const struct {
     {K(WISH_CLAIM), MER},
     {K(WISH_FULFIL), MER},
     {K(WISH_RELEASE), MER | COM},
-    {K(MEMBER_REKEY), ALL}, /* one's own key; the committee anyone's */
-    {K(ADMIN_STATS), COM},
+    {K(MEMBER_REKEY), ALL},      /* one's own key; the committee anyone's */
+    {K(ADMIN_STATS), COM | MON}, /* the monitor reads stats, nothing else */
     {K(ADMIN_BACKUP), COM},
     {K(ADMIN_VERIFY), COM},
     /* listings before their readers: the merchant creates its own, the
@@ -95,16 +95,14 @@ static const struct {
 static const struct {
     unsigned bit;
     const char *name;
-} roles[] = {{RES, "resident"},
-             {MER, "merchant"},
-             {COM, "committee"},
-             {BRI, "bridge"},
-             {WEB, "web"}};
+} roles[] = {{RES, "resident"}, {MER, "merchant"}, {COM, "committee"},
+             {BRI, "bridge"},   {WEB, "web"},      {MON, "monitor"}};
+#define N_ROLES (sizeof roles / sizeof roles[0])
 
 struct cast {
     it_broker_t b;
-    sj_client_t *c[5]; /* by roles[] index */
-    uint64_t id[5];
+    sj_client_t *c[N_ROLES]; /* by roles[] index */
+    uint64_t id[N_ROLES];
     sj_client_t *com, *res, *mer;
 };
 
@@ -129,11 +127,15 @@ static void cast_new(struct cast *k)
     k->id[4] = it_member_add(k->com, SHANGJU__ROLE__ROLE_WEB, "Public pages",
                              NULL, 0, &kw);
     k->c[4] = it_client(&k->b, &kw, 3000, 2);
+    sj_keypair_t ko;
+    k->id[5] = it_member_add(k->com, SHANGJU__ROLE__ROLE_MONITOR, "Prometheus",
+                             NULL, 0, &ko);
+    k->c[5] = it_client(&k->b, &ko, 3000, 2);
 }
 
 static void cast_free(struct cast *k)
 {
-    for (int i = 0; i < 5; i++)
+    for (size_t i = 0; i < N_ROLES; i++)
         sj_client_destroy(&k->c[i]);
     ck_assert_int_eq(it_broker_stop(&k->b), 0);
 }
@@ -204,7 +206,7 @@ START_TEST(every_request_by_every_role)
     cast_new(&k);
     int denied = 0, allowed = 0;
     for (size_t i = 0; i < N_KINDS; i++) {
-        for (int r = 0; r < 5; r++) {
+        for (int r = 0; r < (int)N_ROLES; r++) {
             int kind = matrix[i].kind;
             uint64_t id = target(&k, kind, r);
             uint64_t seq = it_last_seq(k.com);
@@ -242,14 +244,16 @@ START_TEST(every_request_by_every_role)
             shangju__reply__free_unpacked(rep, NULL);
         }
     }
-    ck_assert_int_eq(denied + allowed, (int)N_KINDS * 5);
+    ck_assert_int_eq(denied + allowed, (int)N_KINDS * (int)N_ROLES);
     /* 121 refusals by the contract before issue 9 (26 of them the chat
      * bridge's: 9 kinds, each allowed to one role but the language; 42 the
      * web front's: all but its 9 public reads), then issue 9's: unsuspend
      * (3 + web), contact reveals (1 + web), dispute (1 + web), compact
      * confirm (web), compact dismiss (3 + web); the notice key is public;
-     * issue 14's chat leave, the bridge's only (4) */
-    ck_assert_int_eq(denied, 121 + 3 + 1 + 1 + 3 + 1 + 4 + 4);
+     * issue 14's chat leave, the bridge's only (4); the monitor (issue 15)
+     * is refused everything but admin stats */
+    ck_assert_int_eq(denied,
+                     121 + 3 + 1 + 1 + 3 + 1 + 4 + 4 + (int)N_KINDS - 1);
     cast_free(&k);
 }
 END_TEST
