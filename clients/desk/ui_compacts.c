@@ -1,7 +1,9 @@
 /* Compacts (六约) the shop is a party to: each with its state, version,
  * term, items and covenant, and the shop's part in it: sign the current
  * version (谈约/签约), record a performance of an item it gives (履约),
- * rate the other parties when the term is over (评约). The broker decides
+ * confirm a performance another party recorded of an item given to the shop
+ * (only then does its giver earn points), rate the other parties when the
+ * term is over (评约). The broker decides
  * what is allowed when; the view offers each action in the state where it
  * applies and shows the broker's answer. */
 #include <inttypes.h>
@@ -12,6 +14,7 @@ struct sj_desk_compacts {
     sj_desk_t *d;
     GtkWidget *list;
     bool loading;
+    bool again; /* asked for while loading: load once more after */
 };
 
 static const char *state_text(Shangju__CompactState s)
@@ -113,6 +116,20 @@ static void on_rate(GtkButton *b, gpointer ud)
     sj_desk_send(c->d, &req, on_done, c->d);
 }
 
+/* Confirm one performance: the button carries its number. */
+static void on_confirm(GtkButton *b, gpointer ud)
+{
+    card_t *c = ud;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    Shangju__CompactConfirm q = SHANGJU__COMPACT_CONFIRM__INIT;
+    q.id = c->id;
+    q.performance_id =
+        GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(b), "performance"));
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_CONFIRM;
+    req.compact_confirm = &q;
+    sj_desk_send(c->d, &req, on_done, c->d);
+}
+
 static GtkWidget *text(GtkWidget *box, const char *s, const char *css)
 {
     GtkWidget *l = gtk_label_new(s);
@@ -134,6 +151,97 @@ static GtkWidget *action(GtkWidget *box, const char *label, const char *title,
     g_signal_connect(b, "clicked", cb, c);
     gtk_box_append(GTK_BOX(box), b);
     return b;
+}
+
+static const Shangju__ServiceItem *item_of(const Shangju__Compact *k,
+                                           uint32_t id)
+{
+    for (size_t i = 0; i < k->n_items; i++)
+        if (k->items[i]->id == id)
+            return k->items[i];
+    return NULL;
+}
+
+/* Performances the shop is to confirm: of items given to it, recorded by
+ * someone else, not confirmed yet (the broker's rule, shown, not
+ * enforced here). */
+static void awaiting(GtkWidget *box, const Shangju__Compact *k, card_t *c)
+{
+    uint64_t me = c->d->me;
+    GtkWidget *ch;
+    while ((ch = gtk_widget_get_first_child(box)))
+        gtk_box_remove(GTK_BOX(box), ch);
+    for (size_t i = 0; i < k->n_performances; i++) {
+        const Shangju__Performance *p = k->performances[i];
+        const Shangju__ServiceItem *it = item_of(k, p->item_id);
+        if (p->confirmed || !p->id || !it || it->receiver_id != me ||
+            it->giver_id == me || p->party_id == me)
+            continue;
+        GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+        char *when = sj_desk_time_text(p->date);
+        char *line = g_strdup_printf(
+            _("Performance %u: #%" PRIu64 " gave “%s” on %s%s%s"), p->id,
+            it->giver_id, it->what, when, p->note && *p->note ? " — " : "",
+            p->note ? p->note : "");
+        text(row, line, NULL);
+        GtkWidget *b = gtk_button_new_with_label(_("Confirm received"));
+        char *n =
+            g_strdup_printf(_("Confirm performance %u: %s"), p->id, k->title);
+        sj_desk_a11y(b, n);
+        g_object_set_data(G_OBJECT(b), "performance", GUINT_TO_POINTER(p->id));
+        g_signal_connect(b, "clicked", G_CALLBACK(on_confirm), c);
+        gtk_box_append(GTK_BOX(row), b);
+        gtk_box_append(GTK_BOX(box), row);
+        g_free(n);
+        g_free(line);
+        g_free(when);
+    }
+}
+
+/* The list carries summaries (no performances): the whole compact comes
+ * with CompactGet. The card may be gone by then (a newer list): the reply
+ * finds its box through a weak reference. */
+static void on_whole(const Shangju__Reply *r, int err, void *ud)
+{
+    GWeakRef *ref = ud;
+    GtkWidget *box = g_weak_ref_get(ref);
+    g_weak_ref_clear(ref);
+    g_free(ref);
+    if (!box)
+        return;
+    card_t *c = g_object_get_data(G_OBJECT(box), "card");
+    if (!err && r->status == SHANGJU__STATUS__STATUS_OK &&
+        r->body_case == SHANGJU__REPLY__BODY_COMPACT && r->compact &&
+        r->compact->id == c->id)
+        awaiting(box, r->compact, c);
+    g_object_unref(box);
+}
+
+/* Does the shop receive an item someone else gives? */
+static bool receives(const Shangju__Compact *k, uint64_t me)
+{
+    for (size_t i = 0; i < k->n_items; i++)
+        if (k->items[i]->receiver_id == me && k->items[i]->giver_id != me)
+            return true;
+    return false;
+}
+
+static void load_awaiting(GtkWidget *card_box, card_t *c)
+{
+    GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+    g_object_set_data(G_OBJECT(box), "card", c);
+    gtk_box_append(GTK_BOX(card_box), box);
+    GWeakRef *ref = g_new0(GWeakRef, 1);
+    g_weak_ref_init(ref, box);
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    Shangju__CompactGet g = SHANGJU__COMPACT_GET__INIT;
+    g.id = c->id;
+    req.body_case = SHANGJU__REQUEST__BODY_COMPACT_GET;
+    req.compact_get = &g;
+    if (sj_desk_session_send(c->d->session, &req, on_whole, ref) != 0) {
+        g_weak_ref_clear(ref);
+        g_free(ref);
+    }
 }
 
 static bool signed_by(const Shangju__Compact *k, uint64_t me)
@@ -208,6 +316,10 @@ static GtkWidget *card(sj_desk_t *d, const Shangju__Compact *k)
         action(acts, _("Record performance"), k->title, G_CALLBACK(on_perform),
                c);
     }
+    if ((st == SHANGJU__COMPACT_STATE__COMPACT_STATE_ACTIVE ||
+         st == SHANGJU__COMPACT_STATE__COMPACT_STATE_EVALUATING) &&
+        receives(k, d->me))
+        load_awaiting(box, c);
     if (st == SHANGJU__COMPACT_STATE__COMPACT_STATE_EVALUATING) {
         GtkStringList *others = gtk_string_list_new(NULL);
         for (size_t i = 0; i < k->n_parties; i++)
@@ -245,6 +357,10 @@ static void on_list(const Shangju__Reply *r, int err, void *ud)
     sj_desk_t *d = ud;
     struct sj_desk_compacts *v = d->compacts;
     v->loading = false;
+    if (v->again) { /* the list changed meanwhile: this one may be stale */
+        v->again = false;
+        sj_desk_compacts_refresh(d);
+    }
     if (err || r->status != SHANGJU__STATUS__STATUS_OK ||
         r->body_case != SHANGJU__REPLY__BODY_COMPACTS)
         return;
@@ -266,8 +382,12 @@ static void on_list(const Shangju__Reply *r, int err, void *ud)
 
 void sj_desk_compacts_refresh(sj_desk_t *d)
 {
-    if (!d->me || d->compacts->loading)
+    if (!d->me)
         return;
+    if (d->compacts->loading) {
+        d->compacts->again = true;
+        return;
+    }
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     Shangju__CompactList l = SHANGJU__COMPACT_LIST__INIT;
     l.limit = 200;

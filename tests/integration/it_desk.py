@@ -9,7 +9,10 @@ through the accessibility tree (pyatspi), as a screen reader would:
     claims; a scanned hand-over URL (typed as keystrokes, then Enter, like a
     USB scanner) fulfils the wish, verified; a listing edit is visible
     through the CLI; the placard saved as PDF (the print operation exported
-    to a file) decodes with zbarimg (via pdftoppm) to the shop's URL;
+    to a file) decodes with zbarimg (via pdftoppm) to the shop's URL; the
+    desk signs a compact, records a performance of the shop's item, and
+    confirms a performance the resident recorded of an item she gives the
+    shop (the CLI sees it confirmed by the shop; her points rise);
  2. the broker stopped: the offline banner shows within 5 s and an action
     is refused visibly (the broker's state unchanged); restarted, with
     wishes posted and one cancelled meanwhile: the banner clears and the
@@ -409,9 +412,12 @@ def main():
     # Compacts: the committee drafts one with the shop as a party; it shows
     # up live and the desk signs the current version.
     com = sj("whoami")["id"]
+    res = sj("whoami", key="res")["id"]
     cid = sj("compact", "draft", "金桥共建公约", "--from", "2026-01-01",
              "--to", "2027-12-31", "--party", str(com), "--party", str(mer),
+             "--party", str(res),
              "--item", "%d:0:周六免费修伞:每周" % mer,
+             "--item", "%d:%d:帮店里发传单:每周" % (res, mer),
              "--covenant", "诚信经营，童叟无欺")["id"]
     switch(app, "契约")
     press(app, "签署此版本: 金桥共建公约")
@@ -420,7 +426,54 @@ def main():
                                                              [])),
              "the shop's signature in the broker")
     wait_for(lambda: "你已签署此版本。" in texts(app), "the signature shown")
+
+    # The others sign, the committee publishes; the term has begun, so it
+    # is active. The desk records a performance of the shop's own item.
+    sj("compact", "sign", str(cid), key="res")
+    sj("compact", "sign", str(cid))
+    sj("compact", "publish", str(cid))
+    wait_for(lambda: str(sj("compact", "show", str(cid))["state"]).lower()
+             .endswith("active"), "the compact active")
+    set_text(app, "履约备注", "修了三把伞")
+    press(app, "记录履约: 金桥共建公约")
+
+    def perf(by, item):
+        for p in sj("compact", "show", str(cid)).get("performances", []):
+            if int(p["party_id"]) == by and int(p["item_id"]) == item:
+                return p
+        return None
+    got = wait_for(lambda: perf(mer, 1), "the desk's performance in the broker")
+    if got.get("note") != "修了三把伞" or got.get("confirmed"):
+        fail("the desk's performance: %s" % got)
+
+    # The resident records one of the item she gives the shop: it shows
+    # with a Confirm button; the desk confirms; the CLI sees it confirmed
+    # by the shop, and the resident's points rise.
+    res_before = int(sj("points", "balance", key="res").get("balance", 0))
+    sj("compact", "perform", str(cid), "--item", "2", "--note",
+       "发了 50 张传单", key="res")
+    pid = int(perf(res, 2)["id"])
+    confirm = "确认第 %d 次履约: 金桥共建公约" % pid
+    wait_for(lambda: find(app, "push button", confirm),
+             "the performance awaiting confirmation")
+    # The shop's own performance is not its to confirm.
+    own = int(got["id"])
+    if find(app, "push button", "确认第 %d 次履约: 金桥共建公约" % own):
+        fail("the desk offers to confirm its own performance")
     screenshot("desk-compacts.png")
+    press(app, confirm)
+    done = wait_for(lambda: perf(res, 2).get("confirmed") and perf(res, 2),
+                    "the confirmation in the broker")
+    if int(done["confirmed_by"]) != mer:
+        fail("confirmed by %s, not the shop" % done["confirmed_by"])
+    res_after = int(sj("points", "balance", key="res").get("balance", 0))
+    if res_after <= res_before:
+        fail("the resident's points did not rise: %d -> %d" %
+             (res_before, res_after))
+    print("performance %d confirmed by the desk; the giver's points %d -> %d"
+          % (pid, res_before, res_after))
+    wait_for(lambda: not find(app, "push button", confirm),
+             "the confirmed performance leaving the list")
 
     # Points: the resident confirms the verified wish (the shop earns);
     # the shop pays another shop for a listed service, after seeing the
