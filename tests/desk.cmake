@@ -18,5 +18,5 @@ add_test(NAME it_desk
                  ${CMAKE_CURRENT_LIST_DIR}/integration/it_desk.py
                  $<TARGET_FILE:shangju-broker> $<TARGET_FILE:shangju>
                  $<TARGET_FILE:it_tool> $<TARGET_FILE:shangju-desk>)
-set_tests_properties(it_desk PROPERTIES TIMEOUT 180 LABELS integration
+set_tests_properties(it_desk PROPERTIES TIMEOUT 300 LABELS integration
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR}")

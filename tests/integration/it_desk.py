@@ -123,7 +123,7 @@ def broker_start():
     fail("broker not ready")
 
 
-def wait_for(cond, what, timeout=10):
+def wait_for(cond, what, timeout=30):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         v = cond()
@@ -168,7 +168,7 @@ def desk_env(lang):
 def desk_start(name, lang, extra=()):
     start(name, [DESK] + list(extra), env=desk_env(lang))
     app = wait_for(lambda: find_app(PROCS[name].pid), "the desk on AT-SPI",
-                   timeout=20)
+                   timeout=60)
     APPS.append(app)
     return app
 
@@ -220,7 +220,7 @@ def texts(root):
     return [x.name for x in find_all(root, role="label") if x.name]
 
 
-def press(root, name, role="push button", timeout=10):
+def press(root, name, role="push button", timeout=30):
     b = wait_for(lambda: find(root, role, name), "button " + name, timeout)
     b.queryAction().doAction(0)
     return b
