@@ -123,6 +123,7 @@ static void answer(sj_readers_t *r, sj_read_job_t *job)
     sj_batch_item_t *it = &job->item;
     const Shangju__Request *req = job->req;
     int64_t now = sj_now_ms();
+    it->kind = (int)req->body_case;
     sj_txn_t *txn;
     int err = sj_txn_begin(env->store, false, &txn);
     if (err) {
@@ -142,6 +143,7 @@ static void answer(sj_readers_t *r, sj_read_job_t *job)
             0);
         return;
     }
+    it->member_id = caller->id;
     if (caller->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE &&
         sj_batch_rate_refused(env, now, it, req, caller)) {
         sj_txn_abort(&txn);
@@ -158,6 +160,7 @@ static void answer(sj_readers_t *r, sj_read_job_t *job)
         sj_log(SJ_LOG_ERROR, "event=read_emitted kind=%s events=%zu",
                sj_request_kind(req), c.n_events);
     it->reply = sj_codec_encode(&c.reply.base, &it->reply_len);
+    it->status = (int)c.reply.status;
     sj_call_end(&c);
     sj_txn_abort(&txn);
     shangju__member__free_unpacked(caller, NULL);

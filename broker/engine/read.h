@@ -26,6 +26,7 @@ typedef struct sj_read_job {
     sj_batch_item_t item;     /* client_key in; reply, reply_len out */
     Shangju__Request *req;    /* decoded request (owned by the job) */
     void *tag;                /* the caller's: where the reply goes */
+    int64_t taken_ms;         /* when the loop took it (access log) */
 } sj_read_job_t;
 
 /* Called for the tag of a job freed without being handed back (the pool

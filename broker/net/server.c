@@ -295,6 +295,7 @@ static bool route_read(sj_server_t *s)
     zmq_msg_close(&s->ids[s->n]);
     zmq_msg_close(&s->frames[s->n]);
     job->tag = tag;
+    job->taken_ms = sj_now_ms();
     if (sj_readers_submit(s->readers, job) != 0) {
         sj_batch_refuse(&job->item, req->request_id,
                         SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
@@ -312,6 +313,10 @@ static bool route_read(sj_server_t *s)
 }
 
 /* Send the answers the reader pool has ready. */
+static void count_answer(sj_server_t *s, const sj_batch_item_t *it,
+                         long long ms);
+
+/* Replies the reader pool finished: sent, counted, logged. */
 static void send_reads(sj_server_t *s)
 {
     sj_read_job_t *job;
@@ -319,6 +324,7 @@ static void send_reads(sj_server_t *s)
         if (job->item.reply)
             send_reply(s, job->tag, job->item.reply, job->item.reply_len);
         s->stats.reads_offloaded++;
+        count_answer(s, &job->item, (long long)(sj_now_ms() - job->taken_ms));
         free_tag(job->tag);
         sj_read_job_free(job);
     }
@@ -522,21 +528,25 @@ static void end_batch(sj_server_t *s, size_t done)
 
 /* Count each answered request by kind and status; at debug level, one
  * access line per request. ms: from the batch's start to its replies. */
+static void count_answer(sj_server_t *s, const sj_batch_item_t *it,
+                         long long ms)
+{
+    int k = it->kind >= 0 && it->kind < SJ_STATS_KINDS ? it->kind : 0;
+    int st = it->status >= 0 && it->status < SJ_STATS_STATUSES
+                 ? it->status
+                 : SHANGJU__STATUS__STATUS_INTERNAL;
+    s->stats.answered[k][st]++;
+    sj_log(SJ_LOG_DEBUG,
+           "event=access member=%llu kind=%s status=%s request_id=%llu "
+           "ms=%lld",
+           (unsigned long long)it->member_id, sj_request_kind_name(k),
+           sj_status_name(st), (unsigned long long)it->request_id, ms);
+}
+
 static void count_answers(sj_server_t *s, size_t done, long long ms)
 {
-    for (size_t i = 0; i < done; i++) {
-        const sj_batch_item_t *it = &s->items[i];
-        int k = it->kind >= 0 && it->kind < SJ_STATS_KINDS ? it->kind : 0;
-        int st = it->status >= 0 && it->status < SJ_STATS_STATUSES
-                     ? it->status
-                     : SHANGJU__STATUS__STATUS_INTERNAL;
-        s->stats.answered[k][st]++;
-        sj_log(SJ_LOG_DEBUG,
-               "event=access member=%llu kind=%s status=%s request_id=%llu "
-               "ms=%lld",
-               (unsigned long long)it->member_id, sj_request_kind_name(k),
-               sj_status_name(st), (unsigned long long)it->request_id, ms);
-    }
+    for (size_t i = 0; i < done; i++)
+        count_answer(s, &s->items[i], ms);
 }
 
 /* Warn when the map's use crosses 80%, 85%, ... (once per step up), so
