@@ -235,7 +235,9 @@ int harness_broker_wait_ready(harness_broker_t *b, int timeout_ms)
             goto late;
         harness_sleep_ms(5);
     }
-    sj_client_t *c = harness_client(b, NULL, 100, -1);
+    /* A ping waits behind the batch being committed: under a sanitizer
+     * and a flood that is more than 100 ms, so give each try 1 s. */
+    sj_client_t *c = harness_client(b, NULL, 1000, -1);
     if (!c) {
         fprintf(stderr, "harness: cannot create the committee client\n");
         return -1;
