@@ -23,7 +23,16 @@
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define K(x) SHANGJU__REQUEST__BODY_##x
 #define PINGS 200
-#define P99_BOUND_MS 50.0
+/* The bounds are the issue's, for the release build (`make test`). Under
+ * AddressSanitizer the code runs 2-3x slower and freed memory sits in its
+ * quarantine (256 MiB), so there they are scaled: the sanitizer build is
+ * for memory errors on these paths, not for the figures. */
+#ifdef __SANITIZE_ADDRESS__
+#define SLOW 4
+#else
+#define SLOW 1
+#endif
+#define P99_BOUND_MS (50.0 * SLOW)
 #define FLOODERS 4 /* connections of the one flooding member */
 
 static const char *const unlimited[] = {"--rate", "0", "--max-open-wishes", "0",
@@ -271,7 +280,8 @@ START_TEST(sigterm_during_heavy_read_flood)
            "%d after %.0f ms\n",
            code, took);
     ck_assert_int_eq(code, 0);
-    ck_assert_msg(took < 1000.0, "SIGTERM took %.0f ms (bound 1000)", took);
+    ck_assert_msg(took < 1000.0 * SLOW, "SIGTERM took %.0f ms (bound %d)", took,
+                  1000 * SLOW);
 }
 END_TEST
 
@@ -428,8 +438,9 @@ START_TEST(memory_stays_bounded)
     printf("it_load: broker memory grew by %ld MiB under Replay hoarding, a "
            "subscription bomb and a silent subscriber (base %ld MiB)\n",
            grown / 1024, base / 1024);
-    ck_assert_msg(grown < 200 * 1024, "the broker grew by %ld MiB (bound 200)",
-                  grown / 1024);
+    ck_assert_msg(grown < 200 * 1024 * SLOW,
+                  "the broker grew by %ld MiB (bound %d)", grown / 1024,
+                  200 * SLOW);
     /* and it still serves: a fresh subscriber hears a new event */
     void *sub = it_sub_open(&b, NULL);
     sleep_ms(300);
