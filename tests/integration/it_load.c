@@ -515,7 +515,7 @@ int main(int argc, char **argv)
     it_init(argc, argv);
     Suite *s = suite_create("it_load");
     TCase *tc = tcase_create("load");
-    tcase_set_timeout(tc, 200);
+    tcase_set_timeout(tc, 450);
     tcase_add_test(tc, loop_latency_under_heavy_reads);
     tcase_add_test(tc, sigterm_during_heavy_read_flood);
     tcase_add_test(tc, memory_stays_bounded);
