@@ -166,6 +166,42 @@ int sj_h_member_get(sj_call_t *c, const Shangju__Request *req)
     return 0;
 }
 
+/* Suspend or lift a suspension: member id moves to status `to` (refused
+ * with `same`, "member ID is <same_what>", when it is there already), the
+ * change is published under topic, and the reply is the member (as present()
+ * shows it when shown). */
+static int move_status(sj_call_t *c, uint64_t id, Shangju__MemberStatus to,
+                       sj_reason_t same, const char *same_what,
+                       sj_topic_t topic, bool shown)
+{
+    Shangju__Member *old;
+    int err = sj_member_get(c->txn, id, &old);
+    if (err == SJ_ENOTFOUND)
+        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
+                            "no member %llu", (unsigned long long)id);
+    if (err || !sj_call_own(c, old))
+        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
+    bool suspended =
+        old->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED;
+    if (suspended == (to == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED))
+        return sj_call_fail(c, ST(FAILED_PRECONDITION), same,
+                            "member %llu is %s", (unsigned long long)id,
+                            same_what);
+    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
+    if (!m)
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    *m = *old;
+    m->status = to;
+    err = sj_member_put(c->txn, m, old);
+    if (err || (err = sj_call_emit_member(c, topic, m)))
+        return sj_call_store_fail(c, err, "member");
+    if (shown && !(m = present(c, m)))
+        return sj_call_store_fail(c, SJ_ENOMEM, "member");
+    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
+    c->reply.member = m;
+    return 0;
+}
+
 int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberSuspend *s = req->member_suspend;
@@ -175,28 +211,10 @@ int sj_h_member_suspend(sj_call_t *c, const Shangju__Request *req)
     if (s->id == c->caller->id)
         return sj_call_fail(c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_SELF,
                             "you cannot suspend yourself");
-    Shangju__Member *old;
-    int err = sj_member_get(c->txn, s->id, &old);
-    if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
-                            "no member %llu", (unsigned long long)s->id);
-    if (err || !sj_call_own(c, old))
-        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
-    if (old->status == SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED)
-        return sj_call_fail(
-            c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_ALREADY_SUSPENDED,
-            "member %llu is already suspended", (unsigned long long)s->id);
-    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
-    if (!m)
-        return sj_call_store_fail(c, SJ_ENOMEM, "member");
-    *m = *old;
-    m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED;
-    err = sj_member_put(c->txn, m, old);
-    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_SUSPENDED, m)))
-        return sj_call_store_fail(c, err, "member");
-    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
-    c->reply.member = m;
-    return 0;
+    return move_status(c, s->id,
+                       SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED,
+                       SJ_R_MEMBER_ALREADY_SUSPENDED, "already suspended",
+                       SJ_TOPIC_MEMBER_SUSPENDED, false);
 }
 
 int sj_h_member_unsuspend(sj_call_t *c, const Shangju__Request *req)
@@ -205,30 +223,10 @@ int sj_h_member_unsuspend(sj_call_t *c, const Shangju__Request *req)
     int rc = sj_check_text(c, "reason", s->reason, 0, SJ_MAX_NOTE, true);
     if (rc)
         return rc;
-    Shangju__Member *old;
-    int err = sj_member_get(c->txn, s->id, &old);
-    if (err == SJ_ENOTFOUND)
-        return sj_call_fail(c, ST(NOT_FOUND), SJ_R_MEMBER_NOT_FOUND,
-                            "no member %llu", (unsigned long long)s->id);
-    if (err || !sj_call_own(c, old))
-        return sj_call_store_fail(c, err ? err : SJ_ENOMEM, "member");
-    if (old->status != SHANGJU__MEMBER_STATUS__MEMBER_STATUS_SUSPENDED)
-        return sj_call_fail(
-            c, ST(FAILED_PRECONDITION), SJ_R_MEMBER_NOT_SUSPENDED,
-            "member %llu is not suspended", (unsigned long long)s->id);
-    Shangju__Member *m = sj_call_alloc(c, sizeof *m);
-    if (!m)
-        return sj_call_store_fail(c, SJ_ENOMEM, "member");
-    *m = *old;
-    m->status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
-    err = sj_member_put(c->txn, m, old);
-    if (err || (err = sj_call_emit_member(c, SJ_TOPIC_MEMBER_UNSUSPENDED, m)))
-        return sj_call_store_fail(c, err, "member");
-    if (!(m = present(c, m)))
-        return sj_call_store_fail(c, SJ_ENOMEM, "member");
-    c->reply.body_case = SHANGJU__REPLY__BODY_MEMBER;
-    c->reply.member = m;
-    return 0;
+    return move_status(c, s->id, SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE,
+                       SJ_R_MEMBER_NOT_SUSPENDED,
+                       "member %llu is not suspended",
+                       SJ_TOPIC_MEMBER_UNSUSPENDED, true);
 }
 
 /* The founding committee member: the one the data directory created at
