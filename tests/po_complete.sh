@@ -19,7 +19,7 @@ done < <(grep -rlE '(\b_|\bN_|\bC_|\bsj_tr)\(' --include=*.c --include=*.h broke
          | grep -v 'clients/lib/i18n.h' | sort)
 pot="$build/shangju.pot"
 # shellcheck disable=SC2086
-xgettext --from-code=UTF-8 --language=C -k_ -kN_ -kC_:1c,2 -ksj_tr:2 \
+xgettext --from-code=UTF-8 --language=C -k_ -kN_ -kC_:1c,2 -ksj_tr:2 -kNC_:1c,2 \
     --add-comments=TRANSLATORS: -o "$pot" $files
 for lang in $(grep -v '^#' po/LINGUAS); do
     po="po/$lang.po"

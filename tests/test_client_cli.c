@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_enums.h"
 #include "pbjson.h"
 
 static json_object *get(json_object *o, const char *key)
@@ -738,6 +739,91 @@ START_TEST(keyfile_round_trip)
 }
 END_TEST
 
+/* The user's language for _(): LANGUAGE under LANG=C.UTF-8 (CTest sets
+ * LANG and SHANGJU_LOCALEDIR). */
+static void lang(const char *l)
+{
+    setenv("LANGUAGE", l, 1);
+    sj_i18n_init();
+}
+
+/* Enum values: typed in either language, printed in the user's, one table
+ * for both; a bad value lists the valid ones. */
+START_TEST(enums_both_languages)
+{
+    const ProtobufCEnumDescriptor *role = &shangju__role__descriptor;
+    const ProtobufCEnumDescriptor *ws = &shangju__wish_state__descriptor;
+    const ProtobufCEnumDescriptor *cs = &shangju__compact_state__descriptor;
+    int v = -1;
+    lang("en");
+    ck_assert_int_eq(sj_cli_enum_parse(role, "居民", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_RESIDENT);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "Merchant", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_MERCHANT);
+    ck_assert_int_eq(sj_cli_enum_parse(ws, "\xe3\x80\x80待认领 ", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__WISH_STATE__WISH_STATE_OPEN);
+    ck_assert_int_eq(sj_cli_enum_parse(cs, "已结束", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__COMPACT_STATE__COMPACT_STATE_CLOSED);
+    ck_assert_int_eq(sj_cli_enum_parse(cs, "3", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED);
+    v = -1;
+    ck_assert_int_eq(sj_cli_enum_parse(role, "unspecified", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "0", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "居委", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "", &v), SJ_EINVAL);
+    ck_assert_int_eq(v, -1);
+    ck_assert_str_eq(sj_cli_enum_name(ws, 1), "open");
+    ck_assert_str_eq(sj_cli_enum_name_in(SJ_LANG_ZH, ws, 1), "待认领");
+    /* No table (image formats): the short name; unknown value: NULL. */
+    ck_assert_str_eq(sj_cli_enum_name(&shangju__image_format__descriptor, 2),
+                     "svg");
+    ck_assert_ptr_null(sj_cli_enum_name(ws, 99));
+    char buf[256];
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, sizeof buf),
+                     "open, claimed, fulfilled, closed, cancelled, expired");
+    lang("zh_CN");
+    ck_assert_str_eq(sj_cli_enum_name(ws, 1), "待认领");
+    ck_assert_str_eq(sj_cli_enum_name(cs, 4), "履约中");
+    ck_assert_str_eq(sj_cli_enum_name(&shangju__member_status__descriptor, 1),
+                     "正常");
+    ck_assert_str_eq(sj_cli_enum_name_in(SJ_LANG_EN, cs, 4), "active");
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, sizeof buf),
+                     "待认领、已认领、已完成、已关闭、已取消、已过期");
+    ck_assert_int_eq(sj_cli_enum_parse(role, "committee", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_COMMITTEE);
+    /* Cut at a whole name. */
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, 22), "待认领、已认领");
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, 21), "待认领");
+    /* Through the parser: accepted (then no key: exit 4), or refused with
+     * the valid values in the user's language. */
+    char *out, *err;
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--role", "居民", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--state", "认领", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "（可选：待认领、已认领、已完成、已关闭、已取消、"
+                              "已过期）"),
+                  "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+    ck_assert_int_eq(
+        cli(&out, &err, "compact", "list", "--state", "谈约中", NULL),
+        SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--role", "boss", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "--role: unknown value 'boss' (one of: resident, "
+                              "merchant, committee, bridge, web, monitor)"),
+                  "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("client_cli");
@@ -758,6 +844,9 @@ static Suite *cli_suite(void)
     tcase_add_test(o, over_limit_refused_before_sending);
     tcase_add_test(o, numbers_lists_required);
     suite_add_tcase(s, o);
+    TCase *l = tcase_create("languages");
+    tcase_add_test(l, enums_both_languages);
+    suite_add_tcase(s, l);
     return s;
 }
 

@@ -3,6 +3,7 @@
  * sent), the global options merged with the SHANGJU_* environment, the
  * command tree's dispatch, strict numbers and the one-line error reports. */
 #include "cli.h"
+#include "cli_enums.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -89,10 +90,14 @@ static int store_arg(FILE *err, const char *path, const sj_cli_arg_t *a,
     case SJ_CLI_FLAG:
         *(protobuf_c_boolean *)a->dst = 1;
         return SJ_CLI_OK;
-    case SJ_CLI_ENUM:
-        if (sj_enum_parse(a->en, v, a->dst) != 0 || *(int *)a->dst == 0)
-            return usage_f(err, path, "--%s: unknown value '%s'", a->name, v);
-        return SJ_CLI_OK;
+    case SJ_CLI_ENUM: {
+        char choices[512];
+        if (sj_cli_enum_parse(a->en, v, a->dst) == 0)
+            return SJ_CLI_OK;
+        return usage_f(err, path, _("--%s: unknown value '%s' (one of: %s)"),
+                       a->name, v,
+                       sj_cli_enum_choices(a->en, choices, sizeof choices));
+    }
     case SJ_CLI_LIST: {
         sj_cli_list_t *l = a->dst;
         unsigned most =
