@@ -249,11 +249,45 @@ int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply);
 /* Print one event as one line (JSON or human) and flush. */
 int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev);
 
-/* Human output helpers (cli_out.c). */
+/* Human output helpers (cli_out.c), in the user's language. A record
+ * prints as aligned "label value" lines: labels by sj_cli_label, enum
+ * values by their display names (cli_enums.h), yes/no, times in the
+ * community's zone, plain numbers at 0 shown, lists one value a line. d
+ * (the record's descriptor; NULL: go by the JSON alone) gives the field
+ * order, enum names and defaults. */
+void sj_cli_show_msg(FILE *out, const ProtobufCMessageDescriptor *d,
+                     json_object *rec);
 void sj_cli_show(FILE *out, json_object *rec);
+/* A page {"items", "next"} as a table of the dotted-path columns cols,
+ * headed by their labels, cells cut (never inside a character) at 40
+ * display columns; d is the items' descriptor (or NULL). */
+void sj_cli_table_of(FILE *out, const ProtobufCMessageDescriptor *d,
+                     json_object *page, const char *const *cols, size_t ncols);
 void sj_cli_table(FILE *out, json_object *page, const char *const *cols,
                   size_t ncols);
 void sj_cli_time(int64_t ms, char *buf, size_t cap);
+/* Add to o (the JSON of a message of d) the plain number and yes/no
+ * fields pbjson leaves out at 0 / false, recursively, so --json carries
+ * "balance": 0. Moments, references to records (0: none) and text stay
+ * out. Memory running out leaves a field out. */
+void sj_cli_json_defaults(const ProtobufCMessageDescriptor *d, json_object *o);
+/* Display columns of UTF-8 text s (CJK and emoji 2, combining marks 0). */
+size_t sj_cli_width(const char *s);
+/* Write s and spaces up to width display columns. */
+void sj_cli_pad(FILE *out, const char *s, size_t width);
+
+/* Labels (cli_labels.c): the display name of a record's field key
+ * ("created_at"), translated; an unknown key is itself. The string is
+ * static. */
+const char *sj_cli_label(const char *key);
+/* The label of a dotted path ("claim.merchant_id"): each part's label,
+ * joined by "·", in buf (cut at a whole label). Returns buf. */
+char *sj_cli_label_path(const char *path, char *buf, size_t cap);
+/* The display name of an event topic ("wish.posted") or a ledger entry
+ * kind ("earn.wish"), translated; an unknown code is itself. Static. */
+const char *sj_cli_code_label(const char *code);
+/* "yes" / "no", translated. */
+const char *sj_cli_yes_no(bool v);
 
 /* The yearly report as CSV for Excel (cli_report.c): UTF-8 with a BOM,
  * CRLF rows, formula-like cells neutralised, the ranking's rank and name

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "i18n.h"
+
 static const char *env(const char *name)
 {
     return getenv(name);
@@ -12,5 +14,6 @@ static const char *env(const char *name)
 
 int main(int argc, char **argv)
 {
+    sj_i18n_init(); /* the user's language, from LANGUAGE / LC_ALL / LANG */
     return sj_cli_main(argc, argv, env);
 }
