@@ -686,6 +686,29 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------- verify */
 
+/* The reasons sj_notice_verify gives (proto/signed_notice.c) and the one
+ * given here, marked for the catalogue: a reason prints in the user's
+ * language, an unknown one as it is. --json keeps them in English. */
+static const char *const notice_reasons[] = {
+    N_("cannot initialise libsodium"),
+    N_("too large to be a notice"),
+    N_("not text (contains a NUL byte)"),
+    N_("no signature block"),
+    N_("malformed public key line"),
+    N_("malformed signature line"),
+    N_("malformed end of the signature block"),
+    N_("signed with another key than the one given"),
+    N_("the signature does not match the text"),
+};
+
+static const char *notice_reason_text(const char *why)
+{
+    for (size_t i = 0; i < sizeof notice_reasons / sizeof *notice_reasons; i++)
+        if (strcmp(why, notice_reasons[i]) == 0)
+            return _(notice_reasons[i]);
+    return why;
+}
+
 /* Read all of file (at most max bytes) into a malloc'd buffer. */
 static int slurp(const char *file, size_t max, char **out, size_t *len)
 {
@@ -878,7 +901,7 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     }
     if (why)
         return sj_cli_fail(SJ_CLI_EVERIFY, _("%s: invalid notice: %s"),
-                           argv[first], why);
+                           argv[first], notice_reason_text(why));
     if (pinned)
         fprintf(stderr, _("shangju: pinned the broker's notice key to %s\n"),
                 def);
