@@ -138,26 +138,60 @@ START_TEST(a_table_with_chinese_headers_aligns)
 }
 END_TEST
 
-static char *stderr_of_refusal(const Shangju__Reply *r)
+/* Run fn with file descriptor fd (1 or 2) sent to a temporary file;
+ * returns what was written there (static, overwritten by the next call). */
+static char *written_to(int fd, void (*fn)(void *), void *arg)
+{
+    char path[] = "/tmp/sj_cli_out_capXXXXXX";
+    int tmp = mkstemp(path);
+    ck_assert_int_ge(tmp, 0);
+    unlink(path);
+    fflush(fd == 1 ? stdout : stderr);
+    int saved = dup(fd);
+    dup2(tmp, fd);
+    fn(arg);
+    fflush(fd == 1 ? stdout : stderr);
+    dup2(saved, fd);
+    close(saved);
+    static char buf[2][1024];
+    char *out = buf[fd == 2];
+    ssize_t n = pread(tmp, out, sizeof buf[0] - 1, 0);
+    close(tmp);
+    out[n > 0 ? n : 0] = '\0';
+    return out;
+}
+
+static void print_refusal(void *r)
 {
     sj_cli_t cli = {0};
-    char path[] = "/tmp/sj_cli_out_errXXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    unlink(path);
-    fflush(stderr);
-    int saved = dup(2);
-    dup2(fd, 2);
     ck_assert_int_eq(sj_cli_print_refusal(&cli, r), SJ_CLI_EREPLY);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    static char buf[1024];
-    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-    close(fd);
-    buf[n > 0 ? n : 0] = '\0';
-    return buf;
 }
+
+static char *stderr_of_refusal(const Shangju__Reply *r)
+{
+    return written_to(2, print_refusal, (void *)r);
+}
+
+static void refuse_here(void *json)
+{
+    sj_cli_t cli = {0};
+    cli.opts.json = *(bool *)json;
+    ck_assert_int_eq(sj_cli_refuse(&cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                                   N_("the broker sent no report")),
+                     SJ_CLI_EREPLY);
+}
+
+START_TEST(a_local_refusal_in_chinese_json_in_english)
+{
+    bool json = true;
+    const char *out = written_to(1, refuse_here, &json);
+    ck_assert_ptr_nonnull(strstr(out, "\"message\":\"the broker sent no "
+                                      "report\""));
+    json = false;
+    ck_assert_str_eq(written_to(2, refuse_here, &json),
+                     "shangju: 服务器没有发回报告 [INTERNAL]\n");
+}
+END_TEST
 
 START_TEST(a_refusal_by_its_reason_in_chinese)
 {
@@ -205,6 +239,7 @@ static Suite *cli_out_suite(void)
     tcase_add_test(tc, lists_print_one_value_a_line);
     tcase_add_test(tc, a_table_with_chinese_headers_aligns);
     tcase_add_test(tc, a_refusal_by_its_reason_in_chinese);
+    tcase_add_test(tc, a_local_refusal_in_chinese_json_in_english);
     tcase_add_test(tc, pad_counts_display_columns);
     suite_add_tcase(s, tc);
     return s;

@@ -214,8 +214,10 @@ int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r);
 
 /* A refusal decided here rather than by the broker (the reply had no
  * body of the expected kind, a compact has no notice), reported like one
- * with status and the formatted message and no reason. Returns
- * SJ_CLI_EREPLY (or SJ_CLI_ELOCAL). */
+ * with status and the formatted message and no reason: fmt is the English
+ * msgid (marked N_()), the --json message is in English, the line on
+ * stderr in the user's language. Returns SJ_CLI_EREPLY (or
+ * SJ_CLI_ELOCAL). */
 int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

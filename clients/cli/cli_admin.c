@@ -141,8 +141,8 @@ static int admin_stats(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_STATS) {
         shangju__reply__free_unpacked(reply, NULL);
-        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                             _("the broker sent no statistics"));
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             N_("the broker sent no statistics"));
     }
     if (prom) {
         size_t len;

@@ -210,15 +210,18 @@ int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
 
 int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
 {
-    char msg[512];
-    va_list ap;
+    char msg[512], text[512];
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(again, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap); /* English, for --json */
+    vsnprintf(text, sizeof text, _(fmt), again);
+    va_end(again);
     va_end(ap);
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.status = status;
     r.message = msg;
-    return refusal(cli, &r, msg);
+    return refusal(cli, &r, text);
 }
 
 int sj_cli_emit(json_object *j)

@@ -158,8 +158,8 @@ static int get_compact(sj_cli_t *cli, uint64_t id, Shangju__Reply **reply)
         (*reply)->body_case != SHANGJU__REPLY__BODY_COMPACT) {
         shangju__reply__free_unpacked(*reply, NULL);
         *reply = NULL;
-        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                             _("the broker sent no compact"));
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             N_("the broker sent no compact"));
     }
     return rc;
 }
@@ -663,9 +663,9 @@ static int compact_notice(sj_cli_t *cli, int argc, char **argv)
     const char *text = r->compact->notice ? r->compact->notice : "";
     size_t n = strlen(text);
     if (!n)
-        rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
-                           _("compact %llu has no notice: it is not published"),
-                           (ull)id);
+        rc = sj_cli_refuse(
+            cli, SHANGJU__STATUS__STATUS_FAILED_PRECONDITION,
+            N_("compact %llu has no notice: it is not published"), (ull)id);
     else if (!file && cli->opts.json) {
         json_object *j = file_json(NULL, n);
         if (j && sj_pbjson_add_string(j, "notice", text) != 0) {

@@ -99,8 +99,8 @@ int sj_cli_member_invite(sj_cli_t *cli, int argc, char **argv)
     if ((rc = sj_cli_call(cli, &req, &reply)) != 0)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_INVITE || !reply->invite)
-        rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                           _("the broker sent no invite"));
+        rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                           N_("the broker sent no invite"));
     else
         rc = print_invite(cli, reply->invite);
     shangju__reply__free_unpacked(reply, NULL);

@@ -264,8 +264,8 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
 {
     const Shangju__Image *img = reply->image;
     if (reply->body_case != SHANGJU__REPLY__BODY_IMAGE || !img)
-        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                             _("the broker sent no image"));
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             N_("the broker sent no image"));
     bool text = strncmp(img->media_type, "text/", 5) == 0;
     if (!file && cli->opts.json)
         return sj_cli_emit(image_json(img, NULL));

@@ -121,8 +121,8 @@ static int print_ranking(sj_cli_t *cli, const Shangju__Reply *reply)
 {
     static const char *const cols[] = {"rank", "member_id", "name", "earned"};
     if (reply->body_case != SHANGJU__REPLY__BODY_RANKING || !reply->ranking)
-        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                             _("the broker sent no ranking"));
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             N_("the broker sent no ranking"));
     if (cli->opts.json)
         return sj_cli_print_reply(cli, reply);
     const Shangju__Ranking *r = reply->ranking;

@@ -234,8 +234,8 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_REPORT) {
         shangju__reply__free_unpacked(reply, NULL);
-        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL, "%s",
-                             _("the broker sent no report"));
+        return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                             N_("the broker sent no report"));
     }
     if (cli->opts.json)
         rc = sj_cli_print_reply(cli, reply);
