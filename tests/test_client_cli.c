@@ -387,8 +387,10 @@ static void check_leaf(const char *family, const char *name)
     snprintf(want, sizeof want, "usage: shangju %s", path);
     ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s: %s", path, out);
     ck_assert_msg(spied.about && *spied.about, "%s: no about text", path);
-    ck_assert_msg(contains_squashed(out, spied.about), "%s: about missing",
-                  path);
+    char text[4096];
+    ck_assert_msg(
+        contains_squashed(out, sj_cli_expand(spied.about, text, sizeof text)),
+        "%s: about missing", path);
     for (size_t i = 0; i < spied.n; i++) {
         const sj_cli_arg_t *a = &spied.opts[i];
         ck_assert_msg(a->help && *a->help, "%s --%s: no help", path, a->name);
@@ -403,10 +405,11 @@ static void check_leaf(const char *family, const char *name)
                       a->name);
         snprintf(want, sizeof want, "--%s", a->name);
         ck_assert_msg(strstr(out, want), "%s: %s not in help", path, want);
-        ck_assert_msg(contains_squashed(out, a->help),
-                      "%s --%s: its help is not printed", path, a->name);
+        ck_assert_msg(
+            contains_squashed(out, sj_cli_expand(a->help, text, sizeof text)),
+            "%s --%s: its help is not printed", path, a->name);
         if (a->kind == SJ_CLI_STR) {
-            snprintf(want, sizeof want, "up to %llu byte",
+            snprintf(want, sizeof want, "up to %llu character",
                      (unsigned long long)a->max);
             ck_assert_msg(contains_squashed(out, want),
                           "%s --%s: limit not in help", path, a->name);
@@ -524,7 +527,7 @@ START_TEST(over_limit_refused_before_sending)
             ck_assert_msg(rc == SJ_CLI_EUSAGE, "%s %s: exit %d", c->name, opt,
                           rc);
             snprintf(want, sizeof want,
-                     "%s is too long: %llu bytes, at most %llu", opt,
+                     "%s is too long: %llu characters, at most %llu", opt,
                      (unsigned long long)opts[i].max + 1,
                      (unsigned long long)opts[i].max);
             ck_assert_msg(strstr(err, want), "%s %s: %s", c->name, opt, err);
@@ -551,15 +554,21 @@ START_TEST(over_limit_refused_before_sending)
     char *long_title = repeat('t', SJ_MAX_TITLE + 1);
     ck_assert_int_eq(cli(&out, &err, "wish", "post", long_title, NULL),
                      SJ_CLI_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err, "TITLE is too long: 201 bytes, at most "
-                                      "200"));
+    ck_assert_ptr_nonnull(strstr(err, "TITLE is too long: 201 characters, "
+                                      "at most 200"));
     free(out);
     free(err);
-    /* 3-byte characters count as 3: 67 of them are 201 bytes. */
-    char cjk[67 * 3 + 1] = "";
-    for (int i = 0; i < 67; i++)
+    /* Limits count characters, not bytes: 200 Chinese characters (600
+     * bytes) pass, 201 do not. */
+    char cjk[201 * 3 + 1] = "";
+    for (int i = 0; i < 200; i++)
         strcat(cjk, "愿");
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", cjk, NULL), SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    strcat(cjk, "愿");
     ck_assert_int_eq(cli(&out, &err, "wish", "post", cjk, NULL), SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "201 characters, at most 200"));
     free(out);
     free(err);
     free(details);

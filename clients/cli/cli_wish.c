@@ -19,20 +19,19 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
         {"expires-in-days", SJ_CLI_U32, &post.expires_in_days, "N",
          SJ_HELP("expiry (broker default when absent)")},
     };
-    const sj_cli_spec_t spec = SJ_CLI_SPEC(
-        "wish post", "TITLE",
-        SJ_HELP("Post a wish, TITLE up to " SJ_STR(
-            SJ_MAX_TITLE) " bytes (quote it when it has spaces). "
-                          "Prints the new wish (with --json, its record "
-                          "with \"id\")."),
-        args);
+    const sj_cli_spec_t spec =
+        SJ_CLI_SPEC("wish post", "TITLE",
+                    SJ_HELP("Post a wish, TITLE up to {MAX_TITLE} characters "
+                            "(quote it when it has spaces). Prints the new "
+                            "wish (with --json, its record with \"id\")."),
+                    args);
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first + 1 < argc)
         return sj_cli_usage(spec.path,
-                            "unexpected argument '%s' (quote a title "
-                            "with spaces)",
+                            _("unexpected argument '%s' (quote a title "
+                              "with spaces)"),
                             argv[first + 1]);
     if ((rc = sj_cli_text(spec.path, "TITLE", first < argc ? argv[first] : "",
                           SJ_MAX_TITLE, true)))
@@ -58,8 +57,7 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
         {"owner", SJ_CLI_U64, &wl.owner_id, "ID",
          SJ_HELP("one resident's wishes (committee, bridge)")},
         {"limit", SJ_CLI_U32, &wl.limit, "N",
-         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
-         SJ_MAX_PAGE},
+         SJ_HELP("page size (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
         {"after", SJ_CLI_U64, &wl.after, "CURSOR",
          SJ_HELP("continue after this cursor")},
     };
@@ -73,7 +71,8 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     wl.state = (Shangju__WishState)state;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_LIST;
@@ -183,8 +182,7 @@ static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
         {"thanks", SJ_CLI_STR, &b.thanks, "TEXT",
          SJ_HELP("a thank-you note for the merchant"), SJ_MAX_NOTE},
         {"rating", SJ_CLI_U32, &b.rating, "N",
-         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (excellent); none "
-                                                     "when absent"),
+         SJ_HELP("1 (poor) to {MAX_STARS} (excellent); none when absent"),
          SJ_MAX_STARS},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
@@ -217,15 +215,18 @@ static int wish_dispute(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_wish_cmds[] = {
-    {"post", wish_post, "post a wish", NULL},
-    {"list", wish_list, "list wishes", NULL},
-    {"show", wish_show, "show one wish", NULL},
-    {"cancel", wish_cancel, "cancel a wish", NULL},
-    {"claim", wish_claim, "claim a wish (merchants)", NULL},
-    {"release", wish_release, "give up a claim", NULL},
-    {"fulfil", wish_fulfil, "mark a claimed wish fulfilled", NULL},
-    {"confirm", wish_confirm, "confirm fulfilment, thank and rate", NULL},
-    {"dispute", wish_dispute, "dispute an unverified fulfilment", NULL},
-    {"reissue-code", wish_reissue_code, "new hand-over code (committee)", NULL},
+    {"post", wish_post, SJ_HELP("post a wish"), NULL},
+    {"list", wish_list, SJ_HELP("list wishes"), NULL},
+    {"show", wish_show, SJ_HELP("show one wish"), NULL},
+    {"cancel", wish_cancel, SJ_HELP("cancel a wish"), NULL},
+    {"claim", wish_claim, SJ_HELP("claim a wish (merchants)"), NULL},
+    {"release", wish_release, SJ_HELP("give up a claim"), NULL},
+    {"fulfil", wish_fulfil, SJ_HELP("mark a claimed wish fulfilled"), NULL},
+    {"confirm", wish_confirm, SJ_HELP("confirm fulfilment, thank and rate"),
+     NULL},
+    {"dispute", wish_dispute, SJ_HELP("dispute an unverified fulfilment"),
+     NULL},
+    {"reissue-code", wish_reissue_code,
+     SJ_HELP("new hand-over code (committee)"), NULL},
     {NULL, NULL, NULL, NULL},
 };

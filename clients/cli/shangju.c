@@ -2,10 +2,9 @@
  * the command line and the environment to sj_cli_main (cli_opts.c), which
  * tests drive in-process; see `shangju --help`. */
 #include "cli.h"
+#include "i18n.h"
 
 #include <stdlib.h>
-
-#include "i18n.h"
 
 static const char *env(const char *name)
 {
@@ -14,6 +13,6 @@ static const char *env(const char *name)
 
 int main(int argc, char **argv)
 {
-    sj_i18n_init(); /* the user's language, from LANGUAGE / LC_ALL / LANG */
+    sj_i18n_init(); /* the user's language: LANGUAGE, LC_ALL, LANG */
     return sj_cli_main(argc, argv, env);
 }
