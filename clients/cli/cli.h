@@ -295,6 +295,9 @@ void sj_cli_time(int64_t ms, char *buf, size_t cap);
  * "balance": 0. Moments, references to records (0: none) and text stay
  * out. Memory running out leaves a field out. */
 void sj_cli_json_defaults(const ProtobufCMessageDescriptor *d, json_object *o);
+/* sj_pbjson_message(m) with sj_cli_json_defaults: the JSON every --json
+ * record prints. NULL when memory runs out; the caller puts it. */
+json_object *sj_cli_message_json(const ProtobufCMessage *m);
 /* Display columns of UTF-8 text s (CJK and emoji 2, combining marks 0). */
 size_t sj_cli_width(const char *s);
 /* Write s and spaces up to width display columns. */

@@ -418,7 +418,7 @@ static void event_line(const Shangju__Event *ev)
 int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev)
 {
     if (cli->opts.json)
-        return sj_cli_emit(sj_pbjson_message(&ev->base));
+        return sj_cli_emit(sj_cli_message_json(&ev->base));
     event_line(ev);
     if (fflush(stdout) != 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),

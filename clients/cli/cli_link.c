@@ -49,7 +49,7 @@ int sj_cli_member_unlink(sj_cli_t *cli, int argc, char **argv)
 static int print_invite(sj_cli_t *cli, const Shangju__Invite *inv)
 {
     if (cli->opts.json)
-        return sj_cli_emit(sj_pbjson_message(&inv->base));
+        return sj_cli_emit(sj_cli_message_json(&inv->base));
     char until[48], member[24];
     const char *label[3] = {sj_cli_label("code"), sj_cli_label("member_id"),
                             sj_cli_label("expires_at")};

@@ -13,6 +13,7 @@
 
 #include "cli_enums.h"
 #include "i18n.h"
+#include "pbjson.h"
 #include "sj_zone.h"
 
 #define CELL_MAX 40 /* display columns a table cell may take */
@@ -80,6 +81,14 @@ void sj_cli_json_defaults(const ProtobufCMessageDescriptor *d, json_object *o)
                 json_object_put(z); /* out of memory: the field stays out */
         }
     }
+}
+
+json_object *sj_cli_message_json(const ProtobufCMessage *m)
+{
+    json_object *j = sj_pbjson_message(m);
+    if (j)
+        sj_cli_json_defaults(m->descriptor, j);
+    return j;
 }
 
 /* The enum value of d whose short name is name, or -1. */
