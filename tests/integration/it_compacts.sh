@@ -84,6 +84,9 @@ expect_rc 1 sj compact notice 999 -o "$WORK/none.txt"
 expect_rc 0 sj compact notice "$ID" -o "$WORK/notice.txt"
 N=$WORK/notice.txt
 grep -q "^url: $BASE/c/$ID\$" "$N" || fail "notice has no URL line"
+# Its times carry their zone's offset, like every printed time (issue 15).
+grep -qE '^published: [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [+-][0-9]{2}:[0-9]{2}$' \
+    "$N" || fail "notice time without its offset: $(grep published "$N")"
 grep -q "Auntie Wang (resident, member $RES)" "$N" || fail "no party line"
 grep -q "138-0000-0000" "$N" && fail "the notice shows a contact"
 expect_rc 0 sj compact verify "$N" # against DATA/notice.pub
