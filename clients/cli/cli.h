@@ -281,7 +281,6 @@ int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev);
  * order, enum names and defaults. */
 void sj_cli_show_msg(FILE *out, const ProtobufCMessageDescriptor *d,
                      json_object *rec);
-void sj_cli_show(FILE *out, json_object *rec);
 /* A page {"items", "next"} as a table of the dotted-path columns cols,
  * headed by their labels, cells cut (never inside a character) at 40
  * display columns; d is the items' descriptor (or NULL). */

@@ -270,11 +270,6 @@ void sj_cli_show_msg(FILE *out, const ProtobufCMessageDescriptor *d,
     show_obj(out, d, rec, "", &keyw, true);
 }
 
-void sj_cli_show(FILE *out, json_object *rec)
-{
-    sj_cli_show_msg(out, NULL, rec);
-}
-
 /* The value at a dotted path ("claim.merchant_id") of o, or NULL; *f is
  * set to its field in d when d knows it. */
 static json_object *lookup(json_object *o, const ProtobufCMessageDescriptor *d,
