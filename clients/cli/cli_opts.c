@@ -278,9 +278,13 @@ static const char exit_codes[] = SJ_HELP(
  * display width. */
 static void command_list(FILE *out, const sj_cli_cmd_t *table)
 {
+    int w = 0;
+    for (const sj_cli_cmd_t *t = table; t->name; t++)
+        if ((int)strlen(t->name) > w)
+            w = (int)strlen(t->name);
     fprintf(out, "\n%s\n", _("Commands:"));
     for (const sj_cli_cmd_t *t = table; t->name; t++)
-        fprintf(out, "  %-12s %s\n", t->name, _(t->summary));
+        fprintf(out, "  %-*s  %s\n", w, t->name, _(t->summary));
 }
 
 static void global_help(FILE *out, const sj_cli_spec_t *spec)
@@ -424,7 +428,9 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
 
 static void level_help(const char *path, const sj_cli_cmd_t *table)
 {
-    printf("%s shangju %s COMMAND [ARGS...]\n", _("usage:"), path);
+    const char *usage = _("usage:");
+    printf("%s%sshangju %s COMMAND [ARGS...]\n", usage, sj_cli_glue(usage),
+           path);
     command_list(stdout, table);
     printf(_("Run 'shangju %s COMMAND --help' for a command's options."), path);
     putchar('\n');
