@@ -1118,6 +1118,28 @@ START_TEST(did_you_mean)
     ck_assert_msg(strstr(err, "did you mean 'sign'?"), "%s", err);
     free(out);
     free(err);
+    ck_assert_int_eq(cli(&out, &err, "wihs", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'wish'?"), "%s", err); /* swap */
+    free(out);
+    free(err);
+    /* Options too, the command's and the global ones after it. */
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--jsno", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "unknown option '--jsno'; did you mean "
+                              "'--json'?"),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", "T", "--detials=x", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean '--details'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--zzz", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
+    free(out);
+    free(err);
     ck_assert_int_eq(cli(&out, &err, "xyzzy", NULL), SJ_CLI_EUSAGE);
     ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
     free(out);
