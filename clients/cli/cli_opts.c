@@ -19,11 +19,11 @@ static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
 {
     fprintf(err, "shangju: %s%s", path ? path : "", path ? ": " : "");
     vfprintf(err, fmt, ap);
-    fputc(' ', err);
     /* TRANSLATORS: after a usage error; %s%s is " wish post" or "". */
-    fprintf(err, _("(see 'shangju%s%s --help')"), path ? " " : "",
-            path ? path : "");
-    fputc('\n', err);
+    char see[256];
+    snprintf(see, sizeof see, _("(see 'shangju%s%s --help')"), path ? " " : "",
+             path ? path : "");
+    fprintf(err, "%s%s\n", (unsigned char)see[0] & 0x80 ? "" : " ", see);
     return SJ_CLI_EUSAGE;
 }
 
