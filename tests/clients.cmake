@@ -10,7 +10,7 @@ target_compile_options(test_client PRIVATE ${SJ_WARNINGS})
 add_test(NAME client COMMAND test_client)
 
 add_executable(test_client_cli ${CMAKE_CURRENT_LIST_DIR}/test_client_cli.c)
-target_link_libraries(test_client_cli PRIVATE sj_cli PkgConfig::CHECK)
+target_link_libraries(test_client_cli PRIVATE sj_cli PkgConfig::CHECK ${UNISTRING_LIB})
 target_compile_options(test_client_cli PRIVATE ${SJ_WARNINGS})
 add_test(NAME client_cli COMMAND test_client_cli)
 set_tests_properties(client_cli PROPERTIES

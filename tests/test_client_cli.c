@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uniwidth.h>
+
 #include "cli.h"
 #include "cli_enums.h"
 #include "pbjson.h"
@@ -836,6 +838,427 @@ START_TEST(enums_both_languages)
 }
 END_TEST
 
+/* Words of English allowed in the Chinese help: values typed as they are
+ * (formats, frequency words), names of things that have no Chinese name
+ * (JSON, CURVE, tzdata, ...), and JSON keys the help quotes. Option names,
+ * metavariables (upper case), paths, URLs and `commands` are skipped by
+ * english_words() itself. */
+static const char *const allowed[] = {
+    "shangju",  "json",     "png",           "svg",
+    "text",     "csv",      "prometheus",    "daily",
+    "weekly",   "monthly",  "once",          "day",
+    "week",     "month",    "term",          "next",
+    "status",   "message",  "reason",        "join",
+    "base",     "Ed",       "tzdata",        "Asia",
+    "Shanghai", "textfile", "node_exporter", "section",
+    "item",     "value",    "rank",          "member_id",
+    "name",     "id",       "Prometheus",
+};
+
+/* The first run of 3+ ASCII letters in text that is not allowed, or NULL.
+ * A word is skipped when its token (between spaces and Chinese
+ * punctuation) is an option (-x, --name), a path or URL (holds '/' or
+ * '.'), an identifier (holds '_' or '='), alternatives typed as they are
+ * ("merchant|wish"), inside `backquotes`, or all upper
+ * case (FILE, TITLE, SHANGJU_DATA, NOT_FOUND, CURVE). */
+static const char *english_word(const char *text)
+{
+    static char word[64];
+    bool quoted = false;
+    const char *p = text;
+    while (*p) {
+        if (*p == '`')
+            quoted = !quoted;
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+            p++;
+            continue;
+        }
+        /* The token around the word: back to a space or a non-ASCII byte. */
+        const char *t = p, *e = p;
+        while (t > text && t[-1] != ' ' && t[-1] != '\n' &&
+               !((unsigned char)t[-1] & 0x80) && t[-1] != '(' && t[-1] != '"' &&
+               t[-1] != '[')
+            t--;
+        while (*e && *e != ' ' && *e != '\n' && !((unsigned char)*e & 0x80) &&
+               *e != ')' && *e != '"' && *e != ',')
+            e++;
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        bool upper = true;
+        for (size_t i = 0; i < n; i++)
+            upper = upper && !(p[i] >= 'a' && p[i] <= 'z');
+        bool skip = quoted || upper || n < 3 || *t == '-' ||
+                    memchr(t, '/', (size_t)(e - t)) ||
+                    memchr(t, '.', (size_t)(e - t)) ||
+                    memchr(t, '_', (size_t)(e - t)) ||
+                    memchr(t, '=', (size_t)(e - t)) ||
+                    memchr(t, '|', (size_t)(e - t)); /* a|b: values typed */
+        for (size_t i = 0; !skip && i < sizeof allowed / sizeof *allowed; i++)
+            skip = strlen(allowed[i]) == n && strncmp(allowed[i], p, n) == 0;
+        /* Command names ("watch", "wish confirm") are typed as they are. */
+        size_t tn = (size_t)(e - p); /* the word to the token's end */
+        bool command = false;
+        for (const sj_cli_cmd_t *c = sj_cli_commands; !command && c->name;
+             c++) {
+            command = strlen(c->name) == tn && strncmp(c->name, p, tn) == 0;
+            for (const sj_cli_cmd_t *d = c->sub; !command && d && d->name; d++)
+                command = strlen(d->name) == tn && strncmp(d->name, p, tn) == 0;
+        }
+        if (command) {
+            p = e;
+            continue;
+        }
+        if (!skip) {
+            snprintf(word, sizeof word, "%.*s", (int)n, p);
+            return word;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+/* The widest line of text, in display columns. */
+static size_t widest(const char *text)
+{
+    size_t most = 0;
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        int w = u8_width((const uint8_t *)text, n, "UTF-8");
+        if (w > 0 && (size_t)w > most)
+            most = (size_t)w;
+        text += n + (text[n] == '\n');
+    }
+    return most;
+}
+
+/* A help text is in the catalogue: Chinese differs from the English. */
+static void translated(const char *path, const char *msgid)
+{
+    ck_assert_msg(strcmp(sj_tr(SJ_LANG_ZH, msgid), msgid) != 0,
+                  "%s: no Chinese for \"%s\"", path ? path : "shangju", msgid);
+}
+
+/* One `--help` in Chinese: every text of its table translated, no English
+ * left but option names, values and metavariables, lines within 79
+ * columns, no "{NAME}" left unexpanded. */
+static void check_zh_help(const char *family, const char *name)
+{
+    char *out, *err;
+    memset(&spied, 0, sizeof spied);
+    int rc = !name    ? cli(&out, &err, "--help", NULL)
+             : family ? cli(&out, &err, family, name, "--help", NULL)
+                      : cli(&out, &err, name, "--help", NULL);
+    ck_assert_int_eq(rc, SJ_CLI_OK);
+    if (spied.seen) {
+        if (spied.about)
+            translated(spied.path, spied.about);
+        for (size_t i = 0; i < spied.n; i++)
+            translated(spied.path, spied.opts[i].help);
+    }
+    const char *w = english_word(out);
+    ck_assert_msg(!w, "%s %s --help: English word \"%s\" in:\n%s",
+                  family ? family : "", name ? name : "", w, out);
+    ck_assert_msg(widest(out) <= 79, "%s %s --help: a line is %zu columns",
+                  family ? family : "", name ? name : "", widest(out));
+    ck_assert_msg(!strstr(out, "{MAX_") && !strstr(out, "{DEFAULT_"),
+                  "%s: a {NAME} left in:\n%s", name ? name : "", out);
+    ck_assert_ptr_nonnull(strstr(out, "用法："));
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+}
+
+START_TEST(help_in_chinese)
+{
+    lang("zh_CN");
+    sj_cli_on_help(spy);
+    check_zh_help(NULL, NULL);
+    for (const sj_cli_cmd_t *t = sj_cli_commands; t->name; t++) {
+        translated(t->name, t->summary);
+        if (!t->sub) {
+            check_zh_help(NULL, t->name);
+            continue;
+        }
+        check_zh_help(t->name, "--help"); /* the family's command list */
+        for (const sj_cli_cmd_t *c = t->sub; c->name; c++) {
+            translated(c->name, c->summary);
+            check_zh_help(t->name, c->name);
+        }
+    }
+    sj_cli_on_help(NULL);
+    /* The global help in Chinese wraps between Chinese characters. */
+    char *out, *err;
+    cli(&out, &err, "--help", NULL);
+    ck_assert_ptr_nonnull(strstr(out, "与商居联盟服务打交道"));
+    ck_assert_ptr_nonnull(strstr(out, "--timeout MS"));
+    free(out);
+    free(err);
+    /* Usage errors in Chinese, option names kept. */
+    cli(&out, &err, "wish", "list", "--limit", "x", NULL);
+    ck_assert_msg(strstr(err, "--limit 要填数字，不能是“x”"), "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "参见“shangju wish list --help”"));
+    free(out);
+    free(err);
+    cli(&out, &err, "wish", "list", "--bogus", NULL);
+    ck_assert_msg(strstr(err, "没有“--bogus”这个选项"), "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+}
+END_TEST
+
+/* Wrapping counts display columns: a Chinese character takes two. */
+START_TEST(help_wraps_by_display_width)
+{
+    static const sj_cli_arg_t args[] = {
+        {.name = "note",
+         .kind = SJ_CLI_STR,
+         .meta = "TEXT",
+         .help = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+                 "一二三四五六七八九十",
+         .max = 10},
+    };
+    const sj_cli_spec_t spec = {"x", NULL, "", args, 1};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lang("en");
+    sj_cli_help(f, &spec);
+    fclose(f);
+    /* 40 characters = 80 columns from column 24: cut after 27 of them,
+     * mid-text, no space added; the limit follows on the next line. */
+    ck_assert_msg(strstr(buf, "  --note TEXT           "
+                              "一二三四五六七八九十一二三四五六七八九十一二三"
+                              "四五六七\n"),
+                  "%s", buf);
+    ck_assert_uint_le(widest(buf), 79);
+    free(buf);
+}
+END_TEST
+
+/* Full-width digits and separators, as a Chinese input method types them,
+ * in numbers, ids, dates and structured options; free text untouched. */
+START_TEST(fullwidth_input)
+{
+    char buf[64], *out, *err;
+    uint64_t v = 0;
+    ck_assert_int_eq(sj_cli_u64("１２", &v), 0);
+    ck_assert_uint_eq(v, 12);
+    ck_assert_str_eq(
+        sj_cli_halfwidth("２０２７－０１－０２　０８：３０", buf, sizeof buf),
+        "2027-01-02 08:30");
+    ck_assert_ptr_null(sj_cli_halfwidth("１２３４５６", buf, 6));
+    char service[] = "擦鞋：５：擦得亮：Ａ级";
+    char *points = sj_cli_split(service);
+    ck_assert_str_eq(service, "擦鞋");
+    ck_assert_str_eq(points, "５：擦得亮：Ａ级");
+    char *desc = sj_cli_split(points);
+    ck_assert_str_eq(desc, "擦得亮：Ａ级"); /* free text as typed */
+    ck_assert_int_eq(sj_cli_u64(points, &v), 0);
+    ck_assert_uint_eq(v, 5);
+    char plain[] = "a:b";
+    ck_assert_str_eq(sj_cli_split(plain), "b");
+    char none[] = "ab";
+    ck_assert_ptr_null(sj_cli_split(none));
+    /* Through the parser (exit 4: parsed, then no key file). Structured
+     * values are cut in place, as in argv: writable copies. */
+    char svc[] = "擦鞋：５：擦得亮", svc_bad[] = "擦鞋：五";
+    char item[] = "１：０：扫楼道：每周";
+    ck_assert_int_eq(cli(&out, &err, "wish", "show", "１", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--limit", "５０", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--limit", "５０１", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "--limit is too large: 501"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "merchant", "register", "--name", "鞋铺",
+                         "--category", "鞋", "--service", svc, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "merchant", "register", "--name", "鞋铺",
+                         "--category", "鞋", "--service", svc_bad, NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "draft", "约", "--from",
+                         "２０２７－０１－０２", "--to", "2027-03-01",
+                         "--party", "１", "--party", "2", "--item", item, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "draft", "约", "--from",
+                         "２０２７－０２－３０", "--to", "2027-03-01",
+                         "--party", "1", "--party", "2", NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* A mistyped command gets the nearest one, in the user's language. */
+START_TEST(did_you_mean)
+{
+    char *out, *err;
+    lang("en");
+    ck_assert_int_eq(cli(&out, &err, "wsh", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "unknown command 'wsh'; did you mean 'wish'?"),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "lst", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'list'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "sing", "3", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'sign'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wihs", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'wish'?"), "%s", err); /* swap */
+    free(out);
+    free(err);
+    /* Options too, the command's and the global ones after it. */
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--jsno", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "unknown option '--jsno'; did you mean "
+                              "'--json'?"),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", "T", "--detials=x", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean '--details'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--zzz", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "xyzzy", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
+    free(out);
+    free(err);
+    lang("zh_CN");
+    ck_assert_int_eq(cli(&out, &err, "membr", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "没有“membr”这个命令；您是不是想输入“member”？"),
+                  "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+}
+END_TEST
+
+/* Global options work after the command too. */
+START_TEST(globals_after_command)
+{
+    char *out, *err;
+    /* Parsed (exit 4: no key file), not "unknown option" (exit 2). */
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--json", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "show", "3", "--timeout", "0", NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "--timeout wants milliseconds"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "points", "balance", "--time-zone",
+                         "Mars/Olympus", NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+    /* --data after the command moves the default key with it. */
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--data",
+                         "/nonexistent/later", "--role", "商户", NULL),
+                     SJ_CLI_ELOCAL);
+    ck_assert_msg(strstr(err, "/nonexistent/later/committee.key"), "%s", err);
+    free(out);
+    free(err);
+    /* A command's own option of the same name wins: compact sign
+     * --version N is the version to sign, not the program's version. */
+    ck_assert_int_eq(
+        cli(&out, &err, "compact", "sign", "3", "--version", "2", NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "give both --version and --hash"), "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* The hand-over code: typed, or the URL a phone scanned off the wish's
+ * hand-over QR (<public-url>/w/ID?code=CODE). */
+START_TEST(scanned_handover_url)
+{
+    char code[SJ_HANDOVER_CODE_LEN + 1], *out, *err;
+    uint64_t id = 99;
+    ck_assert_int_eq(sj_cli_handover_code("AB12cd34", &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "AB12cd34");
+    ck_assert_uint_eq(id, 0);
+    ck_assert_int_eq(sj_cli_handover_code("https://sj.example.org/w/42?code="
+                                          "Xy7_k-2Q",
+                                          &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "Xy7_k-2Q");
+    ck_assert_uint_eq(id, 42);
+    ck_assert_int_eq(sj_cli_handover_code("http://host/base/w/7?lang=zh&code="
+                                          "abc#top",
+                                          &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "abc");
+    ck_assert_uint_eq(id, 7);
+    ck_assert_int_eq(sj_cli_handover_code("ＡＢ１２", &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "AB12");
+    const char *bad[] = {"",
+                         "AB12cd345",
+                         "AB 12",
+                         "https://host/w/42",
+                         "https://host/m/42?code=AB12",
+                         "https://host/w/0?code=AB12",
+                         "https://host/w/42?code=",
+                         "https://host/w/42?code=A<b>"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(sj_cli_handover_code(bad[i], &id, code, sizeof code) ==
+                          SJ_EINVAL,
+                      "%s accepted", bad[i]);
+    /* Through the parser: the URL alone (ID from it), with the same ID, or
+     * with another ID (refused). */
+    const char *url = "https://sj.example.org/w/42?code=Xy7_k-2Q";
+    ck_assert_int_eq(cli(&out, &err, "wish", "fulfil", "--code", url, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "fulfil", "42", "--code", url, NULL),
+        SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "fulfil", "43", "--code", url, NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "the scanned code is for wish 42, not 43"), "%s",
+                  err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "fulfil", "--code", "AB12", NULL),
+                     SJ_CLI_EUSAGE); /* no ID and no URL */
+    ck_assert_msg(strstr(err, "missing ID"), "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("client_cli");
@@ -858,6 +1281,12 @@ static Suite *cli_suite(void)
     suite_add_tcase(s, o);
     TCase *l = tcase_create("languages");
     tcase_add_test(l, enums_both_languages);
+    tcase_add_test(l, help_in_chinese);
+    tcase_add_test(l, help_wraps_by_display_width);
+    tcase_add_test(l, fullwidth_input);
+    tcase_add_test(l, did_you_mean);
+    tcase_add_test(l, globals_after_command);
+    tcase_add_test(l, scanned_handover_url);
     suite_add_tcase(s, l);
     return s;
 }

@@ -141,6 +141,10 @@ void sj_cli_help(FILE *out, const sj_cli_spec_t *spec);
  */
 const char *sj_cli_expand(const char *text, char *buf, size_t cap);
 
+/* The space after word before what follows it ("usage: shangju"), or
+ * none when word ends in a full-width character ("用法：shangju"). */
+const char *sj_cli_glue(const char *word);
+
 /* Tests only: fn sees every spec whose help is printed (NULL: none). */
 void sj_cli_on_help(void (*fn)(const sj_cli_spec_t *spec));
 
@@ -221,6 +225,13 @@ int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
 /* The single positional ID of `path ID`; prints a usage line on error. */
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,
                   uint64_t *id);
+
+/* The hand-over code in arg: the code itself ("AB12cd34", full-width
+ * letters and digits accepted) or the URL of the wish's hand-over QR code
+ * as a phone's scanner gives it ("https://HOST/w/ID?code=CODE"; then *id
+ * is ID, else 0). Writes the code to code (cap bytes). Returns 0 or
+ * SJ_EINVAL (not a code: too long, odd characters, no code parameter). */
+int sj_cli_handover_code(const char *arg, uint64_t *id, char *code, size_t cap);
 
 /* Send req and wait. Returns SJ_CLI_OK with *reply (status OK; the caller
  * frees it with shangju__reply__free_unpacked) or an exit code after one

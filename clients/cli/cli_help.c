@@ -123,6 +123,12 @@ static const struct {
     {"TIME_ZONE", SJ_ZONE_DEFAULT},
 };
 
+const char *sj_cli_glue(const char *word)
+{
+    size_t n = strlen(word);
+    return n && (unsigned char)word[n - 1] >= 0x80 ? "" : " ";
+}
+
 const char *sj_cli_expand(const char *text, char *buf, size_t cap)
 {
     size_t n = 0;
@@ -184,9 +190,10 @@ static void usage_line(FILE *out, const sj_cli_spec_t *spec)
     /* TRANSLATORS: starts the usage line: "usage: shangju wish post ...". */
     const char *usage = _("usage:");
     size_t col = 0, indent;
-    fprintf(out, "%s shangju%s%s", usage, spec->path ? " " : "",
+    const char *sp = sj_cli_glue(usage);
+    fprintf(out, "%s%sshangju%s%s", usage, sp, spec->path ? " " : "",
             spec->path ? spec->path : "");
-    col = cols(usage, strlen(usage)) + strlen(" shangju") +
+    col = cols(usage, strlen(usage)) + strlen(sp) + strlen("shangju") +
           (spec->path ? 1 + cols(spec->path, strlen(spec->path)) : 0);
     indent = col + 1 < 40 ? col + 1 : 40;
     /* Commands: ARGS first; the program itself: COMMAND last. */
@@ -243,7 +250,8 @@ static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
     switch (a->kind) {
     case SJ_CLI_STR:
         snprintf(part, sizeof part,
-                 ngettext("up to %llu character", "up to %llu characters", max),
+                 dngettext(SJ_TEXTDOMAIN, "up to %llu character",
+                           "up to %llu characters", max),
                  max);
         n = add_part(parts, sizeof parts, n, part);
         break;
@@ -256,14 +264,14 @@ static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
         break;
     case SJ_CLI_LIST:
         snprintf(part, sizeof part,
-                 ngettext("repeat, up to %u time", "repeat, up to %u times",
-                          a->count),
+                 dngettext(SJ_TEXTDOMAIN, "repeat, up to %u time",
+                           "repeat, up to %u times", a->count),
                  a->count);
         n = add_part(parts, sizeof parts, n, part);
         if (a->max) {
             snprintf(part, sizeof part,
-                     ngettext("each up to %llu character",
-                              "each up to %llu characters", max),
+                     dngettext(SJ_TEXTDOMAIN, "each up to %llu character",
+                               "each up to %llu characters", max),
                      max);
             n = add_part(parts, sizeof parts, n, part);
         }
@@ -303,10 +311,18 @@ static void option_line(FILE *out, const sj_cli_arg_t *a)
         fprintf(out, "%*s", (int)(OPT_COL - col), "");
     col = OPT_COL;
     if (a->help && *a->help)
-        wrap(out, sj_cli_expand(_(a->help), help, sizeof help), OPT_COL, &col);
+        sj_cli_expand(_(a->help), help, sizeof help);
+    else
+        help[0] = '\0';
     limit_text(limit, sizeof limit, a);
-    if (*limit)
-        wrap(out, limit, OPT_COL, &col);
+    /* No space before a limit in full-width brackets: "说明（必填）". */
+    if (*limit && *help) {
+        size_t h = strlen(help);
+        snprintf(help + h, sizeof help - h, "%s%s",
+                 (unsigned char)limit[0] >= 0x80 ? "" : " ", limit);
+    } else if (*limit)
+        snprintf(help, sizeof help, "%s", limit);
+    wrap(out, help, OPT_COL, &col);
     fputc('\n', out);
 }
 

@@ -336,8 +336,13 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if (first >= argc)
-        return sj_cli_usage(path, _("say merchant, wish, handover or compact"));
+    if (first >= argc) {
+        char choices[256];
+        return sj_cli_usage(
+            path, _("say what the QR code is of: %s"),
+            sj_cli_enum_choices(&shangju__qr_subject__descriptor, choices,
+                                sizeof choices));
+    }
     const char *what = argv[first];
     int subject;
     char choices[256];

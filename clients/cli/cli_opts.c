@@ -19,11 +19,11 @@ static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
 {
     fprintf(err, "shangju: %s%s", path ? path : "", path ? ": " : "");
     vfprintf(err, fmt, ap);
-    fputc(' ', err);
     /* TRANSLATORS: after a usage error; %s%s is " wish post" or "". */
-    fprintf(err, _("(see 'shangju%s%s --help')"), path ? " " : "",
-            path ? path : "");
-    fputc('\n', err);
+    char see[256];
+    snprintf(see, sizeof see, _("(see 'shangju%s%s --help')"), path ? " " : "",
+             path ? path : "");
+    fprintf(err, "%s%s\n", (unsigned char)see[0] & 0x80 ? "" : " ", see);
     return SJ_CLI_EUSAGE;
 }
 
@@ -149,6 +149,30 @@ static globals_t *late;
  * (the command's own options win on a name both have). */
 static void global_help(FILE *out, const sj_cli_spec_t *spec);
 static int finish_globals(globals_t *g, FILE *err);
+static size_t distance(const char *a, const char *b);
+
+/* The option of spec (or of g) nearest to the mistyped "--word[=v]", or
+ * NULL: at most two edits, fewer than half of its characters. */
+static const char *nearest_option(const sj_cli_spec_t *spec, const globals_t *g,
+                                  const char *bad)
+{
+    char word[64];
+    if (strncmp(bad, "--", 2) != 0)
+        return NULL;
+    snprintf(word, sizeof word, "%.*s", (int)strcspn(bad + 2, "="), bad + 2);
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX, len = strlen(word);
+    for (size_t i = 0; i < spec->n + (g ? g->n_late : 0); i++) {
+        const char *name =
+            i < spec->n ? spec->opts[i].name : g->args[i - spec->n].name;
+        size_t d = distance(word, name);
+        if (d < best_d) {
+            best_d = d;
+            best = name;
+        }
+    }
+    return best_d <= 2 && best_d * 2 < len ? best : NULL;
+}
 
 static int parse(const sj_cli_spec_t *spec, int argc, char **argv, bool stop,
                  FILE *out, FILE *err, int *first)
@@ -213,6 +237,11 @@ static int parse(const sj_cli_spec_t *spec, int argc, char **argv, bool stop,
             if (ch == ':')
                 return usage_f(err, spec->path, _("missing value for '%s'"),
                                bad);
+            const char *near = nearest_option(spec, g, bad);
+            if (near)
+                return usage_f(err, spec->path,
+                               _("unknown option '%s'; did you mean '--%s'?"),
+                               bad, near);
             return usage_f(err, spec->path, _("unknown option '%s'"), bad);
         }
         int rc = store_arg(err, spec->path, &spec->opts[i], optarg);
@@ -278,9 +307,13 @@ static const char exit_codes[] = SJ_HELP(
  * display width. */
 static void command_list(FILE *out, const sj_cli_cmd_t *table)
 {
+    int w = 0;
+    for (const sj_cli_cmd_t *t = table; t->name; t++)
+        if ((int)strlen(t->name) > w)
+            w = (int)strlen(t->name);
     fprintf(out, "\n%s\n", _("Commands:"));
     for (const sj_cli_cmd_t *t = table; t->name; t++)
-        fprintf(out, "  %-12s %s\n", t->name, _(t->summary));
+        fprintf(out, "  %-*s  %s\n", w, t->name, _(t->summary));
 }
 
 static void global_help(FILE *out, const sj_cli_spec_t *spec)
@@ -424,18 +457,21 @@ int sj_cli_parse_globals(sj_cli_opts_t *o, int argc, char **argv,
 
 static void level_help(const char *path, const sj_cli_cmd_t *table)
 {
-    printf("%s shangju %s COMMAND [ARGS...]\n", _("usage:"), path);
+    const char *usage = _("usage:");
+    printf("%s%sshangju %s COMMAND [ARGS...]\n", usage, sj_cli_glue(usage),
+           path);
     command_list(stdout, table);
     printf(_("Run 'shangju %s COMMAND --help' for a command's options."), path);
     putchar('\n');
 }
 
-/* The edit distance of a and b, in characters (a mistyped 许愿 is one
- * edit, not three); SIZE_MAX when either is too long to bother. */
+/* The edit distance of a and b in characters (a mistyped 许愿 is one
+ * edit, not three), two neighbours swapped counting as one edit (optimal
+ * string alignment); SIZE_MAX when either is too long to bother. */
 static size_t distance(const char *a, const char *b)
 {
     ucs4_t ua[32], ub[32];
-    size_t na = 0, nb = 0, row[33];
+    size_t na = 0, nb = 0, d[33][33];
     const uint8_t *p;
     for (p = (const uint8_t *)a; *p && na < 32; na++)
         p += u8_mbtouc(&ua[na], p, strlen((const char *)p));
@@ -445,23 +481,23 @@ static size_t distance(const char *a, const char *b)
         p += u8_mbtouc(&ub[nb], p, strlen((const char *)p));
     if (*p)
         return SIZE_MAX;
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
         for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (ua[i - 1] != ub[j - 1]);
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
+            size_t best = d[i - 1][j - 1] + (ua[i - 1] != ub[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ua[i - 1] == ub[j - 2] &&
+                ua[i - 2] == ub[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-    }
-    return row[nb];
+    return d[na][nb];
 }
 
 /* The command of table nearest to word, or NULL when none is near: at

@@ -3,6 +3,8 @@
  * builds one request; the broker applies the rules. */
 #include "cli.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int wish_post(sj_cli_t *cli, int argc, char **argv)
@@ -156,23 +158,94 @@ static int wish_release(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
+int sj_cli_handover_code(const char *arg, uint64_t *id, char *code, size_t cap)
+{
+    char buf[512];
+    const char *s = sj_cli_halfwidth(arg, buf, sizeof buf), *w, *q;
+    bool url = false;
+    *id = 0;
+    if (!s)
+        return SJ_EINVAL;
+    /* A URL: the last "/w/" path step, then the code parameter. */
+    if (strstr(s, "://") || strstr(s, "/w/")) {
+        const char *p = strstr(s, "/w/");
+        if (!p)
+            return SJ_EINVAL;
+        while ((q = strstr(p + 1, "/w/")))
+            p = q;
+        w = p + 3;
+        size_t digits = strspn(w, "0123456789");
+        if (!digits || digits > 19 || w[digits] != '?')
+            return SJ_EINVAL;
+        *id = strtoull(w, NULL, 10);
+        q = w + digits; /* "?code=..." or "?a=b&code=..." */
+        const char *c = NULL;
+        for (const char *t = q; t && *t && *t != '#'; t = strchr(t + 1, '&')) {
+            if (strncmp(t + 1, "code=", 5) == 0) {
+                c = t + 6;
+                break;
+            }
+        }
+        if (!c || *id == 0)
+            return SJ_EINVAL;
+        s = c;
+        url = true;
+    }
+    size_t n = strcspn(s, "&# ");
+    if (n == 0 || n > SJ_HANDOVER_CODE_LEN || n >= cap || s[n] == ' ')
+        return SJ_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return SJ_EINVAL;
+    if (s[n] && !url) /* trailing junk after a bare code */
+        return SJ_EINVAL;
+    memcpy(code, s, n);
+    code[n] = '\0';
+    return SJ_OK;
+}
+
 static int wish_fulfil(sj_cli_t *cli, int argc, char **argv)
 {
     Shangju__WishFulfil b = SHANGJU__WISH_FULFIL__INIT;
+    const char *code_arg = NULL;
+    char code[SJ_HANDOVER_CODE_LEN + 1];
+    uint64_t url_id = 0;
+    int first, rc;
     const sj_cli_arg_t args[] = {
         {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
          SJ_MAX_NOTE},
-        {"code", SJ_CLI_STR, &b.handover_code, "CODE",
-         SJ_HELP("the hand-over code from the resident's wish QR"),
-         SJ_HANDOVER_CODE_LEN},
+        {"code", SJ_CLI_LOCAL, &code_arg, "CODE",
+         SJ_HELP("the hand-over code from the resident's wish QR, or the "
+                 "whole scanned URL (…/w/ID?code=CODE; then ID may be left "
+                 "out)")},
     };
     const sj_cli_spec_t spec =
-        SJ_CLI_SPEC("wish fulfil", "ID",
+        SJ_CLI_SPEC("wish fulfil", "[ID]",
                     SJ_HELP("Mark a wish you claimed as fulfilled."), args);
+    if ((rc = sj_cli_args(&spec, argc, argv, &first)) != SJ_CLI_CONTINUE)
+        return rc;
+    if (code_arg) {
+        if (sj_cli_handover_code(code_arg, &url_id, code, sizeof code))
+            return sj_cli_usage(spec.path,
+                                _("--code wants the hand-over code (up to %d "
+                                  "letters and digits) or the scanned URL "
+                                  "…/w/ID?code=CODE, not '%s'"),
+                                SJ_HANDOVER_CODE_LEN, code_arg);
+        b.handover_code = code;
+    }
+    if (url_id && first >= argc)
+        b.id = url_id;
+    else if ((rc = sj_cli_one_id(spec.path, argc, argv, first, &b.id)))
+        return rc;
+    if (url_id && b.id != url_id)
+        return sj_cli_usage(
+            spec.path, _("the scanned code is for wish %llu, not %llu"),
+            (unsigned long long)url_id, (unsigned long long)b.id);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_FULFIL;
     req.wish_fulfil = &b;
-    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
+    return sj_cli_run(cli, &req);
 }
 
 static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
