@@ -920,8 +920,12 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, hex));
     ck_assert_ptr_nonnull(strstr(text, url));
     ck_assert_ptr_nonnull(strstr(text, "金桥社区共建公约 Jinqiao compact"));
-    ck_assert_ptr_nonnull(strstr(text, "Auntie Wang (resident, member"));
-    ck_assert_ptr_nonnull(strstr(text, "Bakery (merchant, member"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "Auntie Wang（居民 resident，成员 member"));
+    ck_assert_ptr_nonnull(strstr(text, "Bakery（商户 merchant，成员 member"));
+    /* The fixed text in both languages, Chinese first (issue 15). */
+    ck_assert_ptr_nonnull(strstr(text, "\n参与方 parties:\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n信约 covenant:\n"));
     ck_assert_ptr_nonnull(strstr(text, "  Keep your word.\n"));
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
