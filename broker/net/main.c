@@ -498,6 +498,10 @@ int main(int argc, char **argv)
         sj_datadir_close(&dd);
         return 1;
     }
+    if (cfg.demo)
+        sj_log(SJ_LOG_INFO,
+               "event=demo_ignored msg=\"--demo seeds a new community at "
+               "init only (shangju-broker init --demo)\"");
     if (strcmp(cfg.public_url, SJ_EXAMPLE_PUBLIC_URL) == 0)
         sj_log(SJ_LOG_WARN,
                "event=public_url_default url=%s msg=\"QR codes point at the "
