@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "notice.h"
 #include "world.h"
@@ -904,6 +905,7 @@ START_TEST(published_notice_is_signed)
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee),
                      ST(FAILED_PRECONDITION));
     w.signer = key;
+    world_tz(&w, "Asia/Shanghai"); /* the community's zone (sj_zone_use) */
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee), 0);
     ck_assert_uint_eq(w.events, 1);
     ck_assert_ptr_nonnull(strstr(w.reply->compact->notice, "BEGIN SHANGJU"));
@@ -925,6 +927,15 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, "  Keep your word.\n"));
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
+    /* Its times are the community's, with the offset, not UTC. */
+    char when[64], line[96];
+    time_t t = (time_t)(w.now / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+    snprintf(line, sizeof line, "\npublished: %s\n", when);
+    ck_assert_msg(strstr(text, line), "no '%s' in:\n%s", line, text);
+    ck_assert_ptr_null(strstr(text, "Z\n"));
     ck_assert_int_eq(sj_notice_verify(text, len, pub, NULL, why, sizeof why),
                      0);
     ck_assert_int_eq(sj_notice_verify(text, len, NULL, NULL, why, sizeof why),

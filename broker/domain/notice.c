@@ -114,12 +114,22 @@ static void put_indented(buf_t *b, const char *s)
     }
 }
 
-static void utc(int64_t ms, char out[32])
+/* ms as the community's local time with its offset (the process's zone,
+ * sj_zone_use): "2027-01-01T07:30:00+08:00". */
+static void local_time(int64_t ms, char out[32])
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    long off;
+    if (!localtime_r(&t, &tm) ||
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
         snprintf(out, 32, "%lld", (long long)ms);
+        return;
+    }
+    off = tm.tm_gmtoff;
+    size_t n = strlen(out);
+    snprintf(out + n, 32 - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+             labs(off) / 3600, labs(off) % 3600 / 60);
 }
 
 /* ------------------------------------------------------------ the text */
@@ -147,8 +157,8 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "SHANGJU COMPACT NOTICE 商居联盟公约公示\n\n");
     put(b, "compact: %llu\n", (ull)cp->id);
     put(b, "title: %s\n", cp->title);
-    utc(cp->term_start, t1);
-    utc(cp->term_end, t2);
+    local_time(cp->term_start, t1);
+    local_time(cp->term_end, t2);
     put(b, "term: %s to %s\n", t1, t2);
     put(b, "version: %u\n", cp->version);
     if (cp->version_hash.len == 32)
@@ -182,12 +192,12 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "\nsignatures:\n");
     for (size_t i = 0; i < cp->n_signatures; i++) {
         const Shangju__Signature *s = cp->signatures[i];
-        utc(s->at, t1);
+        local_time(s->at, t1);
         put(b, "  - ");
         put_member(c, b, s->party_id, false);
         put(b, " signed version %u at %s\n", s->version, t1);
     }
-    utc(cp->published_at, t1);
+    local_time(cp->published_at, t1);
     put(b, "\npublished: %s\n", t1);
     put(b, "url: %s\n", url);
     char fp[SJ_NOTICE_FP_LEN];
