@@ -255,8 +255,10 @@ out=$("$ENGINE" run --rm --no-healthcheck -v "$EMPTY_VOL:$VAR" "$IMAGE" 2>&1) ||
 expect_eq "broker on an empty volume without SHANGJU_INIT exits" "$rc" 1
 grep -q 'SHANGJU_INIT=1' <<<"$out" || fail "no SHANGJU_INIT hint: $out"
 grep -q 'event=datadir_uninitialised' <<<"$out" || fail "no refusal: $out"
+# (a new volume starts as a copy of the image's directory: backups/, the
+# mount point of the backups volume)
 out=$("$ENGINE" run --rm --no-healthcheck -v "$EMPTY_VOL:$VAR" \
-    --entrypoint /bin/sh "$IMAGE" -c "ls -A $VAR") || fail "ls: $out"
+    --entrypoint /bin/sh "$IMAGE" -c "ls -A $VAR | grep -vx backups") || true
 [ -z "$out" ] || fail "a refused start wrote into the volume: $out"
 # The health check signs with the monitor key, not the committee's.
 # (the whole inspect JSON: docker and podman put the check in different
