@@ -13,6 +13,7 @@
 
 #include "codec.h"
 #include "dispatch.h"
+#include "sj_zone.h"
 
 typedef unsigned long long ull;
 
@@ -114,24 +115,6 @@ static void put_indented(buf_t *b, const char *s)
     }
 }
 
-/* ms as the community's local time with its offset (the process's zone,
- * sj_zone_use): "2027-01-01T07:30:00+08:00". */
-static void local_time(int64_t ms, char out[32])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    long off;
-    if (!localtime_r(&t, &tm) ||
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        snprintf(out, 32, "%lld", (long long)ms);
-        return;
-    }
-    off = tm.tm_gmtoff;
-    size_t n = strlen(out);
-    snprintf(out + n, 32 - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-             labs(off) / 3600, labs(off) % 3600 / 60);
-}
-
 /* ------------------------------------------------------------ the text */
 
 /* "Name (role)" of a member; "member N" when it cannot be read. */
@@ -153,12 +136,12 @@ static void put_member(sj_call_t *c, buf_t *b, uint64_t id, bool role)
 static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
                      const char *url)
 {
-    char t1[32], t2[32], hex[65];
+    char t1[SJ_ZONE_TIME_MAX], t2[SJ_ZONE_TIME_MAX], hex[65];
     put(b, "SHANGJU COMPACT NOTICE 商居联盟公约公示\n\n");
     put(b, "compact: %llu\n", (ull)cp->id);
     put(b, "title: %s\n", cp->title);
-    local_time(cp->term_start, t1);
-    local_time(cp->term_end, t2);
+    sj_zone_rfc3339_seconds(cp->term_start, t1, sizeof t1);
+    sj_zone_rfc3339_seconds(cp->term_end, t2, sizeof t2);
     put(b, "term: %s to %s\n", t1, t2);
     put(b, "version: %u\n", cp->version);
     if (cp->version_hash.len == 32)
@@ -192,12 +175,12 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "\nsignatures:\n");
     for (size_t i = 0; i < cp->n_signatures; i++) {
         const Shangju__Signature *s = cp->signatures[i];
-        local_time(s->at, t1);
+        sj_zone_rfc3339_seconds(s->at, t1, sizeof t1);
         put(b, "  - ");
         put_member(c, b, s->party_id, false);
         put(b, " signed version %u at %s\n", s->version, t1);
     }
-    local_time(cp->published_at, t1);
+    sj_zone_rfc3339_seconds(cp->published_at, t1, sizeof t1);
     put(b, "\npublished: %s\n", t1);
     put(b, "url: %s\n", url);
     char fp[SJ_NOTICE_FP_LEN];

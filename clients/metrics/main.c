@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -75,11 +74,8 @@ static void log_line(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void log_line(const char *level, const char *fmt, ...)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    char ts[48], line[1024];
-    sj_zone_rfc3339((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
-                    sizeof ts);
+    char ts[SJ_ZONE_TIME_MAX], line[1024];
+    sj_zone_now_rfc3339(ts, sizeof ts);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);

@@ -77,11 +77,8 @@ static void peer(struct MHD_Connection *conn, char *out, size_t cap)
 
 void web_log(const char *level, const char *fmt, ...)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    char ts[48];
-    sj_zone_rfc3339((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
-                    sizeof ts);
+    char ts[SJ_ZONE_TIME_MAX];
+    sj_zone_now_rfc3339(ts, sizeof ts);
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
