@@ -103,8 +103,8 @@ static int server_key(const char *dir, sj_keypair_t *kp)
     return err;
 }
 
-/* Register a member of role with a new key written to DIR/file (which
- * must not exist: a key is never overwritten); *id gets its member id. */
+/* Register a member of role, named name, in txn with a new key written to
+ * DIR/file (init has made sure no such file is there); logs event. */
 static int first_member(const char *dir, sj_txn_t *txn, Shangju__Role role,
                         const char *name, const char *file, const char *event)
 {
@@ -278,28 +278,41 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
     return err;
 }
 
-int sj_datadir_init(const char *dir, size_t map_size, bool monitor,
-                    sj_datadir_t *d)
+static const char *const first_keys[] = {"committee.key", "monitor.key"};
+
+/* Is a key file of init's already in dir? Logged when it is. */
+static bool key_in_the_way(const char *dir)
 {
-    int err = open_dir(dir, map_size, true, d);
-    if (err) {
-        sj_datadir_close(d);
-        return err;
-    }
-    uint64_t members = 0;
-    err = member_count(d->store, &members);
-    const char *keys[] = {"committee.key", "monitor.key"};
     char path[4096];
-    for (size_t i = 0; !err && members == 0 && i < 2; i++)
-        if (sj_datadir_path(path, sizeof path, dir, keys[i]) &&
+    for (size_t i = 0; i < 2; i++)
+        if (sj_datadir_path(path, sizeof path, dir, first_keys[i]) &&
             access(path, F_OK) == 0) {
             sj_log(SJ_LOG_ERROR,
                    "event=init_refused dir=%s file=%s msg=\"a key file is "
                    "there already; init never overwrites a key (move it "
                    "away if it is not needed)\"",
                    dir, path);
-            err = SJ_EEXIST;
+            return true;
         }
+    return false;
+}
+
+int sj_datadir_init(const char *dir, size_t map_size, bool monitor,
+                    sj_datadir_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    /* Refused before anything is made when a key is in the way. */
+    bool store = false;
+    int err = has_store(dir, &store);
+    if (err)
+        return err;
+    if (!store && key_in_the_way(dir))
+        return SJ_EEXIST;
+    err = open_dir(dir, map_size, true, d);
+    uint64_t members = 0;
+    if (!err)
+        err = member_count(d->store, &members);
     if (!err && members > 0) {
         sj_log(SJ_LOG_ERROR,
                "event=init_refused dir=%s members=%llu msg=\"this directory "
@@ -307,14 +320,17 @@ int sj_datadir_init(const char *dir, size_t map_size, bool monitor,
                "keys (start the broker on it)\"",
                dir, (unsigned long long)members);
         err = SJ_EEXIST;
+    } else if (!err && store && key_in_the_way(dir)) {
+        err = SJ_EEXIST;
     }
     if (!err)
         err = server_key(dir, &d->server);
     if (!err) {
         err = first_members(dir, d->store, monitor);
+        char path[4096];
         if (err) /* nothing half-made: a retry starts clean */
             for (size_t i = 0; i < 2; i++)
-                if (sj_datadir_path(path, sizeof path, dir, keys[i]))
+                if (sj_datadir_path(path, sizeof path, dir, first_keys[i]))
                     unlink(path);
     }
     d->fresh = !err;

@@ -51,6 +51,7 @@ mkdir "$WORK/keys" && cp "$DATA/committee.key" "$WORK/keys/"
 rc=$(run_broker "$WORK/keys.log" init --data "$WORK/keys")
 expect_eq "init beside a committee.key exits" "$rc" 1
 cmp -s "$DATA/committee.key" "$WORK/keys/committee.key" || fail "key overwritten"
+expect_eq "a refused init made" "$(ls -A "$WORK/keys")" committee.key
 
 # the monitor key reads statistics and nothing else
 broker_start --public-url http://192.168.1.20:8080
