@@ -229,8 +229,8 @@ int sj_h_member_unsuspend(sj_call_t *c, const Shangju__Request *req)
                        SJ_TOPIC_MEMBER_UNSUSPENDED, true);
 }
 
-/* The founding committee member: the one the data directory created at
- * first start (nobody registered it). */
+/* The founding committee member: the one `shangju-broker init` created
+ * (nobody registered it). */
 static bool founding(const Shangju__Member *m)
 {
     return m->role == ROLE(COMMITTEE) && m->created_by == 0;

@@ -45,10 +45,10 @@ char *sj_datadir_path(char *buf, size_t cap, const char *dir, const char *name);
 
 /* Load DATA/notice.key (one line: base64 of the 64-byte Ed25519 secret
  * key) into a new signer *out (free with sj_signer_free), or create it
- * (mode 0600) on first start; (re)write DATA/notice.pub (one line: base64
- * of the public key, mode 0644) when it is missing. Failures are logged
- * with the file name. Returns 0, SJ_EIO (cannot read or write), SJ_EINVAL
- * (the key file is malformed or its halves disagree) or SJ_ENOMEM. */
+ * (mode 0600) at init, or at a start that finds none; (re)write DATA/notice.pub
+ * (one line: base64 of the public key, mode 0644) when it is missing. Failures
+ * are logged with the file name. Returns 0, SJ_EIO (cannot read or write),
+ * SJ_EINVAL (the key file is malformed or its halves disagree) or SJ_ENOMEM. */
 int sj_notice_key_open(const char *dir, sj_signer_t **out);
 
 #endif
