@@ -108,6 +108,8 @@ static pid_t spawn_as(it_broker_t *b, bool init, const char *const *extra)
         int fd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2(fd, 2);
+            if (init) /* its "Initialised ..." too */
+                dup2(fd, 1);
             close(fd);
         }
         execv(broker_bin, (char *const *)argv);
