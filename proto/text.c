@@ -76,6 +76,24 @@ size_t sj_text_chars(const char *s)
     return n;
 }
 
+static bool ascii(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0x80)
+            return false;
+    return true;
+}
+
+size_t sj_text_nfc_chars(const char *s)
+{
+    if (!s || ascii(s))
+        return s ? strlen(s) : 0;
+    char *nfc = sj_text_nfc(s);
+    size_t n = sj_text_chars(nfc ? nfc : s);
+    free(nfc);
+    return n;
+}
+
 char *sj_text_nfc(const char *s)
 {
     size_t len = strlen(s) + 1;
@@ -93,14 +111,6 @@ char *sj_text_nfc(const char *s)
         return NULL;
     }
     return (char *)out;
-}
-
-static bool ascii(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p >= 0x80)
-            return false;
-    return true;
 }
 
 /* The values of field f of m when it holds strings or messages (a char *

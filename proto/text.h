@@ -21,6 +21,13 @@ bool sj_text_ok(const char *s, bool multiline);
  * NULL counts 0. */
 size_t sj_text_chars(const char *s);
 
+/* The length s will have once the broker has stored it: its characters
+ * in NFC, the count the broker checks against a limit. What a client
+ * checks early, so it never refuses text the broker would take (200
+ * decomposed "é" are 400 code points as typed, 200 stored). Plain
+ * sj_text_chars when s is not valid UTF-8 or memory is short. */
+size_t sj_text_nfc_chars(const char *s);
+
 /* s in Unicode NFC (composed: "e" + U+0301 becomes U+00E9), malloc'd and
  * NUL-terminated, the caller frees it. NULL when s is not valid UTF-8 or
  * out of memory. */

@@ -104,6 +104,12 @@ START_TEST(characters_are_code_points)
     ck_assert_uint_eq(sj_text_chars("王阿姨"), 3);
     ck_assert_uint_eq(sj_text_chars("Caf" E_ACUTE " " EMOJI), 6);
     ck_assert_uint_eq(sj_text_chars(E_COMBINING), 2); /* two code points */
+    /* what a client counts: the stored length */
+    ck_assert_uint_eq(sj_text_nfc_chars(NULL), 0);
+    ck_assert_uint_eq(sj_text_nfc_chars("abc"), 3);
+    ck_assert_uint_eq(sj_text_nfc_chars("Caf" E_COMBINING), 4);
+    ck_assert_uint_eq(sj_text_nfc_chars("王阿姨"), 3);
+    ck_assert_uint_eq(sj_text_nfc_chars("\xe4\xb8"), 1); /* not UTF-8 */
 }
 END_TEST
 

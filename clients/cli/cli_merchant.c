@@ -108,11 +108,11 @@ static int listing_cmd(sj_cli_t *cli, int argc, char **argv, bool create)
          SJ_MAX_PHONE},
         {"service", SJ_CLI_LIST, &a.services, "N:P[:D]",
          SJ_HELP("a service N (up to " SJ_STR(
-             SJ_MAX_NAME) " bytes) offered "
+             SJ_MAX_NAME) " characters) offered "
                           "for P points (at most " SJ_STR(
                               SJ_MAX_POINTS) "), described "
                                              "by D (up to " SJ_STR(
-                                                 SJ_MAX_NOTE) " bytes)"),
+                                                 SJ_MAX_NOTE) " characters)"),
          .count = SJ_MAX_SERVICES},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(

@@ -12,7 +12,7 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
-for tool in zbarimg rsvg-convert xmllint; do
+for tool in zbarimg rsvg-convert xmllint pdftoppm; do
     command -v "$tool" >/dev/null || fail "$tool is required"
 done
 
