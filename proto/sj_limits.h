@@ -46,6 +46,12 @@
 #define SJ_MAX_RESOLUTION 1000
 #define SJ_MAX_PERFORMANCES 1000 /* per compact: bounds the record */
 #define SJ_MAX_COMPLAINTS 200
+/* Most bytes of a compact record (issue 15). Its texts are limited in
+ * characters, up to 4 bytes each, so the lists that grow (performances,
+ * complaints, ratings: 50 parties rate one another) could pass the
+ * clients' 4 MiB reply limit, and compact get returns the whole record:
+ * an addition that would take it past this is refused (compact.full). */
+#define SJ_MAX_COMPACT_BYTES (3u * 1024 * 1024)
 /* issue 9 (privacy): an item's frequency, and complaints per complainer
  * (the last SJ_COMPLAINTS_FOR_PARTIES places of a compact's complaints
  * are kept for its parties, so outsiders cannot fill the budget). */
