@@ -137,10 +137,10 @@ static void **slots_of(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 
 /* Walk m's strings. With apply false, returns 1 at the first string whose
  * NFC differs, else 0 (SJ_ENOMEM when that cannot be told); m is only
- * read. With apply true, replaces each such
- * string by its NFC (m from protobuf_c_message_unpack with the default
- * allocator, so its strings are free()'d); SJ_ENOMEM on failure, leaving
- * m valid (some strings normalised, the rest not). */
+ * read. With apply true, replaces each such string by its NFC (m from
+ * protobuf_c_message_unpack with the default allocator, so its strings are
+ * free()'d); SJ_ENOMEM on failure, leaving m valid (some strings
+ * normalised, the rest not). */
 static int walk(ProtobufCMessage *m, bool apply)
 {
     const ProtobufCMessageDescriptor *d = m->descriptor;

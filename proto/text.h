@@ -28,9 +28,9 @@ size_t sj_text_chars(const char *s);
  * sj_text_chars when s is not valid UTF-8 or memory is short. */
 size_t sj_text_nfc_chars(const char *s);
 
-/* s in Unicode NFC (composed: "e" + U+0301 becomes U+00E9), malloc'd and
- * NUL-terminated, the caller frees it. NULL when s is not valid UTF-8 or
- * out of memory. */
+/* s (not NULL) in Unicode NFC (composed: "e" + U+0301 becomes U+00E9),
+ * malloc'd and NUL-terminated, the caller frees it. NULL when s is not
+ * valid UTF-8 (errno EILSEQ) or out of memory (errno ENOMEM). */
 char *sj_text_nfc(const char *s);
 
 /* A copy of message m in which every string field, at any depth, is in
@@ -39,8 +39,8 @@ char *sj_text_nfc(const char *s);
  * to the copy, which the caller frees with
  * protobuf_c_message_free_unpacked(*out, NULL). Bytes fields (keys,
  * signatures, hashes) are never touched, and neither is a string that is
- * not valid UTF-8 (the field checks refuse it). -1 when out of memory
- * (*out NULL). m itself is not changed. */
+ * not valid UTF-8 (the field checks refuse it). SJ_ENOMEM when out of
+ * memory (*out NULL). m itself is not changed. */
 int sj_text_nfc_message(const ProtobufCMessage *m, ProtobufCMessage **out);
 
 #endif
