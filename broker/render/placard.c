@@ -15,6 +15,7 @@
 
 #include "qr.h"
 #include "sj_error.h"
+#include "sj_limits.h" /* SJ_UTF8_BYTES */
 #include "text.h"
 
 /* Page geometry in points (1/72 inch): A5 portrait. */
@@ -73,17 +74,14 @@ static cairo_status_t buf_write(void *closure, const unsigned char *data,
 
 /* ---- input checks ---- */
 
-/* Most bytes a field of n characters takes in UTF-8. */
-#define BYTES(n) (4 * (n))
-
 /* s is valid one-line text of at most max characters (or, with bytes, of
  * at most max bytes); the scan stops past the most a valid field takes. */
 static bool field_ok(const char *s, size_t max, bool required, bool bytes)
 {
     if (!s || !*s)
         return !required;
-    size_t n = strnlen(s, (bytes ? max : BYTES(max)) + 1);
-    if (n > (bytes ? max : BYTES(max)) || !sj_text_ok(s, false))
+    size_t n = strnlen(s, (bytes ? max : SJ_UTF8_BYTES(max)) + 1);
+    if (n > (bytes ? max : SJ_UTF8_BYTES(max)) || !sj_text_ok(s, false))
         return false;
     return bytes || sj_text_chars(s) <= max;
 }
@@ -245,7 +243,8 @@ static double draw_band(page_t *pg, const sj_placard_t *p)
  * above them must end. */
 static double draw_info(page_t *pg, const sj_placard_t *p)
 {
-    char info[BYTES(SJ_PLACARD_MAX_ADDRESS + SJ_PLACARD_MAX_HOURS) + 64];
+    char
+        info[SJ_UTF8_BYTES(SJ_PLACARD_MAX_ADDRESS + SJ_PLACARD_MAX_HOURS) + 64];
     int n = 0;
     info[0] = '\0';
     if (p->address && *p->address)
@@ -269,7 +268,7 @@ static double draw_specialties(page_t *pg, const sj_placard_t *p, double top,
                                double limit)
 {
     char list[SJ_PLACARD_MAX_SPECIALTIES *
-              (BYTES(SJ_PLACARD_MAX_SPECIALTY) + 8)];
+              (SJ_UTF8_BYTES(SJ_PLACARD_MAX_SPECIALTY) + 8)];
     join_specialties(p, list, sizeof list);
     if (!list[0] || limit - top < 60)
         return top;
