@@ -40,8 +40,7 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
                             false)) ||
         (rc = sj_check_text(c, "contact", a->contact, 0, SJ_MAX_CONTACT,
                             false)) ||
-        (rc = sj_check_text(c, "chat handle", a->chat_handle, 0, SJ_MAX_HANDLE,
-                            false)))
+        (rc = sj_check_handle(c, a->chat_handle, 0)))
         return rc;
     if (a->public_key.len != 32)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_BAD_KEY,
