@@ -115,14 +115,6 @@ static void put_indented(buf_t *b, const char *s)
     }
 }
 
-/* A moment in the community's zone with its offset ("2027-01-01 07:00:00
- * +08:00"), as every printed time is (issue 15): unambiguous, and the
- * time people on the notice board live by. */
-static void local_time(int64_t ms, char out[SJ_ZONE_TIME_MAX])
-{
-    sj_zone_format(ms, out, SJ_ZONE_TIME_MAX);
-}
-
 /* ------------------------------------------------------------ the text */
 
 /* The roles in Chinese, the words the CLI prints (po/zh_CN.po, context
@@ -175,8 +167,8 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "SHANGJU COMPACT NOTICE 商居联盟公约公示\n\n");
     put(b, "公约 compact: %llu\n", (ull)cp->id);
     put(b, "标题 title: %s\n", cp->title);
-    local_time(cp->term_start, t1);
-    local_time(cp->term_end, t2);
+    sj_zone_rfc3339_seconds(cp->term_start, t1, sizeof t1);
+    sj_zone_rfc3339_seconds(cp->term_end, t2, sizeof t2);
     put(b, "期限 term: %s — %s\n", t1, t2);
     put(b, "版本 version: %u\n", cp->version);
     if (cp->version_hash.len == 32)
@@ -210,13 +202,13 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "\n签署 signatures:\n");
     for (size_t i = 0; i < cp->n_signatures; i++) {
         const Shangju__Signature *s = cp->signatures[i];
-        local_time(s->at, t1);
+        sj_zone_rfc3339_seconds(s->at, t1, sizeof t1);
         put(b, "  - ");
         put_member(c, b, s->party_id, false);
         put(b, " 签署第 %u 版 signed version %u at %s\n", s->version,
             s->version, t1);
     }
-    local_time(cp->published_at, t1);
+    sj_zone_rfc3339_seconds(cp->published_at, t1, sizeof t1);
     put(b, "\n亮约 published: %s\n", t1);
     put(b, "网址 url: %s\n", url);
     char fp[SJ_NOTICE_FP_LEN];

@@ -10,6 +10,7 @@
 #include "pbjson.h"
 #include "signed_notice.h"
 #include "sj_zone.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,7 +106,7 @@ static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
 typedef struct {
     Shangju__ServiceItem items[SJ_CLI_MAX_LIST];
     Shangju__ServiceItem *ptrs[SJ_CLI_MAX_LIST];
-    char covenant[4 * SJ_MAX_COVENANT + 2]; /* UTF-8: 4 bytes a character */
+    char covenant[SJ_UTF8_BYTES(SJ_MAX_COVENANT) + 2];
 } item_buf_t;
 
 static int parse_items(const char *path, sj_cli_list_t *l, item_buf_t *b)
@@ -137,14 +138,12 @@ static int covenant_arg(const char *path, const char *text, const char *file,
     fclose(f);
     if (err)
         return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot read '%s'"), file);
-    if (n > 4 * SJ_MAX_COVENANT)
+    b->covenant[n] = '\0';
+    /* Characters, as the broker counts them (issue 15). */
+    if (n > SJ_UTF8_BYTES(SJ_MAX_COVENANT) ||
+        sj_text_nfc_chars(b->covenant) > SJ_MAX_COVENANT)
         return sj_cli_usage(path, _("the covenant is at most %d characters"),
                             SJ_MAX_COVENANT);
-    b->covenant[n] = '\0';
-    int rc = sj_cli_text(path, "--covenant-file", b->covenant, SJ_MAX_COVENANT,
-                         false);
-    if (rc != SJ_CLI_OK)
-        return rc;
     *out = b->covenant;
     return SJ_CLI_OK;
 }

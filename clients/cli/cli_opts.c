@@ -13,6 +13,7 @@
 #include <unistr.h>
 
 #include "sj_zone.h"
+#include "text.h"
 
 /* Print "shangju: [path: ]reason (see 'shangju [path ]--help')" on err. */
 static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
@@ -49,10 +50,10 @@ int sj_cli_usage(const char *path, const char *fmt, ...)
 }
 
 /* The length of text as the broker's limits count it: characters (code
- * points; a stray byte counts as one). */
+ * points) after NFC (text.h). */
 static size_t text_len(const char *s)
 {
-    return s ? u8_mbsnlen((const uint8_t *)s, strlen(s)) : 0;
+    return s ? sj_text_nfc_chars(s) : 0;
 }
 
 int sj_cli_text(const char *path, const char *what, const char *arg, size_t max,
