@@ -967,6 +967,21 @@ static void check_zh_help(const char *family, const char *name)
                   family ? family : "", name ? name : "", w, out);
     ck_assert_msg(widest(out) <= 79, "%s %s --help: a line is %zu columns",
                   family ? family : "", name ? name : "", widest(out));
+    /* No line starts with a closing mark, none ends with an opening one. */
+    static const char *const closing[] = {"，", "。", "、", "；",
+                                          "：", "）", "”",  "！"};
+    for (const char *l = out; *l;
+         l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        const char *t = l + strspn(l, " ");
+        size_t n = strcspn(l, "\n");
+        for (size_t i = 0; i < sizeof closing / sizeof *closing; i++)
+            ck_assert_msg(strncmp(t, closing[i], strlen(closing[i])) != 0,
+                          "a line starts with %s:\n%.*s", closing[i], (int)n,
+                          l);
+        ck_assert_msg(n < 3 || (strncmp(l + n - 3, "（", 3) != 0 &&
+                                strncmp(l + n - 3, "“", 3) != 0),
+                      "a line ends with an opening mark:\n%.*s", (int)n, l);
+    }
     ck_assert_msg(!strstr(out, "{MAX_") && !strstr(out, "{DEFAULT_"),
                   "%s: a {NAME} left in:\n%s", name ? name : "", out);
     ck_assert_ptr_nonnull(strstr(out, "用法："));
