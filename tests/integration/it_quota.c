@@ -144,28 +144,42 @@ START_TEST(reserve_lets_the_committee_stop_a_flooder)
     uint64_t flooder = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
                                      "Flooder", "1", 0, &k);
     sj_client_t *me = it_client(&b, &k, 5000, 0);
+    /* Large wishes until refused, then small ones until refused too: the
+     * small ones fill what pages the large ones left, as a flood would. */
     int posted = 0;
+    size_t size = 2000;
     char *why = NULL;
     for (;;) {
         free(why);
-        int st = post(me, 2000, 0, &why, NULL);
+        int st = post(me, size, 0, &why, NULL);
         if (st != ST(OK)) {
             ck_assert_int_eq(st, ST(RESOURCE_EXHAUSTED));
-            break;
+            if (size == 10)
+                break;
+            size = 10;
+            continue;
         }
         posted++;
-        ck_assert_int_lt(posted, 20000);
+        ck_assert_int_lt(posted, 40000);
     }
-    printf("it_quota: the flooder posted %d wishes, then: %s\n", posted, why);
-    ck_assert_str_eq(why, "store.reserved");
-    free(why);
-    /* the committee suspends the flooder and cancels their wishes */
+    /* the committee suspends the flooder and cancels their wishes (looked
+     * at before the reason: without the reserve the committee is refused
+     * as well) */
     Shangju__Request req;
     it_bodies_t bodies;
     it_request(&req, &bodies, K(MEMBER_SUSPEND), flooder);
-    ck_assert_int_eq(it_status(committee, &req), ST(OK));
-    for (uint64_t id = 1; id <= 20; id++)
-        ck_assert_int_eq(it_wish_move(committee, K(WISH_CANCEL), id), ST(OK));
+    int suspended = it_status(committee, &req), cancelled = 0;
+    for (uint64_t id = 1; id <= 50; id++)
+        cancelled += it_wish_move(committee, K(WISH_CANCEL), id) == ST(OK);
+    printf("it_quota: the flooder posted %d wishes, then: %s; the "
+           "committee's suspend: status %d, cancels: %d of 50 OK\n",
+           posted, why, suspended, cancelled);
+    ck_assert_msg(suspended == ST(OK),
+                  "the committee could not suspend the flooder (status %d)",
+                  suspended);
+    ck_assert_int_eq(cancelled, 50);
+    ck_assert_str_eq(why, "store.reserved");
+    free(why);
     sj_client_destroy(&me);
     sj_client_destroy(&committee);
     ck_assert_int_eq(it_broker_stop(&b), 0);
