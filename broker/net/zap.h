@@ -1,5 +1,6 @@
 /* The ZAP handler (RFC 27) that admits CURVE clients: only public keys
  * registered in the store, belonging to an active member, may connect.
+ * Residents' and merchants' keys may open connections at a bounded rate.
  * It runs in the broker's own loop: the loop polls sj_zap_socket and calls
  * sj_zap_handle when it is readable. */
 #ifndef SJ_ZAP_H
@@ -24,5 +25,9 @@ void sj_zap_handle(sj_zap_t *z);
 /* Connections refused since the handler started (unknown, suspended or
  * non-CURVE keys). */
 uint64_t sj_zap_refused(const sj_zap_t *z);
+
+/* Handshakes of active members refused since start because their key
+ * opened connections faster than its role may (zap.c). */
+uint64_t sj_zap_throttled(const sj_zap_t *z);
 
 #endif

@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
+#include "codec.h"
 #include "it_harness.h"
+#include "keyfile.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -268,6 +271,103 @@ START_TEST(full_disk_answers_resource_exhausted)
 }
 END_TEST
 
+/* A DEALER with kp's key on b's request endpoint that has sent a Ping. */
+static void *pinging_socket(void *ctx, const it_broker_t *b,
+                            const sj_keypair_t *kp, uint64_t request_id)
+{
+    sj_keypair_t server;
+    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    ck_assert_ptr_nonnull(s);
+    int zero = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, kp->public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, kp->secret_key, 32);
+    ck_assert_int_eq(zmq_connect(s, b->requests), 0);
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    req.request_id = request_id;
+    size_t len;
+    uint8_t *buf = sj_codec_encode(&req.base, &len);
+    ck_assert_int_eq(zmq_send(s, buf, len, ZMQ_DONTWAIT), (int)len);
+    free(buf);
+    return s;
+}
+
+#define CONNS 150
+#define HANDSHAKE_BURST 60 /* zap.c: a burst, then 2 per second */
+
+START_TEST(connections_per_key_are_bounded)
+{
+    static const char *const args[] = {"--rate", "0", NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k, other;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Opener", "1", 0,
+                  &k);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Neighbour", "2", 0,
+                  &other);
+    /* one resident's key opens CONNS connections at once, each asking a
+     * Ping: only those the broker admits are answered */
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, CONNS + 16);
+    void *socks[CONNS];
+    bool answered[CONNS] = {false};
+    int64_t t0 = it_now_ms();
+    for (int i = 0; i < CONNS; i++)
+        socks[i] = pinging_socket(ctx, &b, &k, 100 + (uint64_t)i);
+    int n = 0;
+    int64_t last_new = it_now_ms();
+    while (it_now_ms() - last_new < 1000 && it_now_ms() - t0 < 10000) {
+        zmq_pollitem_t items[CONNS];
+        for (int i = 0; i < CONNS; i++)
+            items[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+        zmq_poll(items, CONNS, 100);
+        for (int i = 0; i < CONNS; i++) {
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            if ((items[i].revents & ZMQ_POLLIN) &&
+                zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0 && !answered[i]) {
+                answered[i] = true;
+                n++;
+                last_new = it_now_ms();
+            }
+            zmq_msg_close(&m);
+        }
+    }
+    double secs = (double)(it_now_ms() - t0) / 1000.0;
+    printf("it_quota: one key opened %d connections: %d admitted in %.1f s "
+           "(burst %d, then 2/s)\n",
+           CONNS, n, secs, HANDSHAKE_BURST);
+    ck_assert_int_ge(n, HANDSHAKE_BURST - 5);
+    ck_assert_int_le(n, HANDSHAKE_BURST + (int)(2 * secs) + 3);
+    /* a neighbour is admitted meanwhile */
+    sj_client_t *c = it_client(&b, &other, 2000, 0);
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    ck_assert_int_eq(it_status(c, &req), ST(OK));
+    sj_client_destroy(&c);
+    for (int i = 0; i < CONNS; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    char *log = it_broker_log(&b);
+    ck_assert_ptr_nonnull(strstr(log, "event=handshakes_throttled"));
+    free(log);
+    /* and the key itself gets in again once its bucket refills */
+    sleep(1);
+    c = it_client(&b, &k, 2000, 2);
+    it_request(&req, &bodies, K(PING), 0);
+    ck_assert_int_eq(it_status(c, &req), ST(OK));
+    sj_client_destroy(&c);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -279,6 +379,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, reserve_lets_the_committee_stop_a_flooder);
     tcase_add_test(tc, map_grows_by_itself);
     tcase_add_test(tc, full_disk_answers_resource_exhausted);
+    tcase_add_test(tc, connections_per_key_are_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
