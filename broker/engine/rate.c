@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "sj_error.h"
 
@@ -19,51 +18,26 @@ typedef struct {
 } bucket_t;
 
 struct sj_rate {
-    const unsigned *rate; /* per role: cfg->rate, or own */
-    unsigned own[8];
-    double burst_s;
+    const sj_config_t *cfg;
     pthread_mutex_t lock;
     bucket_t *slots;
     size_t cap, used;
     uint64_t refused;
 };
 
-static sj_rate_t *rate_new(void)
+int sj_rate_new(const sj_config_t *cfg, sj_rate_t **out)
 {
     sj_rate_t *r = calloc(1, sizeof *r);
     if (!r)
-        return NULL;
-    r->burst_s = BURST_S;
+        return SJ_ENOMEM;
+    r->cfg = cfg;
     r->cap = 256;
     r->slots = calloc(r->cap, sizeof *r->slots);
     if (!r->slots || pthread_mutex_init(&r->lock, NULL) != 0) {
         free(r->slots);
         free(r);
-        return NULL;
+        return SJ_ENOMEM;
     }
-    return r;
-}
-
-int sj_rate_new(const sj_config_t *cfg, sj_rate_t **out)
-{
-    _Static_assert(sizeof cfg->rate / sizeof cfg->rate[0] == 8,
-                   "a rate per role");
-    sj_rate_t *r = rate_new();
-    if (!r)
-        return SJ_ENOMEM;
-    r->rate = cfg->rate;
-    *out = r;
-    return SJ_OK;
-}
-
-int sj_rate_new_fixed(const unsigned rate[8], double burst_s, sj_rate_t **out)
-{
-    sj_rate_t *r = rate_new();
-    if (!r)
-        return SJ_ENOMEM;
-    memcpy(r->own, rate, sizeof r->own);
-    r->rate = r->own;
-    r->burst_s = burst_s;
     *out = r;
     return SJ_OK;
 }
@@ -106,11 +80,14 @@ static bool grow(sj_rate_t *r)
 int sj_rate_take(sj_rate_t *r, uint64_t member, int role, int64_t now,
                  uint32_t *retry_after_ms)
 {
-    unsigned rate = role >= 0 && role < 8 ? r->rate[role] : 0;
+    unsigned rate =
+        role >= 0 && role < (int)(sizeof r->cfg->rate / sizeof r->cfg->rate[0])
+            ? r->cfg->rate[role]
+            : 0;
     *retry_after_ms = 0;
     if (rate == 0 || member == 0)
         return SJ_OK;
-    double cap = rate * r->burst_s;
+    double cap = rate * BURST_S;
     int rc = SJ_OK;
     pthread_mutex_lock(&r->lock);
     if (2 * (r->used + 1) > r->cap && !grow(r)) {

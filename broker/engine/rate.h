@@ -16,11 +16,6 @@ typedef struct sj_rate sj_rate_t;
  * SJ_ENOMEM. */
 int sj_rate_new(const sj_config_t *cfg, sj_rate_t **out);
 
-/* A limiter with rates of its own: rate[role] per second (copied; 0 =
- * unlimited), a bucket holding burst_s seconds' worth. For what is not a
- * request, such as connections (zap.h). Returns 0 or SJ_ENOMEM. */
-int sj_rate_new_fixed(const unsigned rate[8], double burst_s, sj_rate_t **out);
-
 /* Free *self and set it to NULL; safe on NULL. */
 void sj_rate_destroy(sj_rate_t **self);
 

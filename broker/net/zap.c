@@ -18,18 +18,15 @@
     7 /* version, id, domain, address, identity, mechanism,                    \
          credentials (one for CURVE) */
 
-/* Connections a resident or merchant key may open (issue 13): a burst of
- * HANDSHAKE_BURST, then HANDSHAKES_PER_S. ZAP sees every handshake's key
- * but never a disconnect, so the rate is what it can bound. A program
- * keeps its connection (the CLI opens one per call, and again after a
- * timeout), so people never meet it; a key opening connections by the
- * hundred, each with an outbound queue of its own, or reconnecting in a
- * loop (each handshake is a store lookup in this loop), is refused with
- * ZAP's "300" (try later) and its socket retries by itself. The committee
- * and the operator's services (bridge, web, monitor) are not limited. */
-#define HANDSHAKES_PER_S 2
-#define HANDSHAKE_BURST 60
-
+/* Connections a member's key may open (issue 13) are held to the rate of
+ * its role, as its requests are (--rate: a burst of 3 s worth, then the
+ * rate), in buckets of their own. ZAP sees every handshake's key but
+ * never a disconnect, so a rate is what it can bound. A program keeps its
+ * connection (the CLI opens one per call), so a member within the
+ * request rate never meets it; a key opening connections by the hundred,
+ * each with an outbound queue of its own, or reconnecting in a loop (each
+ * handshake is a store lookup in this loop) is refused with ZAP's "300"
+ * (try later), and its socket retries by itself. */
 struct sj_zap {
     void *sock;
     sj_store_t *store;
@@ -48,17 +45,14 @@ uint64_t sj_zap_throttled(const sj_zap_t *z)
     return z->throttled;
 }
 
-int sj_zap_new(void *ctx, sj_store_t *store, sj_zap_t **out)
+int sj_zap_new(void *ctx, sj_store_t *store, const sj_config_t *cfg,
+               sj_zap_t **out)
 {
     sj_zap_t *z = calloc(1, sizeof *z);
     if (!z)
         return SJ_ENOMEM;
     z->store = store;
-    unsigned rate[8] = {0};
-    rate[SHANGJU__ROLE__ROLE_RESIDENT] = HANDSHAKES_PER_S;
-    rate[SHANGJU__ROLE__ROLE_MERCHANT] = HANDSHAKES_PER_S;
-    if (sj_rate_new_fixed(rate, (double)HANDSHAKE_BURST / HANDSHAKES_PER_S,
-                          &z->handshakes) != 0) {
+    if (sj_rate_new(cfg, &z->handshakes) != 0) {
         free(z);
         return SJ_ENOMEM;
     }
