@@ -26,7 +26,9 @@
  * request rate never meets it; a key opening connections by the hundred,
  * each with an outbound queue of its own, or reconnecting in a loop (each
  * handshake is a store lookup in this loop) is refused with ZAP's "300"
- * (try later), and its socket retries by itself. */
+ * (try later). libzmq then closes that connection for good; the client
+ * library opens a new one after its timeout, when the bucket has room. */
+
 struct sj_zap {
     void *sock;
     sj_store_t *store;
