@@ -537,6 +537,83 @@ START_TEST(poisoned_range_replays)
 }
 END_TEST
 
+/* ----------------------------------------------- the placard cache */
+
+/* A PNG placard of merchant as c sees it (caller frees *png). */
+static void placard(sj_client_t *c, uint64_t merchant, uint8_t **png,
+                    size_t *len)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PLACARD_GET), merchant);
+    req.placard_get->format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PNG;
+    Shangju__Reply *r = it_call(c, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    ck_assert_ptr_nonnull(r->image);
+    *len = r->image->data.len;
+    *png = malloc(*len);
+    ck_assert_ptr_nonnull(*png);
+    memcpy(*png, r->image->data.data, *len);
+    shangju__reply__free_unpacked(r, NULL);
+}
+
+static uint64_t cache_hits(sj_client_t *committee)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(ADMIN_STATS), 0);
+    Shangju__Reply *r = it_call(committee, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    uint64_t hits = r->stats->placard_cache_hits;
+    shangju__reply__free_unpacked(r, NULL);
+    return hits;
+}
+
+/* A placard is rendered once per version of its listing: asked again it
+ * comes from the cache; after the listing changes it is drawn anew and
+ * shows the change. */
+START_TEST(placard_cached_per_listing_version)
+{
+    it_broker_t b;
+    it_broker_new(&b, unlimited);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 2);
+    sj_keypair_t mk;
+    uint64_t merchant = merchant_with_listing(committee, &mk, &b);
+    uint8_t *a, *a2, *c, *c2;
+    size_t la, la2, lc, lc2;
+    uint64_t h0 = cache_hits(committee);
+    placard(committee, merchant, &a, &la);
+    placard(committee, merchant, &a2, &la2);
+    uint64_t h1 = cache_hits(committee);
+    /* a new version of the listing: another name */
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(LISTING_PUT), merchant);
+    req.listing_put->listing->name = (char *)"Sun Bakery";
+    ck_assert_int_eq(it_status(committee, &req), ST(OK));
+    placard(committee, merchant, &c, &lc);
+    uint64_t h2 = cache_hits(committee);
+    placard(committee, merchant, &c2, &lc2);
+    uint64_t h3 = cache_hits(committee);
+    printf("it_load: placard cache hits %llu, %llu after asking twice, %llu "
+           "after the listing changed, %llu after asking again\n",
+           (unsigned long long)h0, (unsigned long long)h1,
+           (unsigned long long)h2, (unsigned long long)h3);
+    ck_assert_uint_eq(h1, h0 + 1); /* the second came from the cache */
+    ck_assert_uint_eq(h2, h1);     /* the new version was drawn */
+    ck_assert_uint_eq(h3, h2 + 1);
+    ck_assert(la == la2 && memcmp(a, a2, la) == 0);
+    ck_assert(lc == lc2 && memcmp(c, c2, lc) == 0);
+    ck_assert(la != lc || memcmp(a, c, la) != 0); /* it shows the change */
+    free(a);
+    free(a2);
+    free(c);
+    free(c2);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -547,6 +624,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, sigterm_during_heavy_read_flood);
     tcase_add_test(tc, memory_stays_bounded);
     tcase_add_test(tc, poisoned_range_replays);
+    tcase_add_test(tc, placard_cached_per_listing_version);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -100,6 +100,42 @@ START_TEST(rate_limit_refuses_the_flooder_only)
 }
 END_TEST
 
+START_TEST(rate_per_role)
+{
+    /* residents unlimited, merchants at 5 a second */
+    static const char *const args[] = {"--rate", "0", "--rate", "merchant=5",
+                                       NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t kr, km;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Resident", "1", 0,
+                  &kr);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_MERCHANT, "Merchant", NULL, 0,
+                  &km);
+    sj_client_t *res = it_client(&b, &kr, 5000, -1);
+    sj_client_t *mer = it_client(&b, &km, 5000, -1);
+    int res_ok = 0, mer_ok = 0;
+    for (int i = 0; i < 40; i++) {
+        Shangju__Request req;
+        it_bodies_t bodies;
+        it_request(&req, &bodies, K(WISH_LIST), 0);
+        res_ok += it_status(res, &req) == ST(OK);
+        it_request(&req, &bodies, K(WISH_LIST), 0);
+        mer_ok += it_status(mer, &req) == ST(OK);
+    }
+    printf("it_quota: --rate 0 --rate merchant=5, 40 requests each: the "
+           "resident %d answered, the merchant %d\n",
+           res_ok, mer_ok);
+    ck_assert_int_eq(res_ok, 40);
+    ck_assert_int_lt(mer_ok, 30);
+    sj_client_destroy(&res);
+    sj_client_destroy(&mer);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 START_TEST(open_wish_quota)
 {
     static const char *const args[] = {"--rate", "0", "--max-open-wishes", "5",
@@ -376,6 +412,7 @@ int main(int argc, char **argv)
     TCase *tc = tcase_create("quota");
     tcase_set_timeout(tc, 150);
     tcase_add_test(tc, rate_limit_refuses_the_flooder_only);
+    tcase_add_test(tc, rate_per_role);
     tcase_add_test(tc, open_wish_quota);
     tcase_add_test(tc, reserve_lets_the_committee_stop_a_flooder);
     tcase_add_test(tc, map_grows_by_itself);
