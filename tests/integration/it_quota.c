@@ -292,6 +292,16 @@ START_TEST(full_disk_answers_resource_exhausted)
                      ST(RESOURCE_EXHAUSTED));
     ck_assert_str_eq(why, "store.disk_full");
     free(why);
+    /* and says so in words (the old broker sent nothing, so the CLI
+     * guessed at an unregistered key) */
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(MEMBER_SUSPEND), res);
+    Shangju__Reply *full = it_call(committee, &req);
+    ck_assert_int_eq(full->status, ST(RESOURCE_EXHAUSTED));
+    ck_assert_msg(full->message && strstr(full->message, "disk is full"),
+                  "message: %s", full->message ? full->message : "(none)");
+    shangju__reply__free_unpacked(full, NULL);
     Shangju__Reply *r = it_wish_get(committee, before); /* reads go on */
     ck_assert_str_eq(r->wish->title, "before the disk filled");
     shangju__reply__free_unpacked(r, NULL);
