@@ -8,19 +8,27 @@
 #define SJ_STR_(x) #x
 #define SJ_STR(x) SJ_STR_(x)
 
-/* Field size limits, in bytes of UTF-8. */
+/* Field size limits, in characters (Unicode code points, counted by
+ * sj_text_chars after the broker has put the text in NFC): a name holds
+ * 100 Chinese characters as well as 100 Latin letters (issue 15). Stored,
+ * a field of n characters takes at most SJ_UTF8_BYTES(n) bytes; buffers
+ * and byte budgets are sized with it.
+ * SJ_MAX_HANDLE is the exception, in bytes: a handle is the chat
+ * network's id of a person (usually ASCII), and it is part of a store key,
+ * whose room is bytes. */
+#define SJ_UTF8_BYTES(chars) (4 * (chars))
 #define SJ_MAX_NAME 100
 #define SJ_MAX_COMMUNITY 100
 #define SJ_MAX_BUILDING 100
 #define SJ_MAX_CONTACT 200
-#define SJ_MAX_HANDLE 200
+#define SJ_MAX_HANDLE 200 /* bytes, see above */
 #define SJ_MAX_TITLE 200
 #define SJ_MAX_DETAILS 2000
 #define SJ_MAX_CATEGORY 50
 #define SJ_MAX_NOTE 500
 #define SJ_MAX_ADDRESS 200
 #define SJ_MAX_HOURS 100
-#define SJ_MAX_PHONE 24 /* a listing's public phone (web, issue 10) */
+#define SJ_MAX_PHONE 24 /* a listing's public phone (web, issue 10): ASCII */
 #define SJ_MAX_SPECIALTY 100
 #define SJ_MAX_SPECIALTIES 12
 #define SJ_MAX_SERVICES 20
@@ -38,6 +46,12 @@
 #define SJ_MAX_RESOLUTION 1000
 #define SJ_MAX_PERFORMANCES 1000 /* per compact: bounds the record */
 #define SJ_MAX_COMPLAINTS 200
+/* Most bytes of a compact record (issue 15). Its texts are limited in
+ * characters, up to 4 bytes each, so the lists that grow (performances,
+ * complaints, ratings: 50 parties rate one another) could pass the
+ * clients' 4 MiB reply limit, and compact get returns the whole record:
+ * an addition that would take it past this is refused (compact.full). */
+#define SJ_MAX_COMPACT_BYTES (3u * 1024 * 1024)
 /* issue 9 (privacy): an item's frequency, and complaints per complainer
  * (the last SJ_COMPLAINTS_FOR_PARTIES places of a compact's complaints
  * are kept for its parties, so outsiders cannot fill the budget). */

@@ -224,17 +224,35 @@ void sj_zone_format(int64_t at_ms, char *buf, size_t cap)
     snprintf(buf, cap, "%s %s", when, off);
 }
 
-void sj_zone_rfc3339(int64_t at_ms, char *buf, size_t cap)
+static void rfc3339(int64_t at_ms, bool millis, char *buf, size_t cap)
 {
     time_t t = seconds(at_ms);
     struct tm tm;
-    char when[24], off[24];
+    char when[24], off[24], ms[8] = "";
     if (!localtime_r(&t, &tm) ||
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
         snprintf(buf, cap, "%lld", (long long)at_ms);
         return;
     }
     offset_text(&tm, off, sizeof off);
-    snprintf(buf, cap, "%s.%03d%s", when, (int)(at_ms - (int64_t)t * 1000),
-             off);
+    if (millis)
+        snprintf(ms, sizeof ms, ".%03d", (int)(at_ms - (int64_t)t * 1000));
+    snprintf(buf, cap, "%s%s%s", when, ms, off);
+}
+
+void sj_zone_rfc3339(int64_t at_ms, char *buf, size_t cap)
+{
+    rfc3339(at_ms, true, buf, cap);
+}
+
+void sj_zone_rfc3339_seconds(int64_t at_ms, char *buf, size_t cap)
+{
+    rfc3339(at_ms, false, buf, cap);
+}
+
+void sj_zone_now_rfc3339(char *buf, size_t cap)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    rfc3339((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, true, buf, cap);
 }

@@ -54,4 +54,11 @@ void sj_zone_format(int64_t at_ms, char *buf, size_t cap);
  * ("2027-01-01T07:00:00.123+08:00"), for logs. */
 void sj_zone_rfc3339(int64_t at_ms, char *buf, size_t cap);
 
+/* The same without the milliseconds ("2027-01-01T07:00:00+08:00"), for
+ * documents such as a compact's notice. */
+void sj_zone_rfc3339_seconds(int64_t at_ms, char *buf, size_t cap);
+
+/* The current time as sj_zone_rfc3339 writes it: the stamp of a log line. */
+void sj_zone_now_rfc3339(char *buf, size_t cap);
+
 #endif

@@ -28,8 +28,10 @@
 
 #define SJ_LEDGER_ALLIANCE 0 /* the issuing account */
 #define SJ_LEDGER_HASH_BYTES 32
-#define SJ_LEDGER_MAX_KIND 32                    /* bytes of an entry's kind */
-#define SJ_LEDGER_MAX_MEMO 1024                  /* bytes of an entry's memo */
+#define SJ_LEDGER_MAX_KIND 32 /* bytes of an entry's kind */
+/* Bytes of an entry's memo: a payment's "SERVICE: NOTE" whole, at 4 bytes
+ * a character (issue 15; points.c asserts it). */
+#define SJ_LEDGER_MAX_MEMO 2560
 #define SJ_LEDGER_MAX_AMOUNT ((uint64_t)1 << 40) /* per movement */
 #define SJ_RANKING_MAX 1000 /* entries in a frozen ranking */
 

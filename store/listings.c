@@ -4,7 +4,10 @@
 
 #include <string.h>
 
-#define MAX_CATEGORY 200
+#include "sj_limits.h"
+
+/* A category is limited in characters (issue 15); its bytes bound. */
+#define MAX_CATEGORY SJ_UTF8_BYTES(SJ_MAX_CATEGORY)
 _Static_assert(MAX_CATEGORY + 1 + 8 <= STORE_KEY_MAX,
                "a category's index key fits the key encoder");
 

@@ -54,9 +54,11 @@ enum {
  * "abc"). A key has a hard cap well under LMDB's 511 bytes; an append that
  * does not fit changes nothing but marks the key `over`, and every
  * primitive below refuses an over (or empty) key with SJ_EINVAL, sticky.
- * Tables check their own field limits (a community of at most 200 bytes)
- * first, so an over key means a caller bug, never a half-written index. */
-#define STORE_KEY_MAX 256
+ * Tables check their own field limits (a community of at most
+ * SJ_UTF8_BYTES(SJ_MAX_COMMUNITY) = 400 bytes) first, so an over key means
+ * a caller bug, never a half-written index. Only the encoder's buffer
+ * grows with this cap; keys already stored stay valid. */
+#define STORE_KEY_MAX 480
 
 typedef struct {
     size_t len;

@@ -4,7 +4,10 @@
 
 #include <string.h>
 
-#define MAX_COMMUNITY 200
+#include "sj_limits.h"
+
+/* A community is limited in characters (issue 15); its bytes bound. */
+#define MAX_COMMUNITY SJ_UTF8_BYTES(SJ_MAX_COMMUNITY)
 _Static_assert(MAX_COMMUNITY + 1 + 8 <= STORE_KEY_MAX,
                "a community's index key fits the key encoder");
 

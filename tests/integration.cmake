@@ -45,6 +45,8 @@ sj_it_sh(it_watch 110)
 sj_it_sh(it_store_limits 110)
 sj_it_sh(it_admin 110)
 sj_it_sh(it_qr 110)
+# Limits in characters and text in NFC, through the CLI (issue 15).
+sj_it_sh(it_text 60)
 sj_it_sh(it_keys 60)
 sj_it_sh(it_start 60)
 sj_it_sh(it_flood 90)

@@ -4,6 +4,7 @@
  * library would deliver them), and a fake transport records what people
  * would read. */
 #include <check.h>
+#include <glib.h>
 
 #include "check_main.h"
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "bot.h"
 #include "codec.h"
 #include "notify.h"
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -327,6 +329,31 @@ START_TEST(post_in_one_message_and_in_two)
     r = say("auntie@x", "我的心愿");
     ck_assert_ptr_nonnull(strstr(r, "想学做月饼"));
     ck_assert_ptr_nonnull(strstr(r, "修一下楼道的灯"));
+}
+END_TEST
+
+/* Issue 15: a wish as long as the broker allows, in Chinese: a 200-
+ * character title and 2,000 characters of details (6,600 bytes) post; a
+ * title one character longer is refused with the bot's own advice. */
+START_TEST(longest_chinese_wish_posts)
+{
+    link_handle(w.resident, "auntie@x");
+    GString *m = g_string_new("心愿 ");
+    for (int i = 0; i < SJ_MAX_TITLE; i++)
+        g_string_append(m, "饼");
+    g_string_append(m, "\n");
+    for (int i = 0; i < SJ_MAX_DETAILS; i++)
+        g_string_append(m, "馅");
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", m->str), "已发布"));
+    ck_assert_uint_eq(wishes_of(w.resident), 1);
+    g_string_free(m, TRUE);
+
+    m = g_string_new("心愿 ");
+    for (int i = 0; i <= SJ_MAX_TITLE; i++)
+        g_string_append(m, "饼");
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", m->str), "第一行"));
+    ck_assert_uint_eq(wishes_of(w.resident), 1);
+    g_string_free(m, TRUE);
 }
 END_TEST
 
@@ -671,6 +698,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, unlinked_learns_nothing);
     tcase_add_test(tc, post_in_one_message_and_in_two);
+    tcase_add_test(tc, longest_chinese_wish_posts);
     tcase_add_test(tc, typo_is_suggested_not_run);
     tcase_add_test(tc, english_and_switching);
     tcase_add_test(tc, only_own_wishes_change);

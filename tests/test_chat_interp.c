@@ -259,12 +259,21 @@ START_TEST(sizes)
      * long, without overflowing anything. */
     size_t n = 0;
     memcpy(s, "wish ", 5);
-    for (n = 5; n + 3 <= SJ_CHAT_MAX_INPUT; n += 3)
-        memcpy(s + n, "\xef\xb7\xba", 3);
+    for (n = 5; n < 5 + 3 * (SJ_CHAT_MAX_INPUT - 5); n += 3)
+        memcpy(s + n, "\xef\xb7\xba", 3); /* within the character limit */
     sj_chat_parse(s, n, &cmd);
     ck_assert_int_eq(cmd.kind, SJ_CMD_TOO_LONG);
     sj_chat_parse(s, 5 + 3 * 100, &cmd); /* 3,300 bytes after NFKC: fits */
     ck_assert_int_eq(cmd.kind, SJ_CMD_WISH);
+    /* The limit is characters (issue 15): as many Chinese ones (3 bytes
+     * each) fit, one more does not. */
+    for (n = 5; n < 5 + 3 * (SJ_CHAT_MAX_INPUT - 5); n += 3)
+        memcpy(s + n, "饼", 3);
+    sj_chat_parse(s, n, &cmd);
+    ck_assert_int_eq(cmd.kind, SJ_CMD_WISH);
+    memcpy(s + n, "饼", 3);
+    sj_chat_parse(s, n + 3, &cmd);
+    ck_assert_int_eq(cmd.kind, SJ_CMD_TOO_LONG);
     free(s);
     /* Embedded NUL: not text. */
     sj_chat_parse("wish a\0b", 8, &cmd);

@@ -402,7 +402,7 @@ static void check_leaf(const char *family, const char *name)
         ck_assert_msg(contains_squashed(out, a->help),
                       "%s --%s: its help is not printed", path, a->name);
         if (a->kind == SJ_CLI_STR) {
-            snprintf(want, sizeof want, "up to %llu byte",
+            snprintf(want, sizeof want, "up to %llu character",
                      (unsigned long long)a->max);
             ck_assert_msg(contains_squashed(out, want),
                           "%s --%s: limit not in help", path, a->name);
@@ -520,7 +520,7 @@ START_TEST(over_limit_refused_before_sending)
             ck_assert_msg(rc == SJ_CLI_EUSAGE, "%s %s: exit %d", c->name, opt,
                           rc);
             snprintf(want, sizeof want,
-                     "%s is too long: %llu bytes, at most %llu", opt,
+                     "%s is too long: %llu characters, at most %llu", opt,
                      (unsigned long long)opts[i].max + 1,
                      (unsigned long long)opts[i].max);
             ck_assert_msg(strstr(err, want), "%s %s: %s", c->name, opt, err);
@@ -543,19 +543,32 @@ START_TEST(over_limit_refused_before_sending)
         SJ_CLI_ELOCAL);
     free(out);
     free(err);
-    /* A positional title one byte over. */
+    /* A positional title one character over. */
     char *long_title = repeat('t', SJ_MAX_TITLE + 1);
     ck_assert_int_eq(cli(&out, &err, "wish", "post", long_title, NULL),
                      SJ_CLI_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err, "TITLE is too long: 201 bytes, at most "
-                                      "200"));
+    ck_assert_ptr_nonnull(strstr(err, "TITLE is too long: 201 characters, at "
+                                      "most 200"));
     free(out);
     free(err);
-    /* 3-byte characters count as 3: 67 of them are 201 bytes. */
-    char cjk[67 * 3 + 1] = "";
-    for (int i = 0; i < 67; i++)
+    /* Limits count characters (issue 15): 200 Chinese ones (600 bytes)
+     * pass, 201 do not; 200 decomposed "é" (400 code points as typed)
+     * are 200 once in NFC, as the broker stores them. */
+    char cjk[(SJ_MAX_TITLE + 1) * 3 + 1] = "";
+    for (int i = 0; i < SJ_MAX_TITLE; i++)
         strcat(cjk, "愿");
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", cjk, NULL), SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    strcat(cjk, "愿");
     ck_assert_int_eq(cli(&out, &err, "wish", "post", cjk, NULL), SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "201 characters"));
+    free(out);
+    free(err);
+    char e[SJ_MAX_TITLE * 3 + 1] = "";
+    for (int i = 0; i < SJ_MAX_TITLE; i++)
+        strcat(e, "e\xcc\x81");
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", e, NULL), SJ_CLI_ELOCAL);
     free(out);
     free(err);
     free(details);

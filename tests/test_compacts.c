@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "compacts.h"
 #include "notice.h"
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -904,6 +907,7 @@ START_TEST(published_notice_is_signed)
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee),
                      ST(FAILED_PRECONDITION));
     w.signer = key;
+    world_tz(&w, "Asia/Shanghai"); /* the community's zone (sj_zone_use) */
     ck_assert_int_eq(act(K(COMPACT_PUBLISH), id, w.committee), 0);
     ck_assert_uint_eq(w.events, 1);
     ck_assert_ptr_nonnull(strstr(w.reply->compact->notice, "BEGIN SHANGJU"));
@@ -925,6 +929,15 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, "  Keep your word.\n"));
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
+    /* Its times are the community's, with the offset, not UTC. */
+    char when[64], line[96];
+    time_t t = (time_t)(w.now / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+    snprintf(line, sizeof line, "\npublished: %s\n", when);
+    ck_assert_msg(strstr(text, line), "no '%s' in:\n%s", line, text);
+    ck_assert_ptr_null(strstr(text, "Z\n"));
     ck_assert_int_eq(sj_notice_verify(text, len, pub, NULL, why, sizeof why),
                      0);
     ck_assert_int_eq(sj_notice_verify(text, len, NULL, NULL, why, sizeof why),
@@ -1004,6 +1017,70 @@ START_TEST(list_by_state_paged)
 }
 END_TEST
 
+/* Issue 15: texts count characters, up to 4 bytes each, so a compact's
+ * growing lists are bounded in bytes too: a record near
+ * SJ_MAX_COMPACT_BYTES (made so in the store, past the handlers) takes no
+ * more performances, complaints or ratings (compact.full), and compact get
+ * still answers with the whole record. */
+START_TEST(compact_record_bounded_in_bytes)
+{
+    uint64_t id = compact_in(CS(ACTIVE));
+    sj_txn_t *t;
+    Shangju__Compact *cp;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &t), 0);
+    ck_assert_int_eq(sj_compact_get(t, id, &cp), 0);
+    size_t have = protobuf_c_message_get_packed_size(&cp->base);
+    size_t fill = SJ_MAX_COMPACT_BYTES - have - 1000; /* 1 KB left */
+    char *note = malloc(fill + 1);
+    ck_assert_ptr_nonnull(note);
+    memset(note, 'n', fill);
+    note[fill] = '\0';
+    Shangju__Performance fat = SHANGJU__PERFORMANCE__INIT, *fatp = &fat;
+    fat.id = 1;
+    fat.item_id = 1;
+    fat.party_id = w.merchant;
+    fat.note = note;
+    Shangju__Compact big = *cp;
+    big.performances = &fatp;
+    big.n_performances = 1;
+    ck_assert_uint_le(protobuf_c_message_get_packed_size(&big.base),
+                      SJ_MAX_COMPACT_BYTES);
+    ck_assert_int_eq(sj_compact_put(t, &big, cp), 0);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    shangju__compact__free_unpacked(cp, NULL);
+    free(note);
+
+    /* A short note still fits the last kilobyte; a note of 500 emoji
+     * (2,000 bytes) does not. */
+    char emoji[SJ_MAX_NOTE * 4 + 1] = "";
+    for (int i = 0; i < SJ_MAX_NOTE; i++)
+        strcat(emoji, "\xf0\x9f\x8d\xb0");
+    Shangju__CompactPerform pf = SHANGJU__COMPACT_PERFORM__INIT;
+    pf.id = id;
+    pf.item_id = 1;
+    pf.note = emoji;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(COMPACT_PERFORM);
+    req.compact_perform = &pf;
+    ck_assert_int_eq(world_call(&w, w.merchant, &req), ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(w.reply->reason, "compact.full");
+    pf.note = (char *)"done";
+    ck_assert_int_eq(world_call(&w, w.merchant, &req), 0);
+    Shangju__CompactComplain q = SHANGJU__COMPACT_COMPLAIN__INIT;
+    q.id = id;
+    q.against_id = w.merchant;
+    q.text = emoji;
+    req.body_case = K(COMPACT_COMPLAIN);
+    req.compact_complain = &q;
+    ck_assert_int_eq(world_call(&w, w.resident2, &req), ST(RESOURCE_EXHAUSTED));
+    ck_assert_str_eq(w.reply->reason, "compact.full");
+    const Shangju__Compact *whole = get(id);
+    ck_assert_uint_eq(whole->n_performances, 2);
+    ck_assert_uint_le(protobuf_c_message_get_packed_size(&whole->base),
+                      SJ_MAX_COMPACT_BYTES);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("compacts");
@@ -1014,6 +1091,7 @@ static Suite *suite(void)
     tcase_add_test(tc, old_version_signature_does_not_count);
     tcase_add_test(tc, non_party_cannot_sign_rate_or_perform);
     tcase_add_test(tc, draft_limits);
+    tcase_add_test(tc, compact_record_bounded_in_bytes);
     tcase_add_test(tc, term_timers_move_the_compact);
     tcase_add_test(tc, stale_timers_are_dropped);
     tcase_add_test(tc, perform_complain_rate_and_results);

@@ -19,6 +19,7 @@
 #include "ledger.h"
 #include "notice.h"
 #include "points.h"
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -372,6 +373,32 @@ START_TEST(paying_for_a_service)
     ck_assert_int_eq(balance(w.resident), 15);
     problems_t p;
     ck_assert_uint_eq(verify(&p, NULL), 0);
+}
+END_TEST
+
+/* Issue 15: a service name and a note at their limits in Chinese (100 +
+ * 500 characters, 1,800 bytes) are kept whole in the ledger's memo. */
+START_TEST(a_long_chinese_memo_is_kept_whole)
+{
+    static char name[3 * SJ_MAX_NAME + 1], note[3 * SJ_MAX_NOTE + 1];
+    for (int i = 0; i < SJ_MAX_NAME; i++)
+        strcat(name, "剪");
+    for (int i = 0; i < SJ_MAX_NOTE; i++)
+        strcat(note, "谢");
+    const char *names[1] = {name};
+    const uint32_t prices[1] = {5};
+    offer(w.merchant, 1, names, prices);
+    earn(w.resident, 20);
+    ck_assert_int_eq(transfer(w.resident, w.merchant, name, note), 0);
+    Shangju__PointsHistory h = SHANGJU__POINTS_HISTORY__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(POINTS_HISTORY);
+    req.points_history = &h;
+    ck_assert_int_eq(world_call(&w, w.merchant, &req), 0);
+    ck_assert_uint_eq(w.reply->entries->n_items, 1);
+    char want[sizeof name + sizeof note + 2];
+    snprintf(want, sizeof want, "%s: %s", name, note);
+    ck_assert_str_eq(w.reply->entries->items[0]->memo, want);
 }
 END_TEST
 
@@ -1448,6 +1475,7 @@ static Suite *suite(void)
     tcase_add_test(tc, earning_issues_from_the_alliance);
     tcase_add_test(tc, closing_a_wish_earns_the_merchant);
     tcase_add_test(tc, paying_for_a_service);
+    tcase_add_test(tc, a_long_chinese_memo_is_kept_whole);
     tcase_add_test(tc, a_transfer_carries_the_agreed_price);
     tcase_add_test(tc, who_reads_which_account);
     tcase_add_test(tc, ranking_order_and_ties);

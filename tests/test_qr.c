@@ -109,6 +109,21 @@ static void svg_to_png(const char *name, const char *zoom)
     ck_assert_msg(st == 0, "rsvg-convert %s: %s", name, got);
 }
 
+/* PDF file name.pdf → name.pdf.png (its one page) with pdftoppm at dpi. */
+static void pdf_to_png(const char *name, int dpi)
+{
+    char cmd[1400], p[256], got[4096];
+    int st;
+    path_of(p, sizeof p, name);
+    snprintf(cmd, sizeof cmd,
+             "pdftoppm -r %d -png -singlefile %s %s.pdf.png.tmp 2>&1 && "
+             "mv %s.pdf.png.tmp.png %s.png",
+             dpi, p, p, p, p);
+    size_t n = run(cmd, got, sizeof got - 1, &st);
+    got[n] = '\0';
+    ck_assert_msg(st == 0, "pdftoppm %s: %s", name, got);
+}
+
 static void render_ok(const char *text, const sj_qr_opts_t *o,
                       sj_qr_format_t fmt, const char *name)
 {
@@ -617,6 +632,36 @@ START_TEST(placard)
 }
 END_TEST
 
+/* Issue 15: the placard as a PDF page, A5 in points; rendered by poppler,
+ * its QR code scans to the URL. */
+START_TEST(placard_pdf)
+{
+    make_urls();
+    sj_placard_t p = shop();
+    uint8_t *img = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(sj_placard_render(&p, SJ_PLACARD_PDF, &img, &len), 0);
+    ck_assert(len > 8 && len <= SJ_PLACARD_MAX_OUTPUT);
+    ck_assert_mem_eq(img, "%PDF-", 5);
+    write_file("placard.pdf", img, len);
+    free(img);
+    char cmd[512], path[256], info[4096];
+    int st;
+    path_of(path, sizeof path, "placard.pdf");
+    snprintf(cmd, sizeof cmd, "pdfinfo %s 2>&1", path);
+    size_t n = run(cmd, info, sizeof info - 1, &st);
+    info[n] = '\0';
+    ck_assert_msg(st == 0, "pdfinfo: %s", info);
+    /* One A5 page (148 x 210 mm in points), named after the shop. */
+    ck_assert_msg(strstr(info, "Pages:           1\n") &&
+                      strstr(info, "Page size:       419.528 x 595.276 pts") &&
+                      strstr(info, "Title:           王阿姨老上海点心铺"),
+                  "pdfinfo: %s", info);
+    pdf_to_png("placard.pdf", 150);
+    expect_scan("placard.pdf.png", url_m);
+}
+END_TEST
+
 /* Only the required fields; and everything at its limit with a long CJK
  * URL: the text is cut to fit, the QR code still scans. */
 START_TEST(placard_extremes)
@@ -630,15 +675,19 @@ START_TEST(placard_extremes)
     free(img);
     expect_scan("placard-min.png", url_tiny);
 
-    static char name[SJ_PLACARD_MAX_NAME + 1], addr[SJ_PLACARD_MAX_ADDRESS + 1];
-    static char items[SJ_PLACARD_MAX_SPECIALTIES][SJ_PLACARD_MAX_SPECIALTY + 1];
+    /* The limits are characters (issue 15): 100 Chinese ones are 300
+     * bytes. */
+    static char name[3 * SJ_PLACARD_MAX_NAME + 1];
+    static char addr[3 * SJ_PLACARD_MAX_ADDRESS + 1];
+    static char items[SJ_PLACARD_MAX_SPECIALTIES]
+                     [3 * SJ_PLACARD_MAX_SPECIALTY + 1];
     const char *list[SJ_PLACARD_MAX_SPECIALTIES];
-    for (int i = 0; i < 33; i++)
+    for (int i = 0; i < SJ_PLACARD_MAX_NAME; i++)
         strcat(name, i % 2 ? "铺" : "店");
-    for (int i = 0; i < 66; i++)
+    for (int i = 0; i < SJ_PLACARD_MAX_ADDRESS; i++)
         strcat(addr, "路");
     for (int i = 0; i < SJ_PLACARD_MAX_SPECIALTIES; i++) {
-        for (int j = 0; j < 33; j++)
+        for (int j = 0; j < SJ_PLACARD_MAX_SPECIALTY; j++)
             strcat(items[i], "饼");
         list[i] = items[i];
     }
@@ -654,6 +703,15 @@ START_TEST(placard_extremes)
     write_file("placard-max.svg", img, len);
     free(img);
     expect_xml("placard-max.svg");
+    ck_assert_int_eq(sj_placard_render(&p, SJ_PLACARD_PDF, &img, &len), 0);
+    write_file("placard-max.pdf", img, len);
+    free(img);
+    pdf_to_png("placard-max.pdf", 150);
+    expect_scan("placard-max.pdf.png", url_cjk);
+    /* One character more is over. */
+    strcat(name, "店");
+    ck_assert_int_eq(sj_placard_render(&p, SJ_PLACARD_PDF, &img, &len),
+                     SJ_EINVAL);
 }
 END_TEST
 
@@ -721,6 +779,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_options);
     tcase_add_test(tc, largest);
     tcase_add_test(tc, placard);
+    tcase_add_test(tc, placard_pdf);
     tcase_add_test(tc, placard_extremes);
     tcase_add_test(tc, placard_refuses);
     suite_add_tcase(s, tc);

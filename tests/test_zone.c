@@ -121,6 +121,11 @@ START_TEST(printed_times_carry_their_zone)
     ck_assert_str_eq(buf, "-");
     sj_zone_rfc3339(utc(2026, 12, 31, 23, 30) + 5, buf, sizeof buf);
     ck_assert_str_eq(buf, "2027-01-01T07:30:00.005+08:00");
+    sj_zone_rfc3339_seconds(utc(2026, 12, 31, 23, 30) + 5, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2027-01-01T07:30:00+08:00");
+    sj_zone_now_rfc3339(buf, sizeof buf);
+    ck_assert_uint_eq(strlen(buf), 29);
+    ck_assert_str_eq(buf + 23, "+08:00");
     ck_assert_int_eq(sj_zone_use("UTC"), 0);
     sj_zone_format(utc(2026, 12, 31, 23, 30), buf, sizeof buf);
     ck_assert_str_eq(buf, "2026-12-31 23:30:00 +00:00");

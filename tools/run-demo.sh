@@ -18,12 +18,16 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$data"
-"$build/broker/shangju-broker" --data "$data" --demo \
-    --public-url "$public_url" &
+# The first run initialises the demo community explicitly (a start never
+# makes a community by itself); later runs keep what was done in it.
+if [ ! -e "$data/data.mdb" ]; then
+    "$build/broker/shangju-broker" init --data "$data" --demo --monitor \
+        --public-url "$public_url"
+fi
+"$build/broker/shangju-broker" --data "$data" --public-url "$public_url" &
 broker=$!
 sj() { "$build/clients/shangju" --data "$data" --timeout 1000 "$@"; }
-# The first start writes the keys and seeds the demo: wait for a real answer.
+# Wait for a real answer.
 for _ in $(seq 1 100); do
     [ -s "$data/server.pub" ] && sj ping >/dev/null 2>&1 && break
     kill -0 "$broker" 2>/dev/null || { echo "run: the broker stopped" >&2; exit 1; }

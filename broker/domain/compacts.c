@@ -601,6 +601,21 @@ static int check_when(sj_call_t *c, const Shangju__Compact *cp,
                         it->period ? per : "day", it->period ? per : "day", n);
 }
 
+/* Refuse (compact.full) to add about `adding` bytes of text to old when
+ * the record would pass SJ_MAX_COMPACT_BYTES (sj_limits.h); 64 bytes more
+ * cover the element's other fields. */
+static int room_for(sj_call_t *c, const Shangju__Compact *old,
+                    const char *adding)
+{
+    size_t have = protobuf_c_message_get_packed_size(&old->base);
+    size_t more = (adding ? strlen(adding) : 0) + 64;
+    if (have + more > SJ_MAX_COMPACT_BYTES)
+        return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_COMPACT_FULL,
+                            "compact %llu is full (%zu bytes; at most %u)",
+                            (ull)old->id, have, SJ_MAX_COMPACT_BYTES);
+    return 0;
+}
+
 /* Record a performance; it pays its giver once confirmed (confirm). */
 static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
 {
@@ -627,6 +642,8 @@ static int perform(sj_call_t *c, void *rec, const void *o, const void *arg)
                             "compact %llu holds its limit of %d performance "
                             "records",
                             (ull)old->id, SJ_MAX_PERFORMANCES);
+    if ((rc = room_for(c, old, p->note)))
+        return rc;
     Shangju__Performance *perf = sj_call_alloc(c, sizeof *perf);
     if (!perf)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -743,6 +760,9 @@ static int complain(sj_call_t *c, void *rec, const void *o, const void *arg)
                             "(%d of them kept for its parties)",
                             (ull)old->id, SJ_MAX_COMPLAINTS,
                             SJ_COMPLAINTS_FOR_PARTIES);
+    int rc = room_for(c, old, q->text);
+    if (rc)
+        return rc;
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     if (!k)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");
@@ -776,6 +796,9 @@ static int settle(sj_call_t *c, Shangju__Compact *cp,
             c, ST(FAILED_PRECONDITION), SJ_R_COMPACT_ALREADY_RESOLVED,
             "complaint %u is already %s", id,
             old->complaints[i]->dismissed ? "dismissed" : "resolved");
+    int rc = room_for(c, old, resolution);
+    if (rc)
+        return rc;
     Shangju__Complaint *k = sj_call_alloc(c, sizeof *k);
     Shangju__Complaint **list =
         sj_call_alloc(c, old->n_complaints * sizeof *list);
@@ -831,6 +854,9 @@ static int rate(sj_call_t *c, void *rec, const void *o, const void *arg)
                                 SJ_R_COMPACT_ALREADY_RATED,
                                 "member %llu already rated member %llu",
                                 (ull)me, (ull)r->of_id);
+    int rc = room_for(c, old, r->comment);
+    if (rc)
+        return rc;
     Shangju__Rating *g = sj_call_alloc(c, sizeof *g);
     if (!g)
         return sj_call_store_fail(c, SJ_ENOMEM, "compact");

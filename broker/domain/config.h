@@ -19,7 +19,7 @@ typedef struct {
     const char *time_zone;      /* --time-zone: the community's (tzdata) */
     size_t map_size;            /* --map-size (MiB on the command line) */
     unsigned batch_max;         /* requests applied per group commit */
-    bool demo;                  /* --demo: seed a demo community if new */
+    bool demo;                  /* init --demo: seed a demo community */
     int64_t wish_expiry_ms;     /* default life of an OPEN wish */
     int64_t claim_due_ms;       /* default time to fulfil a claim */
     int64_t auto_close_ms;      /* FULFILLED wish closes on its own after */

@@ -5,6 +5,7 @@
 
 #include "codec.h"
 #include "log.h"
+#include "text.h"
 
 #define R(role) SJ_ROLE_BIT(SHANGJU__ROLE__ROLE_##role)
 #define K(kind) SHANGJU__REQUEST__BODY_##kind
@@ -75,6 +76,18 @@ int sj_dispatch(sj_call_t *c, const Shangju__Request *req)
                             SJ_R_AUTH_ROLE, "a %s may not %s",
                             role ? role : "member", sj_request_kind(req));
     }
+    /* Handlers see the text in NFC (issue 15), so what is stored, counted
+     * against the limits and compared is one form whatever the sender's
+     * keyboard made of it. Only strings change (keys, signatures and
+     * hashes are bytes); the dedup of a retry goes by request id. The copy
+     * lives until sj_call_end: the reply may point into it. */
+    ProtobufCMessage *nfc;
+    if (sj_text_nfc_message(&req->base, &nfc) != 0 ||
+        (nfc && !sj_call_own(c, nfc)))
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INTERNAL,
+                            SJ_R_BROKER_INTERNAL, "out of memory");
+    if (nfc)
+        req = (const Shangju__Request *)nfc;
     c->reply.status = SHANGJU__STATUS__STATUS_OK;
     int rc = rule->handler(c, req);
     c->reply.request_id = req->request_id;

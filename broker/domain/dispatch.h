@@ -32,8 +32,9 @@ const sj_rule_t *sj_rule_find(Shangju__Request__BodyCase kind);
 const sj_rule_t *sj_rules(size_t *n);
 
 /* Check the caller (active, role allowed) and run the handler inside
- * c->txn. Returns 0 when the reply is OK, else the reply's status; the
- * reply in c is always set. */
+ * c->txn, on req with its text in NFC (a copy when that changes a
+ * string, owned by c). Returns 0 when the reply is OK, else the reply's status;
+ * the reply in c is always set. */
 int sj_dispatch(sj_call_t *c, const Shangju__Request *req);
 
 /* Apply one due timer (c->caller is NULL) with the lifecycle of its kind,

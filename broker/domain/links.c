@@ -154,8 +154,7 @@ static int save(sj_call_t *c, Shangju__Member *m, const Shangju__Member *old,
 int sj_h_member_link(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__MemberLink *l = req->member_link;
-    int rc = sj_check_text(c, "chat handle", l->chat_handle, 1, SJ_MAX_HANDLE,
-                           false);
+    int rc = sj_check_handle(c, l->chat_handle, 1);
     Shangju__Member *old;
     uint64_t bridge;
     if (rc || (rc = load(c, l->id, &old)) || (rc = check_linkable(c, old)) ||
@@ -259,8 +258,7 @@ static bool parse_code(const char *code, uint64_t *id)
 int sj_h_chat_join(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__ChatJoin *j = req->chat_join;
-    int rc =
-        sj_check_text(c, "chat handle", j->handle, 1, SJ_MAX_HANDLE, false);
+    int rc = sj_check_handle(c, j->handle, 1);
     if (rc)
         return rc;
     uint64_t id;
@@ -322,9 +320,7 @@ int sj_h_chat_resolve(sj_call_t *c, const Shangju__Request *req)
     if ((r->member_id != 0) == (*r->handle != 0))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_INVALID,
                             "give either a handle or a member id");
-    int rc = r->member_id ? 0
-                          : sj_check_text(c, "chat handle", r->handle, 1,
-                                          SJ_MAX_HANDLE, false);
+    int rc = r->member_id ? 0 : sj_check_handle(c, r->handle, 1);
     Shangju__Member *m;
     if (rc || (rc = linked_to_caller(c, r->handle, r->member_id, &m)))
         return rc;
@@ -336,8 +332,7 @@ int sj_h_chat_resolve(sj_call_t *c, const Shangju__Request *req)
 int sj_h_chat_leave(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__ChatLeave *l = req->chat_leave;
-    int rc =
-        sj_check_text(c, "chat handle", l->handle, 1, SJ_MAX_HANDLE, false);
+    int rc = sj_check_handle(c, l->handle, 1);
     Shangju__Member *old;
     if (rc || (rc = linked_to_caller(c, l->handle, 0, &old)))
         return rc;

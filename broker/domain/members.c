@@ -40,8 +40,7 @@ static int check_add(sj_call_t *c, const Shangju__MemberAdd *a)
                             false)) ||
         (rc = sj_check_text(c, "contact", a->contact, 0, SJ_MAX_CONTACT,
                             false)) ||
-        (rc = sj_check_text(c, "chat handle", a->chat_handle, 0, SJ_MAX_HANDLE,
-                            false)))
+        (rc = sj_check_handle(c, a->chat_handle, 0)))
         return rc;
     if (a->public_key.len != 32)
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_BAD_KEY,
@@ -229,8 +228,8 @@ int sj_h_member_unsuspend(sj_call_t *c, const Shangju__Request *req)
                        SJ_TOPIC_MEMBER_UNSUSPENDED, true);
 }
 
-/* The founding committee member: the one the data directory created at
- * first start (nobody registered it). */
+/* The founding committee member: the one `shangju-broker init` created
+ * (nobody registered it). */
 static bool founding(const Shangju__Member *m)
 {
     return m->role == ROLE(COMMITTEE) && m->created_by == 0;

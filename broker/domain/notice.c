@@ -13,6 +13,7 @@
 
 #include "codec.h"
 #include "dispatch.h"
+#include "sj_zone.h"
 
 typedef unsigned long long ull;
 
@@ -114,14 +115,6 @@ static void put_indented(buf_t *b, const char *s)
     }
 }
 
-static void utc(int64_t ms, char out[32])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "%lld", (long long)ms);
-}
-
 /* ------------------------------------------------------------ the text */
 
 /* "Name (role)" of a member; "member N" when it cannot be read. */
@@ -143,12 +136,12 @@ static void put_member(sj_call_t *c, buf_t *b, uint64_t id, bool role)
 static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
                      const char *url)
 {
-    char t1[32], t2[32], hex[65];
+    char t1[SJ_ZONE_TIME_MAX], t2[SJ_ZONE_TIME_MAX], hex[65];
     put(b, "SHANGJU COMPACT NOTICE 商居联盟公约公示\n\n");
     put(b, "compact: %llu\n", (ull)cp->id);
     put(b, "title: %s\n", cp->title);
-    utc(cp->term_start, t1);
-    utc(cp->term_end, t2);
+    sj_zone_rfc3339_seconds(cp->term_start, t1, sizeof t1);
+    sj_zone_rfc3339_seconds(cp->term_end, t2, sizeof t2);
     put(b, "term: %s to %s\n", t1, t2);
     put(b, "version: %u\n", cp->version);
     if (cp->version_hash.len == 32)
@@ -182,12 +175,12 @@ static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
     put(b, "\nsignatures:\n");
     for (size_t i = 0; i < cp->n_signatures; i++) {
         const Shangju__Signature *s = cp->signatures[i];
-        utc(s->at, t1);
+        sj_zone_rfc3339_seconds(s->at, t1, sizeof t1);
         put(b, "  - ");
         put_member(c, b, s->party_id, false);
         put(b, " signed version %u at %s\n", s->version, t1);
     }
-    utc(cp->published_at, t1);
+    sj_zone_rfc3339_seconds(cp->published_at, t1, sizeof t1);
     put(b, "\npublished: %s\n", t1);
     put(b, "url: %s\n", url);
     char fp[SJ_NOTICE_FP_LEN];

@@ -23,6 +23,12 @@ typedef unsigned long long ull;
 
 /* ------------------------------------------------------------- issuing */
 
+/* A payment's memo, "SERVICE: NOTE", is kept whole however many bytes its
+ * characters take. */
+_Static_assert(SJ_UTF8_BYTES(SJ_MAX_NAME + SJ_MAX_NOTE) + 2 <=
+                   SJ_LEDGER_MAX_MEMO,
+               "a transfer's memo fits a ledger entry");
+
 /* memo, cut to SJ_LEDGER_MAX_MEMO bytes at a UTF-8 boundary (owned by c). */
 static const char *bounded_memo(sj_call_t *c, const char *memo)
 {

@@ -27,6 +27,7 @@ static const char *media_type(Shangju__ImageFormat f)
 {
     return f == FMT(SVG)    ? "image/svg+xml"
            : f == FMT(TEXT) ? "text/plain; charset=utf-8"
+           : f == FMT(PDF)  ? "application/pdf"
                             : "image/png";
 }
 
@@ -214,12 +215,12 @@ static void key_field(crypto_generichash_state *h, const char *f)
 }
 
 /* The cache key of a placard: everything printed on it and its format. */
-static void placard_key(const sj_placard_t *pl, bool svg,
+static void placard_key(const sj_placard_t *pl, Shangju__ImageFormat f,
                         uint8_t key[SJ_PLACARD_KEY])
 {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, SJ_PLACARD_KEY);
-    key_field(&h, svg ? "svg" : "png");
+    key_field(&h, f == FMT(SVG) ? "svg" : f == FMT(PDF) ? "pdf" : "png");
     key_field(&h, pl->name);
     key_field(&h, pl->category);
     key_field(&h, pl->address);
@@ -233,10 +234,22 @@ static void placard_key(const sj_placard_t *pl, bool svg,
 int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
 {
     const Shangju__PlacardGet *p = req->placard_get;
-    if (p->format != FMT(UNSPECIFIED) && p->format != FMT(PNG) &&
-        p->format != FMT(SVG))
+    Shangju__ImageFormat f = p->format ? p->format : FMT(PNG);
+    sj_placard_format_t fmt;
+    switch (f) {
+    case FMT(PNG):
+        fmt = SJ_PLACARD_PNG;
+        break;
+    case FMT(SVG):
+        fmt = SJ_PLACARD_SVG;
+        break;
+    case FMT(PDF):
+        fmt = SJ_PLACARD_PDF;
+        break;
+    default:
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
-                            "a placard is png or svg");
+                            "a placard is png, svg or pdf");
+    }
     Shangju__QrGet q = SHANGJU__QR_GET__INIT;
     q.subject = SUBJ(MERCHANT);
     q.id = p->merchant_id;
@@ -257,13 +270,11 @@ int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
     };
     uint8_t *img;
     size_t len;
-    bool svg = p->format == FMT(SVG);
     uint8_t key[SJ_PLACARD_KEY];
-    placard_key(&pl, svg, key);
+    placard_key(&pl, f, key);
     if (c->placards && sj_placard_cache_get(c->placards, key, &img, &len) == 0)
-        return reply_image(c, img, len, svg ? FMT(SVG) : FMT(PNG), url);
-    int err = sj_placard_render(&pl, svg ? SJ_PLACARD_SVG : SJ_PLACARD_PNG,
-                                &img, &len);
+        return reply_image(c, img, len, f, url);
+    int err = sj_placard_render(&pl, fmt, &img, &len);
     if (err == 0 && c->placards)
         sj_placard_cache_put(c->placards, key, img, len);
     if (err == SJ_EINVAL)
@@ -271,5 +282,5 @@ int sj_h_placard_get(sj_call_t *c, const Shangju__Request *req)
                             "this listing cannot be laid out on a placard");
     if (err)
         return sj_call_store_fail(c, err, "placard");
-    return reply_image(c, img, len, svg ? FMT(SVG) : FMT(PNG), url);
+    return reply_image(c, img, len, f, url);
 }

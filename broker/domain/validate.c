@@ -7,21 +7,33 @@
 int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
                   size_t max, bool multiline)
 {
-    size_t n = s ? strlen(s) : 0;
+    /* Valid text first: only then is the count of characters exact. */
+    if (s && *s && !sj_text_ok(s, multiline))
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_BAD_TEXT,
+                            "%s is not valid text (UTF-8, no control or "
+                            "invisible characters)",
+                            field);
+    size_t n = sj_text_chars(s);
     if (n < min)
         return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
                             SJ_R_ARG_REQUIRED, "%s is required", field);
     if (n > max)
         return sj_call_fail(
             c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT, SJ_R_ARG_TOO_LONG,
-            "%s is too long (%zu bytes; at most %zu)", field, n, max);
-    if (n && !sj_text_ok(s, multiline))
-        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
-                            SJ_R_ARG_BAD_TEXT,
-                            "%s is not valid text (UTF-8, no control or "
-                            "invisible characters)",
-                            field);
+            "%s is too long (%zu characters; at most %zu)", field, n, max);
     return 0;
+}
+
+int sj_check_handle(sj_call_t *c, const char *s, size_t min)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > SJ_MAX_HANDLE)
+        return sj_call_fail(c, SHANGJU__STATUS__STATUS_INVALID_ARGUMENT,
+                            SJ_R_ARG_TOO_LONG,
+                            "chat handle is too long (%zu bytes; at most %d)",
+                            n, SJ_MAX_HANDLE);
+    return sj_check_text(c, "chat handle", s, min, SJ_MAX_HANDLE, false);
 }
 
 int sj_check_year(sj_call_t *c, uint32_t year)

@@ -1,6 +1,7 @@
 /* Input checks shared by the handlers: every text field has a size limit
- * and must be valid UTF-8 without control characters; each failure becomes
- * an INVALID_ARGUMENT reply naming the field. */
+ * in characters and must be valid UTF-8 without control characters; each
+ * failure becomes an INVALID_ARGUMENT reply naming the field. The text is
+ * in NFC already (sj_dispatch) when it is counted. */
 #ifndef SJ_VALIDATE_H
 #define SJ_VALIDATE_H
 
@@ -11,10 +12,15 @@
 #include "sj_limits.h" /* SJ_MAX_*: shared with the clients */
 #include "text.h"
 
-/* Check one text field: min..max bytes, valid text. On failure sets the
- * reply and returns its status; 0 when fine. */
+/* Check one text field: valid text of min..max characters (code points,
+ * sj_text_chars). On failure sets the reply and returns its status; 0
+ * when fine. */
 int sj_check_text(sj_call_t *c, const char *field, const char *s, size_t min,
                   size_t max, bool multiline);
+
+/* Check a chat handle: valid one-line text of min.. characters and at
+ * most SJ_MAX_HANDLE bytes (it is part of a store key; sj_limits.h). */
+int sj_check_handle(sj_call_t *c, const char *s, size_t min);
 
 /* Years a report or ranking may name. */
 #define SJ_YEAR_MIN 2000

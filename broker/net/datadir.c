@@ -1,4 +1,5 @@
-/* First-start set-up and locking of the data directory; see datadir.h. */
+/* Initialising (shangju-broker init) and opening of the data directory,
+ * and its lock; see datadir.h. */
 #include "datadir.h"
 
 #include <errno.h>
@@ -102,54 +103,77 @@ static int server_key(const char *dir, sj_keypair_t *kp)
     return err;
 }
 
-/* Register the first committee member with a new key in committee.key. */
-static int first_committee(const char *dir, sj_store_t *store, bool *fresh)
+/* Register a member of role, named name, in txn with a new key written to
+ * DIR/file (init has made sure no such file is there); logs event. */
+static int first_member(const char *dir, sj_txn_t *txn, Shangju__Role role,
+                        const char *name, const char *file, const char *event)
 {
-    sj_txn_t *txn;
-    int err = sj_txn_begin(store, true, &txn);
-    if (err)
-        return err;
-    uint64_t last;
-    err = sj_txn_last_id(txn, SJ_COUNTER_MEMBER, &last);
-    if (err || last > 0) {
-        sj_txn_abort(&txn);
-        *fresh = false;
-        return err;
-    }
-    *fresh = true;
     char path[4096];
-    sj_datadir_path(path, sizeof path, dir, "committee.key");
+    if (!sj_datadir_path(path, sizeof path, dir, file))
+        return SJ_EINVAL;
     sj_keypair_t kp;
-    err = sj_keyfile_generate(&kp);
+    int err = sj_keyfile_generate(&kp);
     if (!err)
-        err = sj_keyfile_save_secret(path, &kp, "committee (first)");
+        err = sj_keyfile_save_secret(path, &kp, name);
     Shangju__Member m = SHANGJU__MEMBER__INIT;
     if (!err)
         err = sj_txn_next_id(txn, SJ_COUNTER_MEMBER, &m.id);
-    m.role = SHANGJU__ROLE__ROLE_COMMITTEE;
-    m.name = (char *)"Committee";
+    m.role = role;
+    m.name = (char *)name;
     m.public_key.data = kp.public_key;
     m.public_key.len = 32;
     m.status = SHANGJU__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
     m.created_at = sj_now_ms();
     if (!err)
         err = sj_member_put(txn, &m, NULL);
+    if (!err)
+        sj_log(SJ_LOG_INFO, "event=%s file=%s member=%llu", event, path,
+               (unsigned long long)m.id);
+    else
+        sj_log(SJ_LOG_ERROR, "event=init_failed file=%s err=\"%s\"", path,
+               sj_strerror(err));
+    return err;
+}
+
+/* The members the store holds (0 for a new store). */
+static int member_count(sj_store_t *store, uint64_t *last)
+{
+    sj_txn_t *txn;
+    int err = sj_txn_begin(store, false, &txn);
+    if (err)
+        return err;
+    err = sj_txn_last_id(txn, SJ_COUNTER_MEMBER, last);
+    sj_txn_abort(&txn);
+    return err;
+}
+
+/* Make the first members in one transaction: the committee member
+ * (committee.key) and, when asked, a monitor (monitor.key). */
+static int first_members(const char *dir, sj_store_t *store, bool monitor)
+{
+    sj_txn_t *txn;
+    int err = sj_txn_begin(store, true, &txn);
+    if (err)
+        return err;
+    err = first_member(dir, txn, SHANGJU__ROLE__ROLE_COMMITTEE, "Committee",
+                       "committee.key", "committee_key_created");
+    if (!err && monitor)
+        err = first_member(dir, txn, SHANGJU__ROLE__ROLE_MONITOR, "Monitor",
+                           "monitor.key", "monitor_key_created");
     if (err) {
         sj_txn_abort(&txn);
         return err;
     }
-    err = sj_txn_commit(&txn);
-    if (!err)
-        sj_log(SJ_LOG_INFO, "event=committee_key_created file=%s member=%llu",
-               path, (unsigned long long)m.id);
-    return err;
+    return sj_txn_commit(&txn);
 }
 
-int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
+/* Lock dir and open its store; create dir (0700) first when create. */
+static int open_dir(const char *dir, size_t map_size, bool create,
+                    sj_datadir_t *d)
 {
     memset(d, 0, sizeof *d);
     d->lock_fd = -1;
-    int err = make_dirs(dir);
+    int err = create ? make_dirs(dir) : SJ_OK;
     if (err) {
         int e = errno;
         sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"%s", dir,
@@ -195,10 +219,121 @@ int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
                "event=store_open_failed dir=%s err=\"%s\" reason=\"%s\"", dir,
                sj_strerror(err), err == SJ_EIO ? strerror(why) : "");
     }
+    return err;
+}
+
+/* Whether dir holds a store (data.mdb). A reason other than "it is not
+ * there" (a permission problem) is logged as what it is. */
+static int has_store(const char *dir, bool *yes)
+{
+    char path[4096];
+    struct stat st;
+    if (!sj_datadir_path(path, sizeof path, dir, "data.mdb"))
+        return SJ_EINVAL;
+    *yes = stat(path, &st) == 0;
+    if (*yes || errno == ENOENT || errno == ENOTDIR)
+        return SJ_OK;
+    int e = errno;
+    sj_log(SJ_LOG_ERROR, "event=datadir_failed dir=%s err=\"%s\"%s", dir,
+           strerror(e), PERMISSION_HINT(e));
+    return SJ_EIO;
+}
+
+static void log_uninitialised(const char *dir)
+{
+    sj_log(SJ_LOG_ERROR,
+           "event=datadir_uninitialised dir=%s msg=\"%s is not an "
+           "initialised data directory (no community store in it); to start "
+           "a new community there run: shangju-broker init --data %s\"",
+           dir, dir, dir);
+}
+
+int sj_datadir_open(const char *dir, size_t map_size, sj_datadir_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    /* Nothing is created in a directory that was never initialised: a
+     * mistyped --data or an unmounted volume must not become a new
+     * community with new keys. */
+    bool store = false;
+    int err = has_store(dir, &store);
+    if (err)
+        return err;
+    if (!store) {
+        log_uninitialised(dir);
+        return SJ_ENOTFOUND;
+    }
+    err = open_dir(dir, map_size, false, d);
+    uint64_t members = 0;
+    if (!err)
+        err = member_count(d->store, &members);
+    if (!err && members == 0) {
+        log_uninitialised(dir);
+        err = SJ_ENOTFOUND;
+    }
     if (!err)
         err = server_key(dir, &d->server);
+    if (err)
+        sj_datadir_close(d);
+    return err;
+}
+
+static const char *const first_keys[] = {"committee.key", "monitor.key"};
+
+/* Is a key file of init's already in dir? Logged when it is. */
+static bool key_in_the_way(const char *dir)
+{
+    char path[4096];
+    for (size_t i = 0; i < 2; i++)
+        if (sj_datadir_path(path, sizeof path, dir, first_keys[i]) &&
+            access(path, F_OK) == 0) {
+            sj_log(SJ_LOG_ERROR,
+                   "event=init_refused dir=%s file=%s msg=\"a key file is "
+                   "there already; init never overwrites a key (move it "
+                   "away if it is not needed)\"",
+                   dir, path);
+            return true;
+        }
+    return false;
+}
+
+int sj_datadir_init(const char *dir, size_t map_size, bool monitor,
+                    sj_datadir_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    /* Refused before anything is made when a key is in the way. */
+    bool store = false;
+    int err = has_store(dir, &store);
+    if (err)
+        return err;
+    if (!store && key_in_the_way(dir))
+        return SJ_EEXIST;
+    err = open_dir(dir, map_size, true, d);
+    uint64_t members = 0;
     if (!err)
-        err = first_committee(dir, d->store, &d->fresh);
+        err = member_count(d->store, &members);
+    if (!err && members > 0) {
+        sj_log(SJ_LOG_ERROR,
+               "event=init_refused dir=%s members=%llu msg=\"this directory "
+               "holds a community already; init never overwrites it or its "
+               "keys (start the broker on it)\"",
+               dir, (unsigned long long)members);
+        err = SJ_EEXIST;
+    } else if (!err && store && key_in_the_way(dir)) {
+        err = SJ_EEXIST;
+    }
+    if (!err)
+        err = server_key(dir, &d->server);
+    if (!err) {
+        err = first_members(dir, d->store, monitor);
+        char path[4096];
+        if (err) /* nothing half-made: a retry starts clean */
+            for (size_t i = 0; i < 2; i++)
+                if (sj_datadir_path(path, sizeof path, dir, first_keys[i]))
+                    unlink(path);
+    }
+    d->fresh = !err;
     if (err)
         sj_datadir_close(d);
     return err;

@@ -19,9 +19,11 @@
 #define MAX_PROBLEMS 100 /* lines in a verify reply; the count is exact */
 
 /* Keys a restored broker needs to keep its identity: clients trust
- * server.pub, notices were signed with notice.key. */
-static const char *const key_files[] = {
-    "server.key", "server.pub", "committee.key", "notice.key", "notice.pub"};
+ * server.pub, notices were signed with notice.key; monitor.key keeps a
+ * container's health check working after a restore. */
+static const char *const key_files[] = {"server.key",    "server.pub",
+                                        "committee.key", "monitor.key",
+                                        "notice.key",    "notice.pub"};
 #define N_KEY_FILES (sizeof key_files / sizeof key_files[0])
 
 struct sj_job {

@@ -1,5 +1,6 @@
-/* shangju-broker: parse the command line, prepare the data directory, and
- * run the server until SIGTERM or SIGINT (the batch in progress is
+/* shangju-broker: parse the command line; `init` makes a new community in
+ * the data directory and exits, otherwise open the initialised directory
+ * and run the server until SIGTERM or SIGINT (the batch in progress is
  * finished, committed and answered before exit). */
 #include <getopt.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include "text.h"
 
 static volatile sig_atomic_t stop;
+static bool want_monitor; /* init --monitor */
 
 static void on_signal(int sig)
 {
@@ -32,11 +34,14 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: shangju-broker [OPTION]...\n"
-            "Run the Shangju merchant-resident alliance broker.\n\n"
+            "       shangju-broker init [--data DIR] [--monitor] [--demo]\n"
+            "Run the Shangju merchant-resident alliance broker on an\n"
+            "initialised data directory; `init` makes a new community there\n"
+            "first (once: it refuses a directory that holds one).\n\n"
             "  --data DIR         store and keys (default " SJ_DEFAULT_DATA
             ");\n"
-            "                     first start writes server.key, server.pub,\n"
-            "                     committee.key there\n"
+            "                     init writes server.key, server.pub,\n"
+            "                     notice.key, committee.key there\n"
             "  --requests EP      request endpoint (default "
             "tcp://127.0.0.1:7400)\n"
             "  --events EP        event endpoint (default "
@@ -47,7 +52,10 @@ static void usage(FILE *out)
             "                     compact terms, printed times\n"
             "  --log-level L      debug, info, warn or error (default info)\n"
             "  --map-size MIB     LMDB map size in MiB (default 1024)\n"
-            "  --demo             seed a demo community into a new store\n"
+            "  --demo             (init) seed a demo community\n"
+            "  --monitor          (init) also register a member of the\n"
+            "                     monitor role, its key in DIR/monitor.key\n"
+            "                     (statistics only: health checks, metrics)\n"
             "  --points-per-wish N         points a merchant earns for a\n"
             "                              closed wish (default 10)\n"
             "  --points-per-performance N  points earned per performed\n"
@@ -248,6 +256,7 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"log-level", required_argument, 0, 'l'},
         {"map-size", required_argument, 0, 'm'},
         {"demo", no_argument, 0, 'D'},
+        {"monitor", no_argument, 0, 'M'},
         {"points-per-wish", required_argument, 0, 'W'},
         {"points-per-performance", required_argument, 0, 'P'},
         {"max-claims", required_argument, 0, 'C'},
@@ -305,6 +314,9 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
             break;
         case 'D':
             cfg->demo = true;
+            break;
+        case 'M':
+            want_monitor = true;
             break;
         case 'W':
             per_wish = optarg;
@@ -405,6 +417,33 @@ static void raise_fd_limit(void)
                (unsigned long long)was, (unsigned long long)rl.rlim_cur);
 }
 
+/* shangju-broker init: a new community in cfg->data_dir (its keys, the
+ * first committee member, with --monitor a monitor, with --demo the demo
+ * community), then exit. */
+static int run_init(const sj_config_t *cfg)
+{
+    sj_datadir_t dd;
+    if (sj_datadir_init(cfg->data_dir, cfg->map_size, want_monitor, &dd) != 0)
+        return 1;
+    sj_signer_t *signer = NULL;
+    int rc = sj_notice_key_open(cfg->data_dir, &signer) != 0;
+    if (!rc && cfg->demo)
+        rc = sj_demo_seed(dd.store, cfg) != 0;
+    sj_signer_free(&signer);
+    sj_datadir_close(&dd);
+    if (rc)
+        return 1;
+    sj_log(SJ_LOG_INFO, "event=initialised data=%s monitor=%s demo=%s",
+           cfg->data_dir, want_monitor ? "yes" : "no",
+           cfg->demo ? "yes" : "no");
+    printf("Initialised a new community in %s: the committee's key is "
+           "%s/committee.key%s%s%s; clients need %s/server.pub.\n",
+           cfg->data_dir, cfg->data_dir, want_monitor ? ", the monitor's " : "",
+           want_monitor ? cfg->data_dir : "",
+           want_monitor ? "/monitor.key" : "", cfg->data_dir);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     sj_config_t cfg;
@@ -412,9 +451,18 @@ int main(int argc, char **argv)
     /* Leave a processor to the writer loop and ZeroMQ's I/O thread. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.readers = cpus > 2 ? (unsigned)(cpus - 1 > 8 ? 8 : cpus - 1) : 1;
+    /* `init` is a word before the options; they are the broker's own. */
+    bool init = argc > 1 && strcmp(argv[1], "init") == 0;
+    if (init) {
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     int rc = parse_args(argc, argv, &cfg);
     if (rc)
         return rc;
+    if (init)
+        return run_init(&cfg);
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -434,11 +482,6 @@ int main(int argc, char **argv)
         sj_datadir_close(&dd);
         return 1;
     }
-    if (cfg.demo && dd.fresh && sj_demo_seed(dd.store, &cfg) != 0) {
-        sj_signer_free(&signer);
-        sj_datadir_close(&dd);
-        return 1;
-    }
     /* ZeroMQ's I/O threads inherit the signal mask: block the stop signals
      * while they are made, so SIGTERM always lands in the loop's thread
      * and interrupts its poll at once. */
@@ -455,6 +498,10 @@ int main(int argc, char **argv)
         sj_datadir_close(&dd);
         return 1;
     }
+    if (cfg.demo)
+        sj_log(SJ_LOG_INFO,
+               "event=demo_ignored msg=\"--demo seeds a new community at "
+               "init only (shangju-broker init --demo)\"");
     if (strcmp(cfg.public_url, SJ_EXAMPLE_PUBLIC_URL) == 0)
         sj_log(SJ_LOG_WARN,
                "event=public_url_default url=%s msg=\"QR codes point at the "

@@ -1,9 +1,10 @@
 /* The merchant placard (赋码): one A5 page laid out in points with pango for
  * the text (CJK through fontconfig) and cairo rectangles for the QR modules,
- * written to a bounded buffer as SVG or PNG; see placard.h. */
+ * written to a bounded buffer as SVG, PNG or PDF; see placard.h. */
 #include "placard.h"
 
 #include <assert.h>
+#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 
 #include "qr.h"
 #include "sj_error.h"
+#include "sj_limits.h" /* SJ_UTF8_BYTES */
 #include "text.h"
 
 /* Page geometry in points (1/72 inch): A5 portrait. */
@@ -72,27 +74,32 @@ static cairo_status_t buf_write(void *closure, const unsigned char *data,
 
 /* ---- input checks ---- */
 
-static bool field_ok(const char *s, size_t max, bool required)
+/* s is valid one-line text of at most max characters (or, with bytes, of
+ * at most max bytes); the scan stops past the most a valid field takes. */
+static bool field_ok(const char *s, size_t max, bool required, bool bytes)
 {
     if (!s || !*s)
         return !required;
-    size_t n = strnlen(s, max + 1);
-    return n <= max && sj_text_ok(s, false);
+    size_t n = strnlen(s, (bytes ? max : SJ_UTF8_BYTES(max)) + 1);
+    if (n > (bytes ? max : SJ_UTF8_BYTES(max)) || !sj_text_ok(s, false))
+        return false;
+    return bytes || sj_text_chars(s) <= max;
 }
 
 static int check(const sj_placard_t *p)
 {
-    if (!field_ok(p->name, SJ_PLACARD_MAX_NAME, true) ||
-        !field_ok(p->category, SJ_PLACARD_MAX_CATEGORY, false) ||
-        !field_ok(p->address, SJ_PLACARD_MAX_ADDRESS, false) ||
-        !field_ok(p->hours, SJ_PLACARD_MAX_HOURS, false) ||
-        !field_ok(p->url, SJ_PLACARD_MAX_URL, true))
+    if (!field_ok(p->name, SJ_PLACARD_MAX_NAME, true, false) ||
+        !field_ok(p->category, SJ_PLACARD_MAX_CATEGORY, false, false) ||
+        !field_ok(p->address, SJ_PLACARD_MAX_ADDRESS, false, false) ||
+        !field_ok(p->hours, SJ_PLACARD_MAX_HOURS, false, false) ||
+        !field_ok(p->url, SJ_PLACARD_MAX_URL, true, true))
         return SJ_EINVAL;
     if (p->n_specialties > SJ_PLACARD_MAX_SPECIALTIES ||
         (p->n_specialties && !p->specialties))
         return SJ_EINVAL;
     for (size_t i = 0; i < p->n_specialties; i++)
-        if (!field_ok(p->specialties[i], SJ_PLACARD_MAX_SPECIALTY, false))
+        if (!field_ok(p->specialties[i], SJ_PLACARD_MAX_SPECIALTY, false,
+                      false))
             return SJ_EINVAL;
     return 0;
 }
@@ -236,7 +243,8 @@ static double draw_band(page_t *pg, const sj_placard_t *p)
  * above them must end. */
 static double draw_info(page_t *pg, const sj_placard_t *p)
 {
-    char info[SJ_PLACARD_MAX_ADDRESS + SJ_PLACARD_MAX_HOURS + 64];
+    char
+        info[SJ_UTF8_BYTES(SJ_PLACARD_MAX_ADDRESS + SJ_PLACARD_MAX_HOURS) + 64];
     int n = 0;
     info[0] = '\0';
     if (p->address && *p->address)
@@ -259,7 +267,8 @@ static double draw_info(page_t *pg, const sj_placard_t *p)
 static double draw_specialties(page_t *pg, const sj_placard_t *p, double top,
                                double limit)
 {
-    char list[SJ_PLACARD_MAX_SPECIALTIES * (SJ_PLACARD_MAX_SPECIALTY + 8)];
+    char list[SJ_PLACARD_MAX_SPECIALTIES *
+              (SJ_UTF8_BYTES(SJ_PLACARD_MAX_SPECIALTY) + 8)];
     join_specialties(p, list, sizeof list);
     if (!list[0] || limit - top < 60)
         return top;
@@ -327,6 +336,14 @@ static int from_cairo(cairo_status_t st, const buf_t *b)
     return st == CAIRO_STATUS_NO_MEMORY ? SJ_ENOMEM : SJ_EIO;
 }
 
+/* The PDF names its shop (a print queue shows the title) and its maker. */
+static void pdf_metadata(cairo_surface_t *s, const sj_placard_t *p)
+{
+    cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_5);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, p->name);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "shangju");
+}
+
 static cairo_status_t draw(cairo_surface_t *s, double dpi,
                            const sj_placard_t *p, const sj_qr_t *qr)
 {
@@ -349,7 +366,9 @@ int sj_placard_render(const sj_placard_t *p, sj_placard_format_t fmt,
 {
     assert(p && out && len);
     *out = NULL, *len = 0;
-    if ((fmt != SJ_PLACARD_SVG && fmt != SJ_PLACARD_PNG) || check(p))
+    if ((fmt != SJ_PLACARD_SVG && fmt != SJ_PLACARD_PNG &&
+         fmt != SJ_PLACARD_PDF) ||
+        check(p))
         return SJ_EINVAL;
     sj_qr_t *qr = NULL;
     int rc = sj_qr_encode(p->url, SJ_QR_LEVEL_Q, &qr);
@@ -363,6 +382,13 @@ int sj_placard_render(const sj_placard_t *p, sj_placard_format_t fmt,
         s = cairo_svg_surface_create_for_stream(buf_write, &b, PAGE_W, PAGE_H);
         cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
         cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_PT);
+        st = draw(s, 72, p, qr);
+        cairo_surface_finish(s);
+        if (st == CAIRO_STATUS_SUCCESS)
+            st = cairo_surface_status(s);
+    } else if (fmt == SJ_PLACARD_PDF) {
+        s = cairo_pdf_surface_create_for_stream(buf_write, &b, PAGE_W, PAGE_H);
+        pdf_metadata(s, p);
         st = draw(s, 72, p, qr);
         cairo_surface_finish(s);
         if (st == CAIRO_STATUS_SUCCESS)

@@ -1,18 +1,21 @@
 /* A merchant's printable placard (赋码): shop name, category, specialties,
  * address, hours and the QR code of the shop's URL on one A5 portrait page,
- * as SVG or PNG (cairo + pango). Pure: no sockets, no store. */
+ * as SVG, PNG or PDF (cairo + pango). Pure: no sockets, no store. */
 #ifndef SJ_PLACARD_H
 #define SJ_PLACARD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The page: A5 portrait, 148 x 210 mm. The SVG is sized in points
- * (419.53 x 595.28 pt); the PNG is drawn at SJ_PLACARD_DPI (874 x 1240 px). */
+/* The page: A5 portrait, 148 x 210 mm. The SVG and the PDF are sized in
+ * points (419.53 x 595.28 pt); the PNG is drawn at SJ_PLACARD_DPI (874 x
+ * 1240 px). */
 #define SJ_PLACARD_DPI 150
 
-/* Input limits, in bytes of UTF-8 (checked before anything is drawn). Text
- * that does not fit its box on the page is cut with an ellipsis. */
+/* Input limits, in characters (code points, as the listing's fields;
+ * sj_limits.h), but the URL's in bytes (a QR code holds bytes); checked
+ * before anything is drawn. Text that does not fit its box on the page is
+ * cut with an ellipsis. */
 #define SJ_PLACARD_MAX_NAME 100
 #define SJ_PLACARD_MAX_CATEGORY 50
 #define SJ_PLACARD_MAX_SPECIALTY 100
@@ -47,6 +50,8 @@ typedef struct {
 typedef enum {
     SJ_PLACARD_SVG, /* SVG 1.1 (cairo), text as glyph outlines */
     SJ_PLACARD_PNG, /* 24-bit RGB PNG at SJ_PLACARD_DPI */
+    SJ_PLACARD_PDF, /* one-page PDF (cairo), the QR code as vector squares
+                       and the text as embedded font subsets */
 } sj_placard_format_t;
 
 /* Draw the placard. The QR code (level Q, quiet zone 4) is drawn module by

@@ -63,7 +63,7 @@ typedef struct {
     Shangju__Role role;
     sj_lang_t lang;
     uint64_t msg_key; /* 0, or a hash of (handle, chat message id) */
-    char name[SJ_MAX_NAME + 1];
+    char name[SJ_UTF8_BYTES(SJ_MAX_NAME) + 1];
     char *wish_text; /* show: the lines about the wish, before the name */
     Shangju__WishState wish_state;
     bool wish_mine;
@@ -231,20 +231,23 @@ static void post(job_t *j, const char *text)
     const char *details = nl ? nl + 1 : "";
     while (*details == '\n' || *details == ' ')
         details++;
-    if (tlen > SJ_MAX_TITLE) {
+    char *title = g_strndup(text, tlen);
+    g_strstrip(title);
+    /* Characters, as the broker counts them (sj_limits.h). */
+    if (g_utf8_strlen(title, -1) > SJ_MAX_TITLE) {
         say_text(j, T(N_("The first line is too long for a title. Put a "
                          "short title on the first line and the details on "
                          "the next lines.")));
+        g_free(title);
         job_free(j);
         return;
     }
-    if (strlen(details) > SJ_MAX_DETAILS) {
+    if (g_utf8_strlen(details, -1) > SJ_MAX_DETAILS) {
         say_text(j, T(N_("That wish is too long. Please make it shorter.")));
+        g_free(title);
         job_free(j);
         return;
     }
-    char *title = g_strndup(text, tlen);
-    g_strstrip(title);
     Shangju__WishPost p = SHANGJU__WISH_POST__INIT;
     p.title = title;
     p.details = (char *)details;
@@ -386,8 +389,8 @@ static void act(job_t *j)
         break;
     case SJ_CMD_TOO_LONG:
         say(j,
-            T(N_("That message is too long (at most %d bytes). Please "
-                 "make it shorter.")),
+            T(N_("That message is too long (at most %d characters). "
+                 "Please make it shorter.")),
             SJ_CHAT_MAX_INPUT);
         break;
     case SJ_CMD_UNKNOWN:

@@ -718,12 +718,16 @@ void sj_chat_parse(const char *msg, size_t len, sj_cmd_t *cmd)
     cmd->said_in = SJ_LANG_ZH;
     if (!msg || len == 0)
         return;
-    if (len > SJ_CHAT_MAX_INPUT) {
+    if (len > SJ_CHAT_MAX_INPUT_BYTES) {
         cmd->kind = SJ_CMD_TOO_LONG;
         return;
     }
     if (!g_utf8_validate(msg, (gssize)len, NULL)) {
         cmd->kind = SJ_CMD_BAD_TEXT;
+        return;
+    }
+    if (g_utf8_strlen(msg, (gssize)len) > SJ_CHAT_MAX_INPUT) {
+        cmd->kind = SJ_CMD_TOO_LONG;
         return;
     }
     char *s = clean(msg, len);

@@ -10,10 +10,16 @@
 #include <stdint.h>
 
 #include "i18n.h"
+#include "sj_limits.h"
 
-/* Largest message read, in bytes of UTF-8 as received: a wish's title and
- * details fit (SJ_MAX_TITLE + SJ_MAX_DETAILS), a flood does not. */
+/* Largest message read, in characters as received: a wish's title and
+ * details fit (SJ_MAX_TITLE + SJ_MAX_DETAILS, counted in characters like
+ * every limit), a flood does not. In bytes it is at most
+ * SJ_CHAT_MAX_INPUT_BYTES, checked first. */
 #define SJ_CHAT_MAX_INPUT 2400
+#define SJ_CHAT_MAX_INPUT_BYTES SJ_UTF8_BYTES(SJ_CHAT_MAX_INPUT)
+_Static_assert(SJ_CHAT_MAX_INPUT >= SJ_MAX_TITLE + SJ_MAX_DETAILS + 100,
+               "a wish's title and details fit one message");
 
 typedef enum {
     SJ_CMD_NONE = 0, /* empty or only blanks: nothing to answer */
@@ -22,7 +28,7 @@ typedef enum {
                         ask "did you mean <suggest>?", never run it */
     SJ_CMD_USAGE,    /* a command (in `of`) with missing or bad arguments */
     SJ_CMD_BAD_TEXT, /* not valid UTF-8 */
-    SJ_CMD_TOO_LONG, /* over SJ_CHAT_MAX_INPUT bytes */
+    SJ_CMD_TOO_LONG, /* over SJ_CHAT_MAX_INPUT characters */
     SJ_CMD_WISH,     /* text: the wish (first line title); "" starts the
                         two-step dialogue */
     SJ_CMD_MINE,
@@ -49,12 +55,13 @@ typedef struct {
     bool lang_known;   /* the message shows its language: */
     sj_lang_t said_in; /* Chinese if it has Han characters, else
                           English if it has Latin letters */
-    char text[SJ_CHAT_MAX_INPUT * 3 + 64]; /* normalised argument text */
+    char text[SJ_CHAT_MAX_INPUT_BYTES * 3 + 64]; /* normalised argument
+                                                    text */
     char suggest[128]; /* SUGGEST: the corrected command, e.g. "cancel 3" */
     /* The whole message, normalised like text (empty for BAD_TEXT and
      * TOO_LONG): the answer to "what is your wish?" may start with a
      * command word (看望老人 …) and is still the wish. */
-    char plain[SJ_CHAT_MAX_INPUT * 3 + 64];
+    char plain[SJ_CHAT_MAX_INPUT_BYTES * 3 + 64];
 } sj_cmd_t;
 
 /* Read one message (len bytes, need not be NUL-terminated) into *cmd.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runtime.h"
+#include "sj_zone.h"
 
 static const char help[] =
     "usage: shangju-chat [BROKER OPTIONS] --console --as HANDLE\n"
@@ -26,7 +27,9 @@ static const char help[] =
     "The Shangju chat bridge: residents post and follow wishes from chat.\n"
     "\n"
     "Broker options (also SHANGJU_DATA, SHANGJU_KEY, SHANGJU_SERVER_KEY,\n"
-    "SHANGJU_REQUESTS, SHANGJU_EVENTS):\n"
+    "SHANGJU_REQUESTS, SHANGJU_EVENTS; SHANGJU_TIME_ZONE, "
+    "default\n" SJ_ZONE_DEFAULT
+    ", is the community's zone of the log's times):\n"
     "  --data DIR            data directory (default " SJ_DEFAULT_DATA ")\n"
     "  --key FILE            the bridge's secret key (default "
     "DIR/bridge.key)\n"
@@ -318,6 +321,10 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage("unexpected argument");
+    /* Before any thread: log lines carry the community's time. */
+    if (sj_zone_use(env_or("SHANGJU_TIME_ZONE", SJ_ZONE_DEFAULT)) != 0)
+        return usage("SHANGJU_TIME_ZONE: unknown zone (a tzdata name such as "
+                     "Asia/Shanghai or UTC)");
     if (!o.key) {
         snprintf(key_buf, sizeof key_buf, "%s/bridge.key", o.data);
         o.key = key_buf;

@@ -2,6 +2,7 @@
  * adapted to the bot's broker interface, the subscription that starts from
  * the cursor the broker keeps, and the periodic ticks. */
 #include "runtime.h"
+#include "sj_zone.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,12 +87,18 @@ static void on_ready(void *ud, uint64_t from, int err)
     }
     static const char *const topics[] = {"wish.", "points.earned"};
     if (sj_client_subscribe(rt->client, topics, 2, from, on_event, rt) != 0) {
-        fprintf(stderr, "level=error module=chat event=subscribe_failed\n");
+        char ts[SJ_ZONE_TIME_MAX];
+        sj_zone_now_rfc3339(ts, sizeof ts);
+        fprintf(stderr,
+                "ts=%s level=error module=chat event=subscribe_failed\n", ts);
         rt->restart_at = sj_chat_now_ms() + 2000;
         return;
     }
     rt->subscribed = true;
-    fprintf(stderr, "level=info module=chat event=subscribed from_seq=%llu\n",
+    char ts[SJ_ZONE_TIME_MAX];
+    sj_zone_now_rfc3339(ts, sizeof ts);
+    fprintf(stderr,
+            "ts=%s level=info module=chat event=subscribed from_seq=%llu\n", ts,
             (unsigned long long)from);
 }
 

@@ -18,7 +18,7 @@
 
 /* Input read at once by a transport: a line longer than a message may be
  * still becomes one (too long) message. */
-#define SJ_CHAT_INPUT_BUF (SJ_CHAT_MAX_INPUT * 8)
+#define SJ_CHAT_INPUT_BUF (SJ_CHAT_MAX_INPUT_BYTES * 2)
 
 typedef struct {
     const char *data, *key, *server_key, *requests, *events;

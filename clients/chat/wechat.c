@@ -20,6 +20,7 @@
 #include "runtime.h"
 #include "wxproto.h"
 #include "wxstate.h"
+#include "sj_zone.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -104,8 +105,10 @@ static void logkv(const char *level, const char *event, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 static void logkv(const char *level, const char *event, const char *fmt, ...)
 {
-    fprintf(stderr, "level=%s module=chat transport=wechat event=%s", level,
-            event);
+    char ts[SJ_ZONE_TIME_MAX];
+    sj_zone_now_rfc3339(ts, sizeof ts);
+    fprintf(stderr, "ts=%s level=%s module=chat transport=wechat event=%s", ts,
+            level, event);
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);

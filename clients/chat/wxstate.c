@@ -1,6 +1,7 @@
 /* The WeChat transport's durable per-user state (wxstate.h): JSON files
  * replaced atomically, all loaded at start. */
 #include "wxstate.h"
+#include "sj_zone.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -119,11 +120,14 @@ static int save(sj_wx_state_t *s, const sj_wx_user_t *u)
             fsync(s->dirfd) == 0)
             rc = 0;
     }
-    if (rc)
+    if (rc) {
+        char ts[SJ_ZONE_TIME_MAX];
+        sj_zone_now_rfc3339(ts, sizeof ts);
         fprintf(stderr,
-                "level=error module=chat transport=wechat event=state_write_"
-                "failed errno=%d\n",
-                errno);
+                "ts=%s level=error module=chat transport=wechat "
+                "event=state_write_failed errno=%d\n",
+                ts, errno);
+    }
     json_object_put(j);
     g_free(name);
     g_free(tmp);
@@ -154,8 +158,12 @@ static void load_one(sj_wx_state_t *s, const char *name)
     json_object *j = json_tokener_parse(g->str), *v;
     g_string_free(g, TRUE);
     if (!j || !json_object_object_get_ex(j, "handle", &v)) {
-        fprintf(stderr, "level=warn module=chat transport=wechat "
-                        "event=state_unreadable\n");
+        char ts[SJ_ZONE_TIME_MAX];
+        sj_zone_now_rfc3339(ts, sizeof ts);
+        fprintf(stderr,
+                "ts=%s level=warn module=chat transport=wechat "
+                "event=state_unreadable\n",
+                ts);
         json_object_put(j);
         return;
     }

@@ -15,6 +15,7 @@
 #include <strophe.h>
 
 #include "runtime.h"
+#include "sj_zone.h"
 
 #define NS_MUC "http://jabber.org/protocol/muc"
 #define NS_MUC_USER "http://jabber.org/protocol/muc#user"
@@ -41,8 +42,10 @@ typedef struct {
 
 static void logf_kv(const char *level, const char *event, const char *extra)
 {
-    fprintf(stderr, "level=%s module=chat transport=xmpp event=%s%s%s\n", level,
-            event, extra ? " " : "", extra ? extra : "");
+    char ts[SJ_ZONE_TIME_MAX];
+    sj_zone_now_rfc3339(ts, sizeof ts);
+    fprintf(stderr, "ts=%s level=%s module=chat transport=xmpp event=%s%s%s\n",
+            ts, level, event, extra ? " " : "", extra ? extra : "");
 }
 
 /* ------------------------------------------------------------- sending */

@@ -9,6 +9,7 @@
 #include "pbjson.h"
 #include "signed_notice.h"
 #include "sj_zone.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,7 +105,7 @@ static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
 typedef struct {
     Shangju__ServiceItem items[SJ_CLI_MAX_LIST];
     Shangju__ServiceItem *ptrs[SJ_CLI_MAX_LIST];
-    char covenant[SJ_MAX_COVENANT + 2];
+    char covenant[SJ_UTF8_BYTES(SJ_MAX_COVENANT) + 2];
 } item_buf_t;
 
 static int parse_items(const char *path, sj_cli_list_t *l, item_buf_t *b)
@@ -136,10 +137,12 @@ static int covenant_arg(const char *path, const char *text, const char *file,
     fclose(f);
     if (err)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read '%s'", file);
-    if (n > SJ_MAX_COVENANT)
-        return sj_cli_usage(path, "the covenant is at most %d bytes",
-                            SJ_MAX_COVENANT);
     b->covenant[n] = '\0';
+    /* Characters, as the broker counts them (issue 15). */
+    if (n > SJ_UTF8_BYTES(SJ_MAX_COVENANT) ||
+        sj_text_nfc_chars(b->covenant) > SJ_MAX_COVENANT)
+        return sj_cli_usage(path, "the covenant is at most %d characters",
+                            SJ_MAX_COVENANT);
     *out = b->covenant;
     return SJ_CLI_OK;
 }
@@ -177,10 +180,11 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
     {                                                                          \
         "item", SJ_CLI_LIST, (list), "G:R:W[:H]",                              \
             SJ_HELP("member G gives W (up to " SJ_STR(                         \
-                SJ_MAX_WHAT) " bytes, no ':') to member R (0 = the "           \
+                SJ_MAX_WHAT) " characters, no ':') to member R (0 = the "      \
                              "community), how "                                \
                              "often H (up to " SJ_STR(                         \
-                                 SJ_MAX_HOW_OFTEN) " bytes; daily, weekly, "   \
+                                 SJ_MAX_HOW_OFTEN) " characters; daily, "      \
+                                                   "weekly, "                  \
                                                    "monthly, once or N/day, "  \
                                                    "N/week, N/month, "         \
                                                    "N/term is enforced, "      \
@@ -198,7 +202,7 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
     {                                                                          \
         "covenant-file", SJ_CLI_LOCAL, (file), "FILE",                         \
             SJ_HELP("read the covenant from FILE (up to " SJ_STR(              \
-                SJ_MAX_COVENANT) " bytes)")                                    \
+                SJ_MAX_COVENANT) " characters)")                               \
     }
 
 static int compact_draft(sj_cli_t *cli, int argc, char **argv)
@@ -226,8 +230,9 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "compact draft", "TITLE",
-        SJ_HELP("Start negotiating a compact (committee): version 1, "
-                "NEGOTIATING. TITLE up to " SJ_STR(SJ_MAX_TITLE) " bytes."),
+        SJ_HELP(
+            "Start negotiating a compact (committee): version 1, "
+            "NEGOTIATING. TITLE up to " SJ_STR(SJ_MAX_TITLE) " characters."),
         args);
     const char *path = spec.path;
     int rc = sj_cli_args(&spec, argc, argv, &first);

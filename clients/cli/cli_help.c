@@ -123,7 +123,7 @@ static void usage_line(FILE *out, const sj_cli_spec_t *spec)
     fputc('\n', out);
 }
 
-/* The limit part of an option's help: "(required; up to 200 bytes)". */
+/* The limit part of an option's help: "(required; up to 200 characters)". */
 static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
 {
     size_t n = 0;
@@ -139,7 +139,7 @@ static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
         ADD("required");
     switch (a->kind) {
     case SJ_CLI_STR:
-        ADD("up to %llu byte%s", (unsigned long long)a->max,
+        ADD("up to %llu character%s", (unsigned long long)a->max,
             a->max == 1 ? "" : "s");
         break;
     case SJ_CLI_U32:
@@ -150,7 +150,7 @@ static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
     case SJ_CLI_LIST:
         ADD("repeat, up to %u times", a->count);
         if (a->max)
-            ADD("each up to %llu bytes", (unsigned long long)a->max);
+            ADD("each up to %llu characters", (unsigned long long)a->max);
         break;
     case SJ_CLI_ENUM:
         ADD("one of:");

@@ -108,11 +108,11 @@ static int listing_cmd(sj_cli_t *cli, int argc, char **argv, bool create)
          SJ_MAX_PHONE},
         {"service", SJ_CLI_LIST, &a.services, "N:P[:D]",
          SJ_HELP("a service N (up to " SJ_STR(
-             SJ_MAX_NAME) " bytes) offered "
+             SJ_MAX_NAME) " characters) offered "
                           "for P points (at most " SJ_STR(
                               SJ_MAX_POINTS) "), described "
                                              "by D (up to " SJ_STR(
-                                                 SJ_MAX_NOTE) " bytes)"),
+                                                 SJ_MAX_NOTE) " characters)"),
          .count = SJ_MAX_SERVICES},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
@@ -369,8 +369,8 @@ int sj_cli_placard(sj_cli_t *cli, int argc, char **argv)
     int first;
     const sj_cli_arg_t args[] = {
         {"output", SJ_CLI_LOCAL, &file, "FILE",
-         SJ_HELP("write the placard to FILE.svg or FILE.png"), .shrt = 'o',
-         .required = true},
+         SJ_HELP("write the placard to FILE.png, FILE.svg or FILE.pdf"),
+         .shrt = 'o', .required = true},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "placard", "ID",
@@ -389,8 +389,10 @@ int sj_cli_placard(sj_cli_t *cli, int argc, char **argv)
         p.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_SVG;
     else if (dot && strcasecmp(dot, ".png") == 0)
         p.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PNG;
+    else if (dot && strcasecmp(dot, ".pdf") == 0)
+        p.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PDF;
     else
-        return sj_cli_usage(path, "FILE must end in .svg or .png");
+        return sj_cli_usage(path, "FILE must end in .png, .svg or .pdf");
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_PLACARD_GET;
     req.placard_get = &p;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sj_zone.h"
+#include "text.h"
 
 /* Print "shangju: [path: ]reason (see 'shangju [path ]--help')" on err. */
 static int usage_to(FILE *err, const char *path, const char *fmt, va_list ap)
@@ -46,11 +47,11 @@ int sj_cli_usage(const char *path, const char *fmt, ...)
 int sj_cli_text(const char *path, const char *what, const char *arg, size_t max,
                 bool required)
 {
-    size_t n = arg ? strlen(arg) : 0;
+    size_t n = sj_text_nfc_chars(arg); /* as the broker counts (issue 15) */
     if (required && n == 0)
         return sj_cli_usage(path, "missing %s", what);
     if (n > max)
-        return sj_cli_usage(path, "%s is too long: %zu bytes, at most %zu",
+        return sj_cli_usage(path, "%s is too long: %zu characters, at most %zu",
                             what, n, max);
     return SJ_CLI_OK;
 }
@@ -60,13 +61,16 @@ static int store_arg(FILE *err, const char *path, const sj_cli_arg_t *a,
                      const char *v)
 {
     uint64_t num;
-    size_t len = v ? strlen(v) : 0;
+    /* Text limits count characters as the broker does (issue 15). */
+    size_t len = a->kind == SJ_CLI_STR || a->kind == SJ_CLI_LIST
+                     ? sj_text_nfc_chars(v)
+                     : 0;
     switch (a->kind) {
     case SJ_CLI_STR:
         if (len > a->max)
             return usage_f(err, path,
-                           "--%s is too long: %zu bytes, at most %llu", a->name,
-                           len, (unsigned long long)a->max);
+                           "--%s is too long: %zu characters, at most %llu",
+                           a->name, len, (unsigned long long)a->max);
         /* fall through */
     case SJ_CLI_LOCAL:
         *(const char **)a->dst = v;
@@ -102,8 +106,8 @@ static int store_arg(FILE *err, const char *path, const sj_cli_arg_t *a,
                            most);
         if (a->max && len > a->max)
             return usage_f(err, path,
-                           "--%s is too long: %zu bytes, at most %llu", a->name,
-                           len, (unsigned long long)a->max);
+                           "--%s is too long: %zu characters, at most %llu",
+                           a->name, len, (unsigned long long)a->max);
         l->items[l->n++] = (char *)v;
         return SJ_CLI_OK;
     }
@@ -202,8 +206,8 @@ static const char global_about[] = SJ_HELP(
     "Talk to a Shangju broker: members, wishes, merchants, compacts, "
     "points, reports and the live event feed. Each option before COMMAND "
     "may also come from the environment variable its help names; a flag "
-    "wins over the environment. Text limits are bytes of UTF-8: a Chinese "
-    "character takes 3.");
+    "wins over the environment. Text limits count characters: a Chinese "
+    "character counts one, like a letter.");
 
 static const char exit_codes[] = SJ_HELP(
     "Exit codes:\n"

@@ -86,7 +86,7 @@ static int points_transfer(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "points transfer", "MEMBER SERVICE --price N",
         SJ_HELP("Pay MEMBER for SERVICE, a service named in MEMBER's listing "
-                "(up to " SJ_STR(SJ_MAX_NAME) " bytes), at the listing's "
+                "(up to " SJ_STR(SJ_MAX_NAME) " characters), at the listing's "
                                               "price, which must be the N you "
                                               "agreed to. Refused (exit 1, "
                                               "FAILED_PRECONDITION) when your "

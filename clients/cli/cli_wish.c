@@ -22,7 +22,7 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "wish post", "TITLE",
         SJ_HELP("Post a wish, TITLE up to " SJ_STR(
-            SJ_MAX_TITLE) " bytes (quote it when it has spaces). "
+            SJ_MAX_TITLE) " characters (quote it when it has spaces). "
                           "Prints the new wish (with --json, its record "
                           "with \"id\")."),
         args);

@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "client.h"
 #include "metrics.h"
+#include "sj_zone.h"
 
 static const char help[] =
     "usage: shangju-metrics [--listen ADDR:PORT] [--data DIR] [--key FILE]\n"
@@ -35,6 +37,8 @@ static const char help[] =
     "  --requests EP       request endpoint (SHANGJU_REQUESTS; "
     "default " SJ_CLIENT_REQUESTS ")\n"
     "  --timeout MS        wait for the broker per scrape (default 2000)\n"
+    "  --time-zone ZONE    the community's zone for the log's times\n"
+    "                      (SHANGJU_TIME_ZONE; default " SJ_ZONE_DEFAULT ")\n"
     "  -h, --help          this help\n"
     "      --version       the version\n";
 
@@ -64,6 +68,21 @@ static enum MHD_Result reply(struct MHD_Connection *con, unsigned status,
     return rc;
 }
 
+/* A logfmt line on stderr stamped in the community's zone with its
+ * offset, like the broker's. */
+static void log_line(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_line(const char *level, const char *fmt, ...)
+{
+    char ts[SJ_ZONE_TIME_MAX], line[1024];
+    sj_zone_now_rfc3339(ts, sizeof ts);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ts=%s level=%s %s\n", ts, level, line);
+}
+
 /* One scrape: ask the broker, render, answer. */
 static enum MHD_Result scrape(ctx_t *ctx, struct MHD_Connection *con)
 {
@@ -76,8 +95,8 @@ static enum MHD_Result scrape(ctx_t *ctx, struct MHD_Connection *con)
     if (err || rep->status != SHANGJU__STATUS__STATUS_OK ||
         rep->body_case != SHANGJU__REPLY__BODY_STATS) {
         static char down[] = "the broker did not answer with statistics\n";
-        fprintf(stderr, "level=warn event=scrape_failed err=\"%s\"\n",
-                err ? sj_strerror(err) : rep->message);
+        log_line("warn", "event=scrape_failed err=\"%s\"",
+                 err ? sj_strerror(err) : rep->message);
         if (rep)
             shangju__reply__free_unpacked(rep, NULL);
         return reply(con, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", down,
@@ -142,7 +161,8 @@ int main(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:9464", *data = getenv("SHANGJU_DATA"),
                *key = getenv("SHANGJU_KEY"), *skey = NULL,
-               *requests = getenv("SHANGJU_REQUESTS");
+               *requests = getenv("SHANGJU_REQUESTS"),
+               *zone = getenv("SHANGJU_TIME_ZONE");
     int timeout = 2000;
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
@@ -151,6 +171,7 @@ int main(int argc, char **argv)
         {"server-key", required_argument, 0, 's'},
         {"requests", required_argument, 0, 'r'},
         {"timeout", required_argument, 0, 't'},
+        {"time-zone", required_argument, 0, 'z'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
@@ -176,6 +197,9 @@ int main(int argc, char **argv)
         case 't':
             timeout = atoi(optarg);
             break;
+        case 'z':
+            zone = optarg;
+            break;
         case 'h':
             fputs(help, stdout);
             return 0;
@@ -190,6 +214,12 @@ int main(int argc, char **argv)
     struct sockaddr_in sa;
     if (optind < argc || timeout <= 0 || parse_listen(listen, &sa) != 0) {
         fprintf(stderr, "shangju-metrics: bad arguments (see --help)\n");
+        return 2;
+    }
+    if (!zone || !*zone)
+        zone = SJ_ZONE_DEFAULT;
+    if (sj_zone_use(zone) != 0) {
+        fprintf(stderr, "shangju-metrics: unknown time zone '%s'\n", zone);
         return 2;
     }
     if (!data || !*data)
@@ -231,8 +261,7 @@ int main(int argc, char **argv)
         sj_client_destroy(&ctx.client);
         return 1;
     }
-    fprintf(stderr, "level=info event=listening listen=%s key=%s\n", listen,
-            key);
+    log_line("info", "event=listening listen=%s key=%s", listen, key);
     while (!stop)
         pause();
     MHD_stop_daemon(d);

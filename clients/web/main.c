@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "sj_zone.h"
 #include "upstream.h"
 
 static const char help[] =
@@ -37,6 +38,10 @@ static const char help[] =
     ")\n"
     "  --events EP           event endpoint (default " SJ_CLIENT_EVENTS ")\n"
     "  --timeout MS          wait for the broker per page (default 800)\n"
+    "  --time-zone ZONE      the community's zone, a tzdata name (default\n"
+    "                        " SJ_ZONE_DEFAULT "; SHANGJU_TIME_ZONE): times "
+    "on\n"
+    "                        pages and in the log\n"
     "  --connection-timeout S  close idle connections after S seconds "
     "(15)\n"
     "  --per-ip N            connections per client address (64; 0 = no\n"
@@ -56,6 +61,7 @@ enum {
     O_CTIMEOUT,
     O_PERIP,
     O_MAXCONN,
+    O_ZONE,
 };
 
 static const struct option opts[] = {
@@ -69,6 +75,7 @@ static const struct option opts[] = {
     {"connection-timeout", required_argument, NULL, O_CTIMEOUT},
     {"per-ip", required_argument, NULL, O_PERIP},
     {"max-connections", required_argument, NULL, O_MAXCONN},
+    {"time-zone", required_argument, NULL, O_ZONE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -121,6 +128,7 @@ int main(int argc, char **argv)
     const char *data = env_or("SHANGJU_DATA", SJ_DEFAULT_DATA);
     const char *key = env_or("SHANGJU_KEY", NULL);
     const char *skey = env_or("SHANGJU_SERVER_KEY", NULL);
+    const char *zone = env_or("SHANGJU_TIME_ZONE", SJ_ZONE_DEFAULT);
     sj_client_opts_t co = {0};
     co.requests = env_or("SHANGJU_REQUESTS", NULL);
     co.events = env_or("SHANGJU_EVENTS", NULL);
@@ -171,6 +179,9 @@ int main(int argc, char **argv)
                 return usage("--max-connections wants 1..100000");
             so.max_connections = (unsigned)v;
             break;
+        case O_ZONE:
+            zone = optarg;
+            break;
         case 'h':
             fputs(help, stdout);
             return 0;
@@ -183,6 +194,11 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage("unexpected argument");
+    /* Before any thread: every time printed (pages, log) is the
+     * community's, with its offset in the log. */
+    if (sj_zone_use(zone) != 0)
+        return usage("--time-zone: unknown zone (a tzdata name such as "
+                     "Asia/Shanghai or UTC)");
     if (!key) {
         snprintf(key_buf, sizeof key_buf, "%s/web.key", data);
         if (access(key_buf, R_OK) != 0)
@@ -204,9 +220,9 @@ int main(int argc, char **argv)
     int err = 0;
     web_upstream_t *up = web_upstream_new(&co, &err);
     if (!up) {
-        fprintf(stderr,
-                "level=error event=no_broker_client key=\"%s\" "
-                "server_key=\"%s\" err=%d\n",
+        web_log("error",
+                "event=no_broker_client key=\"%s\" server_key=\"%s\" "
+                "err=%d",
                 key, skey, err);
         return 1;
     }

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "cache.h"
 #include "pages.h"
 #include "routes.h"
+#include "sj_zone.h"
 
 /* Per-connection memory: the request line and headers must fit. */
 #define CONN_MEMORY (16u * 1024)
@@ -73,6 +75,18 @@ static void peer(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+void web_log(const char *level, const char *fmt, ...)
+{
+    char ts[SJ_ZONE_TIME_MAX];
+    sj_zone_now_rfc3339(ts, sizeof ts);
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ts=%s level=%s %s\n", ts, level, line);
+}
+
 static void access_log(struct MHD_Connection *conn, const char *method,
                        const char *url, int status, size_t bytes,
                        const char *cache, sj_lang_t lang, int64_t t0)
@@ -81,15 +95,10 @@ static void access_log(struct MHD_Connection *conn, const char *method,
     peer(conn, ip, sizeof ip);
     logval(path, sizeof path, url);
     logval(m, sizeof m, method);
-    time_t now = time(NULL);
-    struct tm tm;
-    char ts[32];
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(stderr,
-            "ts=%s level=info event=http method=%s path=%s status=%d "
-            "bytes=%zu us=%lld cache=%s lang=%s ip=%s\n",
-            ts, m, path, status, bytes, (long long)(mono_us() - t0), cache,
+    web_log("info",
+            "event=http method=%s path=%s status=%d "
+            "bytes=%zu us=%lld cache=%s lang=%s ip=%s",
+            m, path, status, bytes, (long long)(mono_us() - t0), cache,
             lang == SJ_LANG_ZH ? "zh" : "en", ip);
 }
 
@@ -320,8 +329,7 @@ int web_server_run(const web_server_opts_t *o, web_upstream_t *up,
     struct sockaddr_storage ss;
     socklen_t sl;
     if (parse_listen(o->listen, &ss, &sl) != 0) {
-        fprintf(stderr, "level=error event=bad_listen listen=\"%s\"\n",
-                o->listen);
+        web_log("error", "event=bad_listen listen=\"%s\"", o->listen);
         return SJ_EINVAL;
     }
     ctx_t ctx = {.up = up};
@@ -341,8 +349,7 @@ int web_server_run(const web_server_opts_t *o, web_upstream_t *up,
         (size_t)CONN_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr,
-                "level=error event=listen_failed listen=\"%s\" err=\"%s\"\n",
+        web_log("error", "event=listen_failed listen=\"%s\" err=\"%s\"",
                 o->listen, strerror(errno));
         web_cache_destroy(&ctx.cache);
         return SJ_EIO;
@@ -350,9 +357,9 @@ int web_server_run(const web_server_opts_t *o, web_upstream_t *up,
     const union MHD_DaemonInfo *di =
         MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
     int epfd = di ? di->epoll_fd : -1;
-    fprintf(stderr,
-            "level=info event=listening listen=\"%s\" timeout_s=%u "
-            "per_ip=%u max_connections=%u\n",
+    web_log("info",
+            "event=listening listen=\"%s\" timeout_s=%u "
+            "per_ip=%u max_connections=%u",
             o->listen, o->timeout_s, o->per_ip, o->max_connections);
     while (!*stop) {
         int t = 1000;
@@ -371,6 +378,6 @@ int web_server_run(const web_server_opts_t *o, web_upstream_t *up,
     }
     MHD_stop_daemon(d);
     web_cache_destroy(&ctx.cache);
-    fprintf(stderr, "level=info event=stopped\n");
+    web_log("info", "event=stopped");
     return 0;
 }

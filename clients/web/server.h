@@ -4,7 +4,8 @@
  * connection timeout and per-address and total connection limits (the
  * library has no timeout by default), bounded request memory, GET and
  * HEAD only, security headers, ETag / 304, a short Cache-Control, and a
- * logfmt access line per request on stderr. */
+ * logfmt access line per request on stderr, stamped in the community's
+ * zone (sj_zone). */
 #ifndef SJ_WEB_SERVER_H
 #define SJ_WEB_SERVER_H
 
@@ -19,6 +20,11 @@ typedef struct {
     unsigned max_connections; /* total */
     unsigned cache_slots;
 } web_server_opts_t;
+
+/* One logfmt line on stderr: "ts=<now in the community's zone, with its
+ * offset> level=LEVEL " then fmt's text and a newline. */
+void web_log(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Serve until *stop becomes nonzero (a signal handler sets it). Returns 0
  * after a clean stop, or SJ_EINVAL (bad --listen) / SJ_EIO (cannot

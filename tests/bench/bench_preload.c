@@ -20,7 +20,7 @@
 #define DEFAULT_RESIDENTS 1000
 #define DEFAULT_MERCHANTS 50
 #define DEFAULT_COMMUNITIES 10
-#define FIRST_COMMITTEE 1 /* the member sj_datadir_open creates */
+#define FIRST_COMMITTEE 1 /* the member sj_datadir_init creates */
 
 typedef unsigned long long ull;
 
@@ -271,7 +271,7 @@ int preload_run(const char *dir, const preload_opts_t *o, preload_result_t *r)
     }
     sj_log_set_level(SJ_LOG_WARN); /* the data dir's first-start lines */
     sj_datadir_t dd;
-    if (sj_datadir_open(dir, o->map_size, &dd) != 0) {
+    if (sj_datadir_init(dir, o->map_size, false, &dd) != 0) {
         fprintf(stderr, "preload: cannot open the data directory %s\n", dir);
         free(people);
         return -1;

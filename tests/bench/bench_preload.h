@@ -39,11 +39,11 @@ typedef struct {
     double seconds;          /* wall time of the whole preload */
 } preload_result_t;
 
-/* Open (creating on first use, exactly as the broker's first start does:
- * store, server key, committee key) the data directory dir, which must not
- * be served by a running broker, and fill it as o says. The store must not
- * hold wishes yet. Returns 0 and fills r, or -1 with a message on stderr;
- * a failed preload leaves the directory in an unspecified state. */
+/* Initialise (exactly as `shangju-broker init` does: store, server key,
+ * committee key) the new data directory dir, which must not be served by
+ * a running broker, and fill it as o says. Returns 0 and fills r, or -1 with a
+ * message on stderr; a failed preload leaves the directory in an unspecified
+ * state. */
 int preload_run(const char *dir, const preload_opts_t *o, preload_result_t *r);
 
 /* A map size that comfortably holds a preload of `wishes` plus a benchmark

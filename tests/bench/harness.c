@@ -131,10 +131,47 @@ toolong:
     return -1;
 }
 
+/* `shangju-broker init` on b's directory when it holds no store yet (a
+ * start refuses an uninitialised directory); its log goes to b's. */
+static int init_if_new(harness_broker_t *b)
+{
+    char store[HARNESS_PATH];
+    if (path_join(store, b->data, "data.mdb"))
+        return -1;
+    if (access(store, F_OK) == 0)
+        return 0;
+    char *argv[] = {b->broker_path, "init", "--data", b->data, NULL};
+    int fd = open(b->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "harness: open %s: %s\n", b->log, strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd, STDERR_FILENO);
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+        execv(b->broker_path, argv);
+        _exit(127);
+    }
+    close(fd);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "harness: shangju-broker init failed; see %s\n",
+                b->log);
+        return -1;
+    }
+    return 0;
+}
+
 int harness_broker_start(harness_broker_t *b)
 {
     if (b->pid > 0)
         return 0;
+    if (init_if_new(b) != 0)
+        return -1;
     /* Everything the child needs is prepared before fork: after it, only
      * async-signal-safe calls (the parent may have threads). */
     char *argv[20], map[24];

@@ -53,12 +53,13 @@ int harness_broker_init(harness_broker_t *b, const char *broker_path,
                         const char *log_level);
 
 /* Start the broker (fork + exec, stderr appended to b->log, killed by the
- * kernel if the calling thread dies). Does not wait for it to serve.
+ * kernel if the calling thread dies), after `shangju-broker init` when the
+ * directory holds no store yet. Does not wait for it to serve.
  * Returns 0 or -1. */
 int harness_broker_start(harness_broker_t *b);
 
 /* Wait up to timeout_ms until the broker answers a Ping from the committee
- * key (waiting first for the keys of a first start to appear). Returns 0,
+ * key (waiting first for the keys to appear). Returns 0,
  * or -1 when the time ran out or the process died (message on stderr). */
 int harness_broker_wait_ready(harness_broker_t *b, int timeout_ms);
 

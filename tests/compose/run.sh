@@ -31,6 +31,7 @@ CID=               # the compose service's container
 WEB_CID=           # the web front's container
 RESTORE_CTR=       # the second broker, on the restored volume
 RESTORE_VOL=
+EMPTY_VOL=
 DATA_VOL=
 BACKUP_VOL=
 T0=$SECONDS
@@ -81,7 +82,7 @@ cleanup() {
     fi
     [ -z "$RESTORE_CTR" ] || "$ENGINE" rm -f "$RESTORE_CTR" >/dev/null 2>&1
     compose down -v
-    for v in $RESTORE_VOL $DATA_VOL $BACKUP_VOL; do
+    for v in $RESTORE_VOL $EMPTY_VOL $DATA_VOL $BACKUP_VOL; do
         "$ENGINE" volume rm -f "$v" >/dev/null 2>&1
     done
     # podman-compose 1.0.x leaves the project's network behind.
@@ -245,6 +246,26 @@ out=$("$ENGINE" run --rm --no-healthcheck --user 0 -v "$WORK/bind:/var/lib/shang
 [ "$(echo "$out" | tr '\n' ' ')" = "$IMG_UID $IMG_UID " ] ||
     fail "root start: ran as / gave the directory to: $out"
 echo "   numeric USER $user, OCI labels, TZ; the entrypoint passes commands through and drops root"
+# An empty volume is not made a community unless SHANGJU_INIT=1 asks: the
+# broker refuses it, names the way out, and writes nothing there.
+EMPTY_VOL=$PROJECT-empty
+rc=0
+out=$("$ENGINE" run --rm --no-healthcheck -v "$EMPTY_VOL:$VAR" "$IMAGE" 2>&1) ||
+    rc=$?
+expect_eq "broker on an empty volume without SHANGJU_INIT exits" "$rc" 1
+grep -q 'SHANGJU_INIT=1' <<<"$out" || fail "no SHANGJU_INIT hint: $out"
+grep -q 'event=datadir_uninitialised' <<<"$out" || fail "no refusal: $out"
+# (a new volume starts as a copy of the image's directory: backups/, the
+# mount point of the backups volume)
+out=$("$ENGINE" run --rm --no-healthcheck -v "$EMPTY_VOL:$VAR" \
+    --entrypoint /bin/sh "$IMAGE" -c "ls -A $VAR | grep -vx backups") || true
+[ -z "$out" ] || fail "a refused start wrote into the volume: $out"
+# The health check signs with the monitor key, not the committee's.
+# (the whole inspect JSON: docker and podman put the check in different
+# places; nothing else in the image names monitor.key)
+"$ENGINE" image inspect "$IMAGE" | grep -q '/var/lib/shangju/monitor.key' ||
+    fail "the image's health check does not use monitor.key"
+echo "   an empty volume is refused without SHANGJU_INIT=1; the health check uses monitor.key"
 
 # ---------------------------------------------------------------- up
 step "compose up (host ports $HOST_REQ, $HOST_EV, web $HOST_WEB)"
@@ -268,6 +289,14 @@ echo "   $CID healthy after ${TIMES[healthy_s]} s; volume $DATA_VOL"
 expect_eq "uid in the container" "$(in_broker id -u)" "$IMG_UID"
 "$ENGINE" logs "$CID" 2>&1 | grep "event=committee_key_created" >/dev/null ||
     fail "first start did not create the committee key"
+"$ENGINE" logs "$CID" 2>&1 | grep "event=monitor_key_created" >/dev/null ||
+    fail "first start did not create the monitor key"
+in_broker test -s "$VAR/monitor.key" || fail "no monitor.key in the volume"
+# the compose file's health check signs with the monitor key as well
+"$ENGINE" inspect "$CID" | grep -q '/var/lib/shangju/monitor.key' ||
+    fail "the compose health check does not use monitor.key"
+in_broker shangju --key "$VAR/monitor.key" --timeout 3000 wish list \
+    >/dev/null 2>&1 && fail "the monitor key lists wishes"
 
 # ---------------------------------------------------------------- lifecycle
 step "wish lifecycle through the CLI in the container"
@@ -403,7 +432,7 @@ else
     sj 0 --json admin stats
     echo "   stats: $(jq -c . <<<"$OUT" | cut -c1-200)"
     sj 0 admin backup compose-test
-    for f in data.mdb server.key server.pub; do
+    for f in data.mdb server.key server.pub monitor.key; do
         in_broker test -s "$VAR/backups/compose-test/$f" ||
             fail "backup lacks $f"
     done

@@ -50,6 +50,11 @@ getent passwd shangju >/dev/null || { echo "no system user"; exit 1; }
 [ "$(stat -c '%U %a' /var/lib/shangju)" = "shangju 700" ] ||
     { echo "data dir: $(stat -c '%U %a' /var/lib/shangju)"; exit 1; }
 grep -q 'Type=notify' /lib/systemd/system/shangju-broker.service
+# the install initialised the community (the broker refuses an empty dir)
+for f in data.mdb server.pub committee.key monitor.key; do
+    [ "$(stat -c %U /var/lib/shangju/$f)" = shangju ] ||
+        { echo "postinst made no $f owned by shangju"; exit 1; }
+done
 runuser -u shangju -- shangju-broker --public-url http://192.0.2.1:8080 \
     2>/tmp/broker.log &
 for i in $(seq 1 50); do

@@ -10,6 +10,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
 
+broker_init --monitor # a monitor key too, as a container's init makes
 broker_start --max-open-wishes 0 --rate 0
 sj member add --role resident --name "Auntie Wang" --contact 138-1111 \
     --community Jinqiao --building "Building 3" \
@@ -48,6 +49,10 @@ expect_eq "backup path" "$(jq -r .path <<<"$OUT")" "$DATA/backups/under-load"
 # may read it (issue 9 finding 7), whatever the umask.
 expect_eq "backups directory mode" "$(stat -c %a "$DATA/backups")" 700
 expect_eq "backup directory mode" "$(stat -c %a "$DATA/backups/under-load")" 700
+# every key a restored broker needs, the health check's monitor key too
+for f in server.key server.pub committee.key monitor.key notice.key; do
+    [ -s "$DATA/backups/under-load/$f" ] || fail "the backup lacks $f"
+done
 for f in "$DATA"/backups/under-load/*; do
     expect_eq "mode of $(basename "$f")" "$(stat -c %a "$f")" 600
 done
@@ -75,6 +80,7 @@ EV_EP=tcp://127.0.0.1:$("$IT_TOOL" port)
 broker_start --max-open-wishes 0 --rate 0
 expect_rc 0 sj --json admin verify
 expect_eq "restored store is sound" "$(jq -r .ok <<<"$OUT")" true
+expect_rc 0 sj --key "$DATA/monitor.key" admin stats # the health check's
 # Every title in the restored store, paging through all wishes.
 : >"$WORK/restored.titles"
 after=0

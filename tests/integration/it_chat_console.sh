@@ -148,4 +148,8 @@ send "积分"
 wait_for auntie "积分："
 chat_stop
 expect_eq "claim notices of W2" "$(count auntie "第 $W2 号心愿“Photos”已被")" 1
+# The bridge's log lines carry the community's time with its offset.
+grep -q 'event=subscribed' "$WORK/chat.log" || fail "no subscribed line"
+grep 'level=' "$WORK/chat.log" | grep -v '^ts=[0-9-]*T[0-9:.]*+08:00 level=' &&
+    fail "chat log lines not stamped in +08:00"
 echo "it_chat_console: ok"

@@ -143,6 +143,10 @@ def sj(*args, key=None, check=True):
 
 
 def broker_start():
+    # a start refuses an uninitialised directory: init it explicitly once
+    if not os.path.exists(os.path.join(DATA, "data.mdb")):
+        subprocess.run([BROKER, "init", "--data", DATA], check=True,
+                       stdout=subprocess.DEVNULL)
     start("broker", [BROKER, "--data", DATA, "--requests", REQ, "--events",
                      EV])
     for _ in range(100):

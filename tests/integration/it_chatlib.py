@@ -76,6 +76,10 @@ class World:
         return json.loads(r.stdout) if r.returncode == 0 and r.stdout else None
 
     def broker_start(self):
+        # a start refuses an uninitialised directory: init it once
+        if not os.path.exists(os.path.join(self.data, "data.mdb")):
+            subprocess.run([self.broker, "init", "--data", self.data],
+                           check=True, stdout=subprocess.DEVNULL)
         self.start("broker", [self.broker, "--data", self.data, "--requests",
                               self.req, "--events", self.ev])
         for _ in range(100):

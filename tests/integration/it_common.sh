@@ -47,8 +47,18 @@ sj() {
         --timeout "${SJ_TIMEOUT:-3000}" "$@"
 }
 
-# broker_start [extra broker args...]: start and wait until a ping answers.
+# broker_init [extra broker args...]: `shangju-broker init` on $DATA when it
+# holds no store yet (a start refuses an uninitialised directory).
+broker_init() {
+    [ -e "$DATA/data.mdb" ] && return 0
+    "$BROKER" init --data "$DATA" --requests "$REQ_EP" --events "$EV_EP" \
+        "$@" >/dev/null 2>>"$BROKER_LOG" || fail "shangju-broker init failed"
+}
+
+# broker_start [extra broker args...]: start (after broker_init) and wait
+# until a ping answers.
 broker_start() {
+    broker_init "$@"
     "$BROKER" --data "$DATA" --requests "$REQ_EP" --events "$EV_EP" "$@" \
         2>>"$BROKER_LOG" &
     BROKER_PID=$!

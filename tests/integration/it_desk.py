@@ -111,6 +111,10 @@ def state(wish):
 
 
 def broker_start():
+    # a start refuses an uninitialised directory: init it explicitly once
+    if not os.path.exists(os.path.join(DATA, "data.mdb")):
+        subprocess.run([BROKER, "init", "--data", DATA], check=True,
+                       stdout=subprocess.DEVNULL)
     start("broker", [BROKER, "--data", DATA, "--requests", REQ,
                      "--events", EV, "--public-url", BASE])
     for _ in range(100):

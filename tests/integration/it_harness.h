@@ -25,8 +25,9 @@ typedef struct {
  * environment's SJ_IT_BROKER) and creates the base temporary directory
  * every broker of this run lives under. SJ_IT_DROP_OPTIONS (comma-
  * separated) names broker options, each with one value, that every start
- * leaves out: for running a suite against an older broker
- * (tests/bench/old13.sh). */
+ * leaves out, and SJ_IT_NO_INIT skips `shangju-broker init` (a broker
+ * from before it makes its store on first start): for running a suite
+ * against an older broker (tests/bench/old13.sh). */
 void it_init(int argc, char **argv);
 
 /* Remove the base temporary directory (from main(), after the run). */

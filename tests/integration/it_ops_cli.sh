@@ -119,6 +119,10 @@ PYEOF
 # listens there, within 5 s
 broker_stop
 [ "$(scrape /metrics | head -1)" = 503 ] || fail "no 503 with the broker away"
+# its log lines carry the community's time with its offset, like the broker's
+grep -q 'event=scrape_failed' "$WORK/metrics.log" || fail "no scrape_failed"
+grep -v '^ts=[0-9-]*T[0-9:.]*+08:00 level=' "$WORK/metrics.log" |
+    grep 'level=' && fail "metrics log lines not in +08:00"
 T0=$(date +%s%N)
 SJ_TIMEOUT=500 expect_rc 3 sj ping
 T1=$(date +%s%N)

@@ -4,13 +4,15 @@
 # Every image (merchant, wish, hand-over; PNG, and SVG rendered to PNG by
 # rsvg-convert) is decoded by zbarimg to exactly the expected URL, with a
 # CJK-bearing public URL; SVGs are well-formed (xmllint); the placard PNG
-# decodes to the merchant's URL; the merchant "scans" the resident's
-# hand-over QR and fulfils with the code it carries: verified.
+# decodes to the merchant's URL, and so does its PDF (rendered by
+# pdftoppm; the broker's placard cache keys on the format); the merchant
+# "scans" the resident's hand-over QR and fulfils with the code it carries:
+# verified.
 # Usage: it_qr.sh BROKER CLI IT_TOOL
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
-for tool in zbarimg rsvg-convert xmllint; do
+for tool in zbarimg rsvg-convert xmllint pdftoppm; do
     command -v "$tool" >/dev/null || fail "$tool is required"
 done
 
@@ -83,6 +85,12 @@ expect_rc 0 sj placard "$MERCHANT" -o "$WORK/placard.svg"
 xmllint --noout "$WORK/placard.svg" || fail "placard SVG is not XML"
 rsvg-convert -o "$WORK/placard.svg.png" "$WORK/placard.svg"
 expect_eq "placard SVG" "$(decode "$WORK/placard.svg.png")" \
+    "$BASE/m/$MERCHANT"
+# PDF (issue 15): a PDF file whose page, rendered by poppler, scans too.
+expect_rc 0 sj placard "$MERCHANT" -o "$WORK/placard.pdf"
+[ "$(head -c 5 "$WORK/placard.pdf")" = "%PDF-" ] || fail "placard PDF: no %PDF"
+pdftoppm -r 150 -png -singlefile "$WORK/placard.pdf" "$WORK/placard.pdf"
+expect_eq "placard PDF" "$(decode "$WORK/placard.pdf.png")" \
     "$BASE/m/$MERCHANT"
 expect_rc 2 sj placard "$MERCHANT" -o "$WORK/placard.gif"
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2119 # broker_start takes optional broker flags
-# Integration: the broker's start-up rails (issue 15). A data directory it
-# cannot write is reported as a permission problem, not as "another broker
+# Integration: the broker's start-up rails (issue 15). A start on an
+# uninitialised directory refuses, names the init command and creates
+# nothing; `init` makes the community once and never again over it (nor
+# over its keys); `init --monitor` adds a statistics-only key. A data
+# directory it cannot write is reported as a permission problem, not as "another broker
 # is serving"; --public-url is validated and the example default is warned
 # about; SIGHUP does not stop the broker.
 # Usage: it_start.sh BROKER CLI IT_TOOL
@@ -9,17 +12,59 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
 
-run_broker() { # run_broker LOG [flags...]: exit status of a start that fails
-    local log=$1 rc=0
+run_broker() { # run_broker LOG [init] [flags...]: exit status of a failing run
+    local log=$1 rc=0 init=()
     shift
-    timeout 10 "$BROKER" --requests "$REQ_EP" --events "$EV_EP" "$@" \
+    [ "${1:-}" = init ] && init=(init) && shift
+    timeout 10 "$BROKER" "${init[@]}" --requests "$REQ_EP" --events "$EV_EP" "$@" \
         2>"$log" || rc=$?
     echo "$rc"
 }
 
+# ---- initialising is explicit: a start on a missing or empty directory
+# refuses, says how to initialise, and leaves nothing behind
+rc=$(run_broker "$WORK/none.log" --data "$WORK/none")
+expect_eq "start on a missing directory exits" "$rc" 1
+grep -q "event=datadir_uninitialised dir=$WORK/none .*run: shangju-broker init --data $WORK/none" \
+    "$WORK/none.log" || fail "no init hint: $(cat "$WORK/none.log")"
+[ -e "$WORK/none" ] && fail "a refused start made the directory"
+mkdir "$WORK/empty"
+rc=$(run_broker "$WORK/empty.log" --data "$WORK/empty")
+expect_eq "start on an empty directory exits" "$rc" 1
+grep -q 'event=datadir_uninitialised' "$WORK/empty.log" || fail "no refusal"
+[ -z "$(ls -A "$WORK/empty")" ] || fail "a refused start wrote: $(ls -A "$WORK/empty")"
+
+# init, then start; a second init refuses and keeps every key
+"$BROKER" init --data "$DATA" --monitor >"$WORK/init.out" 2>>"$BROKER_LOG" ||
+    fail "init failed: $(cat "$BROKER_LOG")"
+grep -q "$DATA/committee.key" "$WORK/init.out" || fail "init names no key"
+for f in server.key server.pub committee.key monitor.key notice.key; do
+    [ -s "$DATA/$f" ] || fail "init wrote no $f"
+done
+sums=$(cat "$DATA"/*.key "$DATA"/*.pub | md5sum)
+rc=$(run_broker "$WORK/again.log" init --data "$DATA")
+expect_eq "init on an initialised directory exits" "$rc" 1
+grep -q 'event=init_refused' "$WORK/again.log" || fail "no init_refused line"
+expect_eq "keys kept" "$(cat "$DATA"/*.key "$DATA"/*.pub | md5sum)" "$sums"
+# keys alone (a store lost or not yet restored) are not overwritten either
+mkdir "$WORK/keys" && cp "$DATA/committee.key" "$WORK/keys/"
+rc=$(run_broker "$WORK/keys.log" init --data "$WORK/keys")
+expect_eq "init beside a committee.key exits" "$rc" 1
+cmp -s "$DATA/committee.key" "$WORK/keys/committee.key" || fail "key overwritten"
+expect_eq "a refused init made" "$(ls -A "$WORK/keys")" committee.key
+
+# the monitor key reads statistics and nothing else
+broker_start --public-url http://192.168.1.20:8080
+expect_rc 0 sj --key "$DATA/monitor.key" admin stats
+expect_rc 0 sj whoami
+sj --key "$DATA/monitor.key" wish list >/dev/null 2>&1 &&
+    fail "the monitor read the wishes"
+broker_stop
+: >"$BROKER_LOG"
+
 # ---- a lock file that cannot be opened is not "another broker"
 mkdir -p "$WORK/odd/broker.lock" # a directory where the lock file goes
-rc=$(run_broker "$WORK/odd.log" --data "$WORK/odd")
+rc=$(run_broker "$WORK/odd.log" init --data "$WORK/odd")
 expect_eq "start on an unwritable lock exits" "$rc" 1
 grep -q 'event=datadir_failed' "$WORK/odd.log" ||
     fail "no datadir_failed line: $(cat "$WORK/odd.log")"

@@ -122,6 +122,16 @@ expect_eq "first wish intact" "$(jq -r .title <<<"$OUT")" "A big wish"
 expect_rc 0 sj --json member list
 expect_rc 0 sj --json watch --from 1 --count 1
 kill -0 "$BROKER_PID" || fail "the broker died on a full map"
+grep -Eq 'level=warn event=store_(reserved|full) ' "$BROKER_LOG" ||
+    fail "no store_reserved / store_full line"
+broker_stop
+
+# Started again on the nearly full map, it warns at once (the map's use is
+# looked at on start, then every 10 s) from 80%, before writes fail.
+: >"$BROKER_LOG"
+broker_start --map-size 1 --map-max 1 --rate 0 --max-open-wishes 0
+grep -Eq 'level=warn event=map_use_high percent=(8[0-9]|9[0-9]|100) ' \
+    "$BROKER_LOG" || fail "no map_use_high warning: $(cat "$BROKER_LOG")"
 broker_stop
 
 # The operator grows the map: writes work again, nothing was lost.

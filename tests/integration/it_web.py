@@ -17,6 +17,7 @@ Usage: it_web.py BROKER CLI IT_TOOL WEB
 import http.client
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -78,6 +79,10 @@ def sj(*args, key=None, check=True):
 
 
 def broker_start():
+    # a start refuses an uninitialised directory: init it explicitly once
+    if not os.path.exists(os.path.join(DATA, "data.mdb")):
+        subprocess.run([BROKER, "init", "--data", DATA], check=True,
+                       stdout=subprocess.DEVNULL)
     start("broker", [BROKER, "--data", DATA, "--requests", REQ,
                      "--events", EV, "--public-url", BASE])
     for _ in range(100):
@@ -410,6 +415,13 @@ def main():
         fail("no access log lines")
     if "cache=hit" not in log_of("web"):
         fail("no page was ever served from the cache")
+    # Every log line is stamped in the community's zone (Asia/Shanghai by
+    # default) with its offset, never in UTC ("Z").
+    stamp = re.compile(r"^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 ")
+    lines = [ln for ln in log_of("web").splitlines() if "level=" in ln]
+    bad = [ln for ln in lines if not stamp.match(ln)]
+    if not lines or bad:
+        fail("web log lines not in +08:00: %r" % bad[:3])
     print("it_web: all checks passed")
 
 

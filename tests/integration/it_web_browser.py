@@ -80,6 +80,10 @@ def wait_http(path):
 
 
 def seed():
+    # a start refuses an uninitialised directory: init it explicitly once
+    if not os.path.exists(os.path.join(DATA, "data.mdb")):
+        subprocess.run([BROKER, "init", "--data", DATA] + ["--demo"], check=True,
+                       stdout=subprocess.DEVNULL)
     start("broker", [BROKER, "--data", DATA, "--requests", REQ, "--events",
                      EV, "--demo", "--public-url", BASE])
     for _ in range(100):
