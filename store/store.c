@@ -39,6 +39,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_RANKINGS] = "rankings",
     [DB_ANCHORS] = "ledger_anchors",
     [DB_MEMBER_BY_HANDLE] = "member_by_handle",
+    [DB_WISH_OPEN_BY_OWNER] = "wish_open_by_owner",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {
@@ -197,6 +198,17 @@ static int open_tables(sj_store_t *s, uint32_t *found)
     if (rc) {
         mdb_txn_abort(txn);
         return env_err(rc);
+    }
+    if (version == 1) { /* to 2 in this transaction: all or nothing */
+        sj_txn_t t = {.store = s, .txn = txn};
+        int err = store__wish_open_index_fill(&t);
+        if (err == 0)
+            err = map_err(meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, 2));
+        if (err) {
+            mdb_txn_abort(txn);
+            return err;
+        }
+        version = 2;
     }
     if (version != SJ_SCHEMA_VERSION) {
         mdb_txn_abort(txn);

@@ -37,6 +37,7 @@ enum {
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
     DB_ANCHORS,             /* entries(8) at(8) -> LedgerAnchor; "last" */
     DB_MEMBER_BY_HANDLE,    /* bridge(8) chat handle NUL id(8) -> "" */
+    DB_WISH_OPEN_BY_OWNER,  /* owner(8) id(8) -> "", while OPEN (schema 2) */
     DB__COUNT
 };
 
@@ -192,9 +193,13 @@ ProtobufCMessage *store__iter_msg(store__iter_t *it,
 typedef bool store__index_key_fn(const ProtobufCMessage *rec, int index_db,
                                  store__key_t *k);
 store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE, _HANDLE */
-store__index_key_fn store__wish_index_key;    /* the four DB_WISH_BY_* */
+store__index_key_fn store__wish_index_key;    /* DB_WISH_BY_*, _OPEN_BY_OWNER */
 store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
 store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
+
+/* Schema 1 to 2: fill DB_WISH_OPEN_BY_OWNER from the OPEN entries of
+ * DB_WISH_BY_STATE (wishes.c). Errors stick to t. */
+int store__wish_open_index_fill(sj_txn_t *t);
 
 /* The key of member id's handle on bridge in DB_MEMBER_BY_HANDLE (without
  * the id when id is 0: the prefix every entry of that handle starts with)
