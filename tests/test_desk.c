@@ -1,6 +1,7 @@
 /* Check suite of the desk client's core (clients/desk/, GLib only): ages
  * and countdowns in both languages, dates in the community's time zone,
- * the hand-over input a scanner types, the live lists fed with records in
+ * the hand-over input a scanner types, a listing's counted specialties
+ * joined, the live lists fed with records in
  * any order (newest wins, no duplicates, the contact kept while the claim
  * is mine), the remembered settings, the session refusing actions while
  * offline, and the GSource that drives the client library from GLib's
@@ -150,6 +151,20 @@ START_TEST(categories)
     ck_assert(!sj_desk_category_in("photo,repair", "food"));
     ck_assert(!sj_desk_category_in("photo", NULL));
     ck_assert(sj_desk_category_in("面包,照相", "照相"));
+}
+END_TEST
+
+/* A listing's specialties as protobuf-c gives them: counted, with no NULL
+ * after the last (the desk read on past it and crashed in it_desk). */
+START_TEST(specialties_joined_by_count)
+{
+    static const char *const items[] = {"豆浆", "油条", "not a specialty"};
+    char *s = sj_desk_join((char *const *)items, 2, ", ");
+    ck_assert_str_eq(s, "豆浆, 油条");
+    g_free(s);
+    s = sj_desk_join(NULL, 0, ", ");
+    ck_assert_str_eq(s, "");
+    g_free(s);
 }
 END_TEST
 
@@ -450,6 +465,7 @@ static Suite *suite(void)
     tcase_add_test(f, time_in_the_community_zone);
     tcase_add_test(f, handover_url_and_bare_code);
     tcase_add_test(f, categories);
+    tcase_add_test(f, specialties_joined_by_count);
     suite_add_tcase(s, f);
     TCase *m = tcase_create("model");
     tcase_add_test(m, board_newest_on_top_without_duplicates);

@@ -174,3 +174,14 @@ bool sj_desk_category_in(const char *cats, const char *category)
     g_free(want);
     return hit;
 }
+
+char *sj_desk_join(char *const *items, size_t n, const char *sep)
+{
+    GString *s = g_string_new("");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            g_string_append(s, sep);
+        g_string_append(s, items[i] ? items[i] : "");
+    }
+    return g_string_free(s, FALSE);
+}

@@ -1,8 +1,9 @@
 /* The desk client's words and numbers: how old a wish is ("12 分钟前"),
  * how long a claim has left, dates in the community's time zone (the
  * process's zone, set once at start by sj_zone_use() as everywhere in
- * Shangju), the age colour of a row, and the
- * hand-over input a barcode scanner types (a URL or the bare code).
+ * Shangju), the age colour of a row, the
+ * hand-over input a barcode scanner types (a URL or the bare code), and a
+ * counted list of strings joined.
  * GLib only; no GTK, no sockets. Strings returned are newly allocated
  * (g_free) unless said otherwise. */
 #ifndef SJ_DESK_FORMAT_H
@@ -55,5 +56,10 @@ bool sj_desk_handover_parse(const char *input, uint64_t *wish_id, char **code);
 /* Whether category appears in the comma-separated list cats (trimmed,
  * case-folded). An empty or NULL list matches every category. */
 bool sj_desk_category_in(const char *cats, const char *category);
+
+/* The n strings of items joined with sep ("" for none). For protobuf-c's
+ * repeated strings, which are counted (n_*), not NULL-terminated as
+ * g_strjoinv() needs. */
+char *sj_desk_join(char *const *items, size_t n, const char *sep);
 
 #endif

@@ -35,8 +35,7 @@ static void show_listing(struct sj_desk_shop *s, const Shangju__Listing *l)
 {
     set(s->name, l->name);
     set(s->category, l->category);
-    char *spec =
-        g_strjoinv(", ", l->specialties ? l->specialties : (char *[]){NULL});
+    char *spec = sj_desk_join(l->specialties, l->n_specialties, ", ");
     set(s->specialties, spec);
     g_free(spec);
     set(s->address, l->address);
