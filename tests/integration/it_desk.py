@@ -66,6 +66,10 @@ def fail(msg):
                         os.path.join(WORK, "fail.png")])
         print("screen at failure:", os.path.join(WORK, "fail.png"),
               file=sys.stderr)
+    for name, p in PROCS.items():  # a process that died says why
+        print("process %s: %s" % (name, "running" if p.poll() is None
+                                  else "exited %s" % p.returncode),
+              file=sys.stderr)
     for a in APPS:  # what the window says, for the log
         try:
             print("labels:", [t for t in texts(a) if t][-12:],
@@ -609,6 +613,9 @@ if __name__ == "__main__":
         rc = 1
     finally:
         for name in list(PROCS):
+            if rc and PROCS[name].poll() is not None:  # died: how
+                print("---- %s exited %s" % (name, PROCS[name].returncode),
+                      file=sys.stderr)
             try:
                 PROCS[name].send_signal(signal.SIGCONT)
                 PROCS[name].kill()
