@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
 #include <unistr.h>
 #include <uninorm.h>
 
@@ -111,6 +112,42 @@ char *sj_text_nfc(const char *s)
         return NULL;
     }
     return (char *)out;
+}
+
+/* Copy n bytes of s to buf (size > 0), cut to fit at a character
+ * boundary, NUL-terminated; the length copied. */
+static size_t copy_cut(const uint8_t *s, size_t n, char *buf, size_t size)
+{
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && (s[n] & 0xc0) == 0x80)
+            n--; /* s[n] continues a character: cut before it */
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return n;
+}
+
+size_t sj_text_fold(const char *s, char *buf, size_t size)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    if (u8_check((const uint8_t *)s, n))
+        return copy_cut((const uint8_t *)s, n, buf, size);
+    /* A full case fold grows text at most threefold (U+0390 becomes three
+     * characters); this buffer holds the fold of any text field whole,
+     * and libunistring allocates only past it. */
+    uint8_t local[1024];
+    size_t len = sizeof local;
+    uint8_t *f = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, local,
+                             &len);
+    if (!f)
+        return copy_cut((const uint8_t *)s, n, buf, size);
+    size_t out = copy_cut(f, len, buf, size);
+    if (f != local)
+        free(f);
+    return out;
 }
 
 /* The values of field f of m when it holds strings or messages (a char *

@@ -1,15 +1,22 @@
-/* The wishes table and its indexes (state, owner, claimant, community),
- * kept in step on every put so each wish list is a range scan. */
+/* The wishes table and its indexes (state, owner, claimant, community,
+ * category), kept in step on every put so each wish list is a range scan.
+ * Communities and categories are indexed and matched folded (sj_text_fold),
+ * so "Jinqiao" finds "JINQIAO" (issue 15). */
 #include "page.h"
 
 #include <string.h>
 
 #include "sj_limits.h"
+#include "text.h"
 
 /* A community is limited in characters (issue 15); its bytes bound. */
 #define MAX_COMMUNITY SJ_UTF8_BYTES(SJ_MAX_COMMUNITY)
 _Static_assert(MAX_COMMUNITY + 1 + 8 <= STORE_KEY_MAX,
                "a community's index key fits the key encoder");
+/* An index key holds a fold cut to MAX_COMMUNITY bytes (a fold can be
+ * longer than its text); a list compares whole folds, at most six bytes a
+ * character (U+1F52 folds to three two-byte characters). */
+#define FOLD_BYTES(chars) (6 * (chars) + 1)
 
 static uint64_t claimant(const Shangju__Wish *w)
 {
@@ -22,11 +29,21 @@ static uint64_t claimant(const Shangju__Wish *w)
     return w->claim->merchant_id;
 }
 
+/* Append s folded and cut to MAX_COMMUNITY bytes (NUL-terminated, like
+ * every key string); false for an empty s, which has no entry. */
+static bool fold_key(const char *s, store__key_t *k)
+{
+    char f[MAX_COMMUNITY + 1];
+    if (!s || !*s || !sj_text_fold(s, f, sizeof f))
+        return false;
+    store__key_str(k, f);
+    return true;
+}
+
 bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
                            store__key_t *k)
 {
     const Shangju__Wish *w = (const Shangju__Wish *)rec;
-    size_t n;
     store__key_init(k);
     switch (index_db) {
     case DB_WISH_BY_STATE: /* state(1) id(8) */
@@ -40,11 +57,12 @@ bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
             return false;
         store__key_u64(k, claimant(w));
         break;
-    case DB_WISH_BY_COMMUNITY: /* community NUL id(8) */
-        n = w->community ? strlen(w->community) : 0;
-        if (n == 0 || n > MAX_COMMUNITY)
+    case DB_WISH_BY_COMMUNITY: /* folded community NUL id(8) */
+    case DB_WISH_BY_CATEGORY:  /* folded category NUL id(8) */
+        if (!fold_key(index_db == DB_WISH_BY_COMMUNITY ? w->community
+                                                       : w->category,
+                      k))
             return false;
-        store__key_str(k, w->community);
         break;
     default:
         return false;
@@ -53,8 +71,10 @@ bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
     return true;
 }
 
-static const int index_db[4] = {DB_WISH_BY_STATE, DB_WISH_BY_OWNER,
-                                DB_WISH_BY_CLAIMANT, DB_WISH_BY_COMMUNITY};
+static const int index_db[] = {DB_WISH_BY_STATE, DB_WISH_BY_OWNER,
+                               DB_WISH_BY_CLAIMANT, DB_WISH_BY_COMMUNITY,
+                               DB_WISH_BY_CATEGORY};
+#define N_INDEX (sizeof index_db / sizeof index_db[0])
 
 int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old)
 {
@@ -62,7 +82,7 @@ int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old)
         (old && old->community && strlen(old->community) > MAX_COMMUNITY))
         return SJ_EINVAL;
     /* Errors stick to t; the last put reports the first one. */
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < N_INDEX; i++) {
         store__key_t nk, ok;
         bool has_new = store__wish_index_key(&w->base, index_db[i], &nk);
         bool has_old =
@@ -87,26 +107,49 @@ int sj_wish_get(sj_txn_t *t, uint64_t id, Shangju__Wish **out)
                           (ProtobufCMessage **)out);
 }
 
+/* A filter with its community and category folded once per list. */
+typedef struct {
+    const sj_wish_filter_t *f;
+    char community[FOLD_BYTES(SJ_MAX_COMMUNITY)];
+    char category[FOLD_BYTES(SJ_MAX_CATEGORY)];
+} match_t;
+
+/* Whether text folds to want ("" = any). */
+static bool folds_to(const char *text, const char *want, size_t size)
+{
+    char f[FOLD_BYTES(SJ_MAX_COMMUNITY)];
+    if (!*want)
+        return true;
+    sj_text_fold(text, f, size < sizeof f ? size : sizeof f);
+    return strcmp(f, want) == 0;
+}
+
 static bool keep(const ProtobufCMessage *rec, const void *ctx)
 {
     const Shangju__Wish *w = (const Shangju__Wish *)rec;
-    const sj_wish_filter_t *f = ctx;
+    const match_t *m = ctx;
+    const sj_wish_filter_t *f = m->f;
     if (f->state && w->state != f->state)
         return false;
     if (f->owner_id && w->owner_id != f->owner_id)
         return false;
     if (f->claimant_id && claimant(w) != f->claimant_id)
         return false;
-    if (f->community && *f->community &&
-        strcmp(w->community ? w->community : "", f->community) != 0)
-        return false;
-    return true;
+    return folds_to(w->community, m->community, sizeof m->community) &&
+           folds_to(w->category, m->category, sizeof m->category);
 }
 
 int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
                  size_t limit, Shangju__Wish ***items, size_t *n_items,
                  uint64_t *next)
 {
+    size_t c = f->community ? strlen(f->community) : 0;
+    size_t g = f->category ? strlen(f->category) : 0;
+    if (c > MAX_COMMUNITY || g > SJ_UTF8_BYTES(SJ_MAX_CATEGORY))
+        return SJ_EINVAL;
+    match_t m = {.f = f};
+    sj_text_fold(f->community, m.community, sizeof m.community);
+    sj_text_fold(f->category, m.category, sizeof m.category);
     store__key_t prefix;
     store__key_init(&prefix);
     store__page_q q = {
@@ -115,24 +158,24 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
         .record_db = DB_WISHES,
         .desc = &shangju__wish__descriptor,
         .keep = keep,
-        .keep_ctx = f,
+        .keep_ctx = &m,
         .after = after,
+        .before = f->before,
+        .descending = f->newest_first,
         .limit = limit,
     };
     /* The narrowest index first: one person's wishes, then a community,
-     * then a state; the remaining filters apply within that range. */
-    size_t c = f->community ? strlen(f->community) : 0;
+     * then a category, then a state; the remaining filters apply within
+     * that range (the scan budget bounds a call whatever they are). */
     if (f->owner_id) {
         q.index_db = DB_WISH_BY_OWNER;
         store__key_u64(&prefix, f->owner_id);
     } else if (f->claimant_id) {
         q.index_db = DB_WISH_BY_CLAIMANT;
         store__key_u64(&prefix, f->claimant_id);
-    } else if (c) {
-        if (c > MAX_COMMUNITY)
-            return SJ_EINVAL;
-        q.index_db = DB_WISH_BY_COMMUNITY;
-        store__key_str(&prefix, f->community);
+    } else if (*m.community || *m.category) {
+        q.index_db = *m.community ? DB_WISH_BY_COMMUNITY : DB_WISH_BY_CATEGORY;
+        fold_key(*m.community ? f->community : f->category, &prefix);
     } else if (f->state) {
         q.index_db = DB_WISH_BY_STATE;
         store__key_u8(&prefix, (uint8_t)f->state);
@@ -143,4 +186,24 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
 void sj_wish_page_free(Shangju__Wish **items, size_t n)
 {
     store__page_free((ProtobufCMessage **)items, n);
+}
+
+int store__wish_fold_index_fill(sj_txn_t *t)
+{
+    /* Errors stick to t; store__iter_end reports the first one. */
+    store__drop(t, DB_WISH_BY_COMMUNITY);
+    store__drop(t, DB_WISH_BY_CATEGORY);
+    store__iter_t it;
+    store__foreach(&it, t, DB_WISHES, NULL) {
+        ProtobufCMessage *w = store__iter_msg(&it, &shangju__wish__descriptor);
+        if (!w)
+            break; /* SJ_EIO is on it: the open fails, nothing changes */
+        store__key_t k;
+        if (store__wish_index_key(w, DB_WISH_BY_COMMUNITY, &k))
+            store__put(t, DB_WISH_BY_COMMUNITY, &k, "", 0);
+        if (store__wish_index_key(w, DB_WISH_BY_CATEGORY, &k))
+            store__put(t, DB_WISH_BY_CATEGORY, &k, "", 0);
+        protobuf_c_message_free_unpacked(w, NULL);
+    }
+    return store__iter_end(&it);
 }
