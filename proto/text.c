@@ -140,8 +140,8 @@ size_t sj_text_fold(const char *s, char *buf, size_t size)
      * and libunistring allocates only past it. */
     uint8_t local[1024];
     size_t len = sizeof local;
-    uint8_t *f = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, local,
-                             &len);
+    uint8_t *f =
+        u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, local, &len);
     if (!f)
         return copy_cut((const uint8_t *)s, n, buf, size);
     size_t out = copy_cut(f, len, buf, size);

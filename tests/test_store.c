@@ -686,9 +686,8 @@ START_TEST(newest_first_keeps_the_scan_budget)
         w.category = (char *)"food";
         ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
     }
-    sj_wish_filter_t f = {.community = "East",
-                          .category = "repair",
-                          .newest_first = true};
+    sj_wish_filter_t f = {
+        .community = "East", .category = "repair", .newest_first = true};
     Shangju__Wish **items;
     size_t n;
     uint64_t next;
