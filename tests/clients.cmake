@@ -10,9 +10,11 @@ target_compile_options(test_client PRIVATE ${SJ_WARNINGS})
 add_test(NAME client COMMAND test_client)
 
 add_executable(test_client_cli ${CMAKE_CURRENT_LIST_DIR}/test_client_cli.c)
-target_link_libraries(test_client_cli PRIVATE sj_cli PkgConfig::CHECK)
+target_link_libraries(test_client_cli PRIVATE sj_cli PkgConfig::CHECK ${UNISTRING_LIB})
 target_compile_options(test_client_cli PRIVATE ${SJ_WARNINGS})
 add_test(NAME client_cli COMMAND test_client_cli)
+set_tests_properties(client_cli PROPERTIES
+    ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};LANG=C.UTF-8")
 
 # The catalogue: the reader (sj_tr) and the completeness check that fails
 # on any untranslated or fuzzy message, or a marking file not in POTFILES.in.

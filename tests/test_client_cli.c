@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uniwidth.h>
+
 #include "cli.h"
+#include "cli_enums.h"
 #include "pbjson.h"
 
 static json_object *get(json_object *o, const char *key)
@@ -383,8 +386,10 @@ static void check_leaf(const char *family, const char *name)
     snprintf(want, sizeof want, "usage: shangju %s", path);
     ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s: %s", path, out);
     ck_assert_msg(spied.about && *spied.about, "%s: no about text", path);
-    ck_assert_msg(contains_squashed(out, spied.about), "%s: about missing",
-                  path);
+    char text[4096];
+    ck_assert_msg(
+        contains_squashed(out, sj_cli_expand(spied.about, text, sizeof text)),
+        "%s: about missing", path);
     for (size_t i = 0; i < spied.n; i++) {
         const sj_cli_arg_t *a = &spied.opts[i];
         ck_assert_msg(a->help && *a->help, "%s --%s: no help", path, a->name);
@@ -399,8 +404,9 @@ static void check_leaf(const char *family, const char *name)
                       a->name);
         snprintf(want, sizeof want, "--%s", a->name);
         ck_assert_msg(strstr(out, want), "%s: %s not in help", path, want);
-        ck_assert_msg(contains_squashed(out, a->help),
-                      "%s --%s: its help is not printed", path, a->name);
+        ck_assert_msg(
+            contains_squashed(out, sj_cli_expand(a->help, text, sizeof text)),
+            "%s --%s: its help is not printed", path, a->name);
         if (a->kind == SJ_CLI_STR) {
             snprintf(want, sizeof want, "up to %llu character",
                      (unsigned long long)a->max);
@@ -751,6 +757,527 @@ START_TEST(keyfile_round_trip)
 }
 END_TEST
 
+/* The user's language for _(): LANGUAGE under LANG=C.UTF-8 (CTest sets
+ * LANG and SHANGJU_LOCALEDIR). */
+static void lang(const char *l)
+{
+    setenv("LANGUAGE", l, 1);
+    sj_i18n_init();
+}
+
+/* Enum values: typed in either language, printed in the user's, one table
+ * for both; a bad value lists the valid ones. */
+START_TEST(enums_both_languages)
+{
+    const ProtobufCEnumDescriptor *role = &shangju__role__descriptor;
+    const ProtobufCEnumDescriptor *ws = &shangju__wish_state__descriptor;
+    const ProtobufCEnumDescriptor *cs = &shangju__compact_state__descriptor;
+    int v = -1;
+    lang("en");
+    ck_assert_int_eq(sj_cli_enum_parse(role, "居民", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_RESIDENT);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "Merchant", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_MERCHANT);
+    ck_assert_int_eq(sj_cli_enum_parse(ws, "\xe3\x80\x80待认领 ", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__WISH_STATE__WISH_STATE_OPEN);
+    ck_assert_int_eq(sj_cli_enum_parse(cs, "已结束", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__COMPACT_STATE__COMPACT_STATE_CLOSED);
+    ck_assert_int_eq(sj_cli_enum_parse(cs, "3", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__COMPACT_STATE__COMPACT_STATE_PUBLISHED);
+    v = -1;
+    ck_assert_int_eq(sj_cli_enum_parse(role, "unspecified", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "0", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "居委", &v), SJ_EINVAL);
+    ck_assert_int_eq(sj_cli_enum_parse(role, "", &v), SJ_EINVAL);
+    ck_assert_int_eq(v, -1);
+    ck_assert_str_eq(sj_cli_enum_name(ws, 1), "open");
+    ck_assert_str_eq(sj_cli_enum_name_in(SJ_LANG_ZH, ws, 1), "待认领");
+    /* No table (image formats): the short name; unknown value: NULL. */
+    ck_assert_str_eq(sj_cli_enum_name(&shangju__image_format__descriptor, 2),
+                     "svg");
+    ck_assert_ptr_null(sj_cli_enum_name(ws, 99));
+    char buf[256];
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, sizeof buf),
+                     "open, claimed, fulfilled, closed, cancelled, expired");
+    lang("zh_CN");
+    ck_assert_str_eq(sj_cli_enum_name(ws, 1), "待认领");
+    ck_assert_str_eq(sj_cli_enum_name(cs, 4), "履约中");
+    ck_assert_str_eq(sj_cli_enum_name(&shangju__member_status__descriptor, 1),
+                     "正常");
+    ck_assert_str_eq(sj_cli_enum_name_in(SJ_LANG_EN, cs, 4), "active");
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, sizeof buf),
+                     "待认领、已认领、已完成、已关闭、已取消、已过期");
+    ck_assert_int_eq(sj_cli_enum_parse(role, "committee", &v), 0);
+    ck_assert_int_eq(v, SHANGJU__ROLE__ROLE_COMMITTEE);
+    /* Cut at a whole name. */
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, 22), "待认领、已认领");
+    ck_assert_str_eq(sj_cli_enum_choices(ws, buf, 21), "待认领");
+    /* Through the parser: accepted (then no key: exit 4), or refused with
+     * the valid values in the user's language. */
+    char *out, *err;
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--role", "居民", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--state", "认领", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "（可选：待认领、已认领、已完成、已关闭、已取消、"
+                              "已过期）"),
+                  "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+    ck_assert_int_eq(
+        cli(&out, &err, "compact", "list", "--state", "谈约中", NULL),
+        SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--role", "boss", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "--role: unknown value 'boss' (one of: resident, "
+                              "merchant, committee, bridge, web, monitor)"),
+                  "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* Words of English allowed in the Chinese help: values typed as they are
+ * (formats, frequency words), names of things that have no Chinese name
+ * (JSON, CURVE, tzdata, ...), and JSON keys the help quotes. Option names,
+ * metavariables (upper case), paths, URLs and `commands` are skipped by
+ * english_words() itself. */
+static const char *const allowed[] = {
+    "shangju",  "json",     "png",           "svg",
+    "text",     "csv",      "prometheus",    "daily",
+    "weekly",   "monthly",  "once",          "day",
+    "week",     "month",    "term",          "next",
+    "status",   "message",  "reason",        "join",
+    "base",     "Ed",       "tzdata",        "Asia",
+    "Shanghai", "textfile", "node_exporter", "section",
+    "item",     "value",    "rank",          "member_id",
+    "name",     "id",       "Prometheus",
+};
+
+/* The first run of 3+ ASCII letters in text that is not allowed, or NULL.
+ * A word is skipped when its token (between spaces and Chinese
+ * punctuation) is an option (-x, --name), a path or URL (holds '/' or
+ * '.'), an identifier (holds '_' or '='), alternatives typed as they are
+ * ("merchant|wish"), inside `backquotes`, or all upper
+ * case (FILE, TITLE, SHANGJU_DATA, NOT_FOUND, CURVE). */
+static const char *english_word(const char *text)
+{
+    static char word[64];
+    bool quoted = false;
+    const char *p = text;
+    while (*p) {
+        if (*p == '`')
+            quoted = !quoted;
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+            p++;
+            continue;
+        }
+        /* The token around the word: back to a space or a non-ASCII byte. */
+        const char *t = p, *e = p;
+        while (t > text && t[-1] != ' ' && t[-1] != '\n' &&
+               !((unsigned char)t[-1] & 0x80) && t[-1] != '(' && t[-1] != '"' &&
+               t[-1] != '[')
+            t--;
+        while (*e && *e != ' ' && *e != '\n' && !((unsigned char)*e & 0x80) &&
+               *e != ')' && *e != '"' && *e != ',')
+            e++;
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        bool upper = true;
+        for (size_t i = 0; i < n; i++)
+            upper = upper && !(p[i] >= 'a' && p[i] <= 'z');
+        bool skip = quoted || upper || n < 3 || *t == '-' ||
+                    memchr(t, '/', (size_t)(e - t)) ||
+                    memchr(t, '.', (size_t)(e - t)) ||
+                    memchr(t, '_', (size_t)(e - t)) ||
+                    memchr(t, '=', (size_t)(e - t)) ||
+                    memchr(t, '|', (size_t)(e - t)); /* a|b: values typed */
+        for (size_t i = 0; !skip && i < sizeof allowed / sizeof *allowed; i++)
+            skip = strlen(allowed[i]) == n && strncmp(allowed[i], p, n) == 0;
+        /* Command names ("watch", "wish confirm") are typed as they are. */
+        size_t tn = (size_t)(e - p); /* the word to the token's end */
+        bool command = false;
+        for (const sj_cli_cmd_t *c = sj_cli_commands; !command && c->name;
+             c++) {
+            command = strlen(c->name) == tn && strncmp(c->name, p, tn) == 0;
+            for (const sj_cli_cmd_t *d = c->sub; !command && d && d->name; d++)
+                command = strlen(d->name) == tn && strncmp(d->name, p, tn) == 0;
+        }
+        if (command) {
+            p = e;
+            continue;
+        }
+        if (!skip) {
+            snprintf(word, sizeof word, "%.*s", (int)n, p);
+            return word;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+/* The widest line of text, in display columns. */
+static size_t widest(const char *text)
+{
+    size_t most = 0;
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        int w = u8_width((const uint8_t *)text, n, "UTF-8");
+        if (w > 0 && (size_t)w > most)
+            most = (size_t)w;
+        text += n + (text[n] == '\n');
+    }
+    return most;
+}
+
+/* A help text is in the catalogue: Chinese differs from the English. */
+static void translated(const char *path, const char *msgid)
+{
+    ck_assert_msg(strcmp(sj_tr(SJ_LANG_ZH, msgid), msgid) != 0,
+                  "%s: no Chinese for \"%s\"", path ? path : "shangju", msgid);
+}
+
+/* One `--help` in Chinese: every text of its table translated, no English
+ * left but option names, values and metavariables, lines within 79
+ * columns, no "{NAME}" left unexpanded. */
+static void check_zh_help(const char *family, const char *name)
+{
+    char *out, *err;
+    memset(&spied, 0, sizeof spied);
+    int rc = !name    ? cli(&out, &err, "--help", NULL)
+             : family ? cli(&out, &err, family, name, "--help", NULL)
+                      : cli(&out, &err, name, "--help", NULL);
+    ck_assert_int_eq(rc, SJ_CLI_OK);
+    if (spied.seen) {
+        if (spied.about)
+            translated(spied.path, spied.about);
+        for (size_t i = 0; i < spied.n; i++)
+            translated(spied.path, spied.opts[i].help);
+    }
+    const char *w = english_word(out);
+    ck_assert_msg(!w, "%s %s --help: English word \"%s\" in:\n%s",
+                  family ? family : "", name ? name : "", w, out);
+    ck_assert_msg(widest(out) <= 79, "%s %s --help: a line is %zu columns",
+                  family ? family : "", name ? name : "", widest(out));
+    /* No line starts with a closing mark, none ends with an opening one. */
+    static const char *const closing[] = {"，", "。", "、", "；",
+                                          "：", "）", "”",  "！"};
+    for (const char *l = out; *l;
+         l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        const char *t = l + strspn(l, " ");
+        size_t n = strcspn(l, "\n");
+        for (size_t i = 0; i < sizeof closing / sizeof *closing; i++)
+            ck_assert_msg(strncmp(t, closing[i], strlen(closing[i])) != 0,
+                          "a line starts with %s:\n%.*s", closing[i], (int)n,
+                          l);
+        ck_assert_msg(n < 3 || (strncmp(l + n - 3, "（", 3) != 0 &&
+                                strncmp(l + n - 3, "“", 3) != 0),
+                      "a line ends with an opening mark:\n%.*s", (int)n, l);
+    }
+    ck_assert_msg(!strstr(out, "{MAX_") && !strstr(out, "{DEFAULT_"),
+                  "%s: a {NAME} left in:\n%s", name ? name : "", out);
+    ck_assert_ptr_nonnull(strstr(out, "用法："));
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+}
+
+START_TEST(help_in_chinese)
+{
+    lang("zh_CN");
+    sj_cli_on_help(spy);
+    check_zh_help(NULL, NULL);
+    for (const sj_cli_cmd_t *t = sj_cli_commands; t->name; t++) {
+        translated(t->name, t->summary);
+        if (!t->sub) {
+            check_zh_help(NULL, t->name);
+            continue;
+        }
+        check_zh_help(t->name, "--help"); /* the family's command list */
+        for (const sj_cli_cmd_t *c = t->sub; c->name; c++) {
+            translated(c->name, c->summary);
+            check_zh_help(t->name, c->name);
+        }
+    }
+    sj_cli_on_help(NULL);
+    /* The global help in Chinese wraps between Chinese characters. */
+    char *out, *err;
+    cli(&out, &err, "--help", NULL);
+    ck_assert_ptr_nonnull(strstr(out, "与商居联盟服务打交道"));
+    ck_assert_ptr_nonnull(strstr(out, "--timeout MS"));
+    free(out);
+    free(err);
+    /* Usage errors in Chinese, option names kept. */
+    cli(&out, &err, "wish", "list", "--limit", "x", NULL);
+    ck_assert_msg(strstr(err, "--limit 要填数字，不能是“x”"), "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "参见“shangju wish list --help”"));
+    free(out);
+    free(err);
+    cli(&out, &err, "wish", "list", "--bogus", NULL);
+    ck_assert_msg(strstr(err, "没有“--bogus”这个选项"), "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+}
+END_TEST
+
+/* Wrapping counts display columns: a Chinese character takes two. */
+START_TEST(help_wraps_by_display_width)
+{
+    static const sj_cli_arg_t args[] = {
+        {.name = "note",
+         .kind = SJ_CLI_STR,
+         .meta = "TEXT",
+         .help = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+                 "一二三四五六七八九十",
+         .max = 10},
+    };
+    const sj_cli_spec_t spec = {"x", NULL, "", args, 1};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lang("en");
+    sj_cli_help(f, &spec);
+    fclose(f);
+    /* 40 characters = 80 columns from column 24: cut after 27 of them,
+     * mid-text, no space added; the limit follows on the next line. */
+    ck_assert_msg(strstr(buf, "  --note TEXT           "
+                              "一二三四五六七八九十一二三四五六七八九十一二三"
+                              "四五六七\n"),
+                  "%s", buf);
+    ck_assert_uint_le(widest(buf), 79);
+    free(buf);
+}
+END_TEST
+
+/* Full-width digits and separators, as a Chinese input method types them,
+ * in numbers, ids, dates and structured options; free text untouched. */
+START_TEST(fullwidth_input)
+{
+    char buf[64], *out, *err;
+    uint64_t v = 0;
+    ck_assert_int_eq(sj_cli_u64("１２", &v), 0);
+    ck_assert_uint_eq(v, 12);
+    ck_assert_str_eq(
+        sj_cli_halfwidth("２０２７－０１－０２　０８：３０", buf, sizeof buf),
+        "2027-01-02 08:30");
+    ck_assert_ptr_null(sj_cli_halfwidth("１２３４５６", buf, 6));
+    char service[] = "擦鞋：５：擦得亮：Ａ级";
+    char *points = sj_cli_split(service);
+    ck_assert_str_eq(service, "擦鞋");
+    ck_assert_str_eq(points, "５：擦得亮：Ａ级");
+    char *desc = sj_cli_split(points);
+    ck_assert_str_eq(desc, "擦得亮：Ａ级"); /* free text as typed */
+    ck_assert_int_eq(sj_cli_u64(points, &v), 0);
+    ck_assert_uint_eq(v, 5);
+    char plain[] = "a:b";
+    ck_assert_str_eq(sj_cli_split(plain), "b");
+    char none[] = "ab";
+    ck_assert_ptr_null(sj_cli_split(none));
+    /* Through the parser (exit 4: parsed, then no key file). Structured
+     * values are cut in place, as in argv: writable copies. */
+    char svc[] = "擦鞋：５：擦得亮", svc_bad[] = "擦鞋：五";
+    char item[] = "１：０：扫楼道：每周";
+    ck_assert_int_eq(cli(&out, &err, "wish", "show", "１", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--limit", "５０", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--limit", "５０１", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "--limit is too large: 501"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "merchant", "register", "--name", "鞋铺",
+                         "--category", "鞋", "--service", svc, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "merchant", "register", "--name", "鞋铺",
+                         "--category", "鞋", "--service", svc_bad, NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "draft", "约", "--from",
+                         "２０２７－０１－０２", "--to", "2027-03-01",
+                         "--party", "１", "--party", "2", "--item", item, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "draft", "约", "--from",
+                         "２０２７－０２－３０", "--to", "2027-03-01",
+                         "--party", "1", "--party", "2", NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* A mistyped command gets the nearest one, in the user's language. */
+START_TEST(did_you_mean)
+{
+    char *out, *err;
+    lang("en");
+    ck_assert_int_eq(cli(&out, &err, "wsh", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "unknown command 'wsh'; did you mean 'wish'?"),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "lst", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'list'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "compact", "sing", "3", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'sign'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wihs", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean 'wish'?"), "%s", err); /* swap */
+    free(out);
+    free(err);
+    /* Options too, the command's and the global ones after it. */
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--jsno", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "unknown option '--jsno'; did you mean "
+                              "'--json'?"),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "post", "T", "--detials=x", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "did you mean '--details'?"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--zzz", NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "xyzzy", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(!strstr(err, "did you mean"), "%s", err);
+    free(out);
+    free(err);
+    lang("zh_CN");
+    ck_assert_int_eq(cli(&out, &err, "membr", "list", NULL), SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "没有“membr”这个命令；您是不是想输入“member”？"),
+                  "%s", err);
+    free(out);
+    free(err);
+    lang("en");
+}
+END_TEST
+
+/* Global options work after the command too. */
+START_TEST(globals_after_command)
+{
+    char *out, *err;
+    /* Parsed (exit 4: no key file), not "unknown option" (exit 2). */
+    ck_assert_int_eq(cli(&out, &err, "wish", "list", "--json", NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "show", "3", "--timeout", "0", NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "--timeout wants milliseconds"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "points", "balance", "--time-zone",
+                         "Mars/Olympus", NULL),
+                     SJ_CLI_EUSAGE);
+    free(out);
+    free(err);
+    /* --data after the command moves the default key with it. */
+    ck_assert_int_eq(cli(&out, &err, "member", "list", "--data",
+                         "/nonexistent/later", "--role", "商户", NULL),
+                     SJ_CLI_ELOCAL);
+    ck_assert_msg(strstr(err, "/nonexistent/later/committee.key"), "%s", err);
+    free(out);
+    free(err);
+    /* A command's own option of the same name wins: compact sign
+     * --version N is the version to sign, not the program's version. */
+    ck_assert_int_eq(
+        cli(&out, &err, "compact", "sign", "3", "--version", "2", NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "give both --version and --hash"), "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* The hand-over code: typed, or the URL a phone scanned off the wish's
+ * hand-over QR (<public-url>/w/ID?code=CODE). */
+START_TEST(scanned_handover_url)
+{
+    char code[SJ_HANDOVER_CODE_LEN + 1], *out, *err;
+    uint64_t id = 99;
+    ck_assert_int_eq(sj_cli_handover_code("AB12cd34", &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "AB12cd34");
+    ck_assert_uint_eq(id, 0);
+    ck_assert_int_eq(sj_cli_handover_code("https://sj.example.org/w/42?code="
+                                          "Xy7_k-2Q",
+                                          &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "Xy7_k-2Q");
+    ck_assert_uint_eq(id, 42);
+    ck_assert_int_eq(sj_cli_handover_code("http://host/base/w/7?lang=zh&code="
+                                          "abc#top",
+                                          &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "abc");
+    ck_assert_uint_eq(id, 7);
+    ck_assert_int_eq(sj_cli_handover_code("ＡＢ１２", &id, code, sizeof code),
+                     0);
+    ck_assert_str_eq(code, "AB12");
+    const char *bad[] = {"",
+                         "AB12cd345",
+                         "AB 12",
+                         "https://host/w/42",
+                         "https://host/m/42?code=AB12",
+                         "https://host/w/0?code=AB12",
+                         "https://host/w/42?code=",
+                         "https://host/w/42?code=A<b>"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(sj_cli_handover_code(bad[i], &id, code, sizeof code) ==
+                          SJ_EINVAL,
+                      "%s accepted", bad[i]);
+    /* Through the parser: the URL alone (ID from it), with the same ID, or
+     * with another ID (refused). */
+    const char *url = "https://sj.example.org/w/42?code=Xy7_k-2Q";
+    ck_assert_int_eq(cli(&out, &err, "wish", "fulfil", "--code", url, NULL),
+                     SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "fulfil", "42", "--code", url, NULL),
+        SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    ck_assert_int_eq(
+        cli(&out, &err, "wish", "fulfil", "43", "--code", url, NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_msg(strstr(err, "the scanned code is for wish 42, not 43"), "%s",
+                  err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "wish", "fulfil", "--code", "AB12", NULL),
+                     SJ_CLI_EUSAGE); /* no ID and no URL */
+    ck_assert_msg(strstr(err, "missing ID"), "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("client_cli");
@@ -771,6 +1298,15 @@ static Suite *cli_suite(void)
     tcase_add_test(o, over_limit_refused_before_sending);
     tcase_add_test(o, numbers_lists_required);
     suite_add_tcase(s, o);
+    TCase *l = tcase_create("languages");
+    tcase_add_test(l, enums_both_languages);
+    tcase_add_test(l, help_in_chinese);
+    tcase_add_test(l, help_wraps_by_display_width);
+    tcase_add_test(l, fullwidth_input);
+    tcase_add_test(l, did_you_mean);
+    tcase_add_test(l, globals_after_command);
+    tcase_add_test(l, scanned_handover_url);
+    suite_add_tcase(s, l);
     return s;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "i18n.h" /* _() for what the CLI prints */
 #include "sj_limits.h"
 
 /* Exit codes; `shangju --help` documents them. */
@@ -47,22 +48,24 @@ typedef struct {
  * tests. */
 typedef const char *sj_cli_env_fn(const char *name);
 
-/* Marks a help text for translation. For now it is the text itself:
- * issue 15 turns it into the N_ marker and translates the CLI (po_complete
- * would demand every marked string in Chinese at once). */
+/* Marks a help text for translation, as N_() does (xgettext -kSJ_HELP):
+ * the text itself, translated where it is printed. It must be one literal
+ * (string pieces only, no macros inside: xgettext cannot expand them, so
+ * the printed text would miss the catalogue). */
 #define SJ_HELP(s) s
 
 /* What an option's value is, and what its max limit means. */
 typedef enum {
     SJ_CLI_STR,   /* text sent to the broker (char *); max: its SJ_MAX_*
-                     limit in bytes, refused here when longer */
+                     limit in characters, refused here when longer */
     SJ_CLI_LOCAL, /* text used on this machine (file, endpoint, format) */
     SJ_CLI_U32,   /* uint32_t; max: the largest value (0: any) */
     SJ_CLI_U64,   /* uint64_t; max: as for U32 */
     SJ_CLI_FLAG,  /* protobuf_c_boolean (or bool-sized int), no value */
-    SJ_CLI_ENUM,  /* int, parsed by sj_enum_parse over en; 0 refused */
+    SJ_CLI_ENUM,  /* int, parsed by sj_cli_enum_parse over en (either
+                     language); 0 refused */
     SJ_CLI_LIST,  /* repeatable text, dst an sj_cli_list_t; at most count
-                     values, each at most max bytes */
+                     values, each at most max characters */
 } sj_cli_kind_t;
 
 #define SJ_CLI_MAX_LIST 64 /* room for the longest list the broker takes */
@@ -83,7 +86,7 @@ typedef struct {
  * read them from here, so help cannot drift from the code:
  *   {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
  *    SJ_MAX_NOTE}
- * The help adds the limit itself ("up to 500 bytes", "one of: ...",
+ * The help adds the limit itself ("up to 500 characters", "one of: ...",
  * "required"). */
 typedef struct {
     const char *name; /* long name, without "--" */
@@ -122,7 +125,7 @@ typedef struct {
  * limits as they are stored; required options must be present. Returns
  * SJ_CLI_CONTINUE with *first set to the index of the first positional
  * argument, SJ_CLI_OK after help, or SJ_CLI_EUSAGE after one line on
- * stderr naming the option ("--note is too long: 612 bytes, at most
+ * stderr naming the option ("--note is too long: 612 characters, at most
  * 500"). On EUSAGE some destinations may have been set. */
 int sj_cli_args(const sj_cli_spec_t *spec, int argc, char **argv, int *first);
 
@@ -131,12 +134,23 @@ int sj_cli_args(const sj_cli_spec_t *spec, int argc, char **argv, int *first);
  * about text, and one line per option with its help and limit. */
 void sj_cli_help(FILE *out, const sj_cli_spec_t *spec);
 
+/* text with each "{NAME}" of a number or default the help names
+ * ("{MAX_TITLE}", "{DEFAULT_PAGE}", "{REQUESTS}", ...; see cli_help.c)
+ * replaced by its value, into buf (cut to cap bytes). Help texts are
+ * single literals for xgettext, so they name numbers this way. Returns buf.
+ */
+const char *sj_cli_expand(const char *text, char *buf, size_t cap);
+
+/* The space after word before what follows it ("usage: shangju"), or
+ * none when word ends in a full-width character ("用法：shangju"). */
+const char *sj_cli_glue(const char *word);
+
 /* Tests only: fn sees every spec whose help is printed (NULL: none). */
 void sj_cli_on_help(void (*fn)(const sj_cli_spec_t *spec));
 
 /* Check the positional text arg (named what, e.g. "TITLE") against limit
- * max bytes; prints the usage line when it is empty (and required) or
- * longer. Returns SJ_CLI_OK or SJ_CLI_EUSAGE. */
+ * max characters (code points); prints the usage line when it is empty (and
+ * required) or longer. Returns SJ_CLI_OK or SJ_CLI_EUSAGE. */
 int sj_cli_text(const char *path, const char *what, const char *arg, size_t max,
                 bool required);
 
@@ -187,7 +201,19 @@ int sj_cli_usage(const char *path, const char *fmt, ...)
 int sj_cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Strict unsigned decimal (ids, counts). Returns 0 or SJ_EINVAL. */
+/* s with the full-width forms of ASCII a Chinese input method types
+ * (digits "１２", "：", "－", letters, U+FF01..U+FF5E) and the ideographic
+ * space made ASCII, into buf. For numbers, ids, dates and separators only,
+ * never for free text. Returns buf, or NULL when it does not fit cap. */
+char *sj_cli_halfwidth(const char *s, char *buf, size_t cap);
+
+/* Cut s at its first field separator, ':' or the full-width '：' (which
+ * a Chinese input method types), and return what follows it, or NULL
+ * when s has none (s unchanged). */
+char *sj_cli_split(char *s);
+
+/* Strict unsigned decimal (ids, counts), full-width digits accepted
+ * ("１２"). Returns 0 or SJ_EINVAL. */
 int sj_cli_u64(const char *s, uint64_t *out);
 int sj_cli_u32(const char *s, uint32_t *out);
 
@@ -199,6 +225,13 @@ int sj_cli_opt_u64(const char *path, const char *opt, const char *s,
 /* The single positional ID of `path ID`; prints a usage line on error. */
 int sj_cli_one_id(const char *path, int argc, char **argv, int first,
                   uint64_t *id);
+
+/* The hand-over code in arg: the code itself ("AB12cd34", full-width
+ * letters and digits accepted) or the URL of the wish's hand-over QR code
+ * as a phone's scanner gives it ("https://HOST/w/ID?code=CODE"; then *id
+ * is ID, else 0). Writes the code to code (cap bytes). Returns 0 or
+ * SJ_EINVAL (not a code: too long, odd characters, no code parameter). */
+int sj_cli_handover_code(const char *arg, uint64_t *id, char *code, size_t cap);
 
 /* Send req and wait. Returns SJ_CLI_OK with *reply (status OK; the caller
  * frees it with shangju__reply__free_unpacked) or an exit code after one

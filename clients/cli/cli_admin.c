@@ -103,10 +103,12 @@ static int admin_stats(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     bool prom = strcmp(format, "prometheus") == 0;
     if (!prom && strcmp(format, "text") != 0)
-        return sj_cli_usage(spec.path, "--format must be text or prometheus");
+        return sj_cli_usage(spec.path,
+                            _("--format must be text or prometheus"));
     Shangju__AdminStats st = SHANGJU__ADMIN_STATS__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_ADMIN_STATS;
@@ -132,7 +134,8 @@ static int admin_stats(sj_cli_t *cli, int argc, char **argv)
             rc = SJ_CLI_ELOCAL;
         free(text);
     } else if (out) {
-        rc = sj_cli_usage(spec.path, "--output goes with --format prometheus");
+        rc = sj_cli_usage(spec.path,
+                          _("--output goes with --format prometheus"));
     } else
         stats_text(reply->stats);
     shangju__reply__free_unpacked(reply, NULL);
@@ -148,19 +151,17 @@ static int admin_backup(sj_cli_t *cli, int argc, char **argv)
                 "broker's machine, while it keeps serving. The directory is a "
                 "complete data directory: to restore, stop the broker and "
                 "start it with --data on a copy of it.\n"
-                "NAME: 1-" SJ_STR(
-                    SJ_MAX_BACKUP_NAME) " characters of A-Z a-z "
-                                        "0-9 . _ - (no leading dot).\n"
-                                        "Waits up to 10 minutes (or --timeout) "
-                                        "for the copy. "
-                                        "Committee only."),
+                "NAME: 1-{MAX_BACKUP_NAME} characters of A-Z a-z 0-9 . _ - (no "
+                "leading dot).\n"
+                "Waits up to 10 minutes (or --timeout) for the copy. Committee "
+                "only."),
         NULL, 0};
     int first;
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (argc - first != 1)
-        return sj_cli_usage(spec.path, "give one backup NAME");
+        return sj_cli_usage(spec.path, _("give one backup NAME"));
     if ((rc = sj_cli_text(spec.path, "NAME", argv[first], SJ_MAX_BACKUP_NAME,
                           true)))
         return rc;
@@ -191,7 +192,8 @@ static int admin_verify(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     if (cli->opts.timeout_ms == 0) /* a large store takes a while */
         cli->opts.timeout_ms = BACKUP_TIMEOUT_MS;
     Shangju__AdminVerify v = SHANGJU__ADMIN_VERIFY__INIT;
@@ -210,8 +212,10 @@ static int admin_verify(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_admin_cmds[] = {
-    {"stats", admin_stats, "statistics and metrics (committee, monitor)", NULL},
-    {"backup", admin_backup, "hot, compacted backup of the store", NULL},
-    {"verify", admin_verify, "check the store's consistency", NULL},
+    {"stats", admin_stats,
+     SJ_HELP("statistics and metrics (committee, monitor)"), NULL},
+    {"backup", admin_backup, SJ_HELP("hot, compacted backup of the store"),
+     NULL},
+    {"verify", admin_verify, SJ_HELP("check the store's consistency"), NULL},
     {NULL, NULL, NULL, NULL},
 };

@@ -31,10 +31,12 @@ typedef unsigned long long ull;
 static int parse_when(const char *path, const char *opt, const char *s,
                       bool end, int64_t *ms)
 {
-    if (sj_zone_parse(s, end, ms) != 0)
+    char buf[64]; /* full-width digits and '－' '：' typed in Chinese */
+    const char *when = sj_cli_halfwidth(s, buf, sizeof buf);
+    if (!when || sj_zone_parse(when, end, ms) != 0)
         return sj_cli_usage(path,
-                            "--%s wants a real date YYYY-MM-DD or "
-                            "YYYY-MM-DD HH:MM[:SS][Z|+HH:MM] (%s), not '%s'",
+                            _("--%s wants a real date YYYY-MM-DD or "
+                              "YYYY-MM-DD HH:MM[:SS][Z|+HH:MM] (%s), not '%s'"),
                             opt, sj_zone_name(), s);
     return SJ_CLI_OK;
 }
@@ -58,7 +60,9 @@ static void parse_frequency(const char *how, Shangju__ServiceItem *it)
 #undef IP
     unsigned n = 0;
     int used = 0;
-    char unit[8];
+    char unit[8], buf[64];
+    if (!(how = sj_cli_halfwidth(how, buf, sizeof buf))) /* "２/week" */
+        return;
     bool counted = sscanf(how, "%u/%7[a-z]%n", &n, unit, &used) == 2 &&
                    (size_t)used == strlen(how) && n >= 1;
     for (size_t i = 0; i < sizeof units / sizeof *units; i++)
@@ -72,25 +76,21 @@ static void parse_frequency(const char *how, Shangju__ServiceItem *it)
 }
 
 /* "GIVER:RECEIVER:WHAT[:HOW_OFTEN]" into it (strings point into text,
- * which is modified). WHAT cannot hold ':'; HOW_OFTEN may. */
+ * which is modified). WHAT cannot hold ':'; HOW_OFTEN may. The separators
+ * may be full-width ('：'), the ids full-width digits. */
 static int parse_item(const char *path, char *text, Shangju__ServiceItem *it)
 {
     shangju__service_item__init(it);
     char *f[3] = {text, NULL, NULL}, *how = NULL;
-    for (int i = 1; i < 3; i++) {
-        char *colon = strchr(f[i - 1], ':');
-        if (!colon)
-            return sj_cli_usage(path,
-                                "--item wants GIVER:RECEIVER:WHAT[:HOW_OFTEN]");
-        *colon = '\0';
-        f[i] = colon + 1;
-    }
-    if ((how = strchr(f[2], ':')))
-        *how++ = '\0';
+    for (int i = 1; i < 3; i++)
+        if (!(f[i] = sj_cli_split(f[i - 1])))
+            return sj_cli_usage(
+                path, _("--item wants GIVER:RECEIVER:WHAT[:HOW_OFTEN]"));
+    how = sj_cli_split(f[2]);
     if (sj_cli_u64(f[0], &it->giver_id) != 0 ||
         sj_cli_u64(f[1], &it->receiver_id) != 0)
-        return sj_cli_usage(path, "--item: GIVER and RECEIVER are member ids "
-                                  "(RECEIVER 0 = the community)");
+        return sj_cli_usage(path, _("--item: GIVER and RECEIVER are member ids "
+                                    "(RECEIVER 0 = the community)"));
     it->what = f[2];
     it->how_often = how ? how : (char *)"";
     parse_frequency(it->how_often, it);
@@ -124,7 +124,7 @@ static int covenant_arg(const char *path, const char *text, const char *file,
                         item_buf_t *b, char **out)
 {
     if (text && file)
-        return sj_cli_usage(path, "give --covenant or --covenant-file");
+        return sj_cli_usage(path, _("give --covenant or --covenant-file"));
     *out = (char *)(text ? text : "");
     if (!file)
         return SJ_CLI_OK;
@@ -141,7 +141,7 @@ static int covenant_arg(const char *path, const char *text, const char *file,
     /* Characters, as the broker counts them (issue 15). */
     if (n > SJ_UTF8_BYTES(SJ_MAX_COVENANT) ||
         sj_text_nfc_chars(b->covenant) > SJ_MAX_COVENANT)
-        return sj_cli_usage(path, "the covenant is at most %d characters",
+        return sj_cli_usage(path, _("the covenant is at most %d characters"),
                             SJ_MAX_COVENANT);
     *out = b->covenant;
     return SJ_CLI_OK;
@@ -179,17 +179,11 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
 #define ITEM_ARG(list)                                                         \
     {                                                                          \
         "item", SJ_CLI_LIST, (list), "G:R:W[:H]",                              \
-            SJ_HELP("member G gives W (up to " SJ_STR(                         \
-                SJ_MAX_WHAT) " characters, no ':') to member R (0 = the "      \
-                             "community), how "                                \
-                             "often H (up to " SJ_STR(                         \
-                                 SJ_MAX_HOW_OFTEN) " characters; daily, "      \
-                                                   "weekly, "                  \
-                                                   "monthly, once or N/day, "  \
-                                                   "N/week, N/month, "         \
-                                                   "N/term is enforced, "      \
-                                                   "other text counts as "     \
-                                                   "once a day)"),             \
+            SJ_HELP("member G gives W (up to {MAX_WHAT} characters, no ':') "  \
+                    "to member R (0 = the community), how often H (up to "     \
+                    "{MAX_HOW_OFTEN} characters; daily, weekly, monthly, "     \
+                    "once or N/day, N/week, N/month, N/term is enforced, "     \
+                    "other text counts as once a day)"),                       \
             .count = SJ_MAX_ITEMS                                              \
     }
 #define COVENANT_ARGS(text, file)                                              \
@@ -201,8 +195,8 @@ static void hex(const ProtobufCBinaryData *b, char out[65])
      SJ_MAX_COVENANT},                                                         \
     {                                                                          \
         "covenant-file", SJ_CLI_LOCAL, (file), "FILE",                         \
-            SJ_HELP("read the covenant from FILE (up to " SJ_STR(              \
-                SJ_MAX_COVENANT) " characters)")                               \
+            SJ_HELP("read the covenant from FILE (up to {MAX_COVENANT} "       \
+                    "characters)")                                             \
     }
 
 static int compact_draft(sj_cli_t *cli, int argc, char **argv)
@@ -222,17 +216,16 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
          SJ_HELP("the term ends (YYYY-MM-DD: at the end of that day)"),
          .required = true},
         {"party", SJ_CLI_LIST, &parties, "ID",
-         SJ_HELP("a party: committee member, merchant or resident (at "
-                 "least " SJ_STR(SJ_MIN_PARTIES) ")"),
+         SJ_HELP("a party: committee member, merchant or resident (at least "
+                 "{MIN_PARTIES})"),
          .count = SJ_MAX_PARTIES},
         ITEM_ARG(&items),
         COVENANT_ARGS(&cov, &cov_file),
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "compact draft", "TITLE",
-        SJ_HELP(
-            "Start negotiating a compact (committee): version 1, "
-            "NEGOTIATING. TITLE up to " SJ_STR(SJ_MAX_TITLE) " characters."),
+        SJ_HELP("Start negotiating a compact (committee): version 1, "
+                "NEGOTIATING. TITLE up to {MAX_TITLE} characters."),
         args);
     const char *path = spec.path;
     int rc = sj_cli_args(&spec, argc, argv, &first);
@@ -240,8 +233,8 @@ static int compact_draft(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (first + 1 < argc)
         return sj_cli_usage(path,
-                            "unexpected argument '%s' (quote a title "
-                            "with spaces)",
+                            _("unexpected argument '%s' (quote a title "
+                              "with spaces)"),
                             argv[first + 1]);
     if ((rc = sj_cli_text(path, "TITLE", first < argc ? argv[first] : "",
                           SJ_MAX_TITLE, true)))
@@ -293,8 +286,8 @@ static int compact_edit(sj_cli_t *cli, int argc, char **argv)
         (rc = covenant_arg(path, cov, cov_file, &b, &e.covenant)))
         return rc;
     if (!items.n && !*e.covenant)
-        return sj_cli_usage(path, "nothing to change: give --item or "
-                                  "--covenant");
+        return sj_cli_usage(path, _("nothing to change: give --item or "
+                                    "--covenant"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_EDIT;
     req.compact_edit = &e;
@@ -321,7 +314,7 @@ static int parse_hex32(const char *path, const char *s, uint8_t out[32])
     const char *end;
     if (strlen(s) != 64 ||
         sodium_hex2bin(out, 32, s, 64, NULL, &len, &end) != 0 || len != 32)
-        return sj_cli_usage(path, "--hash wants 64 hex digits");
+        return sj_cli_usage(path, _("--hash wants 64 hex digits"));
     return SJ_CLI_OK;
 }
 
@@ -353,8 +346,8 @@ static int compact_sign(sj_cli_t *cli, int argc, char **argv)
     if ((rc = sj_cli_one_id(path, argc, argv, first, &s.id)))
         return rc;
     if (!s.version != !hash)
-        return sj_cli_usage(path, "give both --version and --hash, or "
-                                  "neither");
+        return sj_cli_usage(path, _("give both --version and --hash, or "
+                                    "neither"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_SIGN;
     req.compact_sign = &s;
@@ -428,7 +421,7 @@ static int compact_perform(sj_cli_t *cli, int argc, char **argv)
         (date && (rc = parse_when(path, "date", date, false, &b.date))))
         return rc;
     if (!b.item_id)
-        return sj_cli_usage(path, "--item N starts at 1");
+        return sj_cli_usage(path, _("--item N starts at 1"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_PERFORM;
     req.compact_perform = &b;
@@ -521,7 +514,7 @@ static int compact_rate(sj_cli_t *cli, int argc, char **argv)
         {"of", SJ_CLI_U64, &b.of_id, "MEMBER", SJ_HELP("the party rated"),
          .required = true},
         {"stars", SJ_CLI_U32, &b.stars, "N",
-         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (best)"), SJ_MAX_STARS,
+         SJ_HELP("1 (poor) to {MAX_STARS} (best)"), SJ_MAX_STARS,
          .required = true},
         {"comment", SJ_CLI_STR, &b.comment, "TEXT", SJ_HELP("why"),
          SJ_MAX_NOTE},
@@ -601,7 +594,7 @@ static int compact_list(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(path, _("unexpected argument '%s'"), argv[first]);
     l.state = (Shangju__CompactState)state;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_COMPACT_LIST;
@@ -812,9 +805,10 @@ static int compact_verify(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first >= argc)
-        return sj_cli_usage(path, "missing FILE");
+        return sj_cli_usage(path, _("missing FILE"));
     if (first + 1 < argc)
-        return sj_cli_usage(path, "unexpected argument '%s'", argv[first + 1]);
+        return sj_cli_usage(path, _("unexpected argument '%s'"),
+                            argv[first + 1]);
     if (sodium_init() < 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "cannot initialise libsodium");
     bool have_def = cli->opts.data &&
@@ -916,7 +910,8 @@ static int compact_key(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     Shangju__NoticeKeyGet g = SHANGJU__NOTICE_KEY_GET__INIT;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_NOTICE_KEY_GET;
@@ -950,26 +945,32 @@ static int compact_key(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_compact_cmds[] = {
-    {"draft", compact_draft, "start negotiating a compact (committee)", NULL},
-    {"edit", compact_edit, "replace the items or covenant: a new version",
+    {"draft", compact_draft, SJ_HELP("start negotiating a compact (committee)"),
      NULL},
-    {"sign", compact_sign, "sign the current version (a party)", NULL},
-    {"publish", compact_publish, "publish with a signed notice (committee)",
+    {"edit", compact_edit,
+     SJ_HELP("replace the items or covenant: a new version"), NULL},
+    {"sign", compact_sign, SJ_HELP("sign the current version (a party)"), NULL},
+    {"publish", compact_publish,
+     SJ_HELP("publish with a signed notice (committee)"), NULL},
+    {"perform", compact_perform,
+     SJ_HELP("record a service given under an item"), NULL},
+    {"complain", compact_complain, SJ_HELP("complain about a party"), NULL},
+    {"confirm", compact_confirm,
+     SJ_HELP("confirm a service received (its receiver)"), NULL},
+    {"resolve", compact_resolve, SJ_HELP("resolve a complaint (committee)"),
      NULL},
-    {"perform", compact_perform, "record a service given under an item", NULL},
-    {"complain", compact_complain, "complain about a party", NULL},
-    {"confirm", compact_confirm, "confirm a service received (its receiver)",
+    {"dismiss", compact_dismiss,
+     SJ_HELP("dismiss an unfounded complaint (committee)"), NULL},
+    {"rate", compact_rate, SJ_HELP("rate another party after the term"), NULL},
+    {"close", compact_close, SJ_HELP("close with the results (committee)"),
      NULL},
-    {"resolve", compact_resolve, "resolve a complaint (committee)", NULL},
-    {"dismiss", compact_dismiss, "dismiss an unfounded complaint (committee)",
+    {"show", compact_show, SJ_HELP("show one compact"), NULL},
+    {"list", compact_list, SJ_HELP("list compacts, by state"), NULL},
+    {"notice", compact_notice, SJ_HELP("save the signed notice of a compact"),
      NULL},
-    {"rate", compact_rate, "rate another party after the term", NULL},
-    {"close", compact_close, "close with the results (committee)", NULL},
-    {"show", compact_show, "show one compact", NULL},
-    {"list", compact_list, "list compacts, by state", NULL},
-    {"notice", compact_notice, "save the signed notice of a compact", NULL},
-    {"verify", compact_verify, "check a saved notice (exit 6: unverified)",
+    {"verify", compact_verify,
+     SJ_HELP("check a saved notice (exit 6: unverified)"), NULL},
+    {"key", compact_key, SJ_HELP("show the notice key and its fingerprint"),
      NULL},
-    {"key", compact_key, "show the notice key and its fingerprint", NULL},
     {NULL, NULL, NULL, NULL},
 };

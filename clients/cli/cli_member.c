@@ -96,11 +96,12 @@ static int member_add(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     if (!*add.name)
-        return sj_cli_usage(spec.path, "--name is empty");
+        return sj_cli_usage(spec.path, _("--name is empty"));
     if (!*key_out)
-        return sj_cli_usage(spec.path, "--key-out is empty");
+        return sj_cli_usage(spec.path, _("--key-out is empty"));
     add.role = (Shangju__Role)role;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_ADD;
@@ -132,7 +133,7 @@ static int member_rekey(sj_cli_t *cli, int argc, char **argv)
     if ((rc = sj_cli_one_id(spec.path, argc, argv, first, &rk.id)) != 0)
         return rc;
     if (!*key_out)
-        return sj_cli_usage(spec.path, "--key-out is empty");
+        return sj_cli_usage(spec.path, _("--key-out is empty"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_REKEY;
     req.member_rekey = &rk;
@@ -147,8 +148,7 @@ static int member_list(sj_cli_t *cli, int argc, char **argv)
         {"role", SJ_CLI_ENUM, &role, "ROLE", SJ_HELP("only members of ROLE"),
          .en = &shangju__role__descriptor},
         {"limit", SJ_CLI_U32, &ml.limit, "N",
-         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
-         SJ_MAX_PAGE},
+         SJ_HELP("page size (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
         {"after", SJ_CLI_U64, &ml.after, "CURSOR",
          SJ_HELP("continue after this cursor")},
     };
@@ -162,7 +162,8 @@ static int member_list(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     ml.role = (Shangju__Role)role;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_MEMBER_LIST;
@@ -241,15 +242,22 @@ static int member_reveals(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_member_cmds[] = {
-    {"add", member_add, "register a member and write their key file", NULL},
-    {"list", member_list, "list members", NULL},
-    {"show", member_show, "show one member", NULL},
-    {"suspend", member_suspend, "suspend a member", NULL},
-    {"unsuspend", member_unsuspend, "lift a member's suspension", NULL},
-    {"reveals", member_reveals, "who was shown a resident's contact", NULL},
-    {"rekey", member_rekey, "replace a member's key (old key refused)", NULL},
-    {"link", sj_cli_member_link, "link a chat handle on a bridge", NULL},
-    {"unlink", sj_cli_member_unlink, "remove a member's chat link", NULL},
-    {"invite", sj_cli_member_invite, "one-time code to join from chat", NULL},
+    {"add", member_add, SJ_HELP("register a member and write their key file"),
+     NULL},
+    {"list", member_list, SJ_HELP("list members"), NULL},
+    {"show", member_show, SJ_HELP("show one member"), NULL},
+    {"suspend", member_suspend, SJ_HELP("suspend a member"), NULL},
+    {"unsuspend", member_unsuspend, SJ_HELP("lift a member's suspension"),
+     NULL},
+    {"reveals", member_reveals, SJ_HELP("who was shown a resident's contact"),
+     NULL},
+    {"rekey", member_rekey, SJ_HELP("replace a member's key (old key refused)"),
+     NULL},
+    {"link", sj_cli_member_link, SJ_HELP("link a chat handle on a bridge"),
+     NULL},
+    {"unlink", sj_cli_member_unlink, SJ_HELP("remove a member's chat link"),
+     NULL},
+    {"invite", sj_cli_member_invite, SJ_HELP("one-time code to join from chat"),
+     NULL},
     {NULL, NULL, NULL, NULL},
 };

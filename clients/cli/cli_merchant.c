@@ -2,6 +2,7 @@
  * merchant listings (赋码) and the QR codes and printable placards the
  * broker renders for listings, wishes and hand-overs. */
 #include "cli.h"
+#include "cli_enums.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,22 +21,22 @@ typedef struct {
 } listing_args_t;
 
 /* Parse "NAME:POINTS[:DESCRIPTION]" into s (strings point into text,
- * which is modified). */
+ * which is modified). The separators may be full-width ('：') and POINTS
+ * full-width digits, as a Chinese input method types them; NAME and
+ * DESCRIPTION are kept as typed. */
 static int parse_service(const char *path, char *text, Shangju__Service *s)
 {
     shangju__service__init(s);
-    char *colon = strchr(text, ':');
-    if (!colon)
-        return sj_cli_usage(path, "--service wants NAME:POINTS[:DESCRIPTION]");
-    *colon = '\0';
-    char *points = colon + 1, *desc = strchr(points, ':');
-    if (desc)
-        *desc++ = '\0';
+    char *points = sj_cli_split(text);
+    if (!points)
+        return sj_cli_usage(path,
+                            _("--service wants NAME:POINTS[:DESCRIPTION]"));
+    char *desc = sj_cli_split(points);
     if (sj_cli_u32(points, &s->points) != 0)
-        return sj_cli_usage(path, "--service %s: points must be a number",
+        return sj_cli_usage(path, _("--service %s: points must be a number"),
                             text);
     if (s->points > SJ_MAX_POINTS)
-        return sj_cli_usage(path, "--service %s: at most %d points", text,
+        return sj_cli_usage(path, _("--service %s: at most %d points"), text,
                             SJ_MAX_POINTS);
     int rc;
     if ((rc = sj_cli_text(path, "--service NAME", text, SJ_MAX_NAME, true)) ||
@@ -107,12 +108,9 @@ static int listing_cmd(sj_cli_t *cli, int argc, char **argv, bool create)
                  "(tap to call); \"\" removes it"),
          SJ_MAX_PHONE},
         {"service", SJ_CLI_LIST, &a.services, "N:P[:D]",
-         SJ_HELP("a service N (up to " SJ_STR(
-             SJ_MAX_NAME) " characters) offered "
-                          "for P points (at most " SJ_STR(
-                              SJ_MAX_POINTS) "), described "
-                                             "by D (up to " SJ_STR(
-                                                 SJ_MAX_NOTE) " characters)"),
+         SJ_HELP("a service N (up to {MAX_NAME} characters) offered for P "
+                 "points (at most {MAX_POINTS}), described by D (up to "
+                 "{MAX_NOTE} characters)"),
          .count = SJ_MAX_SERVICES},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
@@ -193,8 +191,7 @@ static int merchant_list(sj_cli_t *cli, int argc, char **argv)
         {"category", SJ_CLI_STR, &l.category, "C",
          SJ_HELP("only listings of category C"), SJ_MAX_CATEGORY},
         {"limit", SJ_CLI_U32, &l.limit, "N",
-         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
-         SJ_MAX_PAGE},
+         SJ_HELP("page size (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
         {"after", SJ_CLI_U64, &l.after, "CURSOR",
          SJ_HELP("continue after this cursor")},
     };
@@ -207,7 +204,8 @@ static int merchant_list(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_LISTING_LIST;
     req.listing_list = &l;
@@ -215,10 +213,11 @@ static int merchant_list(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_merchant_cmds[] = {
-    {"register", merchant_register, "create a merchant's listing", NULL},
-    {"update", merchant_update, "change a merchant's listing", NULL},
-    {"show", merchant_show, "show a listing", NULL},
-    {"list", merchant_list, "list listings, by category", NULL},
+    {"register", merchant_register, SJ_HELP("create a merchant's listing"),
+     NULL},
+    {"update", merchant_update, SJ_HELP("change a merchant's listing"), NULL},
+    {"show", merchant_show, SJ_HELP("show a listing"), NULL},
+    {"list", merchant_list, SJ_HELP("list listings, by category"), NULL},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -317,8 +316,8 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
          SJ_HELP("pixels per module (broker default when absent)"),
          SJ_MAX_QR_MODULE_PX},
         {"quiet", SJ_CLI_U32, &q.quiet, "N",
-         SJ_HELP("quiet zone in modules, at least " SJ_STR(
-             SJ_MIN_QR_QUIET) " (broker default when absent)"),
+         SJ_HELP("quiet zone in modules, at least {MIN_QR_QUIET} (broker "
+                 "default when absent)"),
          SJ_MAX_QR_QUIET},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
@@ -335,26 +334,29 @@ int sj_cli_qr(sj_cli_t *cli, int argc, char **argv)
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
-    if (first >= argc)
-        return sj_cli_usage(path, "say merchant, wish, handover or compact");
+    if (first >= argc) {
+        char choices[256];
+        return sj_cli_usage(
+            path, _("say what the QR code is of: %s"),
+            sj_cli_enum_choices(&shangju__qr_subject__descriptor, choices,
+                                sizeof choices));
+    }
     const char *what = argv[first];
-    if (strcmp(what, "merchant") == 0)
-        q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_MERCHANT;
-    else if (strcmp(what, "wish") == 0)
-        q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_WISH;
-    else if (strcmp(what, "handover") == 0)
-        q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_HANDOVER;
-    else if (strcmp(what, "compact") == 0)
-        q.subject = SHANGJU__QR_SUBJECT__QR_SUBJECT_COMPACT;
-    else
-        return sj_cli_usage(path, "unknown subject '%s'", what);
+    int subject;
+    char choices[256];
+    if (sj_cli_enum_parse(&shangju__qr_subject__descriptor, what, &subject))
+        return sj_cli_usage(
+            path, _("unknown subject '%s' (one of: %s)"), what,
+            sj_cli_enum_choices(&shangju__qr_subject__descriptor, choices,
+                                sizeof choices));
+    q.subject = (Shangju__QrSubject)subject;
     if ((rc = sj_cli_one_id(path, argc, argv, first + 1, &q.id)))
         return rc;
     int f = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PNG;
     if (format &&
         (sj_enum_parse(&shangju__image_format__descriptor, format, &f) != 0 ||
          f == 0))
-        return sj_cli_usage(path, "--format must be png, svg or text");
+        return sj_cli_usage(path, _("--format must be png, svg or text"));
     q.format = (Shangju__ImageFormat)f;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_QR_GET;
@@ -392,7 +394,7 @@ int sj_cli_placard(sj_cli_t *cli, int argc, char **argv)
     else if (dot && strcasecmp(dot, ".pdf") == 0)
         p.format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PDF;
     else
-        return sj_cli_usage(path, "FILE must end in .png, .svg or .pdf");
+        return sj_cli_usage(path, _("FILE must end in .png, .svg or .pdf"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_PLACARD_GET;
     req.placard_get = &p;

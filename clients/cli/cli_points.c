@@ -49,8 +49,7 @@ static int points_history(sj_cli_t *cli, int argc, char **argv)
     int first;
     const sj_cli_arg_t args[] = {
         {"limit", SJ_CLI_U32, &h.limit, "N",
-         SJ_HELP("entries per page (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
-         SJ_MAX_PAGE},
+         SJ_HELP("entries per page (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
         {"after", SJ_CLI_U64, &h.after, "SEQ",
          SJ_HELP("only entries after ledger position SEQ")},
     };
@@ -85,30 +84,28 @@ static int points_transfer(sj_cli_t *cli, int argc, char **argv)
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "points transfer", "MEMBER SERVICE --price N",
-        SJ_HELP("Pay MEMBER for SERVICE, a service named in MEMBER's listing "
-                "(up to " SJ_STR(SJ_MAX_NAME) " characters), at the listing's "
-                                              "price, which must be the N you "
-                                              "agreed to. Refused (exit 1, "
-                                              "FAILED_PRECONDITION) when your "
-                                              "balance is short. Prints your "
-                                              "account afterwards."),
+        SJ_HELP(
+            "Pay MEMBER for SERVICE, a service named in MEMBER's listing (up "
+            "to {MAX_NAME} characters), at the listing's price, which must be "
+            "the N you agreed to. Refused (exit 1, FAILED_PRECONDITION) when "
+            "your balance is short. Prints your account afterwards."),
         args);
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (argc - first != 2)
-        return sj_cli_usage(spec.path, "want MEMBER and SERVICE");
+        return sj_cli_usage(spec.path, _("want MEMBER and SERVICE"));
     if (sj_cli_u64(argv[first], &t.to_member) != 0 || t.to_member == 0)
         return sj_cli_usage(spec.path,
-                            "MEMBER must be a positive number, not '%s'",
+                            _("MEMBER must be a positive number, not '%s'"),
                             argv[first]);
     if ((rc = sj_cli_text(spec.path, "SERVICE", argv[first + 1], SJ_MAX_NAME,
                           true)))
         return rc;
     t.service = argv[first + 1];
     if (t.expected_points == 0)
-        return sj_cli_usage(spec.path, "want --price N: the price you agreed "
-                                       "to (merchant show MEMBER)");
+        return sj_cli_usage(spec.path, _("want --price N: the price you agreed "
+                                         "to (merchant show MEMBER)"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_TRANSFER;
     req.points_transfer = &t;
@@ -174,7 +171,8 @@ static int points_top(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_TOP;
     req.points_top = &t;
@@ -186,12 +184,9 @@ static int points_close_year(sj_cli_t *cli, int argc, char **argv)
     static const sj_cli_spec_t spec = {
         "points close-year", "YEAR",
         SJ_HELP("Close YEAR (the current one or a past one): its ranking is "
-                "frozen as it stands (up to " SJ_STR(
-                    SJ_MAX_RANKING) " members) "
-                                    "and later activity "
-                                    "never changes it. A year is closed once. "
-                                    "Committee only. "
-                                    "Prints the frozen ranking."),
+                "frozen as it stands (up to {MAX_RANKING} members) and later "
+                "activity never changes it. A year is closed once. Committee "
+                "only. Prints the frozen ranking."),
         NULL, 0};
     Shangju__PointsCloseYear y = SHANGJU__POINTS_CLOSE_YEAR__INIT;
     int first;
@@ -199,10 +194,11 @@ static int points_close_year(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (argc - first != 1)
-        return sj_cli_usage(spec.path, "want one YEAR");
+        return sj_cli_usage(spec.path, _("want one YEAR"));
     if (sj_cli_u32(argv[first], &y.year) != 0 || y.year == 0)
-        return sj_cli_usage(
-            spec.path, "YEAR must be a year like 2024, not '%s'", argv[first]);
+        return sj_cli_usage(spec.path,
+                            _("YEAR must be a year like 2024, not '%s'"),
+                            argv[first]);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_POINTS_CLOSE_YEAR;
     req.points_close_year = &y;
@@ -210,11 +206,13 @@ static int points_close_year(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_points_cmds[] = {
-    {"balance", points_balance, "a points account", NULL},
-    {"history", points_history, "the ledger entries of an account", NULL},
-    {"transfer", points_transfer, "pay a member for a listed service", NULL},
-    {"top", points_top, "a year's ranking by points earned", NULL},
-    {"close-year", points_close_year, "freeze a year's ranking (committee)",
+    {"balance", points_balance, SJ_HELP("a points account"), NULL},
+    {"history", points_history, SJ_HELP("the ledger entries of an account"),
      NULL},
+    {"transfer", points_transfer, SJ_HELP("pay a member for a listed service"),
+     NULL},
+    {"top", points_top, SJ_HELP("a year's ranking by points earned"), NULL},
+    {"close-year", points_close_year,
+     SJ_HELP("freeze a year's ranking (committee)"), NULL},
     {NULL, NULL, NULL, NULL},
 };

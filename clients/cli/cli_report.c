@@ -165,10 +165,11 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     bool csv = strcmp(format, "csv") == 0;
     if (!csv && strcmp(format, "text") != 0)
-        return sj_cli_usage(spec.path, "--format must be text or csv");
+        return sj_cli_usage(spec.path, _("--format must be text or csv"));
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_REPORT_GET;
     req.report_get = &g;

@@ -15,7 +15,7 @@ static int bare(sj_cli_t *cli, const sj_cli_spec_t *spec, int argc, char **argv,
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec->path, "unexpected argument '%s'",
+        return sj_cli_usage(spec->path, _("unexpected argument '%s'"),
                             argv[first]);
     return sj_cli_run(cli, req);
 }

@@ -3,6 +3,8 @@
  * builds one request; the broker applies the rules. */
 #include "cli.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int wish_post(sj_cli_t *cli, int argc, char **argv)
@@ -19,20 +21,19 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
         {"expires-in-days", SJ_CLI_U32, &post.expires_in_days, "N",
          SJ_HELP("expiry (broker default when absent)")},
     };
-    const sj_cli_spec_t spec = SJ_CLI_SPEC(
-        "wish post", "TITLE",
-        SJ_HELP("Post a wish, TITLE up to " SJ_STR(
-            SJ_MAX_TITLE) " characters (quote it when it has spaces). "
-                          "Prints the new wish (with --json, its record "
-                          "with \"id\")."),
-        args);
+    const sj_cli_spec_t spec =
+        SJ_CLI_SPEC("wish post", "TITLE",
+                    SJ_HELP("Post a wish, TITLE up to {MAX_TITLE} characters "
+                            "(quote it when it has spaces). Prints the new "
+                            "wish (with --json, its record with \"id\")."),
+                    args);
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first + 1 < argc)
         return sj_cli_usage(spec.path,
-                            "unexpected argument '%s' (quote a title "
-                            "with spaces)",
+                            _("unexpected argument '%s' (quote a title "
+                              "with spaces)"),
                             argv[first + 1]);
     if ((rc = sj_cli_text(spec.path, "TITLE", first < argc ? argv[first] : "",
                           SJ_MAX_TITLE, true)))
@@ -58,8 +59,7 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
         {"owner", SJ_CLI_U64, &wl.owner_id, "ID",
          SJ_HELP("one resident's wishes (committee, bridge)")},
         {"limit", SJ_CLI_U32, &wl.limit, "N",
-         SJ_HELP("page size (default " SJ_STR(SJ_DEFAULT_PAGE) ")"),
-         SJ_MAX_PAGE},
+         SJ_HELP("page size (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
         {"after", SJ_CLI_U64, &wl.after, "CURSOR",
          SJ_HELP("continue after this cursor")},
     };
@@ -73,7 +73,8 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
     if (rc != SJ_CLI_CONTINUE)
         return rc;
     if (first < argc)
-        return sj_cli_usage(spec.path, "unexpected argument '%s'", argv[first]);
+        return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
+                            argv[first]);
     wl.state = (Shangju__WishState)state;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_LIST;
@@ -157,23 +158,94 @@ static int wish_release(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
 }
 
+int sj_cli_handover_code(const char *arg, uint64_t *id, char *code, size_t cap)
+{
+    char buf[512];
+    const char *s = sj_cli_halfwidth(arg, buf, sizeof buf), *w, *q;
+    bool url = false;
+    *id = 0;
+    if (!s)
+        return SJ_EINVAL;
+    /* A URL: the last "/w/" path step, then the code parameter. */
+    if (strstr(s, "://") || strstr(s, "/w/")) {
+        const char *p = strstr(s, "/w/");
+        if (!p)
+            return SJ_EINVAL;
+        while ((q = strstr(p + 1, "/w/")))
+            p = q;
+        w = p + 3;
+        size_t digits = strspn(w, "0123456789");
+        if (!digits || digits > 19 || w[digits] != '?')
+            return SJ_EINVAL;
+        *id = strtoull(w, NULL, 10);
+        q = w + digits; /* "?code=..." or "?a=b&code=..." */
+        const char *c = NULL;
+        for (const char *t = q; t && *t && *t != '#'; t = strchr(t + 1, '&')) {
+            if (strncmp(t + 1, "code=", 5) == 0) {
+                c = t + 6;
+                break;
+            }
+        }
+        if (!c || *id == 0)
+            return SJ_EINVAL;
+        s = c;
+        url = true;
+    }
+    size_t n = strcspn(s, "&# ");
+    if (n == 0 || n > SJ_HANDOVER_CODE_LEN || n >= cap || s[n] == ' ')
+        return SJ_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return SJ_EINVAL;
+    if (s[n] && !url) /* trailing junk after a bare code */
+        return SJ_EINVAL;
+    memcpy(code, s, n);
+    code[n] = '\0';
+    return SJ_OK;
+}
+
 static int wish_fulfil(sj_cli_t *cli, int argc, char **argv)
 {
     Shangju__WishFulfil b = SHANGJU__WISH_FULFIL__INIT;
+    const char *code_arg = NULL;
+    char code[SJ_HANDOVER_CODE_LEN + 1];
+    uint64_t url_id = 0;
+    int first, rc;
     const sj_cli_arg_t args[] = {
         {"note", SJ_CLI_STR, &b.note, "TEXT", SJ_HELP("what was done"),
          SJ_MAX_NOTE},
-        {"code", SJ_CLI_STR, &b.handover_code, "CODE",
-         SJ_HELP("the hand-over code from the resident's wish QR"),
-         SJ_HANDOVER_CODE_LEN},
+        {"code", SJ_CLI_LOCAL, &code_arg, "CODE",
+         SJ_HELP("the hand-over code from the resident's wish QR, or the "
+                 "whole scanned URL (…/w/ID?code=CODE; then ID may be left "
+                 "out)")},
     };
     const sj_cli_spec_t spec =
-        SJ_CLI_SPEC("wish fulfil", "ID",
+        SJ_CLI_SPEC("wish fulfil", "[ID]",
                     SJ_HELP("Mark a wish you claimed as fulfilled."), args);
+    if ((rc = sj_cli_args(&spec, argc, argv, &first)) != SJ_CLI_CONTINUE)
+        return rc;
+    if (code_arg) {
+        if (sj_cli_handover_code(code_arg, &url_id, code, sizeof code))
+            return sj_cli_usage(spec.path,
+                                _("--code wants the hand-over code (up to %d "
+                                  "letters and digits) or the scanned URL "
+                                  "…/w/ID?code=CODE, not '%s'"),
+                                SJ_HANDOVER_CODE_LEN, code_arg);
+        b.handover_code = code;
+    }
+    if (url_id && first >= argc)
+        b.id = url_id;
+    else if ((rc = sj_cli_one_id(spec.path, argc, argv, first, &b.id)))
+        return rc;
+    if (url_id && b.id != url_id)
+        return sj_cli_usage(
+            spec.path, _("the scanned code is for wish %llu, not %llu"),
+            (unsigned long long)url_id, (unsigned long long)b.id);
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_FULFIL;
     req.wish_fulfil = &b;
-    return sj_cli_run_on_id(cli, &spec, argc, argv, &b.id, &req);
+    return sj_cli_run(cli, &req);
 }
 
 static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
@@ -183,8 +255,7 @@ static int wish_confirm(sj_cli_t *cli, int argc, char **argv)
         {"thanks", SJ_CLI_STR, &b.thanks, "TEXT",
          SJ_HELP("a thank-you note for the merchant"), SJ_MAX_NOTE},
         {"rating", SJ_CLI_U32, &b.rating, "N",
-         SJ_HELP("1 (poor) to " SJ_STR(SJ_MAX_STARS) " (excellent); none "
-                                                     "when absent"),
+         SJ_HELP("1 (poor) to {MAX_STARS} (excellent); none when absent"),
          SJ_MAX_STARS},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
@@ -217,15 +288,18 @@ static int wish_dispute(sj_cli_t *cli, int argc, char **argv)
 }
 
 const sj_cli_cmd_t sj_cli_wish_cmds[] = {
-    {"post", wish_post, "post a wish", NULL},
-    {"list", wish_list, "list wishes", NULL},
-    {"show", wish_show, "show one wish", NULL},
-    {"cancel", wish_cancel, "cancel a wish", NULL},
-    {"claim", wish_claim, "claim a wish (merchants)", NULL},
-    {"release", wish_release, "give up a claim", NULL},
-    {"fulfil", wish_fulfil, "mark a claimed wish fulfilled", NULL},
-    {"confirm", wish_confirm, "confirm fulfilment, thank and rate", NULL},
-    {"dispute", wish_dispute, "dispute an unverified fulfilment", NULL},
-    {"reissue-code", wish_reissue_code, "new hand-over code (committee)", NULL},
+    {"post", wish_post, SJ_HELP("post a wish"), NULL},
+    {"list", wish_list, SJ_HELP("list wishes"), NULL},
+    {"show", wish_show, SJ_HELP("show one wish"), NULL},
+    {"cancel", wish_cancel, SJ_HELP("cancel a wish"), NULL},
+    {"claim", wish_claim, SJ_HELP("claim a wish (merchants)"), NULL},
+    {"release", wish_release, SJ_HELP("give up a claim"), NULL},
+    {"fulfil", wish_fulfil, SJ_HELP("mark a claimed wish fulfilled"), NULL},
+    {"confirm", wish_confirm, SJ_HELP("confirm fulfilment, thank and rate"),
+     NULL},
+    {"dispute", wish_dispute, SJ_HELP("dispute an unverified fulfilment"),
+     NULL},
+    {"reissue-code", wish_reissue_code,
+     SJ_HELP("new hand-over code (committee)"), NULL},
     {NULL, NULL, NULL, NULL},
 };
