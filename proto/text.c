@@ -133,6 +133,13 @@ size_t sj_text_fold(const char *s, char *buf, size_t size)
     if (!s)
         s = "";
     size_t n = strlen(s);
+    if (ascii(s)) { /* the common case, and a list folds every record */
+        size_t i = 0;
+        for (; i < n && i + 1 < size; i++)
+            buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+        buf[i] = '\0';
+        return i;
+    }
     if (u8_check((const uint8_t *)s, n))
         return copy_cut((const uint8_t *)s, n, buf, size);
     /* A full case fold grows text at most threefold (U+0390 becomes three

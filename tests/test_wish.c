@@ -465,6 +465,32 @@ START_TEST(category_and_community_without_regard_to_case)
 }
 END_TEST
 
+/* Folds longer than an index key holds: ᾀ folds to five bytes, so two
+ * 100-character communities that differ only at the end share their cut
+ * index key (400 bytes); each list still finds only its own wishes. */
+START_TEST(long_folds_share_a_key_but_not_a_list)
+{
+    char a[SJ_UTF8_BYTES(SJ_MAX_COMMUNITY) + 1] = "y",
+                                             b[SJ_UTF8_BYTES(SJ_MAX_COMMUNITY) +
+                                               1] = "y";
+    for (int i = 0; i < SJ_MAX_COMMUNITY - 1; i++) {
+        strcat(a, "ᾀ");
+        strcat(b, i < SJ_MAX_COMMUNITY - 2 ? "ᾀ" : "z");
+    }
+    uint64_t ra = world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "A", a);
+    uint64_t rb = world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "B", b);
+    ck_assert_int_eq(world_post_in(&w, ra, "a", NULL, NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, rb, "b", NULL, NULL), 0);
+    ck_assert_str_eq(listed(w.merchant, a, NULL, false), "1");
+    ck_assert_str_eq(listed(w.merchant, b, NULL, true), "2");
+    /* ᾈ (titlecase) folds as ᾀ does. */
+    char upper[sizeof a] = "Y";
+    for (int i = 0; i < SJ_MAX_COMMUNITY - 1; i++)
+        strcat(upper, "ᾈ");
+    ck_assert_str_eq(listed(w.merchant, upper, NULL, false), "1");
+}
+END_TEST
+
 /* Newest first, every page size around the boundaries: each wish once,
  * in strictly descending order, and the same set as oldest first. */
 START_TEST(newest_first_pages_without_gaps)
@@ -561,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(tc, text_limits);
     tcase_add_test(tc, paging_and_filters);
     tcase_add_test(tc, category_and_community_without_regard_to_case);
+    tcase_add_test(tc, long_folds_share_a_key_but_not_a_list);
     tcase_add_test(tc, newest_first_pages_without_gaps);
     tcase_add_test(tc, newest_first_with_wishes_posted_between_pages);
     tcase_set_timeout(tc, 60);
