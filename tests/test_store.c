@@ -608,6 +608,20 @@ START_TEST(verify_checks_every_index)
 }
 END_TEST
 
+/* An OPEN wish id of owner 1 in community, of category. */
+static void put_wish_of(sj_txn_t *t, uint64_t id, const char *community,
+                        const char *category)
+{
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = id;
+    w.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
+    w.owner_id = 1;
+    w.title = (char *)"t";
+    w.community = (char *)community;
+    w.category = (char *)category;
+    ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
+}
+
 /* How many wishes f lists from the start, in one call of limit 100. */
 static size_t list_count(const sj_wish_filter_t *f)
 {
@@ -630,14 +644,7 @@ START_TEST(schema_1_gains_folded_indexes)
     sj_txn_t *t = begin();
     uint64_t id;
     ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_WISH, &id), 0);
-    Shangju__Wish w = SHANGJU__WISH__INIT;
-    w.id = id;
-    w.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
-    w.owner_id = 1;
-    w.title = (char *)"t";
-    w.community = (char *)"JINQIAO";
-    w.category = (char *)"Food";
-    ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
+    put_wish_of(t, id, "JINQIAO", "Food");
     ck_assert_int_eq(sj_txn_commit(&t), 0);
     sj_wish_filter_t any_case = {.community = "Jinqiao", .category = "FOOD"};
     ck_assert_uint_eq(list_count(&any_case), 1);
@@ -676,16 +683,8 @@ START_TEST(newest_first_keeps_the_scan_budget)
 {
     enum { N = STORE_SCAN_BUDGET + 100 };
     sj_txn_t *t = begin();
-    for (uint64_t id = 1; id <= N; id++) {
-        Shangju__Wish w = SHANGJU__WISH__INIT;
-        w.id = id;
-        w.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
-        w.owner_id = 1;
-        w.title = (char *)"t";
-        w.community = (char *)"east";
-        w.category = (char *)"food";
-        ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
-    }
+    for (uint64_t id = 1; id <= N; id++)
+        put_wish_of(t, id, "east", "food");
     sj_wish_filter_t f = {
         .community = "East", .category = "repair", .newest_first = true};
     Shangju__Wish **items;
