@@ -924,8 +924,12 @@ START_TEST(published_notice_is_signed)
     ck_assert_ptr_nonnull(strstr(text, hex));
     ck_assert_ptr_nonnull(strstr(text, url));
     ck_assert_ptr_nonnull(strstr(text, "金桥社区共建公约 Jinqiao compact"));
-    ck_assert_ptr_nonnull(strstr(text, "Auntie Wang (resident, member"));
-    ck_assert_ptr_nonnull(strstr(text, "Bakery (merchant, member"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "Auntie Wang（居民 resident，成员 member"));
+    ck_assert_ptr_nonnull(strstr(text, "Bakery（商户 merchant，成员 member"));
+    /* The fixed text in both languages, Chinese first (issue 15). */
+    ck_assert_ptr_nonnull(strstr(text, "\n参与方 parties:\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n信约 covenant:\n"));
     ck_assert_ptr_nonnull(strstr(text, "  Keep your word.\n"));
     ck_assert_ptr_nonnull(strstr(text, "signed version 1 at"));
     ck_assert_ptr_null(strstr(text, "138-0000-0000")); /* no contact */
@@ -935,7 +939,7 @@ START_TEST(published_notice_is_signed)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
-    snprintf(line, sizeof line, "\npublished: %s\n", when);
+    snprintf(line, sizeof line, "\n亮约 published: %s\n", when);
     ck_assert_msg(strstr(text, line), "no '%s' in:\n%s", line, text);
     ck_assert_ptr_null(strstr(text, "Z\n"));
     ck_assert_int_eq(sj_notice_verify(text, len, pub, NULL, why, sizeof why),

@@ -117,72 +117,100 @@ static void put_indented(buf_t *b, const char *s)
 
 /* ------------------------------------------------------------ the text */
 
-/* "Name (role)" of a member; "member N" when it cannot be read. */
+/* The roles in Chinese, the words the CLI prints (po/zh_CN.po, context
+ * "role"). Fixed here rather than read from the catalogue: a signed
+ * notice must not depend on what the broker's machine has installed. */
+static const char *role_zh(Shangju__Role r)
+{
+    switch (r) {
+    case SHANGJU__ROLE__ROLE_RESIDENT:
+        return "居民";
+    case SHANGJU__ROLE__ROLE_MERCHANT:
+        return "商户";
+    case SHANGJU__ROLE__ROLE_COMMITTEE:
+        return "居委会";
+    case SHANGJU__ROLE__ROLE_BRIDGE:
+        return "聊天桥";
+    case SHANGJU__ROLE__ROLE_WEB:
+        return "网站";
+    case SHANGJU__ROLE__ROLE_MONITOR:
+        return "监控";
+    default:
+        return "?";
+    }
+}
+
+/* "Name（居民 resident，成员 member N）" of a member (without the role
+ * when role is false); "成员 member N" when it cannot be read. */
 static void put_member(sj_call_t *c, buf_t *b, uint64_t id, bool role)
 {
     Shangju__Member *m = NULL;
     if (sj_member_get(c->txn, id, &m) != 0) {
-        put(b, "member %llu", (ull)id);
+        put(b, "成员 member %llu", (ull)id);
         return;
     }
     const char *r = sj_enum_short(&shangju__role__descriptor, m->role);
     if (role)
-        put(b, "%s (%s, member %llu)", m->name, r ? r : "?", (ull)id);
+        put(b, "%s（%s %s，成员 member %llu）", m->name, role_zh(m->role),
+            r ? r : "?", (ull)id);
     else
-        put(b, "%s (member %llu)", m->name, (ull)id);
+        put(b, "%s（成员 member %llu）", m->name, (ull)id);
     shangju__member__free_unpacked(m, NULL);
 }
 
+/* The notice's fixed text is in both languages, Chinese first (the
+ * notice board's), each label followed by its English key. */
 static void put_body(sj_call_t *c, buf_t *b, const Shangju__Compact *cp,
                      const char *url)
 {
     char t1[SJ_ZONE_TIME_MAX], t2[SJ_ZONE_TIME_MAX], hex[65];
     put(b, "SHANGJU COMPACT NOTICE 商居联盟公约公示\n\n");
-    put(b, "compact: %llu\n", (ull)cp->id);
-    put(b, "title: %s\n", cp->title);
+    put(b, "公约 compact: %llu\n", (ull)cp->id);
+    put(b, "标题 title: %s\n", cp->title);
     sj_zone_rfc3339_seconds(cp->term_start, t1, sizeof t1);
     sj_zone_rfc3339_seconds(cp->term_end, t2, sizeof t2);
-    put(b, "term: %s to %s\n", t1, t2);
-    put(b, "version: %u\n", cp->version);
+    put(b, "期限 term: %s — %s\n", t1, t2);
+    put(b, "版本 version: %u\n", cp->version);
     if (cp->version_hash.len == 32)
         sodium_bin2hex(hex, sizeof hex, cp->version_hash.data, 32);
     else
         snprintf(hex, sizeof hex, "-");
-    put(b, "version-sha256: %s\n", hex);
-    put(b, "\nparties:\n");
+    put(b, "版本哈希 version-sha256: %s\n", hex);
+    put(b, "\n参与方 parties:\n");
     for (size_t i = 0; i < cp->n_parties; i++) {
         put(b, "  - ");
         put_member(c, b, cp->parties[i], true);
         put(b, "\n");
     }
-    put(b, "\nservice items:\n");
+    put(b, "\n服务项目 service items:\n");
     for (size_t i = 0; i < cp->n_items; i++) {
         const Shangju__ServiceItem *it = cp->items[i];
         put(b, "  %u. ", it->id);
         put_member(c, b, it->giver_id, false);
-        put(b, " gives ");
+        put(b, " 提供给 gives ");
         if (it->receiver_id)
             put_member(c, b, it->receiver_id, false);
         else
-            put(b, "the community");
+            put(b, "社区 the community");
         put(b, ": %s", it->what);
         if (it->how_often && *it->how_often)
             put(b, " (%s)", it->how_often);
         put(b, "\n");
     }
-    put(b, "\ncovenant:\n");
+    put(b, "\n信约 covenant:\n");
     put_indented(b, cp->covenant ? cp->covenant : "");
-    put(b, "\nsignatures:\n");
+    put(b, "\n签署 signatures:\n");
     for (size_t i = 0; i < cp->n_signatures; i++) {
         const Shangju__Signature *s = cp->signatures[i];
         sj_zone_rfc3339_seconds(s->at, t1, sizeof t1);
         put(b, "  - ");
         put_member(c, b, s->party_id, false);
-        put(b, " signed version %u at %s\n", s->version, t1);
+        put(b, " 签署第 %u 版 signed version %u at %s\n", s->version,
+            s->version, t1);
     }
     sj_zone_rfc3339_seconds(cp->published_at, t1, sizeof t1);
-    put(b, "\npublished: %s\n", t1);
-    put(b, "url: %s\n", url);
+    put(b, "\n亮约 published: %s\n", t1);
+    put(b, "网址 url: %s\n", url);
     char fp[SJ_NOTICE_FP_LEN];
     sj_notice_fingerprint(c->signer->sk + 32, fp);
     put(b, "%s%s\n", SJ_NOTICE_FP_LABEL, fp);

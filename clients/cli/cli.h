@@ -247,8 +247,10 @@ int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r);
 
 /* A refusal decided here rather than by the broker (the reply had no
  * body of the expected kind, a compact has no notice), reported like one
- * with status and the formatted message and no reason. Returns
- * SJ_CLI_EREPLY (or SJ_CLI_ELOCAL). */
+ * with status and the formatted message and no reason: fmt is the English
+ * msgid (marked N_()), the --json message is in English, the line on
+ * stderr in the user's language. Returns SJ_CLI_EREPLY (or
+ * SJ_CLI_ELOCAL). */
 int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -282,11 +284,47 @@ int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply);
 /* Print one event as one line (JSON or human) and flush. */
 int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev);
 
-/* Human output helpers (cli_out.c). */
-void sj_cli_show(FILE *out, json_object *rec);
+/* Human output helpers (cli_out.c), in the user's language. A record
+ * prints as aligned "label value" lines: labels by sj_cli_label, enum
+ * values by their display names (cli_enums.h), yes/no, times in the
+ * community's zone, plain numbers at 0 shown, lists one value a line. d
+ * (the record's descriptor; NULL: go by the JSON alone) gives the field
+ * order, enum names and defaults. */
+void sj_cli_show_msg(FILE *out, const ProtobufCMessageDescriptor *d,
+                     json_object *rec);
+/* A page {"items", "next"} as a table of the dotted-path columns cols,
+ * headed by their labels, cells cut (never inside a character) at 40
+ * display columns; d is the items' descriptor (or NULL). */
+void sj_cli_table_of(FILE *out, const ProtobufCMessageDescriptor *d,
+                     json_object *page, const char *const *cols, size_t ncols);
 void sj_cli_table(FILE *out, json_object *page, const char *const *cols,
                   size_t ncols);
 void sj_cli_time(int64_t ms, char *buf, size_t cap);
+/* Add to o (the JSON of a message of d) the plain number and yes/no
+ * fields pbjson leaves out at 0 / false, recursively, so --json carries
+ * "balance": 0. Moments, references to records (0: none) and text stay
+ * out. Memory running out leaves a field out. */
+void sj_cli_json_defaults(const ProtobufCMessageDescriptor *d, json_object *o);
+/* sj_pbjson_message(m) with sj_cli_json_defaults: the JSON every --json
+ * record prints. NULL when memory runs out; the caller puts it. */
+json_object *sj_cli_message_json(const ProtobufCMessage *m);
+/* Display columns of UTF-8 text s (CJK and emoji 2, combining marks 0). */
+size_t sj_cli_width(const char *s);
+/* Write s and spaces up to width display columns. */
+void sj_cli_pad(FILE *out, const char *s, size_t width);
+
+/* Labels (cli_labels.c): the display name of a record's field key
+ * ("created_at"), translated; an unknown key is itself. The string is
+ * static. */
+const char *sj_cli_label(const char *key);
+/* The label of a dotted path ("claim.merchant_id"): each part's label,
+ * joined by "·", in buf (cut at a whole label). Returns buf. */
+char *sj_cli_label_path(const char *path, char *buf, size_t cap);
+/* The display name of an event topic ("wish.posted") or a ledger entry
+ * kind ("earn.wish"), translated; an unknown code is itself. Static. */
+const char *sj_cli_code_label(const char *code);
+/* "yes" / "no", translated. */
+const char *sj_cli_yes_no(bool v);
 
 /* The yearly report as CSV for Excel (cli_report.c): UTF-8 with a BOM,
  * CRLF rows, formula-like cells neutralised, the ranking's rank and name

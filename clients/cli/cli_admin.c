@@ -4,10 +4,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "metrics.h"
 
 #define BACKUP_TIMEOUT_MS (10 * 60 * 1000)
@@ -18,39 +20,60 @@ static void mib(char *buf, size_t cap, uint64_t bytes)
     snprintf(buf, cap, "%.1f MiB", (double)bytes / 1048576.0);
 }
 
+#define LABEL_COLS 22 /* display columns of the labels */
+
+/* "label      value", the label padded by display width. */
+static void row(const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void row(const char *label, const char *fmt, ...)
+{
+    va_list ap;
+    sj_cli_pad(stdout, label, LABEL_COLS);
+    fputc(' ', stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+static void count_row(const char *label, uint64_t n)
+{
+    row(label, "%llu", (unsigned long long)n);
+}
+
 /* admin stats for people: sizes in MiB, means rounded, times with their
- * zone, requests by kind and status. */
+ * zone, requests by kind and status (the request kinds and status codes
+ * as the Prometheus labels name them). */
 static void stats_text(const Shangju__Stats *s)
 {
     char a[48], b[48];
     sj_cli_time(s->started_at, a, sizeof a);
-    printf("%-22s %s (since %s)\n", "broker", s->version, a);
-    printf("%-22s %s\n", "time zone", *s->time_zone ? s->time_zone : "-");
-    printf("%-22s %llu\n%-22s %llu\n%-22s %llu (last %llu)\n%-22s %llu\n",
-           "members", (unsigned long long)s->members, "wishes",
-           (unsigned long long)s->wishes, "events",
-           (unsigned long long)s->events, (unsigned long long)s->last_seq,
-           "retry replies kept", (unsigned long long)s->dedup_entries);
+    row(_("broker"), _("%s (since %s)"), s->version, a);
+    row(_("time zone"), "%s", *s->time_zone ? s->time_zone : "-");
+    count_row(_("members"), s->members);
+    count_row(_("wishes"), s->wishes);
+    row(_("events"), _("%llu (last %llu)"), (unsigned long long)s->events,
+        (unsigned long long)s->last_seq);
+    count_row(_("retry replies kept"), s->dedup_entries);
     mib(a, sizeof a, s->map_used);
     mib(b, sizeof b, s->map_size);
-    printf("%-22s %s of %s (%.0f%%)\n", "store", a, b,
-           s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size
-                       : 0.0);
-    printf("%-22s %llu, %.1f requests each on average, at most %llu\n",
-           "group commits", (unsigned long long)s->batches, s->mean_batch,
-           (unsigned long long)s->max_batch);
-    printf("%-22s %.1f ms on average, at most %.0f ms\n", "commit time",
-           s->commit_ms_mean, s->commit_ms_max);
-    printf("%-22s %llu\n%-22s %llu\n%-22s %llu\n", "requests",
-           (unsigned long long)s->requests, "retries answered",
-           (unsigned long long)s->retries_answered, "refused connections",
-           (unsigned long long)s->auth_failures);
-    printf("%-22s %llu\n", "open connections",
-           (unsigned long long)s->connections);
+    row(_("store"), _("%s of %s (%.0f%%)"), a, b,
+        s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size : 0.0);
+    row(_("group commits"),
+        _("%llu, %.1f requests each on average, at most "
+          "%llu"),
+        (unsigned long long)s->batches, s->mean_batch,
+        (unsigned long long)s->max_batch);
+    row(_("commit time"), _("%.1f ms on average, at most %.0f ms"),
+        s->commit_ms_mean, s->commit_ms_max);
+    count_row(_("requests"), s->requests);
+    count_row(_("retries answered"), s->retries_answered);
+    count_row(_("refused connections"), s->auth_failures);
+    count_row(_("open connections"), s->connections);
     sj_cli_time(s->last_backup_at, a, sizeof a);
-    printf("%-22s %s\n", "last backup", s->last_backup_at ? a : "none");
+    row(_("last backup"), "%s", s->last_backup_at ? a : _("none"));
     if (s->n_request_counts)
-        printf("\nrequests by kind and status:\n");
+        printf("\n%s\n", _("requests by kind and status:"));
     for (size_t i = 0; i < s->n_request_counts; i++)
         printf("  %-24s %-20s %llu\n", s->request_counts[i]->kind,
                s->request_counts[i]->status,
@@ -64,7 +87,7 @@ static int write_atomically(const char *path, const char *text, size_t len)
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
         (int)sizeof tmp)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "%s: path too long", path);
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("%s: path too long"), path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s: %s", tmp, strerror(errno));
@@ -121,13 +144,13 @@ static int admin_stats(sj_cli_t *cli, int argc, char **argv)
     if (reply->body_case != SHANGJU__REPLY__BODY_STATS) {
         shangju__reply__free_unpacked(reply, NULL);
         return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
-                             "the broker sent no statistics");
+                             N_("the broker sent no statistics"));
     }
     if (prom) {
         size_t len;
         char *text = sj_metrics_render(reply->stats, &len);
         if (!text)
-            rc = sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+            rc = sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
         else if (out)
             rc = write_atomically(out, text, len);
         else if (fwrite(text, 1, len, stdout) != len || fflush(stdout))

@@ -10,20 +10,34 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "cli_enums.h"
+#include "i18n.h"
 #include "pbjson.h"
+#include "sj_reasons.h"
 
-static int load_key(const char *path, const char *what, sj_keypair_t *kp)
+/* Load a key file; server says whether it is the broker's public key
+ * (--server-key) or the member's own (--key), for the messages. */
+static int load_key(const char *path, bool server, sj_keypair_t *kp)
 {
     int rc = sj_keyfile_load(path, kp);
     if (rc == SJ_EIO)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot read %s '%s': %s", what, path,
-                           strerror(errno));
+        return sj_cli_fail(SJ_CLI_ELOCAL,
+                           server ? _("cannot read the server key file '%s': "
+                                      "%s")
+                                  : _("cannot read the key file '%s': %s"),
+                           path, strerror(errno));
     if (rc == SJ_EINVAL)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s' is not a valid key file",
-                           what, path);
+        return sj_cli_fail(SJ_CLI_ELOCAL,
+                           server ? _("the server key file '%s' is not a "
+                                      "valid key file")
+                                  : _("the key file '%s' is not a valid key "
+                                      "file"),
+                           path);
     if (rc != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "%s '%s': %s", what, path,
-                           sj_strerror(rc));
+        return sj_cli_fail(SJ_CLI_ELOCAL,
+                           server ? _("the server key file '%s': %s")
+                                  : _("the key file '%s': %s"),
+                           path, sj_strerror(rc));
     return SJ_CLI_OK;
 }
 
@@ -32,12 +46,13 @@ int sj_cli_connect(sj_cli_t *cli)
     if (cli->client)
         return SJ_CLI_OK;
     sj_keypair_t kp, server;
-    int rc = load_key(cli->opts.key, "key file", &kp);
+    int rc = load_key(cli->opts.key, false, &kp);
     if (rc == 0 && !kp.has_secret)
-        rc = sj_cli_fail(SJ_CLI_ELOCAL, "key file '%s' has no secret key",
-                         cli->opts.key);
+        rc =
+            sj_cli_fail(SJ_CLI_ELOCAL, _("the key file '%s' has no secret key"),
+                        cli->opts.key);
     if (rc == 0)
-        rc = load_key(cli->opts.server_key, "server key file", &server);
+        rc = load_key(cli->opts.server_key, true, &server);
     if (rc != 0)
         return rc;
     sj_client_opts_t o = {
@@ -52,8 +67,8 @@ int sj_cli_connect(sj_cli_t *cli)
     memset(&kp, 0, sizeof kp);
     if (!cli->client)
         return sj_cli_fail(SJ_CLI_ELOCAL,
-                           "cannot set up the connection "
-                           "(check --requests / --events): %s",
+                           _("cannot set up the connection "
+                             "(check --requests / --events): %s"),
                            sj_strerror(err));
     return SJ_CLI_OK;
 }
@@ -77,27 +92,28 @@ static int unreachable(sj_cli_t *cli, const char *note)
     switch (why) {
     case SJ_PROBE_NOT_LISTENING:
         return sj_cli_fail(SJ_CLI_EREACH,
-                           "nothing is listening at %s — is the broker "
-                           "running, and is --requests right?%s",
+                           _("nothing is listening at %s — is the broker "
+                             "running, and is --requests right?%s"),
                            ep, note);
     case SJ_PROBE_KEY_REFUSED:
         return sj_cli_fail(SJ_CLI_EREACH,
-                           "the broker at %s refused the key %s: it is not "
-                           "registered, or its member is suspended%s",
+                           _("the broker at %s refused the key %s: it is not "
+                             "registered, or its member is suspended%s"),
                            ep, cli->opts.key, note);
     case SJ_PROBE_HANDSHAKE:
         return sj_cli_fail(SJ_CLI_EREACH,
-                           "the secure handshake with %s failed: %s is "
-                           "probably not this broker's public key%s",
+                           _("the secure handshake with %s failed: %s is "
+                             "probably not this broker's public key%s"),
                            ep, cli->opts.server_key, note);
     case SJ_PROBE_OK:
         return sj_cli_fail(SJ_CLI_EREACH,
-                           "the broker at %s accepts the key %s but did not "
-                           "answer in time (busy? try a larger --timeout)%s",
+                           _("the broker at %s accepts the key %s but did not "
+                             "answer in time (busy? try a larger "
+                             "--timeout)%s"),
                            ep, cli->opts.key, note);
     default:
         return sj_cli_fail(SJ_CLI_EREACH,
-                           "no reply from the broker at %s (timeout)%s", ep,
+                           _("no reply from the broker at %s (timeout)%s"), ep,
                            note);
     }
 }
@@ -118,7 +134,7 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
     if (err == SJ_ETIMEOUT)
         return unreachable(cli, note);
     if (err == SJ_EINVAL)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "request too large to send");
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("request too large to send"));
     if (err != 0)
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s", sj_strerror(err));
     Shangju__Reply *r = *reply;
@@ -131,7 +147,36 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
     return SJ_CLI_OK;
 }
 
-int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
+/* A refusal in the user's language: the sentence of its reason code
+ * (proto/sj_reasons, shared by every client), else one by its status.
+ * Never the broker's English message, which may name internals. */
+static const char *refusal_text(const Shangju__Reply *r)
+{
+    const char *text = sj_reason_text(sj_reason_parse(r->reason));
+    if (text)
+        return _(text);
+    switch (r->status) {
+    case SHANGJU__STATUS__STATUS_NOT_FOUND:
+        return _("Not found. Please check the number.");
+    case SHANGJU__STATUS__STATUS_ALREADY_EXISTS:
+        return _(sj_reason_text(SJ_R_STORE_EXISTS));
+    case SHANGJU__STATUS__STATUS_PERMISSION_DENIED:
+        return _("Sorry, that is not allowed.");
+    case SHANGJU__STATUS__STATUS_FAILED_PRECONDITION:
+        return _("That cannot be done in the present state.");
+    case SHANGJU__STATUS__STATUS_INVALID_ARGUMENT:
+        return _(sj_reason_text(SJ_R_ARG_INVALID));
+    case SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED:
+        return _("The service is busy. Please try again later.");
+    case SHANGJU__STATUS__STATUS_UNAUTHENTICATED:
+        return _(sj_reason_text(SJ_R_AUTH_UNKNOWN_KEY));
+    default:
+        return _(sj_reason_text(SJ_R_BROKER_INTERNAL));
+    }
+}
+
+/* Report refusal r; text is what people read (NULL: refusal_text). */
+static int refusal(sj_cli_t *cli, const Shangju__Reply *r, const char *text)
 {
     const char *status = sj_status_name(r->status);
     const char *msg = r->message && *r->message ? r->message : "";
@@ -142,42 +187,51 @@ int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
             sj_pbjson_add_string(j, "message", msg) != 0 ||
             sj_pbjson_add_string(j, "reason", why) != 0) {
             json_object_put(j);
-            return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+            return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
         }
         int rc = sj_cli_emit(j);
         if (rc != SJ_CLI_OK)
             return rc;
     }
-    /* People read stderr, in both modes: the message, and the stable
-     * code when the broker gave one. */
+    /* People read stderr, in both modes: the sentence in their language,
+     * and the stable codes (status, reason) to quote when asking for
+     * help. */
+    if (!text)
+        text = refusal_text(r);
     if (*why)
-        return sj_cli_fail(SJ_CLI_EREPLY, "%s: %s [%s]", status,
-                           *msg ? msg : "(no message)", why);
-    return sj_cli_fail(SJ_CLI_EREPLY, "%s: %s", status,
-                       *msg ? msg : "(no message)");
+        return sj_cli_fail(SJ_CLI_EREPLY, "%s [%s %s]", text, status, why);
+    return sj_cli_fail(SJ_CLI_EREPLY, "%s [%s]", text, status);
+}
+
+int sj_cli_print_refusal(sj_cli_t *cli, const Shangju__Reply *r)
+{
+    return refusal(cli, r, NULL);
 }
 
 int sj_cli_refuse(sj_cli_t *cli, Shangju__Status status, const char *fmt, ...)
 {
-    char msg[512];
-    va_list ap;
+    char msg[512], text[512];
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(again, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap); /* English, for --json */
+    vsnprintf(text, sizeof text, _(fmt), again);
+    va_end(again);
     va_end(ap);
     Shangju__Reply r = SHANGJU__REPLY__INIT;
     r.status = status;
     r.message = msg;
-    return sj_cli_print_refusal(cli, &r);
+    return refusal(cli, &r, text);
 }
 
 int sj_cli_emit(json_object *j)
 {
     if (!j)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
     int rc = sj_pbjson_print(stdout, j);
     json_object_put(j);
     if (rc != 0 || fflush(stdout) != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
                            strerror(errno));
     return SJ_CLI_OK;
 }
@@ -198,7 +252,43 @@ static const char *const reveal_cols[] = {"merchant_id", "wish_id", "at"};
     sj_pbjson_page((ProtobufCMessage *const *)(p)->items, (p)->n_items,        \
                    (p)->next)
 
+static json_object *reply_body(const Shangju__Reply *r,
+                               const char *const **cols, size_t *ncols);
+
+/* The descriptor of the record r carries, or of its page's items. */
+static const ProtobufCMessageDescriptor *
+body_descriptor(const Shangju__Reply *r, bool page)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &shangju__reply__descriptor, (unsigned)r->body_case);
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE)
+        return NULL;
+    const ProtobufCMessageDescriptor *d = f->descriptor;
+    if (!page)
+        return d;
+    f = protobuf_c_message_descriptor_get_field_by_name(d, "items");
+    return f && f->type == PROTOBUF_C_TYPE_MESSAGE ? f->descriptor : NULL;
+}
+
+/* The JSON of reply's record or page; *d is set to the record's (or the
+ * page items') descriptor, *cols to a page's table columns. */
 static json_object *reply_json(const Shangju__Reply *r,
+                               const ProtobufCMessageDescriptor **d,
+                               const char *const **cols, size_t *ncols)
+{
+    json_object *j = reply_body(r, cols, ncols);
+    *d = body_descriptor(r, *cols != NULL);
+    if (*d && *cols) {
+        json_object *items = NULL;
+        json_object_object_get_ex(j, "items", &items);
+        for (size_t i = 0; items && i < json_object_array_length(items); i++)
+            sj_cli_json_defaults(*d, json_object_array_get_idx(items, i));
+    } else if (*d)
+        sj_cli_json_defaults(*d, j);
+    return j;
+}
+
+static json_object *reply_body(const Shangju__Reply *r,
                                const char *const **cols, size_t *ncols)
 {
     switch (r->body_case) {
@@ -262,22 +352,22 @@ static json_object *reply_json(const Shangju__Reply *r,
 int sj_cli_print_reply(sj_cli_t *cli, const Shangju__Reply *reply)
 {
     const char *const *cols = NULL;
+    const ProtobufCMessageDescriptor *d = NULL;
     size_t ncols = 0;
-    json_object *j = reply_json(reply, &cols, &ncols);
+    json_object *j = reply_json(reply, &d, &cols, &ncols);
     if (!j)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
     if (cli->opts.json)
         return sj_cli_emit(j);
     if (cols)
-        sj_cli_table(stdout, j, cols, ncols);
+        sj_cli_table_of(stdout, d, j, cols, ncols);
     else
-        sj_cli_show(stdout, j);
+        sj_cli_show_msg(stdout, d, j);
     json_object_put(j);
-    return fflush(stdout) == 0 ? SJ_CLI_OK
-                               : sj_cli_fail(SJ_CLI_ELOCAL,
-                                             "cannot write "
-                                             "output: %s",
-                                             strerror(errno));
+    return fflush(stdout) == 0
+               ? SJ_CLI_OK
+               : sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
+                             strerror(errno));
 }
 
 static const char *or_q(const char *s)
@@ -285,51 +375,53 @@ static const char *or_q(const char *s)
     return s ? s : "?";
 }
 
-/* "#12 2024-05-01 14:03:07 wish.claimed wish 42 [claimed] Bake mooncakes" */
+/* "#12 2024-05-01 14:03:07 +08:00 wish claimed: wish 42 [claimed] Bake
+ * mooncakes, by member 7", in the user's language. */
 static void event_line(const Shangju__Event *ev)
 {
-    char when[32];
+    char when[48];
     sj_cli_time(ev->at, when, sizeof when);
     printf("#%llu %s %s", (unsigned long long)ev->seq, when,
-           ev->topic ? ev->topic : "");
+           ev->topic ? sj_cli_code_label(ev->topic) : "");
     if (ev->body_case == SHANGJU__EVENT__BODY_WISH && ev->wish)
-        printf(" wish %llu [%s] %s", (unsigned long long)ev->wish->id,
-               or_q(sj_enum_short(&shangju__wish_state__descriptor,
-                                  ev->wish->state)),
+        printf(_(": wish %llu [%s] %s"), (unsigned long long)ev->wish->id,
+               or_q(sj_cli_enum_name(&shangju__wish_state__descriptor,
+                                     ev->wish->state)),
                ev->wish->title ? ev->wish->title : "");
     else if (ev->body_case == SHANGJU__EVENT__BODY_MEMBER && ev->member)
-        printf(
-            " member %llu [%s] %s", (unsigned long long)ev->member->id,
-            or_q(sj_enum_short(&shangju__role__descriptor, ev->member->role)),
-            ev->member->name ? ev->member->name : "");
+        printf(_(": member %llu [%s] %s"), (unsigned long long)ev->member->id,
+               or_q(sj_cli_enum_name(&shangju__role__descriptor,
+                                     ev->member->role)),
+               ev->member->name ? ev->member->name : "");
     else if (ev->body_case == SHANGJU__EVENT__BODY_LISTING && ev->listing)
-        printf(" merchant %llu [%s] %s",
+        printf(_(": merchant %llu [%s] %s"),
                (unsigned long long)ev->listing->merchant_id,
                ev->listing->category ? ev->listing->category : "",
                ev->listing->name ? ev->listing->name : "");
     else if (ev->body_case == SHANGJU__EVENT__BODY_COMPACT && ev->compact)
-        printf(" compact %llu [%s] v%u %s", (unsigned long long)ev->compact->id,
-               or_q(sj_enum_short(&shangju__compact_state__descriptor,
-                                  ev->compact->state)),
+        printf(_(": compact %llu [%s] version %u %s"),
+               (unsigned long long)ev->compact->id,
+               or_q(sj_cli_enum_name(&shangju__compact_state__descriptor,
+                                     ev->compact->state)),
                ev->compact->version,
                ev->compact->title ? ev->compact->title : "");
     else if (ev->body_case == SHANGJU__EVENT__BODY_ENTRY && ev->entry)
-        printf(" member %llu %+lld points (%s)",
+        printf(_(": member %llu %+lld points (%s)"),
                (unsigned long long)ev->entry->member_id,
                (long long)ev->entry->amount,
-               ev->entry->kind ? ev->entry->kind : "");
+               ev->entry->kind ? sj_cli_code_label(ev->entry->kind) : "");
     if (ev->actor_id)
-        printf(" by %llu", (unsigned long long)ev->actor_id);
+        printf(_(", by member %llu"), (unsigned long long)ev->actor_id);
     putchar('\n');
 }
 
 int sj_cli_print_event(sj_cli_t *cli, const Shangju__Event *ev)
 {
     if (cli->opts.json)
-        return sj_cli_emit(sj_pbjson_message(&ev->base));
+        return sj_cli_emit(sj_cli_message_json(&ev->base));
     event_line(ev);
     if (fflush(stdout) != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
                            strerror(errno));
     return SJ_CLI_OK;
 }

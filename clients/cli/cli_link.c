@@ -2,6 +2,7 @@
  * committee members) to their chat handle on a chat bridge, directly or
  * through a one-time invite code the resident sends to the bridge. */
 #include "cli.h"
+#include "i18n.h"
 
 #include <stdio.h>
 
@@ -48,14 +49,24 @@ int sj_cli_member_unlink(sj_cli_t *cli, int argc, char **argv)
 static int print_invite(sj_cli_t *cli, const Shangju__Invite *inv)
 {
     if (cli->opts.json)
-        return sj_cli_emit(sj_pbjson_message(&inv->base));
-    char until[32];
+        return sj_cli_emit(sj_cli_message_json(&inv->base));
+    char until[48], member[24];
+    const char *label[3] = {sj_cli_label("code"), sj_cli_label("member_id"),
+                            sj_cli_label("expires_at")};
+    size_t w = 0;
+    for (int i = 0; i < 3; i++)
+        w = sj_cli_width(label[i]) > w ? sj_cli_width(label[i]) : w;
     sj_cli_time(inv->expires_at, until, sizeof until);
-    printf("code:     %s\nmember:   %llu\nexpires:  %s\n"
-           "The member sends \"加入 %s\" to the chat bridge.\n",
-           inv->code, (unsigned long long)inv->member_id, until, inv->code);
-    return fflush(stdout) == 0 ? SJ_CLI_OK
-                               : sj_cli_fail(SJ_CLI_ELOCAL, "cannot write");
+    snprintf(member, sizeof member, "%llu", (unsigned long long)inv->member_id);
+    const char *value[3] = {inv->code, member, until};
+    for (int i = 0; i < 3; i++) {
+        sj_cli_pad(stdout, label[i], w + 2);
+        printf("%s\n", value[i]);
+    }
+    printf(_("The member sends \"加入 %s\" to the chat bridge.\n"), inv->code);
+    return fflush(stdout) == 0
+               ? SJ_CLI_OK
+               : sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("cannot write"));
 }
 
 int sj_cli_member_invite(sj_cli_t *cli, int argc, char **argv)
@@ -89,7 +100,7 @@ int sj_cli_member_invite(sj_cli_t *cli, int argc, char **argv)
         return rc;
     if (reply->body_case != SHANGJU__REPLY__BODY_INVITE || !reply->invite)
         rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
-                           "the broker sent no invite");
+                           N_("the broker sent no invite"));
     else
         rc = print_invite(cli, reply->invite);
     shangju__reply__free_unpacked(reply, NULL);

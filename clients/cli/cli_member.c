@@ -1,6 +1,7 @@
 /* `shangju member ...`: register members (generating their key pair here,
  * so the secret never crosses the wire), list, show and suspend them. */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,15 +14,16 @@ static int write_key(const char *path, const sj_keypair_t *kp, const char *name)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "refusing to overwrite '%s'", path);
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("refusing to overwrite '%s'"),
+                           path);
     if (fd < 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot create '%s': %s", path,
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot create '%s': %s"), path,
                            strerror(errno));
     close(fd);
     if (sj_keyfile_save_secret(path, kp, name) != 0) {
         int e = errno;
         unlink(path);
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s': %s", path,
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write '%s': %s"), path,
                            strerror(e));
     }
     return SJ_CLI_OK;
@@ -39,7 +41,8 @@ static int send_with_new_key(sj_cli_t *cli, Shangju__Request *req,
     if (rc != 0)
         return rc;
     if (sj_keyfile_generate(&kp) != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot generate a key pair");
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s",
+                           _("cannot generate a key pair"));
     rc = write_key(key_out, &kp, name);
     if (rc != 0)
         return rc;
@@ -47,7 +50,7 @@ static int send_with_new_key(sj_cli_t *cli, Shangju__Request *req,
     pub->len = SJ_KEY_BYTES;
     Shangju__Reply *reply = NULL;
     char note[PATH_MAX + 64];
-    snprintf(note, sizeof note, " (key kept in '%s': the member may exist)",
+    snprintf(note, sizeof note, _(" (key kept in '%s': the member may exist)"),
              key_out);
     rc = sj_cli_call_note(cli, req, &reply, note);
     memset(&kp, 0, sizeof kp);

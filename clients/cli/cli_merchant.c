@@ -3,6 +3,7 @@
  * broker renders for listings, wishes and hand-overs. */
 #include "cli.h"
 #include "cli_enums.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -263,29 +264,30 @@ static int save_image(sj_cli_t *cli, const Shangju__Reply *reply,
     const Shangju__Image *img = reply->image;
     if (reply->body_case != SHANGJU__REPLY__BODY_IMAGE || !img)
         return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
-                             "the broker sent no image");
+                             N_("the broker sent no image"));
     bool text = strncmp(img->media_type, "text/", 5) == 0;
     if (!file && cli->opts.json)
         return sj_cli_emit(image_json(img, NULL));
     if (!file) {
         if (!text && isatty(STDOUT_FILENO))
-            return sj_cli_fail(SJ_CLI_EUSAGE,
-                               "not writing an image to a terminal; give "
-                               "-o FILE");
+            return sj_cli_fail(SJ_CLI_EUSAGE, "%s",
+                               _("not writing an image to a terminal; give "
+                                 "-o FILE"));
         if (fwrite(img->data.data, 1, img->data.len, stdout) != img->data.len)
-            return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write the image");
+            return sj_cli_fail(SJ_CLI_ELOCAL, "%s",
+                               _("cannot write the image"));
         return SJ_CLI_OK;
     }
     FILE *f = fopen(file, "wb");
     if (!f)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot create '%s': %s", file,
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot create '%s': %s"), file,
                            strerror(errno));
     size_t n = fwrite(img->data.data, 1, img->data.len, f);
     if (fclose(f) != 0 || n != img->data.len)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write '%s'", file);
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write '%s'"), file);
     if (cli->opts.json)
         return sj_cli_emit(image_json(img, file));
-    printf("%s: %zu bytes, %s\n", file, img->data.len, img->url);
+    printf(_("%s: %zu bytes, %s\n"), file, img->data.len, img->url);
     return SJ_CLI_OK;
 }
 

@@ -2,6 +2,7 @@
  * and history, paying a member for a service its listing offers, the
  * yearly ranking, and the committee's closing of a year. */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <string.h>
@@ -118,22 +119,25 @@ static int print_ranking(sj_cli_t *cli, const Shangju__Reply *reply)
     static const char *const cols[] = {"rank", "member_id", "name", "earned"};
     if (reply->body_case != SHANGJU__REPLY__BODY_RANKING || !reply->ranking)
         return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
-                             "the broker sent no ranking");
+                             N_("the broker sent no ranking"));
     if (cli->opts.json)
         return sj_cli_print_reply(cli, reply);
     const Shangju__Ranking *r = reply->ranking;
     json_object *j = sj_pbjson_message(&r->base);
     if (!j)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "out of memory");
-    printf("%u: top members by points earned%s\n", r->year,
-           r->frozen ? " (closed: final)" : " (so far)");
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
+    printf(r->frozen ? _("%u: top members by points earned (year closed: "
+                         "final)\n")
+                     : _("%u: top members by points earned (so far)\n"),
+           r->year);
     if (r->n_items)
-        sj_cli_table(stdout, j, cols, NARGS(cols));
+        sj_cli_table_of(stdout, &shangju__rank_entry__descriptor, j, cols,
+                        NARGS(cols));
     else
-        printf("nobody has earned points in %u\n", r->year);
+        printf(_("nobody has earned points in %u\n"), r->year);
     json_object_put(j);
     if (fflush(stdout) != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot write output: %s",
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
                            strerror(errno));
     return SJ_CLI_OK;
 }

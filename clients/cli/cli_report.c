@@ -3,65 +3,122 @@
  * and the ranking) as a readable page, CSV for spreadsheets, or --json. */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <string.h>
 
-/* "3h 30m", "2d 4h", "45s" for a duration in ms. */
+#include "cli_enums.h"
+#include "i18n.h"
+
+/* "3h 30m", "2d 4h", "45s" for a duration in ms, in the user's language. */
 static void duration(char *buf, size_t cap, int64_t ms)
 {
-    int64_t s = ms / 1000, d = s / 86400, h = s % 86400 / 3600,
-            m = s % 3600 / 60;
+    long long s = ms / 1000, d = s / 86400, h = s % 86400 / 3600,
+              m = s % 3600 / 60;
     if (d)
-        snprintf(buf, cap, "%lldd %lldh", (long long)d, (long long)h);
+        snprintf(buf, cap, _("%lldd %lldh"), d, h);
     else if (h)
-        snprintf(buf, cap, "%lldh %lldm", (long long)h, (long long)m);
+        snprintf(buf, cap, _("%lldh %lldm"), h, m);
     else if (m)
-        snprintf(buf, cap, "%lldm %llds", (long long)m, (long long)(s % 60));
+        snprintf(buf, cap, _("%lldm %llds"), m, s % 60);
     else
-        snprintf(buf, cap, "%llds", (long long)s);
+        snprintf(buf, cap, _("%llds"), s);
 }
 
-static void median_line(const char *what, const Shangju__MedianMs *m)
+#define LABEL_COLS 32 /* display columns of the report's labels */
+
+/* "  label          value": the label padded by display width, so
+ * Chinese labels line up too. */
+static void row(const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void row(const char *label, const char *fmt, ...)
 {
-    char d[32];
+    va_list ap;
+    fputs("  ", stdout);
+    sj_cli_pad(stdout, label, LABEL_COLS);
+    fputc(' ', stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+static void count_row(const char *field, uint64_t n)
+{
+    row(sj_cli_label(field), "%llu", (unsigned long long)n);
+}
+
+static void median_row(const char *what, const Shangju__MedianMs *m)
+{
+    char d[64];
     if (!m || m->samples == 0) {
-        printf("  %-30s -\n", what);
+        row(what, "-");
         return;
     }
+    char n[64];
     duration(d, sizeof d, m->ms);
-    printf("  %-30s %s (%u wish%s)\n", what, d, m->samples,
-           m->samples == 1 ? "" : "es");
+    /* TRANSLATORS: how many wishes a median was taken over. */
+    snprintf(n, sizeof n,
+             dngettext(SJ_TEXTDOMAIN, "(%u wish)", "(%u wishes)", m->samples),
+             m->samples);
+    row(what, "%s %s", d, n);
 }
+
+static void compact_row(Shangju__CompactState st, uint32_t n)
+{
+    row(sj_cli_enum_name(&shangju__compact_state__descriptor, (int)st), "%u",
+        n);
+}
+
+static void ranking_text(const Shangju__Ranking *k)
+{
+    printf("\n%s%s\n", _("Ranking"), k && k->frozen ? _(" (final)") : "");
+    if (!k || k->n_items == 0)
+        printf("  %s\n", _("(nobody earned points)"));
+    size_t namew = 0;
+    for (size_t i = 0; k && i < k->n_items; i++) {
+        size_t w = sj_cli_width(k->items[i]->name ? k->items[i]->name : "");
+        namew = w > namew ? w : namew;
+    }
+    for (size_t i = 0; k && i < k->n_items; i++) {
+        const Shangju__RankEntry *e = k->items[i];
+        printf("  %2u. ", e->rank);
+        sj_cli_pad(stdout, e->name ? e->name : "", namew);
+        printf(_("  %llu points  (member %llu)\n"),
+               (unsigned long long)e->earned, (unsigned long long)e->member_id);
+    }
+}
+
+#define CS(x) SHANGJU__COMPACT_STATE__COMPACT_STATE_##x
 
 static void print_text(const Shangju__Report *r)
 {
-    printf("Shangju yearly report %u\n\nWishes\n", r->year);
-    printf("  %-30s %u\n", "posted", r->wishes_posted);
-    printf("  %-30s %u\n", "claimed", r->wishes_claimed);
-    printf("  %-30s %u\n", "fulfilled", r->wishes_fulfilled);
-    printf("  %-30s %u\n", "closed", r->wishes_closed);
-    printf("  %-30s %u\n", "expired", r->wishes_expired);
-    printf("  %-30s %u\n", "cancelled", r->wishes_cancelled);
-    median_line("median posting -> claim", r->posted_to_claimed);
-    median_line("median posting -> fulfilment", r->posted_to_fulfilled);
-    printf("\nMerchants\n  %-30s %u\n", "active", r->active_merchants);
-    printf("\nCompacts active in the year (state at its end)\n");
-    printf("  negotiating %u, signed %u, published %u, active %u, "
-           "evaluating %u, closed %u\n",
-           r->compacts_negotiating, r->compacts_signed, r->compacts_published,
-           r->compacts_active, r->compacts_evaluating, r->compacts_closed);
-    printf("  complaints filed %u, resolved %u\n", r->complaints_filed,
-           r->complaints_resolved);
-    printf("\nPoints\n  %-30s %llu\n  %-30s %llu\n", "issued",
-           (unsigned long long)r->points_issued, "spent",
-           (unsigned long long)r->points_spent);
-    const Shangju__Ranking *k = r->ranking;
-    printf("\nRanking%s\n", k && k->frozen ? " (frozen)" : "");
-    if (!k || k->n_items == 0)
-        printf("  (nobody earned points)\n");
-    for (size_t i = 0; k && i < k->n_items; i++)
-        printf("  %2u. %-40s %llu  (member %llu)\n", k->items[i]->rank,
-               k->items[i]->name, (unsigned long long)k->items[i]->earned,
-               (unsigned long long)k->items[i]->member_id);
+    printf(_("Shangju yearly report %u"), r->year);
+    printf("\n\n%s\n", _("Wishes"));
+    count_row("wishes_posted", r->wishes_posted);
+    count_row("wishes_claimed", r->wishes_claimed);
+    count_row("wishes_fulfilled", r->wishes_fulfilled);
+    count_row("wishes_closed", r->wishes_closed);
+    count_row("wishes_expired", r->wishes_expired);
+    count_row("wishes_cancelled", r->wishes_cancelled);
+    median_row(_("median time from posting to claim"), r->posted_to_claimed);
+    median_row(_("median time from posting to fulfilment"),
+               r->posted_to_fulfilled);
+    printf("\n%s\n", _("Merchants"));
+    count_row("active_merchants", r->active_merchants);
+    printf("\n%s\n", _("Compacts active in the year, by their state at its "
+                       "end"));
+    compact_row(CS(NEGOTIATING), r->compacts_negotiating);
+    compact_row(CS(SIGNED), r->compacts_signed);
+    compact_row(CS(PUBLISHED), r->compacts_published);
+    compact_row(CS(ACTIVE), r->compacts_active);
+    compact_row(CS(EVALUATING), r->compacts_evaluating);
+    compact_row(CS(CLOSED), r->compacts_closed);
+    count_row("complaints_filed", r->complaints_filed);
+    count_row("complaints_resolved", r->complaints_resolved);
+    printf("\n%s\n", _("Points"));
+    count_row("points_issued", r->points_issued);
+    count_row("points_spent", r->points_spent);
+    ranking_text(r->ranking);
 }
 
 /* One CSV field for a spreadsheet: a cell that would start a formula
@@ -179,7 +236,7 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
     if (reply->body_case != SHANGJU__REPLY__BODY_REPORT) {
         shangju__reply__free_unpacked(reply, NULL);
         return sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
-                             "the broker sent no report");
+                             N_("the broker sent no report"));
     }
     if (cli->opts.json)
         rc = sj_cli_print_reply(cli, reply);

@@ -2,6 +2,7 @@
  * event feed (replay-then-live catch-up by the client library, one line
  * per event, --count to stop after N for scripts and tests). */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <string.h>
@@ -64,12 +65,12 @@ static void on_event(sj_client_t *c, const Shangju__Event *ev, int err,
     if (!ev) {
         w->stop = true;
         if (err == SJ_ETIMEOUT)
-            w->rc = sj_cli_fail(SJ_CLI_EREACH,
-                                "no reply from broker (timeout) — is it "
-                                "running, and is your key registered?");
+            w->rc = sj_cli_fail(SJ_CLI_EREACH, "%s",
+                                _("no reply from broker (timeout) — is it "
+                                  "running, and is your key registered?"));
         else
-            w->rc = sj_cli_fail(SJ_CLI_EREPLY,
-                                "the broker refused the event replay");
+            w->rc = sj_cli_fail(SJ_CLI_EREPLY, "%s",
+                                _("the broker refused the event replay"));
         return;
     }
     w->rc = sj_cli_print_event(w->cli, ev);
@@ -82,7 +83,7 @@ static int watch_loop(sj_cli_t *cli, struct watch *w)
     while (!w->stop) {
         int rc = sj_client_wait(cli->client, -1);
         if (rc == SJ_EIO && errno != EINTR)
-            return sj_cli_fail(SJ_CLI_ELOCAL, "poll failed: %s",
+            return sj_cli_fail(SJ_CLI_ELOCAL, _("poll failed: %s"),
                                strerror(errno));
     }
     return w->rc;
@@ -116,7 +117,7 @@ int sj_cli_watch(sj_cli_t *cli, int argc, char **argv)
     int err = sj_client_subscribe(cli->client, topics, (size_t)(argc - first),
                                   from, on_event, &w);
     if (err != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "cannot subscribe to %s: %s",
+        return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot subscribe to %s: %s"),
                            cli->opts.events ? cli->opts.events
                                             : SJ_CLIENT_EVENTS,
                            sj_strerror(err));

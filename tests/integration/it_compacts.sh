@@ -83,8 +83,11 @@ expect_eq "published" "$(jq -r .state <<<"$OUT")" published
 expect_rc 1 sj compact notice 999 -o "$WORK/none.txt"
 expect_rc 0 sj compact notice "$ID" -o "$WORK/notice.txt"
 N=$WORK/notice.txt
-grep -q "^url: $BASE/c/$ID\$" "$N" || fail "notice has no URL line"
-grep -q "Auntie Wang (resident, member $RES)" "$N" || fail "no party line"
+grep -q "^网址 url: $BASE/c/$ID\$" "$N" || fail "notice has no URL line"
+grep -q "Auntie Wang（居民 resident，成员 member $RES）" "$N" ||
+    fail "no party line"
+# The fixed text in both languages, Chinese first (issue 15).
+grep -q "^参与方 parties:$" "$N" || fail "no bilingual parties label"
 grep -q "138-0000-0000" "$N" && fail "the notice shows a contact"
 expect_rc 0 sj compact verify "$N" # against DATA/notice.pub
 grep -q "valid" <<<"$OUT" || fail "verify output: $OUT"

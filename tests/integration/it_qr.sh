@@ -96,8 +96,11 @@ expect_rc 2 sj placard "$MERCHANT" -o "$WORK/placard.gif"
 
 # Hand-over: the merchant scans the resident's code and fulfils with it.
 CODE=$(decode "$WORK/handover.png" | sed 's/.*?code=//')
-expect_rc 1 mer wish fulfil "$WISH" --code WRONG234
-grep -q "tries left" <<<"$ERR" || fail "wrong code: $ERR"
+expect_rc 1 mer --json wish fulfil "$WISH" --code WRONG234
+grep -q "hand-over code is wrong.*wish.handover_wrong" <<<"$ERR" ||
+    fail "wrong code: $ERR"
+jq -e '.message | test("tries left")' <<<"$OUT" >/dev/null ||
+    fail "wrong code: $OUT"
 expect_rc 0 mer --json wish fulfil "$WISH" --code "$CODE"
 expect_eq "verified" "$(jq -r .verified <<<"$OUT")" true
 expect_eq "state" "$(jq -r .state <<<"$OUT")" fulfilled
