@@ -73,7 +73,7 @@ static int wish_list_all(sj_cli_t *cli, Shangju__Request *req)
         if (kept)
             replies = kept;
         if (!grown) {
-            rc = sj_cli_fail(SJ_CLI_ELOCAL, _("out of memory"));
+            rc = sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
             goto done;
         }
         all = grown;
