@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "pbjson.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,30 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
     req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
     req.wish_post = &post;
     return sj_cli_run(cli, &req);
+}
+
+/* One page newest first: as any page, but the line under the table names
+ * --before, the option that takes its cursor (--json keeps "next"). */
+static int wish_list_newest(sj_cli_t *cli, Shangju__Request *req)
+{
+    Shangju__Reply *r;
+    int rc = sj_cli_call(cli, req, &r);
+    if (rc != SJ_CLI_OK)
+        return rc;
+    uint64_t next = 0;
+    if (!cli->opts.json && r->body_case == SHANGJU__REPLY__BODY_WISHES) {
+        next = r->wishes->next;
+        r->wishes->next = 0; /* said below instead */
+    }
+    rc = sj_cli_print_reply(cli, r);
+    shangju__reply__free_unpacked(r, NULL);
+    if (rc == SJ_CLI_OK && next &&
+        (printf(_("more: the next page is --before %llu\n"),
+                (unsigned long long)next) < 0 ||
+         fflush(stdout) != 0))
+        rc = sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
+                         strerror(errno));
+    return rc;
 }
 
 /* `wish list --all`: follow the cursor until the broker has no more, then
@@ -172,7 +197,8 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
     req.body_case = SHANGJU__REQUEST__BODY_WISH_LIST;
     req.wish_list = &wl;
     if (!every)
-        return sj_cli_run(cli, &req);
+        return wl.newest_first ? wish_list_newest(cli, &req)
+                               : sj_cli_run(cli, &req);
     if (!wl.limit)
         wl.limit = SJ_MAX_PAGE; /* fewer round trips; bytes still cap */
     return wish_list_all(cli, &req);

@@ -61,6 +61,9 @@ NEXT=$(jq -r .next <<<"$OUT")
 sj --key "$WORK/a.key" wish post "wish 24" >/dev/null
 expect_rc 0 mer --json wish list --limit 5 --before "$NEXT"
 expect_eq "second page" "$(jq -c '[.items[].id]' <<<"$OUT")" "[18,17,16,15,14]"
+# For people, the line under the table names the option to use.
+expect_rc 0 mer wish list --limit 5 --before "$NEXT"
+grep -q -- "--before 14\$" <<<"$OUT" || fail "no --before hint: $OUT"
 
 # The old order on demand, and --after pages as it always did.
 expect_rc 0 mer --json wish list --oldest-first --all --limit 10
