@@ -40,6 +40,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_ANCHORS] = "ledger_anchors",
     [DB_MEMBER_BY_HANDLE] = "member_by_handle",
     [DB_WISH_BY_CATEGORY] = "wish_by_category",
+    [DB_WISH_OPEN_BY_OWNER] = "wish_open_by_owner",
 };
 
 static const char *const counter_keys[SJ_COUNTER__MAX] = {
@@ -199,16 +200,23 @@ static int open_tables(sj_store_t *s, uint32_t *found)
         mdb_txn_abort(txn);
         return env_err(rc);
     }
-    if (version == 1) { /* to 2 in this transaction: all or nothing */
+    /* An older layout is brought forward step by step, in this
+     * transaction: all or nothing. */
+    static int (*const upgrade[])(sj_txn_t *) = {
+        store__wish_open_index_fill, /* 1 -> 2 */
+        store__wish_fold_index_fill, /* 2 -> 3 */
+    };
+    while (version >= 1 && version < SJ_SCHEMA_VERSION) {
         sj_txn_t t = {.store = s, .txn = txn};
-        int err = store__wish_fold_index_fill(&t);
+        int err = upgrade[version - 1](&t);
         if (err == 0)
-            err = map_err(meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, 2));
+            err = map_err(
+                meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, version + 1));
         if (err) {
             mdb_txn_abort(txn);
             return err;
         }
-        version = 2;
+        version++;
     }
     if (version != SJ_SCHEMA_VERSION) {
         mdb_txn_abort(txn);

@@ -21,11 +21,12 @@
 #include "shangju.pb-c.h"
 #include "sj_error.h"
 
-/* The layout version this code reads and writes. 2 indexes wishes by
- * folded community and category (issue 15: matched without regard to
- * case); a version-1 store gains that, built from its wishes, in the
+/* The layout version this code reads and writes. 2 added the index of
+ * OPEN wishes by owner (issue 13's quota); 3 indexes wishes by folded
+ * community and category (issue 15: matched without regard to case). An
+ * older store is brought forward, built from its wishes, in the
  * transaction that opens it. */
-#define SJ_SCHEMA_VERSION 2
+#define SJ_SCHEMA_VERSION 3
 
 #define SJ_DEFAULT_MAP_SIZE ((size_t)1 << 30) /* 1 GiB */
 
@@ -167,7 +168,8 @@ int sj_member_by_handle(sj_txn_t *t, uint64_t bridge, const char *handle,
 /* ----------------------------------------------------------------- wishes */
 
 /* Insert or replace wish w; old is its previous version (NULL when new) so
- * the indexes (state, owner, claimant, community) move with it. */
+ * the indexes (state, owner, claimant, community, open by owner) move
+ * with it. */
 int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old);
 
 int sj_wish_get(sj_txn_t *t, uint64_t id, Shangju__Wish **out);
@@ -198,6 +200,11 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
                  size_t limit, Shangju__Wish ***items, size_t *n_items,
                  uint64_t *next);
 void sj_wish_page_free(Shangju__Wish **items, size_t n);
+
+/* How many OPEN wishes owner has, counted up to max: *n is the count, or
+ * max when there are at least that many. Reads at most max index entries,
+ * whatever the owner's history. */
+int sj_wish_count_open(sj_txn_t *t, uint64_t owner, size_t max, size_t *n);
 
 /* --------------------------------------------------------------- listings */
 

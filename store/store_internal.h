@@ -37,7 +37,8 @@ enum {
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
     DB_ANCHORS,             /* entries(8) at(8) -> LedgerAnchor; "last" */
     DB_MEMBER_BY_HANDLE,    /* bridge(8) chat handle NUL id(8) -> "" */
-    DB_WISH_BY_CATEGORY,    /* folded category NUL id(8) -> "" (schema 2) */
+    DB_WISH_BY_CATEGORY,    /* folded category NUL id(8) -> "" (schema 3) */
+    DB_WISH_OPEN_BY_OWNER,  /* owner(8) id(8) -> "", while OPEN (schema 2) */
     DB__COUNT
 };
 
@@ -197,11 +198,14 @@ ProtobufCMessage *store__iter_msg(store__iter_t *it,
 typedef bool store__index_key_fn(const ProtobufCMessage *rec, int index_db,
                                  store__key_t *k);
 store__index_key_fn store__member_index_key;  /* DB_MEMBER_BY_ROLE, _HANDLE */
-store__index_key_fn store__wish_index_key;    /* the five DB_WISH_BY_* */
+store__index_key_fn store__wish_index_key;    /* DB_WISH_BY_*, _OPEN_BY_OWNER */
 store__index_key_fn store__listing_index_key; /* DB_LISTING_BY_CATEGORY */
 store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
 
-/* Schema 1 to 2: rebuild DB_WISH_BY_COMMUNITY on folded communities and
+/* Schema 1 to 2: fill DB_WISH_OPEN_BY_OWNER from the OPEN entries of
+ * DB_WISH_BY_STATE (wishes.c). Errors stick to t. */
+int store__wish_open_index_fill(sj_txn_t *t);
+/* Schema 2 to 3: rebuild DB_WISH_BY_COMMUNITY on folded communities and
  * fill DB_WISH_BY_CATEGORY, from the wishes (wishes.c). Errors stick to
  * t. */
 int store__wish_fold_index_fill(sj_txn_t *t);

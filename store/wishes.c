@@ -52,6 +52,11 @@ bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
     case DB_WISH_BY_OWNER: /* owner(8) id(8) */
         store__key_u64(k, w->owner_id);
         break;
+    case DB_WISH_OPEN_BY_OWNER: /* owner(8) id(8), while OPEN */
+        if (w->state != SHANGJU__WISH_STATE__WISH_STATE_OPEN)
+            return false;
+        store__key_u64(k, w->owner_id);
+        break;
     case DB_WISH_BY_CLAIMANT: /* merchant(8) id(8), while it holds it */
         if (!claimant(w))
             return false;
@@ -71,9 +76,9 @@ bool store__wish_index_key(const ProtobufCMessage *rec, int index_db,
     return true;
 }
 
-static const int index_db[] = {DB_WISH_BY_STATE, DB_WISH_BY_OWNER,
+static const int index_db[] = {DB_WISH_BY_STATE,    DB_WISH_BY_OWNER,
                                DB_WISH_BY_CLAIMANT, DB_WISH_BY_COMMUNITY,
-                               DB_WISH_BY_CATEGORY};
+                               DB_WISH_BY_CATEGORY, DB_WISH_OPEN_BY_OWNER};
 #define N_INDEX (sizeof index_db / sizeof index_db[0])
 
 int sj_wish_put(sj_txn_t *t, const Shangju__Wish *w, const Shangju__Wish *old)
@@ -204,6 +209,46 @@ int store__wish_fold_index_fill(sj_txn_t *t)
         if (store__wish_index_key(w, DB_WISH_BY_CATEGORY, &k))
             store__put(t, DB_WISH_BY_CATEGORY, &k, "", 0);
         protobuf_c_message_free_unpacked(w, NULL);
+    }
+    return store__iter_end(&it);
+}
+
+int sj_wish_count_open(sj_txn_t *t, uint64_t owner, size_t max, size_t *n)
+{
+    store__key_t prefix;
+    store__key_init(&prefix);
+    store__key_u64(&prefix, owner);
+    size_t count = 0;
+    store__iter_t it;
+    store__foreach(&it, t, DB_WISH_OPEN_BY_OWNER, &prefix) {
+        if (count == max)
+            break;
+        count++;
+    }
+    *n = count;
+    return store__iter_end(&it);
+}
+
+int store__wish_open_index_fill(sj_txn_t *t)
+{
+    store__key_t prefix;
+    store__key_init(&prefix);
+    store__key_u8(&prefix, (uint8_t)SHANGJU__WISH_STATE__WISH_STATE_OPEN);
+    store__iter_t it;
+    store__foreach(&it, t, DB_WISH_BY_STATE, &prefix) {
+        if (it.key.len != prefix.len + 8) {
+            store__iter_fail(&it, SJ_EIO, "wish_by_state: bad key");
+            break;
+        }
+        Shangju__Wish *w = NULL;
+        int err = sj_wish_get(t, store__get_be64(it.key.data + prefix.len), &w);
+        store__key_t k;
+        if (err)
+            store__iter_fail(&it, err, "wish_by_state: no such wish");
+        else if (store__wish_index_key(&w->base, DB_WISH_OPEN_BY_OWNER, &k))
+            store__put(t, DB_WISH_OPEN_BY_OWNER, &k, "", 0);
+        if (w)
+            shangju__wish__free_unpacked(w, NULL);
     }
     return store__iter_end(&it);
 }

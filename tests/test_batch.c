@@ -553,6 +553,37 @@ static void damage(const char *table, const void *key, size_t klen,
  * not decode too): the batch reads each caller and each dedup entry in the
  * request's own nested transaction, and scans the timers in one of its
  * own, so damage fails what touches it and the rest of the batch commits. */
+/* Issue 13: an event is capped at a page's bytes, so one always fits a
+ * Replay page and a reply. The field limits keep every real record far
+ * below it; a handler emitting a larger one gets SJ_EINVAL and nothing is
+ * logged or queued. */
+START_TEST(events_are_capped_at_a_page)
+{
+    sj_txn_t *t;
+    ck_assert_int_eq(sj_txn_begin(w.store, true, &t), 0);
+    sj_call_t c;
+    sj_call_init(&c, t, NULL, w.now, &w.cfg);
+    Shangju__Wish wish = SHANGJU__WISH__INIT;
+    wish.id = 1;
+    wish.title = (char *)"a wish";
+    wish.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
+    char *big = malloc(SJ_MAX_PAGE_BYTES + 1);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'x', SJ_MAX_PAGE_BYTES);
+    big[SJ_MAX_PAGE_BYTES] = 0;
+    wish.details = big;
+    ck_assert_int_eq(sj_call_emit_wish(&c, SJ_TOPIC_WISH_POSTED, &wish),
+                     SJ_EINVAL);
+    ck_assert_uint_eq(c.n_events, 0);
+    big[SJ_MAX_PAGE_BYTES - 1024] = 0; /* under the cap: logged */
+    ck_assert_int_eq(sj_call_emit_wish(&c, SJ_TOPIC_WISH_POSTED, &wish), 0);
+    ck_assert_uint_eq(c.n_events, 1);
+    free(big);
+    sj_call_end(&c);
+    sj_txn_abort(&t);
+}
+END_TEST
+
 START_TEST(a_damaged_record_fails_its_request_alone)
 {
     Shangju__Request who = SHANGJU__REQUEST__INIT;
@@ -606,6 +637,7 @@ static Suite *suite(void)
     tcase_add_test(tc, stats_come_from_the_environment);
     tcase_add_test(tc, refusals_carry_reason_codes);
     tcase_add_test(tc, a_damaged_record_fails_its_request_alone);
+    tcase_add_test(tc, events_are_capped_at_a_page);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

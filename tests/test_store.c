@@ -185,6 +185,97 @@ START_TEST(wish_indexes_follow_moves)
 }
 END_TEST
 
+static size_t open_of(sj_txn_t *t, uint64_t owner, size_t max)
+{
+    size_t n = 99999;
+    ck_assert_int_eq(sj_wish_count_open(t, owner, max, &n), 0);
+    return n;
+}
+
+/* Issue 13: the open-wish quota counts on the index of OPEN wishes by
+ * owner, which every put keeps (a wish enters it open, leaves it on any
+ * move out of OPEN, comes back on a release). */
+START_TEST(open_wishes_counted_per_owner)
+{
+    sj_txn_t *t = begin();
+    for (uint64_t id = 1; id <= 300; id++) /* owner 7's history */
+        put_wish(t, id,
+                 id <= 3 ? SHANGJU__WISH_STATE__WISH_STATE_OPEN
+                         : SHANGJU__WISH_STATE__WISH_STATE_CLOSED,
+                 7, "North");
+    put_wish(t, 301, SHANGJU__WISH_STATE__WISH_STATE_OPEN, 8, "North");
+    ck_assert_uint_eq(open_of(t, 7, 50), 3);
+    ck_assert_uint_eq(open_of(t, 7, 2), 2); /* stops at max */
+    ck_assert_uint_eq(open_of(t, 8, 50), 1);
+    ck_assert_uint_eq(open_of(t, 9, 50), 0);
+    Shangju__Wish *old;
+    ck_assert_int_eq(sj_wish_get(t, 2, &old), 0);
+    Shangju__Wish nw = *old;
+    nw.state = SHANGJU__WISH_STATE__WISH_STATE_CLAIMED;
+    ck_assert_int_eq(sj_wish_put(t, &nw, old), 0);
+    ck_assert_uint_eq(open_of(t, 7, 50), 2);
+    Shangju__Wish back = nw; /* released: OPEN again */
+    back.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
+    ck_assert_int_eq(sj_wish_put(t, &back, &nw), 0);
+    shangju__wish__free_unpacked(old, NULL);
+    ck_assert_uint_eq(open_of(t, 7, 50), 3);
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+}
+END_TEST
+
+static void force_schema(uint64_t v);
+
+/* Empty the index of OPEN wishes by owner and stamp the schema 1, as a
+ * store written before schema 2 is. */
+static void make_schema_1(void)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+    ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "wish_open_by_owner", 0, &dbi), 0);
+    ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    force_schema(1);
+}
+
+static uint64_t verify_problems(int *lines); /* below, with verify's tests */
+
+/* A schema-1 store gains the index, filled from its wishes, when it is
+ * opened; verify finds no more than before and the schema is 2. */
+START_TEST(schema_1_store_gains_the_open_index)
+{
+    sj_txn_t *t = begin();
+    for (uint64_t id = 1; id <= 40; id++)
+        put_wish(t, id,
+                 id % 4 ? SHANGJU__WISH_STATE__WISH_STATE_OPEN
+                        : SHANGJU__WISH_STATE__WISH_STATE_CANCELLED,
+                 100 + id % 2, "North");
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    int lines = 0;
+    /* wishes of owners not registered: the same problems after */
+    uint64_t before = verify_problems(&lines);
+    sj_store_close(&st);
+    make_schema_1();
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+    t = begin();
+    ck_assert_uint_eq(open_of(t, 100, 50), 10); /* 2, 6, 10, ... 38 */
+    ck_assert_uint_eq(open_of(t, 101, 50), 20); /* every odd id */
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    ck_assert_uint_eq(verify_problems(&lines), before);
+    sj_store_close(&st);
+    uint32_t found = 0; /* stamped 2: a schema-1 broker would refuse it */
+    force_schema(SJ_SCHEMA_VERSION + 1);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), SJ_ESCHEMA);
+    force_schema(2);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, NULL), 0);
+}
+END_TEST
+
 START_TEST(counters_events_and_nesting)
 {
     sj_txn_t *t = begin(), *child;
@@ -785,9 +876,10 @@ START_TEST(decode_failure_sticks)
     ck_assert_int_eq(sj_store_verify(t, keep_problem, &l, &v), 0);
     ck_assert_int_eq(sj_txn_error(t), 0);
     sj_txn_abort(&t);
-    /* wish 2: its record and its three index entries; event 1; and the
-     * wish counter, which this test never moved */
-    ck_assert_uint_eq(v.problems, 6);
+    /* wish 2: its record and its four index entries (state, owner,
+     * community, open by owner); event 1; and the wish counter, which
+     * this test never moved */
+    ck_assert_uint_eq(v.problems, 7);
     ck_assert_uint_eq(v.wishes, 2);
 }
 END_TEST
@@ -972,6 +1064,8 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, members_and_key_index);
     tcase_add_test(tc, wish_indexes_follow_moves);
+    tcase_add_test(tc, open_wishes_counted_per_owner);
+    tcase_add_test(tc, schema_1_store_gains_the_open_index);
     tcase_add_test(tc, counters_events_and_nesting);
     tcase_add_test(tc, dedup_and_prune);
     tcase_add_test(tc, timers_in_due_order);

@@ -196,26 +196,18 @@ static int post_owner(sj_call_t *c, uint64_t for_member,
 
 /* A member owns at most cfg->max_open_wishes OPEN wishes (issue 13), so
  * one member cannot fill the board or the store; the committee, posting
- * for someone, is not held to it. Counted over the owner's index, page by
- * page, stopping at the limit. */
+ * for someone, is not held to it. Counted on the index of OPEN wishes by
+ * owner, which every wish put keeps in the same transaction: at most max
+ * entries are read, whatever the owner's history. */
 static int check_open_quota(sj_call_t *c, uint64_t owner)
 {
     unsigned max = c->cfg->max_open_wishes;
     if (!max || c->caller->role == ROLE(COMMITTEE))
         return 0;
-    sj_wish_filter_t f = {.state = WS(OPEN), .owner_id = owner};
-    uint64_t after = 0, next;
-    size_t open = 0;
-    do {
-        Shangju__Wish **items;
-        size_t n;
-        int err = sj_wish_list(c->txn, &f, after, max, &items, &n, &next);
-        if (err)
-            return sj_call_store_fail(c, err, "wishes");
-        sj_wish_page_free(items, n);
-        open += n;
-        after = next;
-    } while (next && open < max);
+    size_t open;
+    int err = sj_wish_count_open(c->txn, owner, max, &open);
+    if (err)
+        return sj_call_store_fail(c, err, "wishes");
     if (open >= max)
         return sj_call_fail(c, ST(RESOURCE_EXHAUSTED), SJ_R_QUOTA_EXCEEDED,
                             "member %llu already has %u open wishes (the "

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -169,9 +171,17 @@ static void answer(sj_readers_t *r, sj_read_job_t *job)
                         "out of memory", 0);
 }
 
+/* Reads are the background next to the writer: on a busy machine the
+ * writer loop (postings, their acknowledgements) gets the processors
+ * first. Linux gives each thread its own nice value; the locks a worker
+ * shares with the loop are held for a few instructions. */
+#define READER_NICE 10
+
 static void *worker(void *arg)
 {
     sj_readers_t *r = arg;
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), READER_NICE) != 0)
+        sj_log(SJ_LOG_DEBUG, "event=readers_nice_failed");
     pthread_mutex_lock(&r->lock);
     for (;;) {
         while (!r->stop && !r->round)

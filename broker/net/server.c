@@ -173,7 +173,7 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     if (!s->ids || !s->frames || !s->items || !s->ctx)
         goto fail;
     /* ZAP first: a CURVE socket without a handler would admit anyone. */
-    if (sj_zap_new(s->ctx, store, &s->zap) != 0)
+    if (sj_zap_new(s->ctx, store, cfg, &s->zap) != 0)
         goto fail;
     s->key = *key;
     s->router = server_socket(s, ZMQ_ROUTER, cfg->requests_ep, false);

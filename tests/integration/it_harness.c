@@ -41,7 +41,10 @@ void it_init(int argc, char **argv)
         fprintf(stderr, "usage: %s PATH/TO/shangju-broker\n", argv[0]);
         exit(2);
     }
-    broker_bin = argv[1];
+    /* SJ_IT_BROKER runs the tests against another broker binary (an
+     * older build, to show a test fails there: tests/old_broker.sh). */
+    const char *other = getenv("SJ_IT_BROKER");
+    broker_bin = other && *other ? other : argv[1];
     const char *tmp = getenv("TMPDIR");
     snprintf(base_dir, sizeof base_dir, "%s/sj-it-XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
@@ -79,6 +82,24 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
+/* Is opt named in SJ_IT_DROP_OPTIONS (comma-separated options that take
+ * a value, such as "--rate,--map-max")? A broker older than an option
+ * would refuse to start with it; dropped, the test runs and shows what the
+ * older broker does without the setting. */
+static bool dropped(const char *opt)
+{
+    const char *list = getenv("SJ_IT_DROP_OPTIONS");
+    size_t n = strlen(opt);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, opt, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 /* The broker on b's directory and ports; with init, `shangju-broker init`
  * (which takes the same options and exits). */
 static pid_t spawn_as(it_broker_t *b, bool init, const char *const *extra)
@@ -94,8 +115,14 @@ static pid_t spawn_as(it_broker_t *b, bool init, const char *const *extra)
     argv[n++] = b->requests;
     argv[n++] = "--events";
     argv[n++] = b->events;
-    for (; extra && *extra && n < 31; extra++)
+    for (; extra && *extra && n < 31; extra++) {
+        if (dropped(*extra)) { /* and its value */
+            if (extra[1])
+                extra++;
+            continue;
+        }
         argv[n++] = *extra;
+    }
     argv[n] = NULL;
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -121,12 +148,14 @@ static pid_t spawn_as(it_broker_t *b, bool init, const char *const *extra)
 static int wait_exit(pid_t pid, int timeout_ms);
 
 /* A directory without a store is initialised first, explicitly (a start
- * refuses it); a restart finds the store and starts at once. */
+ * refuses it); a restart finds the store and starts at once. A broker
+ * from before `init` (SJ_IT_NO_INIT set) makes its store on first start. */
 static pid_t spawn(it_broker_t *b, const char *const *extra)
 {
     char store[sizeof b->dir + 16];
     snprintf(store, sizeof store, "%s/data.mdb", b->dir);
-    if (access(store, F_OK) != 0) {
+    const char *no_init = getenv("SJ_IT_NO_INIT");
+    if (access(store, F_OK) != 0 && !(no_init && *no_init)) {
         int code = wait_exit(spawn_as(b, true, extra), 10000);
         ck_assert_msg(code == 0, "shangju-broker init exited with %d", code);
     }

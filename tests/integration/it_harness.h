@@ -21,8 +21,13 @@ typedef struct {
     pid_t pid;     /* 0 when not running */
 } it_broker_t;
 
-/* Called from main(): remembers the broker binary (argv[1]) and creates the
- * base temporary directory every broker of this run lives under. */
+/* Called from main(): remembers the broker binary (argv[1], or the
+ * environment's SJ_IT_BROKER) and creates the base temporary directory
+ * every broker of this run lives under. SJ_IT_DROP_OPTIONS (comma-
+ * separated) names broker options, each with one value, that every start
+ * leaves out, and SJ_IT_NO_INIT skips `shangju-broker init` (a broker
+ * from before it makes its store on first start): for running a suite
+ * against an older broker (tests/bench/old13.sh). */
 void it_init(int argc, char **argv);
 
 /* Remove the base temporary directory (from main(), after the run). */

@@ -44,6 +44,25 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* A raw CURVE socket of type type, as any member's program could open. */
+static void *raw_socket(void *ctx, const it_broker_t *b, int type,
+                        const char *ep)
+{
+    sj_keypair_t server, me;
+    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
+    ck_assert_int_eq(sj_keyfile_load(b->committee_key, &me), 0);
+    void *s = zmq_socket(ctx, type);
+    int zero = 0, one = 1, small = 4096;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof small);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_key, 32);
+    ck_assert_int_eq(zmq_connect(s, ep), 0);
+    return s;
+}
+
 /* ------------------------------------------------------------ flooding */
 
 typedef enum { FLOOD_PLACARDS, FLOOD_REPORTS, FLOOD_SCANS } flood_kind_t;
@@ -89,9 +108,12 @@ static void *flood(void *arg)
             req.body_case = K(REPORT_GET);
             req.report_get = &rg;
             break;
-        case FLOOD_SCANS: /* matches nothing: walks the whole scan budget */
+        case FLOOD_SCANS:
+            /* the community of every wish (its index is taken first) and
+             * a state none is in: matches nothing, walks the whole scan
+             * budget */
             wl.state = SHANGJU__WISH_STATE__WISH_STATE_CLOSED;
-            wl.community = (char *)"Nowhere";
+            wl.community = (char *)"Xinhua";
             wl.limit = 100;
             req.body_case = K(WISH_LIST);
             req.wish_list = &wl;
@@ -214,7 +236,9 @@ START_TEST(loop_latency_under_heavy_reads)
     uint64_t merchant = merchant_with_listing(committee, &mk, &b);
     uint64_t resident = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
                                       "Grandma Li", "138-0000", 0, &rk);
-    post_wishes(&b, resident, 4000); /* a log for the report, a scan */
+    /* a log for the report; a scan that walks its whole budget (20,000
+     * records, STORE_SCAN_BUDGET) when nothing matches */
+    post_wishes(&b, resident, 20000);
     double base50, base = ping_p99(committee, &base50);
     printf("it_load: ping p50 %.2f ms p99 %.2f ms without load\n", base50,
            base);
@@ -224,6 +248,7 @@ START_TEST(loop_latency_under_heavy_reads)
     } floods[] = {{FLOOD_PLACARDS, "placards and QR codes"},
                   {FLOOD_REPORTS, "reports"},
                   {FLOOD_SCANS, "empty scans"}};
+    double p99s[3];
     for (size_t k = 0; k < sizeof floods / sizeof floods[0]; k++) {
         volatile int stop = 0;
         struct flooder fl[FLOODERS];
@@ -240,11 +265,14 @@ START_TEST(loop_latency_under_heavy_reads)
                p50, p99, floods[k].name, answered);
         ck_assert_msg(answered > 0, "the flood of %s got no answers",
                       floods[k].name);
-        ck_assert_msg(p99 < P99_BOUND_MS,
+        p99s[k] = p99;
+    }
+    /* every flood measured first, then judged: each is a finding */
+    for (size_t k = 0; k < sizeof floods / sizeof floods[0]; k++)
+        ck_assert_msg(p99s[k] < P99_BOUND_MS,
                       "ping p99 %.1f ms while one member floods %s "
                       "(bound %.0f ms)",
-                      p99, floods[k].name, P99_BOUND_MS);
-    }
+                      p99s[k], floods[k].name, P99_BOUND_MS);
     /* read-your-writes through the pool: a write, then a read of it */
     uint64_t w = it_wish_post(committee, "read after write", resident);
     Shangju__Reply *r = it_wish_get(committee, w);
@@ -267,6 +295,22 @@ START_TEST(sigterm_during_heavy_read_flood)
     struct flooder fl[FLOODERS], fr[FLOODERS];
     flood_start(fl, FLOODERS, &b, &mk, FLOOD_PLACARDS, merchant, &stop);
     flood_start(fr, FLOODERS, &b, NULL, FLOOD_REPORTS, merchant, &stop);
+    /* and 200 PNG placards asked at once, without waiting for replies, as
+     * a committee worker printing placards might */
+    void *ctx = zmq_ctx_new();
+    void *burst = raw_socket(ctx, &b, ZMQ_DEALER, b.requests);
+    for (int i = 0; i < 200; i++) {
+        Shangju__Request req;
+        it_bodies_t bodies;
+        it_request(&req, &bodies, K(PLACARD_GET), 0);
+        req.request_id = 5000 + (uint64_t)i;
+        req.placard_get->merchant_id = merchant;
+        req.placard_get->format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PNG;
+        size_t len;
+        uint8_t *buf = sj_codec_encode(&req.base, &len);
+        ck_assert_int_eq(zmq_send(burst, buf, len, 0), (int)len);
+        free(buf);
+    }
     sleep_ms(1000);
     struct timespec a, z;
     clock_gettime(CLOCK_MONOTONIC, &a);
@@ -276,6 +320,8 @@ START_TEST(sigterm_during_heavy_read_flood)
     stop = 1;
     flood_join(fl, FLOODERS);
     flood_join(fr, FLOODERS);
+    zmq_close(burst);
+    zmq_ctx_term(ctx);
     printf("it_load: SIGTERM during a flood of placards and reports: exit "
            "%d after %.0f ms\n",
            code, took);
@@ -299,25 +345,6 @@ static long rss_kib(pid_t pid)
             break;
     fclose(f);
     return kib;
-}
-
-/* A raw CURVE socket of type type, as any member's program could open. */
-static void *raw_socket(void *ctx, const it_broker_t *b, int type,
-                        const char *ep)
-{
-    sj_keypair_t server, me;
-    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
-    ck_assert_int_eq(sj_keyfile_load(b->committee_key, &me), 0);
-    void *s = zmq_socket(ctx, type);
-    int zero = 0, one = 1, small = 4096;
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof one);
-    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof small);
-    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32);
-    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_key, 32);
-    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_key, 32);
-    ck_assert_int_eq(zmq_connect(s, ep), 0);
-    return s;
 }
 
 /* The largest listing the rules allow (~14 KB as an event). */
@@ -510,6 +537,83 @@ START_TEST(poisoned_range_replays)
 }
 END_TEST
 
+/* ----------------------------------------------- the placard cache */
+
+/* A PNG placard of merchant as c sees it (caller frees *png). */
+static void placard(sj_client_t *c, uint64_t merchant, uint8_t **png,
+                    size_t *len)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PLACARD_GET), merchant);
+    req.placard_get->format = SHANGJU__IMAGE_FORMAT__IMAGE_FORMAT_PNG;
+    Shangju__Reply *r = it_call(c, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    ck_assert_ptr_nonnull(r->image);
+    *len = r->image->data.len;
+    *png = malloc(*len);
+    ck_assert_ptr_nonnull(*png);
+    memcpy(*png, r->image->data.data, *len);
+    shangju__reply__free_unpacked(r, NULL);
+}
+
+static uint64_t cache_hits(sj_client_t *committee)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(ADMIN_STATS), 0);
+    Shangju__Reply *r = it_call(committee, &req);
+    ck_assert_int_eq(r->status, ST(OK));
+    uint64_t hits = r->stats->placard_cache_hits;
+    shangju__reply__free_unpacked(r, NULL);
+    return hits;
+}
+
+/* A placard is rendered once per version of its listing: asked again it
+ * comes from the cache; after the listing changes it is drawn anew and
+ * shows the change. */
+START_TEST(placard_cached_per_listing_version)
+{
+    it_broker_t b;
+    it_broker_new(&b, unlimited);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 2);
+    sj_keypair_t mk;
+    uint64_t merchant = merchant_with_listing(committee, &mk, &b);
+    uint8_t *a, *a2, *c, *c2;
+    size_t la, la2, lc, lc2;
+    uint64_t h0 = cache_hits(committee);
+    placard(committee, merchant, &a, &la);
+    placard(committee, merchant, &a2, &la2);
+    uint64_t h1 = cache_hits(committee);
+    /* a new version of the listing: another name */
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(LISTING_PUT), merchant);
+    req.listing_put->listing->name = (char *)"Sun Bakery";
+    ck_assert_int_eq(it_status(committee, &req), ST(OK));
+    placard(committee, merchant, &c, &lc);
+    uint64_t h2 = cache_hits(committee);
+    placard(committee, merchant, &c2, &lc2);
+    uint64_t h3 = cache_hits(committee);
+    printf("it_load: placard cache hits %llu, %llu after asking twice, %llu "
+           "after the listing changed, %llu after asking again\n",
+           (unsigned long long)h0, (unsigned long long)h1,
+           (unsigned long long)h2, (unsigned long long)h3);
+    ck_assert_uint_eq(h1, h0 + 1); /* the second came from the cache */
+    ck_assert_uint_eq(h2, h1);     /* the new version was drawn */
+    ck_assert_uint_eq(h3, h2 + 1);
+    ck_assert(la == la2 && memcmp(a, a2, la) == 0);
+    ck_assert(lc == lc2 && memcmp(c, c2, lc) == 0);
+    ck_assert(la != lc || memcmp(a, c, la) != 0); /* it shows the change */
+    free(a);
+    free(a2);
+    free(c);
+    free(c2);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -520,6 +624,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, sigterm_during_heavy_read_flood);
     tcase_add_test(tc, memory_stays_bounded);
     tcase_add_test(tc, poisoned_range_replays);
+    tcase_add_test(tc, placard_cached_per_listing_version);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
+#include "codec.h"
 #include "it_harness.h"
+#include "keyfile.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -97,6 +100,42 @@ START_TEST(rate_limit_refuses_the_flooder_only)
 }
 END_TEST
 
+START_TEST(rate_per_role)
+{
+    /* residents unlimited, merchants at 5 a second */
+    static const char *const args[] = {"--rate", "0", "--rate", "merchant=5",
+                                       NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t kr, km;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Resident", "1", 0,
+                  &kr);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_MERCHANT, "Merchant", NULL, 0,
+                  &km);
+    sj_client_t *res = it_client(&b, &kr, 5000, -1);
+    sj_client_t *mer = it_client(&b, &km, 5000, -1);
+    int res_ok = 0, mer_ok = 0;
+    for (int i = 0; i < 40; i++) {
+        Shangju__Request req;
+        it_bodies_t bodies;
+        it_request(&req, &bodies, K(WISH_LIST), 0);
+        res_ok += it_status(res, &req) == ST(OK);
+        it_request(&req, &bodies, K(WISH_LIST), 0);
+        mer_ok += it_status(mer, &req) == ST(OK);
+    }
+    printf("it_quota: --rate 0 --rate merchant=5, 40 requests each: the "
+           "resident %d answered, the merchant %d\n",
+           res_ok, mer_ok);
+    ck_assert_int_eq(res_ok, 40);
+    ck_assert_int_lt(mer_ok, 30);
+    sj_client_destroy(&res);
+    sj_client_destroy(&mer);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 START_TEST(open_wish_quota)
 {
     static const char *const args[] = {"--rate", "0", "--max-open-wishes", "5",
@@ -144,28 +183,42 @@ START_TEST(reserve_lets_the_committee_stop_a_flooder)
     uint64_t flooder = it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT,
                                      "Flooder", "1", 0, &k);
     sj_client_t *me = it_client(&b, &k, 5000, 0);
+    /* Large wishes until refused, then small ones until refused too: the
+     * small ones fill what pages the large ones left, as a flood would. */
     int posted = 0;
+    size_t size = 2000;
     char *why = NULL;
     for (;;) {
         free(why);
-        int st = post(me, 2000, 0, &why, NULL);
+        int st = post(me, size, 0, &why, NULL);
         if (st != ST(OK)) {
             ck_assert_int_eq(st, ST(RESOURCE_EXHAUSTED));
-            break;
+            if (size == 10)
+                break;
+            size = 10;
+            continue;
         }
         posted++;
-        ck_assert_int_lt(posted, 20000);
+        ck_assert_int_lt(posted, 40000);
     }
-    printf("it_quota: the flooder posted %d wishes, then: %s\n", posted, why);
-    ck_assert_str_eq(why, "store.reserved");
-    free(why);
-    /* the committee suspends the flooder and cancels their wishes */
+    /* the committee suspends the flooder and cancels their wishes (looked
+     * at before the reason: without the reserve the committee is refused
+     * as well) */
     Shangju__Request req;
     it_bodies_t bodies;
     it_request(&req, &bodies, K(MEMBER_SUSPEND), flooder);
-    ck_assert_int_eq(it_status(committee, &req), ST(OK));
-    for (uint64_t id = 1; id <= 20; id++)
-        ck_assert_int_eq(it_wish_move(committee, K(WISH_CANCEL), id), ST(OK));
+    int suspended = it_status(committee, &req), cancelled = 0;
+    for (uint64_t id = 1; id <= 50; id++)
+        cancelled += it_wish_move(committee, K(WISH_CANCEL), id) == ST(OK);
+    printf("it_quota: the flooder posted %d wishes, then: %s; the "
+           "committee's suspend: status %d, cancels: %d of 50 OK\n",
+           posted, why, suspended, cancelled);
+    ck_assert_msg(suspended == ST(OK),
+                  "the committee could not suspend the flooder (status %d)",
+                  suspended);
+    ck_assert_int_eq(cancelled, 50);
+    ck_assert_str_eq(why, "store.reserved");
+    free(why);
     sj_client_destroy(&me);
     sj_client_destroy(&committee);
     ck_assert_int_eq(it_broker_stop(&b), 0);
@@ -239,6 +292,16 @@ START_TEST(full_disk_answers_resource_exhausted)
                      ST(RESOURCE_EXHAUSTED));
     ck_assert_str_eq(why, "store.disk_full");
     free(why);
+    /* and says so in words (the old broker sent nothing, so the CLI
+     * guessed at an unregistered key) */
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(MEMBER_SUSPEND), res);
+    Shangju__Reply *full = it_call(committee, &req);
+    ck_assert_int_eq(full->status, ST(RESOURCE_EXHAUSTED));
+    ck_assert_msg(full->message && strstr(full->message, "disk is full"),
+                  "message: %s", full->message ? full->message : "(none)");
+    shangju__reply__free_unpacked(full, NULL);
     Shangju__Reply *r = it_wish_get(committee, before); /* reads go on */
     ck_assert_str_eq(r->wish->title, "before the disk filled");
     shangju__reply__free_unpacked(r, NULL);
@@ -254,6 +317,104 @@ START_TEST(full_disk_answers_resource_exhausted)
 }
 END_TEST
 
+/* A DEALER with kp's key on b's request endpoint that has sent a Ping. */
+static void *pinging_socket(void *ctx, const it_broker_t *b,
+                            const sj_keypair_t *kp, uint64_t request_id)
+{
+    sj_keypair_t server;
+    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    ck_assert_ptr_nonnull(s);
+    int zero = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, kp->public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, kp->secret_key, 32);
+    ck_assert_int_eq(zmq_connect(s, b->requests), 0);
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    req.request_id = request_id;
+    size_t len;
+    uint8_t *buf = sj_codec_encode(&req.base, &len);
+    ck_assert_int_eq(zmq_send(s, buf, len, ZMQ_DONTWAIT), (int)len);
+    free(buf);
+    return s;
+}
+
+#define CONNS 150
+#define RATE 5                     /* --rate: requests and connections per s */
+#define HANDSHAKE_BURST (3 * RATE) /* 3 s worth (rate.h) */
+
+START_TEST(connections_per_key_are_bounded)
+{
+    static const char *const args[] = {"--rate", SJ_STR(RATE), NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k, other;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Opener", "1", 0,
+                  &k);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Neighbour", "2", 0,
+                  &other);
+    /* one resident's key opens CONNS connections at once, each asking a
+     * Ping: only those the broker admits are answered */
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, CONNS + 16);
+    void *socks[CONNS];
+    bool answered[CONNS] = {false};
+    int64_t t0 = it_now_ms();
+    for (int i = 0; i < CONNS; i++)
+        socks[i] = pinging_socket(ctx, &b, &k, 100 + (uint64_t)i);
+    int n = 0;
+    int64_t last_new = it_now_ms();
+    while (it_now_ms() - last_new < 1000 && it_now_ms() - t0 < 10000) {
+        zmq_pollitem_t items[CONNS];
+        for (int i = 0; i < CONNS; i++)
+            items[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+        zmq_poll(items, CONNS, 100);
+        for (int i = 0; i < CONNS; i++) {
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            if ((items[i].revents & ZMQ_POLLIN) &&
+                zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0 && !answered[i]) {
+                answered[i] = true;
+                n++;
+                last_new = it_now_ms();
+            }
+            zmq_msg_close(&m);
+        }
+    }
+    double secs = (double)(it_now_ms() - t0) / 1000.0;
+    printf("it_quota: one key opened %d connections at --rate %d: %d "
+           "admitted in %.1f s\n",
+           CONNS, RATE, n, secs);
+    ck_assert_int_ge(n, HANDSHAKE_BURST - 2);
+    ck_assert_int_le(n, HANDSHAKE_BURST + (int)(RATE * secs) + 3);
+    /* a neighbour is admitted meanwhile */
+    sj_client_t *c = it_client(&b, &other, 2000, 0);
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    ck_assert_int_eq(it_status(c, &req), ST(OK));
+    sj_client_destroy(&c);
+    for (int i = 0; i < CONNS; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    char *log = it_broker_log(&b);
+    ck_assert_ptr_nonnull(strstr(log, "event=handshakes_throttled"));
+    free(log);
+    /* and the key itself gets in again once its bucket refills */
+    sleep(1);
+    c = it_client(&b, &k, 2000, 2);
+    it_request(&req, &bodies, K(PING), 0);
+    ck_assert_int_eq(it_status(c, &req), ST(OK));
+    sj_client_destroy(&c);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -261,10 +422,12 @@ int main(int argc, char **argv)
     TCase *tc = tcase_create("quota");
     tcase_set_timeout(tc, 150);
     tcase_add_test(tc, rate_limit_refuses_the_flooder_only);
+    tcase_add_test(tc, rate_per_role);
     tcase_add_test(tc, open_wish_quota);
     tcase_add_test(tc, reserve_lets_the_committee_stop_a_flooder);
     tcase_add_test(tc, map_grows_by_itself);
     tcase_add_test(tc, full_disk_answers_resource_exhausted);
+    tcase_add_test(tc, connections_per_key_are_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
