@@ -142,9 +142,9 @@ size_t sj_text_fold(const char *s, char *buf, size_t size)
     }
     if (u8_check((const uint8_t *)s, n))
         return copy_cut((const uint8_t *)s, n, buf, size);
-    /* A full case fold grows text at most threefold (U+0390 becomes three
-     * characters); this buffer holds the fold of any text field whole,
-     * and libunistring allocates only past it. */
+    /* The fold of text in NFC is at most twice as long in bytes (և folds
+     * to եւ; checked over every code point), so this buffer holds the fold
+     * of any one-line field whole; libunistring allocates only past it. */
     uint8_t local[1024];
     size_t len = sizeof local;
     uint8_t *f =

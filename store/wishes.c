@@ -14,8 +14,8 @@
 _Static_assert(MAX_COMMUNITY + 1 + 8 <= STORE_KEY_MAX,
                "a community's index key fits the key encoder");
 /* An index key holds a fold cut to MAX_COMMUNITY bytes (a fold can be
- * longer than its text); a list compares whole folds, at most six bytes a
- * character (U+1F52 folds to three two-byte characters). */
+ * longer than its text); a list compares whole folds: of text in NFC at
+ * most five bytes a character (ᾀ folds to ἀι), six leave room. */
 #define FOLD_BYTES(chars) (6 * (chars) + 1)
 
 static uint64_t claimant(const Shangju__Wish *w)
