@@ -112,21 +112,47 @@ int sj_wish_get(sj_txn_t *t, uint64_t id, Shangju__Wish **out)
                           (ProtobufCMessage **)out);
 }
 
+/* One text filter of a list: the fold wanted ("" = any), and the last
+ * text seen with its verdict, since neighbouring wishes mostly share their
+ * community and category and a fold costs more than a comparison. */
+typedef struct {
+    char want[FOLD_BYTES(SJ_MAX_COMMUNITY)];
+    size_t size;   /* folds compared are cut to this */
+    bool by_index; /* the walk's range holds only matches: no check */
+    char last[MAX_COMMUNITY + 1];
+    bool seen, last_ok;
+} text_match_t;
+
 /* A filter with its community and category folded once per list. */
 typedef struct {
     const sj_wish_filter_t *f;
-    char community[FOLD_BYTES(SJ_MAX_COMMUNITY)];
-    char category[FOLD_BYTES(SJ_MAX_CATEGORY)];
+    text_match_t *community, *category;
 } match_t;
 
-/* Whether text folds to want ("" = any). */
-static bool folds_to(const char *text, const char *want, size_t size)
+static void text_match_init(text_match_t *m, const char *s, size_t chars)
 {
-    char f[FOLD_BYTES(SJ_MAX_COMMUNITY)];
-    if (!*want)
+    m->size = FOLD_BYTES(chars);
+    sj_text_fold(s, m->want, m->size);
+    m->by_index = m->seen = false;
+}
+
+/* Whether text folds to m->want. */
+static bool folds_to(text_match_t *m, const char *text)
+{
+    if (!*m->want || m->by_index)
         return true;
-    sj_text_fold(text, f, size < sizeof f ? size : sizeof f);
-    return strcmp(f, want) == 0;
+    text = text ? text : "";
+    if (m->seen && strcmp(text, m->last) == 0)
+        return m->last_ok;
+    char f[sizeof m->want];
+    sj_text_fold(text, f, m->size);
+    bool ok = strcmp(f, m->want) == 0;
+    m->seen = strlen(text) < sizeof m->last; /* longer: not remembered */
+    if (m->seen) {
+        strcpy(m->last, text);
+        m->last_ok = ok;
+    }
+    return ok;
 }
 
 static bool keep(const ProtobufCMessage *rec, const void *ctx)
@@ -140,8 +166,8 @@ static bool keep(const ProtobufCMessage *rec, const void *ctx)
         return false;
     if (f->claimant_id && claimant(w) != f->claimant_id)
         return false;
-    return folds_to(w->community, m->community, sizeof m->community) &&
-           folds_to(w->category, m->category, sizeof m->category);
+    return folds_to(m->community, w->community) &&
+           folds_to(m->category, w->category);
 }
 
 int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
@@ -152,9 +178,10 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
     size_t g = f->category ? strlen(f->category) : 0;
     if (c > MAX_COMMUNITY || g > SJ_UTF8_BYTES(SJ_MAX_CATEGORY))
         return SJ_EINVAL;
-    match_t m = {.f = f};
-    sj_text_fold(f->community, m.community, sizeof m.community);
-    sj_text_fold(f->category, m.category, sizeof m.category);
+    text_match_t community, category;
+    text_match_init(&community, f->community, SJ_MAX_COMMUNITY);
+    text_match_init(&category, f->category, SJ_MAX_CATEGORY);
+    match_t m = {.f = f, .community = &community, .category = &category};
     store__key_t prefix;
     store__key_init(&prefix);
     store__page_q q = {
@@ -178,9 +205,13 @@ int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
     } else if (f->claimant_id) {
         q.index_db = DB_WISH_BY_CLAIMANT;
         store__key_u64(&prefix, f->claimant_id);
-    } else if (*m.community || *m.category) {
-        q.index_db = *m.community ? DB_WISH_BY_COMMUNITY : DB_WISH_BY_CATEGORY;
-        fold_key(*m.community ? f->community : f->category, &prefix);
+    } else if (*community.want || *category.want) {
+        bool c_index = *community.want;
+        text_match_t *by = c_index ? &community : &category;
+        q.index_db = c_index ? DB_WISH_BY_COMMUNITY : DB_WISH_BY_CATEGORY;
+        fold_key(c_index ? f->community : f->category, &prefix);
+        /* A fold the key holds whole: every entry of the range matches. */
+        by->by_index = prefix.len == strlen(by->want) + 1;
     } else if (f->state) {
         q.index_db = DB_WISH_BY_STATE;
         store__key_u8(&prefix, (uint8_t)f->state);
