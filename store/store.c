@@ -206,6 +206,8 @@ static int open_tables(sj_store_t *s, uint32_t *found)
         store__wish_open_index_fill, /* 1 -> 2 */
         store__wish_fold_index_fill, /* 2 -> 3 */
     };
+    _Static_assert(sizeof upgrade / sizeof *upgrade == SJ_SCHEMA_VERSION - 1,
+                   "a step from every older version");
     while (version >= 1 && version < SJ_SCHEMA_VERSION) {
         sj_txn_t t = {.store = s, .txn = txn};
         int err = upgrade[version - 1](&t);
