@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
 #include <unistr.h>
 #include <uninorm.h>
 
@@ -111,6 +112,49 @@ char *sj_text_nfc(const char *s)
         return NULL;
     }
     return (char *)out;
+}
+
+/* Copy n bytes of s to buf (size > 0), cut to fit at a character
+ * boundary, NUL-terminated; the length copied. */
+static size_t copy_cut(const uint8_t *s, size_t n, char *buf, size_t size)
+{
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && (s[n] & 0xc0) == 0x80)
+            n--; /* s[n] continues a character: cut before it */
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return n;
+}
+
+size_t sj_text_fold(const char *s, char *buf, size_t size)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    if (ascii(s)) { /* the common case, and a list folds every record */
+        size_t i = 0;
+        for (; i < n && i + 1 < size; i++)
+            buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+        buf[i] = '\0';
+        return i;
+    }
+    if (u8_check((const uint8_t *)s, n))
+        return copy_cut((const uint8_t *)s, n, buf, size);
+    /* The fold of text in NFC is at most twice as long in bytes (և folds
+     * to եւ; checked over every code point), so this buffer holds the fold
+     * of any one-line field whole; libunistring allocates only past it. */
+    uint8_t local[1024];
+    size_t len = sizeof local;
+    uint8_t *f =
+        u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, local, &len);
+    if (!f)
+        return copy_cut((const uint8_t *)s, n, buf, size);
+    size_t out = copy_cut(f, len, buf, size);
+    if (f != local)
+        free(f);
+    return out;
 }
 
 /* The values of field f of m when it holds strings or messages (a char *

@@ -33,6 +33,17 @@ size_t sj_text_nfc_chars(const char *s);
  * valid UTF-8 (errno EILSEQ) or out of memory (errno ENOMEM). */
 char *sj_text_nfc(const char *s);
 
+/* s folded for matching without regard to case, the form in which the
+ * broker compares and indexes a community or category (issue 15): NFC of
+ * its Unicode full case folding, language-independent ("JINQIAO",
+ * "Jinqiao" and "jinqiao" fold alike; "Straße" as "strasse"). Written to
+ * buf (size > 0 bytes), NUL-terminated, cut at a character boundary when
+ * longer than size - 1 bytes (folding can make text longer: compare
+ * only folds cut to the same size). Text that is not valid UTF-8, or no
+ * memory for a long fold, is copied as it is (cut alike), so the call
+ * never fails. Returns the length written. NULL folds as "". */
+size_t sj_text_fold(const char *s, char *buf, size_t size);
+
 /* A copy of message m in which every string field, at any depth, is in
  * NFC, for handlers to see instead of m. Returns 0 and sets *out to NULL
  * when every string already is (the common case: nothing is copied), or

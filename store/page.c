@@ -35,24 +35,33 @@ int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,
     ProtobufCMessage **recs = calloc(limit, sizeof *recs);
     if (!recs)
         return SJ_ENOMEM;
+    /* Ascending from the first id above after; descending from the last
+     * id below before (no bound: below UINT64_MAX, never an id). */
     store__key_t start;
     store__key_init(&start);
     if (q->prefix)
         start = *q->prefix;
-    store__key_u64(&start, q->after + 1);
+    if (q->descending)
+        store__key_u64(&start, q->before ? q->before : UINT64_MAX);
+    else
+        store__key_u64(&start, q->after + 1);
 
     size_t count = 0, examined = 0, bytes = 0;
     uint64_t last_seen = 0, last_kept = 0, cursor = 0;
     store__iter_t it;
-    store__foreach_from(&it, t, q->index_db, q->prefix, &start) {
+    store__iter_begin(&it, t, q->index_db, q->prefix, &start);
+    it.backward = q->descending;
+    while (store__iter_next(&it)) {
         if (it.key.len != plen + 8)
             continue; /* another group whose name extends our prefix */
+        uint64_t id = store__get_be64(it.key.data + plen);
+        if (q->descending ? id <= q->after : (q->before && id >= q->before))
+            break; /* past the other end of (after, before) */
         if (examined == STORE_SCAN_BUDGET) {
-            cursor = last_seen; /* budget spent: resume after last seen */
+            cursor = last_seen; /* budget spent: resume beyond last seen */
             break;
         }
         examined++;
-        uint64_t id = store__get_be64(it.key.data + plen);
         ProtobufCMessage *rec = load(&it, q, id);
         if (!rec)
             continue; /* an error ends the loop at the next step */

@@ -14,12 +14,16 @@ typedef struct {
     const ProtobufCMessageDescriptor *desc;
     store__keep_fn keep; /* NULL keeps every record */
     const void *keep_ctx;
-    uint64_t after; /* cursor: ids > after */
-    size_t limit;   /* 1..STORE_MAX_PAGE */
+    uint64_t after;  /* ids > after: the cursor ascending */
+    uint64_t before; /* ids < before, 0 = no bound: the cursor descending */
+    bool descending; /* newest (highest id) first */
+    size_t limit;    /* 1..STORE_MAX_PAGE */
 } store__page_q;
 
-/* Fill a malloc'd array with up to q->limit matching records, ascending id.
- * *next is the cursor for the following page (0 when the range is done).
+/* Fill a malloc'd array with up to q->limit matching records, ascending id
+ * (descending with q->descending). *next is the cursor for the following
+ * page, the next after (ascending) or before (descending); 0 when the
+ * range is done.
  * On error nothing is returned (errors other than SJ_EINVAL for a bad
  * limit or cursor are sticky on t). */
 int store__page(sj_txn_t *t, const store__page_q *q, ProtobufCMessage ***items,

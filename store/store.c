@@ -39,6 +39,7 @@ static const char *const db_names[DB__COUNT] = {
     [DB_RANKINGS] = "rankings",
     [DB_ANCHORS] = "ledger_anchors",
     [DB_MEMBER_BY_HANDLE] = "member_by_handle",
+    [DB_WISH_BY_CATEGORY] = "wish_by_category",
     [DB_WISH_OPEN_BY_OWNER] = "wish_open_by_owner",
 };
 
@@ -199,16 +200,25 @@ static int open_tables(sj_store_t *s, uint32_t *found)
         mdb_txn_abort(txn);
         return env_err(rc);
     }
-    if (version == 1) { /* to 2 in this transaction: all or nothing */
+    /* An older layout is brought forward step by step, in this
+     * transaction: all or nothing. */
+    static int (*const upgrade[])(sj_txn_t *) = {
+        store__wish_open_index_fill, /* 1 -> 2 */
+        store__wish_fold_index_fill, /* 2 -> 3 */
+    };
+    _Static_assert(sizeof upgrade / sizeof *upgrade == SJ_SCHEMA_VERSION - 1,
+                   "a step from every older version");
+    while (version >= 1 && version < SJ_SCHEMA_VERSION) {
         sj_txn_t t = {.store = s, .txn = txn};
-        int err = store__wish_open_index_fill(&t);
+        int err = upgrade[version - 1](&t);
         if (err == 0)
-            err = map_err(meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, 2));
+            err = map_err(
+                meta_put_u64(txn, s->dbi[DB_META], META_SCHEMA, version + 1));
         if (err) {
             mdb_txn_abort(txn);
             return err;
         }
-        version = 2;
+        version++;
     }
     if (version != SJ_SCHEMA_VERSION) {
         mdb_txn_abort(txn);
@@ -655,6 +665,23 @@ static void iter_close(store__iter_t *it)
     it->key = it->val = (store__val_t){NULL, 0};
 }
 
+/* One step of a backward walk: first the last entry below it->start (the
+ * one before the first at or above it, or the table's last when there is
+ * none, or when start is empty), then each previous one. */
+static int step_back(store__iter_t *it, MDB_val *k, MDB_val *d)
+{
+    if (it->started)
+        return mdb_cursor_get(it->cur, k, d, MDB_PREV);
+    int rc = MDB_NOTFOUND;
+    if (it->start.len)
+        rc = mdb_cursor_get(it->cur, k, d, MDB_SET_RANGE);
+    if (rc == MDB_SUCCESS)
+        return mdb_cursor_get(it->cur, k, d, MDB_PREV);
+    if (rc == MDB_NOTFOUND)
+        return mdb_cursor_get(it->cur, k, d, MDB_LAST);
+    return rc;
+}
+
 bool store__iter_next(store__iter_t *it)
 {
     if (!it->err && it->t->err) /* the body's own call failed */
@@ -664,11 +691,16 @@ bool store__iter_next(store__iter_t *it)
         return false;
     }
     MDB_val k = val_of(&it->start), d;
-    MDB_cursor_op op = MDB_NEXT;
-    if (!it->started)
-        op = it->start.len ? MDB_SET_RANGE : MDB_FIRST;
+    int rc;
+    if (it->backward) {
+        rc = step_back(it, &k, &d);
+    } else {
+        MDB_cursor_op op = MDB_NEXT;
+        if (!it->started)
+            op = it->start.len ? MDB_SET_RANGE : MDB_FIRST;
+        rc = mdb_cursor_get(it->cur, &k, &d, op);
+    }
     it->started = true;
-    int rc = mdb_cursor_get(it->cur, &k, &d, op);
     if (rc) {
         if (rc != MDB_NOTFOUND)
             it->err = fail_mdb(it->t, it->db, rc);

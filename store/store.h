@@ -22,9 +22,11 @@
 #include "sj_error.h"
 
 /* The layout version this code reads and writes. 2 added the index of
- * OPEN wishes by owner (issue 13's quota); a version-1 store gains it,
- * filled from its wishes, in the transaction that opens it. */
-#define SJ_SCHEMA_VERSION 2
+ * OPEN wishes by owner (issue 13's quota); 3 indexes wishes by folded
+ * community and category (issue 15: matched without regard to case). An
+ * older store is brought forward, built from its wishes, in the
+ * transaction that opens it. */
+#define SJ_SCHEMA_VERSION 3
 
 #define SJ_DEFAULT_MAP_SIZE ((size_t)1 << 30) /* 1 GiB */
 
@@ -176,13 +178,23 @@ typedef struct {
     Shangju__WishState state; /* 0 = any */
     uint64_t owner_id;        /* 0 = any */
     uint64_t claimant_id;     /* 0 = any: merchant holding the claim */
-    const char *community;    /* NULL or "" = any */
+    /* community and category match after sj_text_fold (without regard to
+     * case); NULL or "" = any. */
+    const char *community;
+    const char *category;
+    /* The range and order: ids in (after, before), before 0 = no upper
+     * bound; newest_first walks it from the top down. */
+    uint64_t before;
+    bool newest_first;
 } sj_wish_filter_t;
 
-/* Page of wishes matching f with id > after, ascending id, at most limit.
- * Uses the narrowest index for f, so the work is bounded by the index range,
- * never the whole table; at most a bounded number of entries is examined per
- * call, so a page may be short while *next is non-zero. Free with
+/* Page of wishes matching f with id > after (and < f->before when set),
+ * at most limit, ascending id, or descending with f->newest_first. *next
+ * is the cursor of the following page: the next `after` ascending, the
+ * next `before` newest first; 0 when the range is done. Uses the narrowest
+ * index for f, so the work is bounded by the index range, never the whole
+ * table; at most a bounded number of entries is examined per call, so a
+ * page may be short while *next is non-zero. Free with
  * sj_wish_page_free. */
 int sj_wish_list(sj_txn_t *t, const sj_wish_filter_t *f, uint64_t after,
                  size_t limit, Shangju__Wish ***items, size_t *n_items,

@@ -20,7 +20,7 @@ enum {
     DB_WISH_BY_STATE,       /* state(1) id(8) -> "" */
     DB_WISH_BY_OWNER,       /* owner(8) id(8) -> "" */
     DB_WISH_BY_CLAIMANT,    /* merchant(8) id(8) -> "" */
-    DB_WISH_BY_COMMUNITY,   /* community NUL id(8) -> "" */
+    DB_WISH_BY_COMMUNITY,   /* folded community NUL id(8) -> "" */
     DB_TIMERS,              /* due(8) kind(1) id(8) -> "" */
     DB_EVENTS,              /* seq(8) -> Event */
     DB_DEDUP,               /* client key(32) request id(8) -> DedupEntry */
@@ -37,6 +37,7 @@ enum {
     DB_RANKINGS,            /* year(4) -> Ranking (frozen) */
     DB_ANCHORS,             /* entries(8) at(8) -> LedgerAnchor; "last" */
     DB_MEMBER_BY_HANDLE,    /* bridge(8) chat handle NUL id(8) -> "" */
+    DB_WISH_BY_CATEGORY,    /* folded category NUL id(8) -> "" (schema 3) */
     DB_WISH_OPEN_BY_OWNER,  /* owner(8) id(8) -> "", while OPEN (schema 2) */
     DB__COUNT
 };
@@ -149,7 +150,10 @@ struct MDB_cursor;
  * it (it is t's sticky error).
  * store__iter_end must follow every loop (it closes the cursor after a
  * break); it is safe twice. No writes to db itself inside its loop: collect
- * the keys, then write. */
+ * the keys, then write.
+ * With it.backward set after store__iter_begin, the walk (a while loop on
+ * store__iter_next) goes the same range in reverse key order, from the
+ * last entry below start (NULL: the last entry of the range). */
 typedef struct {
     store__val_t key, val; /* the current entry */
     /* private */
@@ -158,6 +162,7 @@ typedef struct {
     struct MDB_cursor *cur;
     store__key_t prefix, start;
     bool started;
+    bool backward; /* reverse key order (set before the first step) */
     int err;
 } store__iter_t;
 
@@ -200,6 +205,10 @@ store__index_key_fn store__compact_index_key; /* DB_COMPACT_BY_STATE */
 /* Schema 1 to 2: fill DB_WISH_OPEN_BY_OWNER from the OPEN entries of
  * DB_WISH_BY_STATE (wishes.c). Errors stick to t. */
 int store__wish_open_index_fill(sj_txn_t *t);
+/* Schema 2 to 3: rebuild DB_WISH_BY_COMMUNITY on folded communities and
+ * fill DB_WISH_BY_CATEGORY, from the wishes (wishes.c). Errors stick to
+ * t. */
+int store__wish_fold_index_fill(sj_txn_t *t);
 
 /* The key of member id's handle on bridge in DB_MEMBER_BY_HANDLE (without
  * the id when id is 0: the prefix every entry of that handle starts with)

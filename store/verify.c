@@ -46,8 +46,8 @@ typedef struct {
     const ProtobufCMessageDescriptor *desc;
     size_t id_offset; /* of the record's uint64 id field */
     store__index_key_fn *key;
-    int index[5];
-    const char *index_name[5];
+    int index[6];
+    const char *index_name[6];
     size_t n_index;
     sj_counter_t counter; /* SJ_COUNTER__MAX: ids not from a counter */
     size_t count_offset;  /* of the records-checked count in sj_verify_t */
@@ -73,9 +73,9 @@ static const table_t tables[] = {
      ID_AT(Shangju__Wish, id),
      store__wish_index_key,
      {DB_WISH_BY_STATE, DB_WISH_BY_OWNER, DB_WISH_BY_CLAIMANT,
-      DB_WISH_BY_COMMUNITY, DB_WISH_OPEN_BY_OWNER},
-     {"state", "owner", "claimant", "community", "open by owner"},
-     5,
+      DB_WISH_BY_COMMUNITY, DB_WISH_BY_CATEGORY, DB_WISH_OPEN_BY_OWNER},
+     {"state", "owner", "claimant", "community", "category", "open by owner"},
+     6,
      SJ_COUNTER_WISH,
      COUNT_AT(wishes)},
     {"listing",

@@ -52,3 +52,5 @@ sj_it_sh(it_start 60)
 sj_it_sh(it_flood 90)
 # Every --json output parses and round-trips hostile text (issue 8).
 sj_it_sh(it_cli_json 110)
+# Merchants' questions to `wish list` (issue 15).
+sj_it_sh(it_wish_list 90)

@@ -411,8 +411,9 @@ static void check_leaf(const char *family, const char *name)
             contains_squashed(out, sj_cli_expand(a->help, text, sizeof text)),
             "%s --%s: its help is not printed", path, a->name);
         if (a->kind == SJ_CLI_STR) {
-            snprintf(want, sizeof want, "up to %llu character",
-                     (unsigned long long)a->max);
+            snprintf(want, sizeof want, "up to %llu %s",
+                     (unsigned long long)a->max,
+                     a->bytes ? "byte" : "character");
             ck_assert_msg(contains_squashed(out, want),
                           "%s --%s: limit not in help", path, a->name);
         }
@@ -528,9 +529,9 @@ START_TEST(over_limit_refused_before_sending)
                          : cli(&out, &err, c->name, opt, v, NULL);
             ck_assert_msg(rc == SJ_CLI_EUSAGE, "%s %s: exit %d", c->name, opt,
                           rc);
-            snprintf(want, sizeof want,
-                     "%s is too long: %llu characters, at most %llu", opt,
-                     (unsigned long long)opts[i].max + 1,
+            snprintf(want, sizeof want, "%s is too long: %llu %s, at most %llu",
+                     opt, (unsigned long long)opts[i].max + 1,
+                     opts[i].bytes ? "bytes" : "characters",
                      (unsigned long long)opts[i].max);
             ck_assert_msg(strstr(err, want), "%s %s: %s", c->name, opt, err);
             ck_assert_str_eq(out, "");
@@ -578,6 +579,30 @@ START_TEST(over_limit_refused_before_sending)
     for (int i = 0; i < SJ_MAX_TITLE; i++)
         strcat(e, "e\xcc\x81");
     ck_assert_int_eq(cli(&out, &err, "wish", "post", e, NULL), SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    /* A chat handle is part of a store key, so the broker bounds it in
+     * bytes (SJ_MAX_HANDLE): 67 Chinese characters are 201 bytes, refused
+     * here as the broker would, with the unit named. */
+    char handle[(SJ_MAX_HANDLE / 3 + 1) * 3 + 1] = "";
+    for (int i = 0; i < SJ_MAX_HANDLE / 3; i++)
+        strcat(handle, "愿");
+    ck_assert_int_eq(
+        cli(&out, &err, "member", "link", "3", "--chat", handle, NULL),
+        SJ_CLI_ELOCAL);
+    free(out);
+    free(err);
+    strcat(handle, "愿");
+    ck_assert_int_eq(
+        cli(&out, &err, "member", "link", "3", "--chat", handle, NULL),
+        SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "201 bytes, at most 200"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(cli(&out, &err, "member", "add", "--role", "resident",
+                         "--name", "N", "--chat-handle", handle, NULL),
+                     SJ_CLI_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "201 bytes, at most 200"));
     free(out);
     free(err);
     free(details);

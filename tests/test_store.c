@@ -699,6 +699,110 @@ START_TEST(verify_checks_every_index)
 }
 END_TEST
 
+/* An OPEN wish id of owner 1 in community, of category. */
+static void put_wish_of(sj_txn_t *t, uint64_t id, const char *community,
+                        const char *category)
+{
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = id;
+    w.state = SHANGJU__WISH_STATE__WISH_STATE_OPEN;
+    w.owner_id = 1;
+    w.title = (char *)"t";
+    w.community = (char *)community;
+    w.category = (char *)category;
+    ck_assert_int_eq(sj_wish_put(t, &w, NULL), 0);
+}
+
+/* How many wishes f lists from the start, in one call of limit 100. */
+static size_t list_count(const sj_wish_filter_t *f)
+{
+    sj_txn_t *t = begin();
+    Shangju__Wish **items;
+    size_t n;
+    uint64_t next;
+    ck_assert_int_eq(sj_wish_list(t, f, 0, 100, &items, &n, &next), 0);
+    sj_wish_page_free(items, n);
+    sj_txn_abort(&t);
+    return n;
+}
+
+/* Issue 15: schema 3 indexes communities and categories folded. An older
+ * store (its community index keyed by the bytes as written, no category
+ * index) is brought to 3 when it opens, step by step in one transaction,
+ * and then finds its wishes without regard to case and verifies clean. */
+START_TEST(older_schema_gains_folded_indexes)
+{
+    sj_txn_t *t = begin();
+    uint64_t id;
+    ck_assert_int_eq(sj_txn_next_id(t, SJ_COUNTER_WISH, &id), 0);
+    put_wish_of(t, id, "JINQIAO", "Food");
+    ck_assert_int_eq(sj_txn_commit(&t), 0);
+    sj_wish_filter_t any_case = {.community = "Jinqiao", .category = "FOOD"};
+    ck_assert_uint_eq(list_count(&any_case), 1);
+
+    /* Make it a store of version 1 or 2 (_i): the community key as
+     * written, no category index. */
+    uint8_t k[32];
+    memcpy(k, "jinqiao", 8);
+    be64(k + 8, 1);
+    raw_delete("wish_by_community", k, 16);
+    memcpy(k, "JINQIAO", 8);
+    raw_put("wish_by_community", k, 16);
+    memcpy(k, "food", 5);
+    be64(k + 5, 1);
+    raw_delete("wish_by_category", k, 13);
+    ck_assert_uint_eq(list_count(&any_case), 0);
+    sj_store_close(&st);
+    force_schema((uint64_t)_i);
+
+    uint32_t found = 0;
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), 0);
+    ck_assert_uint_eq(list_count(&any_case), 1);
+    sj_wish_filter_t upper = {.community = "JINQIAO"};
+    ck_assert_uint_eq(list_count(&upper), 1);
+    int lines = 0;
+    ck_assert_uint_eq(verify_problems(&lines), 0); /* the old key is gone */
+    sj_store_close(&st);
+    ck_assert_int_eq(sj_store_open(dir, 0, &st, &found), 0); /* now 3 */
+}
+END_TEST
+
+/* Newest first under a filter that matches nothing: each call examines at
+ * most the scan budget, and its cursor (the next `before`) goes on below
+ * what it examined until the range is done. */
+START_TEST(newest_first_keeps_the_scan_budget)
+{
+    enum { N = STORE_SCAN_BUDGET + 100 };
+    sj_txn_t *t = begin();
+    for (uint64_t id = 1; id <= N; id++)
+        put_wish_of(t, id, "east", "food");
+    sj_wish_filter_t f = {
+        .community = "East", .category = "repair", .newest_first = true};
+    Shangju__Wish **items;
+    size_t n;
+    uint64_t next;
+    ck_assert_int_eq(sj_wish_list(t, &f, 0, 10, &items, &n, &next), 0);
+    sj_wish_page_free(items, n);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(next, N - STORE_SCAN_BUDGET + 1); /* last examined */
+    f.before = next;
+    ck_assert_int_eq(sj_wish_list(t, &f, 0, 10, &items, &n, &next), 0);
+    sj_wish_page_free(items, n);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(next, 0);
+    /* A match below the budget's reach is found by the second call. */
+    f.category = "FOOD";
+    f.before = 3;
+    ck_assert_int_eq(sj_wish_list(t, &f, 0, 10, &items, &n, &next), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(items[0]->id, 2);
+    ck_assert_uint_eq(items[1]->id, 1);
+    ck_assert_uint_eq(next, 0);
+    sj_wish_page_free(items, n);
+    sj_txn_abort(&t);
+}
+END_TEST
+
 /* A record that does not decode is a failure of the transaction like any
  * other: sticky, named by sj_txn_error_detail, refused at commit. */
 START_TEST(decode_failure_sticks)
@@ -970,6 +1074,8 @@ static Suite *suite(void)
     tcase_add_test(tc, full_map_is_a_clean_error);
     tcase_add_test(tc, verify_finds_damage);
     tcase_add_test(tc, verify_checks_every_index);
+    tcase_add_loop_test(tc, older_schema_gains_folded_indexes, 1, 3);
+    tcase_add_test(tc, newest_first_keeps_the_scan_budget);
     tcase_add_test(tc, decode_failure_sticks);
     tcase_add_test(tc, errors_are_not_printed);
     tcase_add_test(tc, key_encoder);

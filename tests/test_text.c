@@ -136,6 +136,33 @@ END_TEST
  * listing, a repeated string, a message in a repeated field), comes back
  * in NFC; bytes are untouched, and nothing is copied when nothing
  * changes. */
+/* The comparison form of a community or category (issue 15): full case
+ * folding then NFC, cut whole characters at a time. */
+START_TEST(fold_ignores_case)
+{
+    char b[64];
+    ck_assert_uint_eq(sj_text_fold("JinQIAO 3", b, sizeof b), 9);
+    ck_assert_str_eq(b, "jinqiao 3");
+    sj_text_fold("Straße", b, sizeof b);
+    ck_assert_str_eq(b, "strasse");
+    sj_text_fold("ΟΔΌΣ", b, sizeof b); /* final and medial sigma alike */
+    char c[64];
+    sj_text_fold("οδός", c, sizeof c);
+    ck_assert_str_eq(b, c);
+    sj_text_fold("E\xcc\x81", b, sizeof b); /* E + combining acute: NFC é */
+    ck_assert_str_eq(b, "\xc3\xa9");
+    ck_assert_str_eq(sj_text_fold(NULL, b, sizeof b) ? "?" : b, "");
+    /* Cut to fit, never inside a character: ᾀ folds to ἀι, 5 bytes. */
+    ck_assert_uint_eq(sj_text_fold("ᾀᾀ", b, 8), 5);
+    ck_assert_str_eq(b, "ἀι");
+    ck_assert_uint_eq(sj_text_fold("ABC", b, 3), 2);
+    ck_assert_str_eq(b, "ab");
+    /* Not UTF-8: copied as it is, so it matches only itself. */
+    ck_assert_uint_eq(sj_text_fold("A\xff", b, sizeof b), 2);
+    ck_assert_str_eq(b, "A\xff");
+}
+END_TEST
+
 START_TEST(nfc_message_walks_every_string)
 {
     Shangju__Service sv = SHANGJU__SERVICE__INIT;
@@ -338,6 +365,7 @@ static Suite *suite(void)
     tcase_add_test(t, characters_are_code_points);
     tcase_add_test(t, nfc_composes);
     tcase_add_test(t, nfc_message_walks_every_string);
+    tcase_add_test(t, fold_ignores_case);
     suite_add_tcase(s, t);
     TCase *b = tcase_create("broker");
     tcase_add_checked_fixture(b, setup, teardown);

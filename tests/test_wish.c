@@ -4,9 +4,11 @@
 #include <check.h>
 
 #include "check_main.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sj_limits.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -368,6 +370,205 @@ START_TEST(paging_and_filters)
 }
 END_TEST
 
+/* Issue 15, merchants' questions. */
+
+/* Every id a list gives, page after page, into ids (at most cap): the
+ * cursor is followed as `after`, or as `before` newest first; *pages
+ * counts the calls. Returns how many ids. */
+static size_t list_ids(uint64_t as, Shangju__WishList *l, uint64_t *ids,
+                       size_t cap, int *pages)
+{
+    size_t n = 0;
+    for (*pages = 0; *pages < 1000;) {
+        Shangju__Request req = SHANGJU__REQUEST__INIT;
+        req.body_case = K(WISH_LIST);
+        req.wish_list = l;
+        ck_assert_int_eq(world_call(&w, as, &req), 0);
+        ++*pages;
+        Shangju__WishPage *p = w.reply->wishes;
+        for (size_t i = 0; i < p->n_items; i++) {
+            ck_assert_uint_lt(n, cap);
+            ids[n++] = p->items[i]->id;
+        }
+        if (!p->next)
+            return n;
+        if (l->newest_first)
+            l->before = p->next;
+        else
+            l->after = p->next;
+    }
+    ck_abort_msg("paging did not end");
+    return 0;
+}
+
+/* The ids of a list (from the start, oldest first unless newest) as a
+ * string "3 2 1", for one assertion that shows the whole answer. */
+static const char *listed(uint64_t as, const char *community,
+                          const char *category, bool newest)
+{
+    static char buf[256];
+    uint64_t ids[64];
+    int pages;
+    Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
+    l.community = (char *)community;
+    l.category = (char *)category;
+    l.newest_first = newest;
+    size_t n = list_ids(as, &l, ids, 64, &pages);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%llu",
+                 i ? " " : "", (unsigned long long)ids[i]);
+    return buf;
+}
+
+START_TEST(category_and_community_without_regard_to_case)
+{
+    uint64_t upper =
+        world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "Li", "JINQIAO");
+    uint64_t other =
+        world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "Wu", "Lujiazui");
+    uint64_t street =
+        world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "Zhang", "Straße");
+    uint64_t id;
+    ck_assert_int_eq(world_post_in(&w, w.resident, "a", "Food", &id), 0);
+    ck_assert_uint_eq(id, 1);
+    ck_assert_int_eq(world_post_in(&w, upper, "b", "food", NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, upper, "c", "Repair", NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, other, "d", "FOOD", NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, w.resident, "e", NULL, NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, street, "f", "ΟΔΌΣ", NULL), 0);
+
+    uint64_t m = w.merchant;
+    ck_assert_str_eq(listed(m, "jinqiao", NULL, false), "1 2 3 5");
+    ck_assert_str_eq(listed(m, "JinQiao", NULL, true), "5 3 2 1");
+    ck_assert_str_eq(listed(m, NULL, "FOOD", false), "1 2 4");
+    ck_assert_str_eq(listed(m, "JINQIAO", "food", false), "1 2");
+    ck_assert_str_eq(listed(m, "Lujiazui", "Repair", false), "");
+    /* Full case folding: "ß" is "ss", final and medial sigma are one. */
+    ck_assert_str_eq(listed(m, "STRASSE", "οδός", false), "6");
+    ck_assert_str_eq(listed(m, NULL, "photo", false), "");
+    /* The web front, the bridge and residents ask the same way. */
+    ck_assert_str_eq(listed(w.resident, "jinqiao", "REPAIR", false), "3");
+
+    /* A category is checked like any text field. */
+    Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(WISH_LIST);
+    req.wish_list = &l;
+    l.category = (char *)"food\x01";
+    ck_assert_int_eq(world_call(&w, m, &req), ST(INVALID_ARGUMENT));
+    char longer[SJ_MAX_CATEGORY + 2];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    l.category = longer;
+    ck_assert_int_eq(world_call(&w, m, &req), ST(INVALID_ARGUMENT));
+}
+END_TEST
+
+/* Folds longer than an index key holds: ᾀ folds to five bytes, so two
+ * 100-character communities that differ only at the end share their cut
+ * index key (400 bytes); each list still finds only its own wishes. */
+START_TEST(long_folds_share_a_key_but_not_a_list)
+{
+    char a[SJ_UTF8_BYTES(SJ_MAX_COMMUNITY) + 1] = "y",
+                                             b[SJ_UTF8_BYTES(SJ_MAX_COMMUNITY) +
+                                               1] = "y";
+    for (int i = 0; i < SJ_MAX_COMMUNITY - 1; i++) {
+        strcat(a, "ᾀ");
+        strcat(b, i < SJ_MAX_COMMUNITY - 2 ? "ᾀ" : "z");
+    }
+    uint64_t ra = world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "A", a);
+    uint64_t rb = world_add_in(&w, SHANGJU__ROLE__ROLE_RESIDENT, "B", b);
+    ck_assert_int_eq(world_post_in(&w, ra, "a", NULL, NULL), 0);
+    ck_assert_int_eq(world_post_in(&w, rb, "b", NULL, NULL), 0);
+    ck_assert_str_eq(listed(w.merchant, a, NULL, false), "1");
+    ck_assert_str_eq(listed(w.merchant, b, NULL, true), "2");
+    /* ᾈ (titlecase) folds as ᾀ does. */
+    char upper[sizeof a] = "Y";
+    for (int i = 0; i < SJ_MAX_COMMUNITY - 1; i++)
+        strcat(upper, "ᾈ");
+    ck_assert_str_eq(listed(w.merchant, upper, NULL, false), "1");
+}
+END_TEST
+
+/* Newest first, every page size around the boundaries: each wish once,
+ * in strictly descending order, and the same set as oldest first. */
+START_TEST(newest_first_pages_without_gaps)
+{
+    enum { N = 20 };
+    w.cfg.max_open_wishes = 2 * N;
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(world_post_in(&w, i % 2 ? w.resident : w.resident2,
+                                       "w", i % 3 ? "food" : "repair", NULL),
+                         0);
+    static const unsigned limits[] = {1, 4, 5, 7, N - 1, N, N + 1};
+    for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+        uint64_t ids[N + 1];
+        int pages;
+        Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
+        l.limit = limits[k];
+        l.newest_first = true;
+        ck_assert_uint_eq(list_ids(w.merchant, &l, ids, N + 1, &pages), N);
+        for (size_t i = 0; i < N; i++)
+            ck_assert_uint_eq(ids[i], N - i);
+        ck_assert_int_eq(pages, (N + limits[k] - 1) / limits[k]);
+    }
+    /* Under a filter: the "repair" wishes (every third from the first). */
+    uint64_t ids[N + 1];
+    int pages;
+    Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
+    l.limit = 2;
+    l.newest_first = true;
+    l.category = (char *)"Repair";
+    ck_assert_uint_eq(list_ids(w.merchant, &l, ids, N + 1, &pages), 7);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_uint_eq(ids[i], 19 - 3 * i);
+    /* The wire's default order is still oldest first. */
+    l.newest_first = false;
+    l.before = 0;
+    ck_assert_uint_eq(list_ids(w.merchant, &l, ids, N + 1, &pages), 7);
+    ck_assert_uint_eq(ids[0], 1);
+}
+END_TEST
+
+/* Wishes posted between pages: the walk newest first goes on below what
+ * it has shown (no repeats, no gaps), and the newer ones are the walk
+ * above the first id seen. */
+START_TEST(newest_first_with_wishes_posted_between_pages)
+{
+    enum { N = 12 };
+    w.cfg.max_open_wishes = 2 * N;
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(world_post(&w, w.resident, "w", 0, NULL), 0);
+    Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
+    l.limit = 5;
+    l.newest_first = true;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(WISH_LIST);
+    req.wish_list = &l;
+    ck_assert_int_eq(world_call(&w, w.merchant, &req), 0);
+    ck_assert_uint_eq(w.reply->wishes->n_items, 5);
+    uint64_t first = w.reply->wishes->items[0]->id;
+    ck_assert_uint_eq(first, N);
+    ck_assert_uint_eq(w.reply->wishes->next, N - 4);
+    l.before = w.reply->wishes->next;
+    for (int i = 0; i < 3; i++) /* ids N+1..N+3 */
+        ck_assert_int_eq(world_post(&w, w.resident2, "new", 0, NULL), 0);
+    uint64_t ids[2 * N];
+    int pages;
+    ck_assert_uint_eq(list_ids(w.merchant, &l, ids, 2 * N, &pages), N - 5);
+    for (size_t i = 0; i < N - 5; i++)
+        ck_assert_uint_eq(ids[i], N - 5 - i);
+    Shangju__WishList fresh = SHANGJU__WISH_LIST__INIT;
+    fresh.limit = 2;
+    fresh.newest_first = true;
+    fresh.after = first;
+    ck_assert_uint_eq(list_ids(w.merchant, &fresh, ids, 2 * N, &pages), 3);
+    ck_assert_uint_eq(ids[0], N + 3);
+    ck_assert_uint_eq(ids[2], N + 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wish");
@@ -385,6 +586,10 @@ static Suite *suite(void)
     tcase_add_test(tc, contact_only_for_claimant_owner_committee);
     tcase_add_test(tc, text_limits);
     tcase_add_test(tc, paging_and_filters);
+    tcase_add_test(tc, category_and_community_without_regard_to_case);
+    tcase_add_test(tc, long_folds_share_a_key_but_not_a_list);
+    tcase_add_test(tc, newest_first_pages_without_gaps);
+    tcase_add_test(tc, newest_first_with_wishes_posted_between_pages);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -124,15 +124,16 @@ int world_call(world_t *w, uint64_t as, Shangju__Request *req)
     return rc;
 }
 
-uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
-                   uint64_t bridge_id)
+/* A member of role in community, added by the committee. */
+static uint64_t add(world_t *w, Shangju__Role role, const char *name,
+                    const char *community, uint64_t bridge_id)
 {
     sj_keypair_t kp;
     ck_assert_int_eq(sj_keyfile_generate(&kp), 0);
     Shangju__MemberAdd a = SHANGJU__MEMBER_ADD__INIT;
     a.role = role;
     a.name = (char *)name;
-    a.community = (char *)"Jinqiao";
+    a.community = (char *)community;
     a.building = (char *)"Building 3";
     a.contact = (char *)"138-0000-0000";
     a.public_key.data = kp.public_key;
@@ -145,11 +146,26 @@ uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
     return w->reply->member->id;
 }
 
-int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
-               uint64_t *wish_id)
+uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
+                   uint64_t bridge_id)
+{
+    return add(w, role, name, "Jinqiao", bridge_id);
+}
+
+uint64_t world_add_in(world_t *w, Shangju__Role role, const char *name,
+                      const char *community)
+{
+    return add(w, role, name, community, 0);
+}
+
+/* Post a wish as `as` (for for_member when not 0); its id to *wish_id. */
+static int post(world_t *w, uint64_t as, const char *title,
+                const char *category, uint64_t for_member, uint64_t *wish_id)
 {
     Shangju__WishPost p = SHANGJU__WISH_POST__INIT;
     p.title = (char *)title;
+    if (category)
+        p.category = (char *)category;
     p.for_member = for_member;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
@@ -158,6 +174,18 @@ int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
     if (rc == 0 && wish_id)
         *wish_id = w->reply->wish->id;
     return rc;
+}
+
+int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
+               uint64_t *wish_id)
+{
+    return post(w, as, title, NULL, for_member, wish_id);
+}
+
+int world_post_in(world_t *w, uint64_t as, const char *title,
+                  const char *category, uint64_t *wish_id)
+{
+    return post(w, as, title, category, 0, wish_id);
 }
 
 int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,

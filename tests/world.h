@@ -35,9 +35,13 @@ void world_end(world_t *w);
  * change is committed. w->reply holds the decoded reply. */
 int world_call(world_t *w, uint64_t as, Shangju__Request *req);
 
-/* Add a member of role (committee acting); returns its id. */
+/* Add a member of role (committee acting) in community "Jinqiao";
+ * returns its id. */
 uint64_t world_add(world_t *w, Shangju__Role role, const char *name,
                    uint64_t bridge_id);
+/* The same in community (no bridge). */
+uint64_t world_add_in(world_t *w, Shangju__Role role, const char *name,
+                      const char *community);
 
 /* Shorthands for common requests; each returns the reply status. */
 int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
@@ -45,6 +49,9 @@ int world_post(world_t *w, uint64_t as, const char *title, uint64_t for_member,
 int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
                uint64_t wish_id);
 Shangju__WishState world_state(world_t *w, uint64_t wish_id);
+/* Post a wish of category (NULL: none) as resident `as`. */
+int world_post_in(world_t *w, uint64_t as, const char *title,
+                  const char *category, uint64_t *wish_id);
 
 /* Run in the community time zone tz (e.g. "Asia/Shanghai": setenv TZ,
  * tzset) until world_end, which restores the TZ there was. */

@@ -268,13 +268,18 @@ static int list_filter(sj_call_t *c, const Shangju__WishList *l,
                         &shangju__wish_state__descriptor, l->state))
         return sj_call_fail(c, ST(INVALID_ARGUMENT), SJ_R_ARG_UNKNOWN_VALUE,
                             "unknown state %d", (int)l->state);
-    int rc =
-        sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY, false);
-    if (rc)
+    int rc;
+    if ((rc = sj_check_text(c, "community", l->community, 0, SJ_MAX_COMMUNITY,
+                            false)) ||
+        (rc = sj_check_text(c, "category", l->category, 0, SJ_MAX_CATEGORY,
+                            false)))
         return rc;
     f->state = l->state;
     f->community = l->community;
+    f->category = l->category;
     f->owner_id = l->owner_id;
+    f->before = l->before;
+    f->newest_first = l->newest_first;
     if (l->owner_id && me->role == ROLE(WEB))
         return sj_call_fail(c, ST(PERMISSION_DENIED), SJ_R_ARG_INVALID,
                             "the web front lists wishes, not their owners'");

@@ -99,6 +99,9 @@ typedef struct {
     unsigned count;                    /* LIST: most values */
     bool required;
     char shrt; /* a short alias ('o' for -o), or 0 */
+    /* STR: max counts UTF-8 bytes, not characters (a chat handle, which
+     * the broker keeps in a store key: SJ_MAX_HANDLE). */
+    bool bytes;
 } sj_cli_arg_t;
 
 #define SJ_CLI_MAX_ARGS 15

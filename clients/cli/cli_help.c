@@ -250,8 +250,10 @@ static void limit_text(char *buf, size_t cap, const sj_cli_arg_t *a)
     switch (a->kind) {
     case SJ_CLI_STR:
         snprintf(part, sizeof part,
-                 dngettext(SJ_TEXTDOMAIN, "up to %llu character",
-                           "up to %llu characters", max),
+                 a->bytes ? dngettext(SJ_TEXTDOMAIN, "up to %llu byte",
+                                      "up to %llu bytes", max)
+                          : dngettext(SJ_TEXTDOMAIN, "up to %llu character",
+                                      "up to %llu characters", max),
                  max);
         n = add_part(parts, sizeof parts, n, part);
         break;

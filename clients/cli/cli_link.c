@@ -14,7 +14,7 @@ int sj_cli_member_link(sj_cli_t *cli, int argc, char **argv)
     const sj_cli_arg_t args[] = {
         {"chat", SJ_CLI_STR, &l.chat_handle, "HANDLE",
          SJ_HELP("the handle as the bridge sees it (e.g. a JID)"),
-         SJ_MAX_HANDLE, .required = true},
+         SJ_MAX_HANDLE, .required = true, .bytes = true},
         {"bridge", SJ_CLI_U64, &l.bridge_id, "ID",
          SJ_HELP("the bridge member (default: the only bridge there is)")},
     };

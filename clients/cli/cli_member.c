@@ -82,7 +82,8 @@ static int member_add(sj_cli_t *cli, int argc, char **argv)
         {"contact", SJ_CLI_STR, &add.contact, "T",
          SJ_HELP("private contact (phone, ...)"), SJ_MAX_CONTACT},
         {"chat-handle", SJ_CLI_STR, &add.chat_handle, "H",
-         SJ_HELP("chat handle (bridge-linked residents)"), SJ_MAX_HANDLE},
+         SJ_HELP("chat handle (bridge-linked residents)"), SJ_MAX_HANDLE,
+         .bytes = true},
         {"bridge", SJ_CLI_U64, &add.bridge_id, "ID",
          SJ_HELP("the bridge member allowed to act for this resident")},
     };

@@ -77,6 +77,10 @@ static int store_arg(FILE *err, const char *path, const sj_cli_arg_t *a,
     size_t len = text_len(v);
     switch (a->kind) {
     case SJ_CLI_STR:
+        if (a->bytes && strlen(v) > a->max)
+            return usage_f(err, path,
+                           _("--%s is too long: %zu bytes, at most %llu"),
+                           a->name, strlen(v), (unsigned long long)a->max);
         if (len > a->max)
             return usage_f(err, path,
                            _("--%s is too long: %zu characters, at most %llu"),

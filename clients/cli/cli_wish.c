@@ -2,7 +2,9 @@
  * list, show, cancel, claim, release, fulfil, confirm. Each subcommand
  * builds one request; the broker applies the rules. */
 #include "cli.h"
+#include "pbjson.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,29 +47,142 @@ static int wish_post(sj_cli_t *cli, int argc, char **argv)
     return sj_cli_run(cli, &req);
 }
 
+/* One page newest first: as any page, but the line under the table names
+ * --before, the option that takes its cursor (--json keeps "next"). */
+static int wish_list_newest(sj_cli_t *cli, Shangju__Request *req)
+{
+    Shangju__Reply *r;
+    int rc = sj_cli_call(cli, req, &r);
+    if (rc != SJ_CLI_OK)
+        return rc;
+    uint64_t next = 0;
+    if (!cli->opts.json && r->body_case == SHANGJU__REPLY__BODY_WISHES) {
+        next = r->wishes->next;
+        r->wishes->next = 0; /* said below instead */
+    }
+    rc = sj_cli_print_reply(cli, r);
+    shangju__reply__free_unpacked(r, NULL);
+    if (rc == SJ_CLI_OK && next &&
+        (printf(_("more: the next page is --before %llu\n"),
+                (unsigned long long)next) < 0 ||
+         fflush(stdout) != 0))
+        rc = sj_cli_fail(SJ_CLI_ELOCAL, _("cannot write output: %s"),
+                         strerror(errno));
+    return rc;
+}
+
+/* `wish list --all`: follow the cursor until the broker has no more, then
+ * print every wish as one table (with --json, one array). The pages stay
+ * alive in replies until printed; a cursor that does not move on is the
+ * broker's fault, reported rather than followed for ever. */
+static int wish_list_all(sj_cli_t *cli, Shangju__Request *req)
+{
+    Shangju__WishList *wl = req->wish_list;
+    Shangju__Reply **replies = NULL, *r = NULL;
+    Shangju__Wish **all = NULL;
+    size_t n_replies = 0, n = 0;
+    int rc;
+    for (;;) {
+        if ((rc = sj_cli_call(cli, req, &r)) != SJ_CLI_OK)
+            goto done;
+        if (r->body_case != SHANGJU__REPLY__BODY_WISHES) {
+            rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                               _("the reply holds no wishes"));
+            goto done;
+        }
+        Shangju__WishPage *p = r->wishes;
+        Shangju__Reply **kept =
+            realloc(replies, (n_replies + 1) * sizeof *kept);
+        Shangju__Wish **grown =
+            kept ? realloc(all, (n + p->n_items + 1) * sizeof *grown) : NULL;
+        if (kept)
+            replies = kept;
+        if (!grown) {
+            rc = sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("out of memory"));
+            goto done;
+        }
+        all = grown;
+        replies[n_replies++] = r;
+        r = NULL;
+        for (size_t i = 0; i < p->n_items; i++)
+            all[n++] = p->items[i];
+        if (!p->next)
+            break;
+        uint64_t *cursor = wl->newest_first ? &wl->before : &wl->after;
+        if (wl->newest_first ? (*cursor && p->next >= *cursor)
+                             : p->next <= *cursor) {
+            rc = sj_cli_refuse(cli, SHANGJU__STATUS__STATUS_INTERNAL,
+                               _("the broker's cursor did not move on"));
+            goto done;
+        }
+        *cursor = p->next;
+    }
+    if (cli->opts.json) {
+        json_object *a = json_object_new_array_ext((int)n);
+        for (size_t i = 0; a && i < n; i++) {
+            json_object *v = sj_pbjson_message(&all[i]->base);
+            if (!v || json_object_array_add(a, v) != 0) {
+                json_object_put(v);
+                json_object_put(a);
+                a = NULL;
+            }
+        }
+        rc = sj_cli_emit(a);
+    } else {
+        Shangju__WishPage page = SHANGJU__WISH_PAGE__INIT;
+        page.items = all;
+        page.n_items = n;
+        Shangju__Reply one = SHANGJU__REPLY__INIT;
+        one.body_case = SHANGJU__REPLY__BODY_WISHES;
+        one.wishes = &page;
+        rc = sj_cli_print_reply(cli, &one);
+    }
+done:
+    if (r)
+        shangju__reply__free_unpacked(r, NULL);
+    for (size_t i = 0; i < n_replies; i++)
+        shangju__reply__free_unpacked(replies[i], NULL);
+    free(replies);
+    free(all);
+    return rc;
+}
+
 static int wish_list(sj_cli_t *cli, int argc, char **argv)
 {
     Shangju__WishList wl = SHANGJU__WISH_LIST__INIT;
     int state = 0, first;
+    protobuf_c_boolean oldest = false, every = false;
     const sj_cli_arg_t args[] = {
         {"state", SJ_CLI_ENUM, &state, "S", SJ_HELP("only wishes in state S"),
          .en = &shangju__wish_state__descriptor},
         {"mine", SJ_CLI_FLAG, &wl.mine, NULL,
          SJ_HELP("residents: my wishes; merchants: wishes I claimed")},
         {"community", SJ_CLI_STR, &wl.community, "C",
-         SJ_HELP("only this community"), SJ_MAX_COMMUNITY},
+         SJ_HELP("only this community (upper or lower case alike)"),
+         SJ_MAX_COMMUNITY},
+        {"category", SJ_CLI_STR, &wl.category, "C",
+         SJ_HELP("only this category (upper or lower case alike)"),
+         SJ_MAX_CATEGORY},
         {"owner", SJ_CLI_U64, &wl.owner_id, "ID",
          SJ_HELP("one resident's wishes (committee, bridge)")},
         {"limit", SJ_CLI_U32, &wl.limit, "N",
          SJ_HELP("page size (default {DEFAULT_PAGE})"), SJ_MAX_PAGE},
+        {"before", SJ_CLI_U64, &wl.before, "CURSOR",
+         SJ_HELP("continue below this cursor (newest first)")},
         {"after", SJ_CLI_U64, &wl.after, "CURSOR",
-         SJ_HELP("continue after this cursor")},
+         SJ_HELP("continue after this cursor (oldest first)")},
+        {"oldest-first", SJ_CLI_FLAG, &oldest, NULL,
+         SJ_HELP("oldest first, as --after pages")},
+        {"all", SJ_CLI_FLAG, &every, NULL,
+         SJ_HELP("every page, printed as one list")},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "wish list", NULL,
-        SJ_HELP("List wishes, a page at a time; a \"next: CURSOR\" line (with "
-                "--json, \"next\") gives the --after value of the next "
-                "page."),
+        SJ_HELP("List wishes, newest first, a page at a time; a \"next: "
+                "CURSOR\" line (with --json, \"next\") gives the --before "
+                "value of the next page (--after with --oldest-first). --all "
+                "follows it to the end and prints one list (with --json, one "
+                "array)."),
         args);
     int rc = sj_cli_args(&spec, argc, argv, &first);
     if (rc != SJ_CLI_CONTINUE)
@@ -76,10 +191,17 @@ static int wish_list(sj_cli_t *cli, int argc, char **argv)
         return sj_cli_usage(spec.path, _("unexpected argument '%s'"),
                             argv[first]);
     wl.state = (Shangju__WishState)state;
+    /* People see the newest first; --after pages as it always did. */
+    wl.newest_first = !oldest && !wl.after;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_LIST;
     req.wish_list = &wl;
-    return sj_cli_run(cli, &req);
+    if (!every)
+        return wl.newest_first ? wish_list_newest(cli, &req)
+                               : sj_cli_run(cli, &req);
+    if (!wl.limit)
+        wl.limit = SJ_MAX_PAGE; /* fewer round trips; bytes still cap */
+    return wish_list_all(cli, &req);
 }
 
 static int wish_show(sj_cli_t *cli, int argc, char **argv)

@@ -211,6 +211,15 @@ static void wishes(void)
         body.mine = true;
         seed("wish_list_mine", FW_MERCHANT, 0, &req);
     }
+    {
+        REQ(WISH_LIST, wish_list, Shangju__WishList, SHANGJU__WISH_LIST__INIT);
+        body.community = (char *)"JINQIAO";
+        body.category = (char *)"Food";
+        body.newest_first = true;
+        body.before = 3;
+        body.limit = 2;
+        seed("wish_list_newest_category", FW_MERCHANT, 0, &req);
+    }
     wish_move("wish_get_claimant", FW_MERCHANT, 0, K(WISH_GET), FW_WISH_CLAIMED,
               NULL);
     wish_move("wish_get_lapsed", FW_MERCHANT, 2, K(WISH_GET), FW_WISH_CLAIMED,
