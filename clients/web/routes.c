@@ -239,11 +239,12 @@ static int wish(web_upstream_t *up, const web_ctx_t *x, uint64_t id,
 }
 
 /* The notice key of a compact's signed notice: verified here, shown as
- * base64 and as a SHA-256 fingerprint in groups of four hex digits. */
+ * base64 and as its fingerprint, spelled as the notice and the CLI spell
+ * it (sj_notice_fingerprint), so a reader can compare them by eye. */
 static void notice_key(const Shangju__Compact *cp, char *b64, size_t b64cap,
-                       char *fp, size_t fpcap, web_notice_key_t *k)
+                       char fp[SJ_NOTICE_FP_LEN], web_notice_key_t *k)
 {
-    uint8_t key[32], h[32];
+    uint8_t key[32];
     char why[160];
     k->valid = false;
     k->key_b64 = k->fingerprint = NULL;
@@ -253,11 +254,7 @@ static void notice_key(const Shangju__Compact *cp, char *b64, size_t b64cap,
         return;
     sodium_bin2base64(b64, b64cap, key, sizeof key,
                       sodium_base64_VARIANT_ORIGINAL);
-    crypto_hash_sha256(h, key, sizeof key);
-    size_t n = 0;
-    for (size_t i = 0; i < 16 && n + 6 < fpcap; i += 2)
-        n += (size_t)snprintf(fp + n, fpcap - n, "%s%02x%02x", i ? " " : "",
-                              h[i], h[i + 1]);
+    sj_notice_fingerprint(key, fp);
     k->valid = true;
     k->key_b64 = b64;
     k->fingerprint = fp;
@@ -309,9 +306,9 @@ static int compact(web_upstream_t *up, const web_ctx_t *x, uint64_t id,
     }
     if (!st) {
         char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-        char fp[48];
+        char fp[SJ_NOTICE_FP_LEN];
         web_notice_key_t k;
-        notice_key(cp, b64, sizeof b64, fp, sizeof fp, &k);
+        notice_key(cp, b64, sizeof b64, fp, &k);
         web_page_compact(b, x, cp, ps, n, &k);
     }
     for (size_t i = 0; i < nh; i++)

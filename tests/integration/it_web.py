@@ -256,6 +256,14 @@ def main():
     if subprocess.run([CLI, "--data", DATA, "compact", "verify", nf],
                       capture_output=True).returncode != 0:
         fail("the downloaded notice does not verify")
+    # The page shows the notice key's fingerprint exactly as the notice
+    # prints it, so a reader can compare the two by eye.
+    fps = [ln.split(": ", 1)[1] for ln in notice.splitlines()
+           if ln.startswith("notice-key-fingerprint: ")]
+    if len(fps) != 1 or not fps[0].startswith("SHA256:"):
+        fail("the notice has no fingerprint line: %r" % notice[:400])
+    if fps[0] not in t:
+        fail("/c/%d does not show the notice's fingerprint %r" % (cp, fps[0]))
     seen("/wishes")
     seen("/merchants")
     hd, css = page("/style.css")
