@@ -4,7 +4,8 @@
  * pinned random prefix matching the published result (both the WeCom
  * vectors wechatpy tests with and the WXBizMsgCrypt sample's), a wrong
  * AppId, tampered ciphertext, and hostile XML; and the transport's durable
- * per-user state (wxstate.c): outbox, window, waiting, leave. */
+ * per-user state (wxstate.c): outbox, window, waiting, leave; and the
+ * group robot's queue (kept across a reopen, a corrupt file set aside). */
 #include <check.h>
 
 #include "check_main.h"
@@ -354,6 +355,88 @@ START_TEST(state_leave_forgets)
 }
 END_TEST
 
+START_TEST(state_robot_queue_survives_reopen)
+{
+    /* An announcement accepted into the group robot's queue is on disk
+     * before the push returns: a restart finds the queue in order, and a
+     * pop is on disk too (so it is not announced twice). */
+    char *d = state_dir();
+    sj_wx_state_t *s = sj_wx_state_open(d);
+    ck_assert_ptr_null(sj_wx_state_robot_head(s)); /* no file: empty */
+    ck_assert_int_eq(sj_wx_state_robot_push(s, "wish 1"), 0);
+    ck_assert_int_eq(sj_wx_state_robot_push(s, "wish 2"), 0);
+    ck_assert_int_eq(sj_wx_state_robot_push(s, "wish 3"), 0);
+    sj_wx_state_close(&s);
+
+    s = sj_wx_state_open(d);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), 3);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "wish 1");
+    sj_wx_state_robot_pop(s);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "wish 2");
+    sj_wx_state_close(&s);
+
+    s = sj_wx_state_open(d);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), 2);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "wish 2");
+    sj_wx_state_robot_pop(s);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "wish 3");
+    sj_wx_state_robot_pop(s);
+    ck_assert_ptr_null(sj_wx_state_robot_head(s));
+    sj_wx_state_robot_pop(s); /* empty: nothing happens */
+    sj_wx_state_close(&s);
+    s = sj_wx_state_open(d);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), 0);
+
+    /* The bound holds: past SJ_WX_ROBOT_QUEUE the text is refused. */
+    for (int i = 0; i < SJ_WX_ROBOT_QUEUE; i++) {
+        char t[16];
+        g_snprintf(t, sizeof t, "w%d", i);
+        ck_assert_int_eq(sj_wx_state_robot_push(s, t), 0);
+    }
+    ck_assert_int_eq(sj_wx_state_robot_push(s, "one too many"), 1);
+    sj_wx_state_close(&s);
+    s = sj_wx_state_open(d);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), SJ_WX_ROBOT_QUEUE);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "w0");
+    sj_wx_state_close(&s);
+    rm_dir(d);
+}
+END_TEST
+
+START_TEST(state_robot_queue_corrupt)
+{
+    /* A robot.queue that does not parse: the queue starts empty and the
+     * file is kept aside as robot.queue.corrupt (for the operator), not
+     * overwritten by the next push. Entries that are not strings are
+     * skipped. */
+    char *d = state_dir();
+    char *f = g_build_filename(d, "robot.queue", NULL);
+    char *bad = g_build_filename(d, "robot.queue.corrupt", NULL);
+    ck_assert(g_file_set_contents(f, "[\"wish 1\", \"wi", -1, NULL));
+    sj_wx_state_t *s = sj_wx_state_open(d);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), 0);
+    ck_assert(g_file_test(bad, G_FILE_TEST_EXISTS));
+    ck_assert(!g_file_test(f, G_FILE_TEST_EXISTS));
+    ck_assert_int_eq(sj_wx_state_robot_push(s, "wish 2"), 0);
+    sj_wx_state_close(&s);
+    char *kept = NULL;
+    ck_assert(g_file_get_contents(bad, &kept, NULL, NULL));
+    ck_assert_str_eq(kept, "[\"wish 1\", \"wi");
+    g_free(kept);
+
+    ck_assert(g_file_set_contents(f, "[\"a\", 7, {\"x\": 1}, \"b\"]", -1,
+                                  NULL));
+    s = sj_wx_state_open(d);
+    ck_assert_uint_eq(sj_wx_state_robot_len(s), 2);
+    ck_assert_str_eq(sj_wx_state_robot_head(s), "a");
+    sj_wx_state_close(&s);
+    g_free(f);
+    g_free(bad);
+    rm_dir(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wechat");
@@ -371,6 +454,8 @@ static Suite *suite(void)
     tcase_add_test(st, state_survives_reopen);
     tcase_add_test(st, state_window_and_waiting);
     tcase_add_test(st, state_leave_forgets);
+    tcase_add_test(st, state_robot_queue_survives_reopen);
+    tcase_add_test(st, state_robot_queue_corrupt);
     suite_add_tcase(s, st);
     return s;
 }

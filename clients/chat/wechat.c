@@ -37,7 +37,6 @@
 #define MAX_OUT_BODY 65536 /* an API answer read, at most */
 #define TOKEN_EARLY_S 300  /* renew the access token this long before */
 #define CS_MAX_BYTES 1800  /* one customer-service message, at most */
-#define ROBOT_QUEUE 200
 #define ROBOT_MINUTE_MS 61000 /* 20 (SJ_WX_ROBOT_KEEP) per this */
 
 typedef struct wx wx_t;
@@ -95,7 +94,6 @@ struct wx {
     int64_t send_retry_at, send_backoff;
     uint64_t token_fetches;
     /* WeCom group robot */
-    GQueue robot; /* char * */
     int64_t robot_at, robot_backoff;
     bool robot_busy;
     int64_t last_leave_scan;
@@ -407,7 +405,9 @@ static void send_done(wx_t *x, xfer_t *t, bool ok, int64_t now)
 
 static void robot_next(wx_t *x, int64_t now)
 {
-    if (x->robot_busy || !*x->webhook || g_queue_is_empty(&x->robot) ||
+    /* Nothing new starts once stopping: what is queued waits on disk. */
+    const char *text = sj_wx_state_robot_head(x->st);
+    if (sj_chat_stop || x->robot_busy || !*x->webhook || !text ||
         now < x->robot_at)
         return;
     /* The oldest of the last 20 sends (this process's or the one
@@ -422,7 +422,7 @@ static void robot_next(wx_t *x, int64_t now)
     json_object *j = json_object_new_object(), *t = json_object_new_object();
     json_object_object_add(j, "msgtype", json_object_new_string("text"));
     json_object_object_add(
-        t, "content", json_object_new_string(g_queue_peek_head(&x->robot)));
+        t, "content", json_object_new_string(text));
     json_object_object_add(j, "text", t);
     char *body =
         g_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
@@ -440,7 +440,7 @@ static void robot_done(wx_t *x, xfer_t *t, bool ok, int64_t now)
     json_object_put(j);
     int64_t gap = x->o->webhook_interval_ms ? x->o->webhook_interval_ms : 3000;
     if (code == 0) {
-        g_free(g_queue_pop_head(&x->robot));
+        sj_wx_state_robot_pop(x->st);
         x->robot_backoff = 0;
         x->robot_at = now + gap;
         return;
@@ -460,11 +460,9 @@ static void robot_done(wx_t *x, xfer_t *t, bool ok, int64_t now)
 static void w_announce(void *ctx, const char *text)
 {
     wx_t *x = ctx;
-    if (g_queue_get_length(&x->robot) >= ROBOT_QUEUE) {
+    /* On disk before the broker's cursor moves past the event. */
+    if (sj_wx_state_robot_push(x->st, text) == 1)
         logkv("warn", "robot_queue_full", NULL);
-        return;
-    }
-    g_queue_push_tail(&x->robot, g_strdup(text));
 }
 
 static void pump_curl(wx_t *x)
@@ -1006,7 +1004,6 @@ int sj_chat_wechat_run(const sj_chat_opts_t *o)
     }
     x.busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_queue_init(&x.pending);
-    g_queue_init(&x.robot);
     g_queue_init(&x.xfers);
     sj_chat_transport_t out = {w_send, *x.webhook ? w_announce : NULL, &x,
                                w_send_keyed};
@@ -1033,7 +1030,8 @@ int sj_chat_wechat_run(const sj_chat_opts_t *o)
     }
     /* An orderly stop: answer the callbacks, store the cursor. */
     int64_t until = sj_chat_now_ms() + 5000;
-    while ((!sj_chat_rt_idle(&x.rt) || !g_queue_is_empty(&x.pending)) &&
+    while ((!sj_chat_rt_idle(&x.rt) || !g_queue_is_empty(&x.pending) ||
+            x.robot_busy) &&
            sj_chat_now_ms() < until) {
         struct curl_waitfd fd = {sj_chat_rt_fd(&x.rt), CURL_WAIT_POLLIN, 0};
         curl_multi_wait(x.multi, &fd, 1, 20, NULL);
@@ -1054,7 +1052,6 @@ out:
         xfer_free(&x, g_queue_peek_head(&x.xfers));
     curl_multi_cleanup(x.multi);
     curl_global_cleanup();
-    g_queue_clear_full(&x.robot, g_free);
     g_hash_table_destroy(x.busy);
     sj_wx_state_close(&x.st);
     memset(x.secret, 0, sizeof x.secret);

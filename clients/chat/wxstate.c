@@ -20,6 +20,7 @@ struct sj_wx_state {
     int dirfd;
     GHashTable *users;               /* handle -> sj_wx_user_t (owned) */
     int64_t robot[SJ_WX_ROBOT_KEEP]; /* oldest first */
+    GQueue queue;                    /* char *: the robot's, oldest first */
 };
 
 static void entry_free(gpointer p)
@@ -84,6 +85,38 @@ static json_object *strings(GQueue *q)
     return a;
 }
 
+/* Replace the file name in the state directory with j: write a temporary
+ * file, fsync it, rename it over name, fsync the directory. -1 (logged)
+ * when it could not be stored; the old file is then left as it was. */
+static int write_json(sj_wx_state_t *s, const char *name, json_object *j)
+{
+    const char *text =
+        json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+    char *tmp = g_strconcat(".tmp-", name, NULL);
+    int rc = -1;
+    int fd =
+        openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t len = strlen(text);
+    if (fd >= 0) {
+        bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+        ok = close(fd) == 0 && ok;
+        if (ok && renameat(s->dirfd, tmp, s->dirfd, name) == 0 &&
+            fsync(s->dirfd) == 0)
+            rc = 0;
+    }
+    if (rc) {
+        int e = errno;
+        char ts[SJ_ZONE_TIME_MAX];
+        sj_zone_now_rfc3339(ts, sizeof ts);
+        fprintf(stderr,
+                "ts=%s level=error module=chat transport=wechat "
+                "event=state_write_failed file=%s errno=%d\n",
+                ts, name, e);
+    }
+    g_free(tmp);
+    return rc;
+}
+
 /* Replace the user's file. -1 when it could not be stored. */
 static int save(sj_wx_state_t *s, const sj_wx_user_t *u)
 {
@@ -105,32 +138,10 @@ static int save(sj_wx_state_t *s, const sj_wx_user_t *u)
     json_object_object_add(j, "outbox", ob);
     json_object_object_add(j, "seen", strings(u->seen));
     json_object_object_add(j, "keys", strings(u->keys));
-    const char *text =
-        json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
     char *name = file_of(u->handle);
-    char *tmp = g_strconcat(".tmp-", name, NULL);
-    int rc = -1;
-    int fd =
-        openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    size_t len = strlen(text);
-    if (fd >= 0) {
-        bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        if (ok && renameat(s->dirfd, tmp, s->dirfd, name) == 0 &&
-            fsync(s->dirfd) == 0)
-            rc = 0;
-    }
-    if (rc) {
-        char ts[SJ_ZONE_TIME_MAX];
-        sj_zone_now_rfc3339(ts, sizeof ts);
-        fprintf(stderr,
-                "ts=%s level=error module=chat transport=wechat "
-                "event=state_write_failed errno=%d\n",
-                ts, errno);
-    }
+    int rc = write_json(s, name, j);
     json_object_put(j);
     g_free(name);
-    g_free(tmp);
     return rc;
 }
 
@@ -144,19 +155,32 @@ static void load_strings(json_object *j, const char *name, GQueue *q)
         remember(q, json_object_get_string(json_object_array_get_idx(a, i)));
 }
 
-static void load_one(sj_wx_state_t *s, const char *name)
+/* The JSON in the file name (at most 4 MiB read), or NULL when it does not
+ * parse; *absent says the file is not there at all. */
+static json_object *read_json(sj_wx_state_t *s, const char *name,
+                              bool *absent)
 {
     int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
+    *absent = fd < 0 && errno == ENOENT;
     if (fd < 0)
-        return;
+        return NULL;
     GString *g = g_string_new(NULL);
     char buf[4096];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0 && g->len < (1u << 22))
         g_string_append_len(g, buf, n);
     close(fd);
-    json_object *j = json_tokener_parse(g->str), *v;
+    json_object *j = json_tokener_parse(g->str);
     g_string_free(g, TRUE);
+    return j;
+}
+
+static void load_one(sj_wx_state_t *s, const char *name)
+{
+    bool absent;
+    json_object *j = read_json(s, name, &absent), *v;
+    if (absent)
+        return;
     if (!j || !json_object_object_get_ex(j, "handle", &v)) {
         char ts[SJ_ZONE_TIME_MAX];
         sj_zone_now_rfc3339(ts, sizeof ts);
@@ -211,6 +235,52 @@ static void load_robot(sj_wx_state_t *s)
         s->robot[i] = g_ascii_strtoll(p, &p, 10);
 }
 
+#define QUEUE_FILE "robot.queue"
+#define QUEUE_BAD QUEUE_FILE ".corrupt"
+
+/* Load the robot's queue. A file that does not parse is renamed to
+ * robot.queue.corrupt (replacing an older one) and logged, and the queue
+ * starts empty; entries that are not strings, and those past the bound,
+ * are dropped (logged). */
+static void load_queue(sj_wx_state_t *s)
+{
+    bool absent;
+    json_object *j = read_json(s, QUEUE_FILE, &absent);
+    if (absent)
+        return;
+    char ts[SJ_ZONE_TIME_MAX];
+    if (!j || !json_object_is_type(j, json_type_array)) {
+        int moved = renameat(s->dirfd, QUEUE_FILE, s->dirfd, QUEUE_BAD);
+        if (moved == 0)
+            fsync(s->dirfd);
+        sj_zone_now_rfc3339(ts, sizeof ts);
+        fprintf(stderr,
+                "ts=%s level=warn module=chat transport=wechat "
+                "event=robot_queue_unreadable kept=%s\n",
+                ts, moved == 0 ? QUEUE_BAD : "no");
+        json_object_put(j);
+        return;
+    }
+    size_t n = json_object_array_length(j), dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *t = json_object_array_get_idx(j, i);
+        if (!json_object_is_type(t, json_type_string) ||
+            g_queue_get_length(&s->queue) >= SJ_WX_ROBOT_QUEUE) {
+            dropped++;
+            continue;
+        }
+        g_queue_push_tail(&s->queue, g_strdup(json_object_get_string(t)));
+    }
+    json_object_put(j);
+    if (dropped) {
+        sj_zone_now_rfc3339(ts, sizeof ts);
+        fprintf(stderr,
+                "ts=%s level=warn module=chat transport=wechat "
+                "event=robot_queue_dropped n=%zu\n",
+                ts, dropped);
+    }
+}
+
 sj_wx_state_t *sj_wx_state_open(const char *dir)
 {
     if (g_mkdir_with_parents(dir, 0700) != 0)
@@ -223,6 +293,8 @@ sj_wx_state_t *sj_wx_state_open(const char *dir)
     s->dirfd = fd;
     s->users = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, user_free);
     load_robot(s);
+    g_queue_init(&s->queue);
+    load_queue(s);
     DIR *d = opendir(dir);
     for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
         if (g_str_has_suffix(e->d_name, ".json") && e->d_name[0] != '.')
@@ -238,6 +310,7 @@ void sj_wx_state_close(sj_wx_state_t **self)
     if (!s)
         return;
     g_hash_table_destroy(s->users);
+    g_queue_clear_full(&s->queue, g_free);
     close(s->dirfd);
     g_free(s->dir);
     g_free(s);
@@ -452,4 +525,41 @@ void sj_wx_state_robot_sent(sj_wx_state_t *s, int64_t wall_ms)
             renameat(s->dirfd, ".tmp-" ROBOT_FILE, s->dirfd, ROBOT_FILE);
     }
     g_string_free(g, TRUE);
+}
+
+/* ------------------------------------------------ the robot's queue */
+
+/* Replace robot.queue with the queue. -1 when it could not be stored. */
+static int save_queue(sj_wx_state_t *s)
+{
+    json_object *j = strings(&s->queue);
+    int rc = write_json(s, QUEUE_FILE, j);
+    json_object_put(j);
+    return rc;
+}
+
+int sj_wx_state_robot_push(sj_wx_state_t *s, const char *text)
+{
+    if (g_queue_get_length(&s->queue) >= SJ_WX_ROBOT_QUEUE)
+        return 1;
+    g_queue_push_tail(&s->queue, g_strdup(text));
+    return save_queue(s);
+}
+
+const char *sj_wx_state_robot_head(const sj_wx_state_t *s)
+{
+    return g_queue_peek_head((GQueue *)&s->queue);
+}
+
+unsigned sj_wx_state_robot_len(const sj_wx_state_t *s)
+{
+    return g_queue_get_length((GQueue *)&s->queue);
+}
+
+void sj_wx_state_robot_pop(sj_wx_state_t *s)
+{
+    if (g_queue_is_empty(&s->queue))
+        return;
+    g_free(g_queue_pop_head(&s->queue));
+    save_queue(s);
 }

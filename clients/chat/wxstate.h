@@ -4,7 +4,10 @@
  * last wrote, how many were sent since), the callbacks already handled
  * (their MsgIds) and the notification keys already sent. One JSON file per
  * user in one directory, replaced atomically (write, fsync, rename, fsync
- * the directory) on every change; deleted when the user unfollows. */
+ * the directory) on every change; deleted when the user unfollows. The
+ * WeCom group robot's queue of announcements is kept the same way, in
+ * robot.queue, so one accepted before a stop or crash goes out after the
+ * restart. */
 #ifndef SJ_CHAT_WXSTATE_H
 #define SJ_CHAT_WXSTATE_H
 
@@ -93,5 +96,22 @@ void sj_wx_state_forget(sj_wx_state_t *s, const char *handle);
 void sj_wx_state_robot_times(const sj_wx_state_t *s,
                              int64_t out[SJ_WX_ROBOT_KEEP]);
 void sj_wx_state_robot_sent(sj_wx_state_t *s, int64_t wall_ms);
+
+/* The group robot's queue of announcements, oldest first, at most
+ * SJ_WX_ROBOT_QUEUE, in robot.queue (replaced atomically on every push and
+ * pop, loaded at open). A robot.queue that does not parse is kept aside as
+ * robot.queue.corrupt (logged) and the queue starts empty. */
+#define SJ_WX_ROBOT_QUEUE 200
+/* Append text, stored before this returns. 0; 1 when the queue is full
+ * (text dropped); -1 when it could not be stored (logged; text is queued
+ * in memory all the same, so this process still sends it). */
+int sj_wx_state_robot_push(sj_wx_state_t *s, const char *text);
+/* The oldest announcement (owned by the state, valid until the next pop),
+ * or NULL when none. */
+const char *sj_wx_state_robot_head(const sj_wx_state_t *s);
+unsigned sj_wx_state_robot_len(const sj_wx_state_t *s);
+/* The oldest went out (or is given up on): drop it, stored at once. Does
+ * nothing on an empty queue. */
+void sj_wx_state_robot_pop(sj_wx_state_t *s);
 
 #endif

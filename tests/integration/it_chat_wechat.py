@@ -19,7 +19,9 @@ answer by customer-service message; outside the window a notice waits and
 comes with the reply to the resident's next message; one token fetch for
 all of it; `unsubscribe` unlinks; the WeCom application (encrypted URL
 check, encrypted messages, gettoken + message/send); the robot never gets
-more than 20 in a minute and delivers everything after backing off.
+more than 20 in a minute and delivers everything after backing off, and
+what it had queued when the bridge stopped goes out after the restart,
+each once.
 
 Usage: it_chat_wechat.py BROKER CLI IT_TOOL CHAT
 """
@@ -431,6 +433,20 @@ def main():
     # --- the robot: announcements paced under 20 a minute, 130101 handled
     ids = [W.sj("wish", "post", "Robot %02d" % i, "--for", str(res))["id"]
            for i in range(22)]
+    # --- a restart with announcements queued (the robot waits out its
+    # minute): they are on disk, and go out after it, each once
+    wait_until(lambda: len(P.robot) >= 20, "20 robot sends", 30)
+    if W.stop("oa") != 0:
+        fail("the bridge did not stop cleanly with the robot's queue full")
+    with P.lock:
+        queued = [k for k in range(22)
+                  if not any("Robot %02d" % k in c
+                             for _, c, e in P.robot if e == 0)]
+    if not queued:
+        fail("nothing left for the robot at the stop")
+    oa_start()
+    print("robot: stopped with %d announcements queued, restarted" %
+          len(queued))
     wait_until(lambda: sum(c.startswith("新心愿") or "Robot" in c
                            for _, c, e in P.robot if e == 0) >= 25,
                "every announcement", 100)
