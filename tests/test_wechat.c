@@ -425,8 +425,8 @@ START_TEST(state_robot_queue_corrupt)
     ck_assert_str_eq(kept, "[\"wish 1\", \"wi");
     g_free(kept);
 
-    ck_assert(g_file_set_contents(f, "[\"a\", 7, {\"x\": 1}, \"b\"]", -1,
-                                  NULL));
+    ck_assert(
+        g_file_set_contents(f, "[\"a\", 7, {\"x\": 1}, \"b\"]", -1, NULL));
     s = sj_wx_state_open(d);
     ck_assert_uint_eq(sj_wx_state_robot_len(s), 2);
     ck_assert_str_eq(sj_wx_state_robot_head(s), "a");

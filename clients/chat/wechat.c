@@ -34,9 +34,9 @@
 
 #define STALE_S 300 /* a timestamp further off is refused */
 #define HTTP_TIMEOUT_MS 10000
-#define MAX_OUT_BODY 65536 /* an API answer read, at most */
-#define TOKEN_EARLY_S 300  /* renew the access token this long before */
-#define CS_MAX_BYTES 1800  /* one customer-service message, at most */
+#define MAX_OUT_BODY 65536    /* an API answer read, at most */
+#define TOKEN_EARLY_S 300     /* renew the access token this long before */
+#define CS_MAX_BYTES 1800     /* one customer-service message, at most */
 #define ROBOT_MINUTE_MS 61000 /* 20 (SJ_WX_ROBOT_KEEP) per this */
 
 typedef struct wx wx_t;
@@ -421,8 +421,7 @@ static void robot_next(wx_t *x, int64_t now)
     }
     json_object *j = json_object_new_object(), *t = json_object_new_object();
     json_object_object_add(j, "msgtype", json_object_new_string("text"));
-    json_object_object_add(
-        t, "content", json_object_new_string(text));
+    json_object_object_add(t, "content", json_object_new_string(text));
     json_object_object_add(j, "text", t);
     char *body =
         g_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));

@@ -157,8 +157,7 @@ static void load_strings(json_object *j, const char *name, GQueue *q)
 
 /* The JSON in the file name (at most 4 MiB read), or NULL when it does not
  * parse; *absent says the file is not there at all. */
-static json_object *read_json(sj_wx_state_t *s, const char *name,
-                              bool *absent)
+static json_object *read_json(sj_wx_state_t *s, const char *name, bool *absent)
 {
     int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
     *absent = fd < 0 && errno == ENOENT;
