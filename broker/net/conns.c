@@ -16,6 +16,10 @@
 /* A refused connection is closed this long after its refusal, so that the
  * reply has left first. */
 #define REFUSE_GRACE_MS 200
+/* Sweeps are at least this far apart: each one reads the whole table. */
+#define SWEEP_GAP_MS 100
+/* Buckets of the count of speaking connections per key. */
+#define KEY_BUCKETS 1024
 
 enum conn_state {
     CONN_NONE,     /* nothing known (never seen, or gone) */
@@ -31,7 +35,15 @@ struct conn {
     uint8_t key[32];
 };
 
+/* How many speaking connections a key has (present while > 0). */
+struct key_count {
+    uint8_t key[32];
+    unsigned n;
+    struct key_count *next;
+};
+
 struct sj_conns {
+    struct key_count *keys[KEY_BUCKETS];
     unsigned max;
     int64_t silent_ms;
     struct conn *t; /* indexed by fd */
@@ -55,6 +67,11 @@ void sj_conns_destroy(sj_conns_t **self)
 {
     if (!self || !*self)
         return;
+    for (size_t i = 0; i < KEY_BUCKETS; i++)
+        for (struct key_count *k = (*self)->keys[i], *next; k; k = next) {
+            next = k->next;
+            free(k);
+        }
     free((*self)->t);
     free(*self);
     *self = NULL;
@@ -79,6 +96,50 @@ static struct conn *entry(sj_conns_t *c, int fd)
     return &c->t[fd];
 }
 
+/* The count of key's speaking connections (created at 0 when add); NULL
+ * when there is none (or no memory for it). */
+static struct key_count **count_of(sj_conns_t *c, const uint8_t key[32])
+{
+    uint32_t h;
+    memcpy(&h, key, sizeof h); /* keys are uniformly random bytes */
+    struct key_count **k = &c->keys[h % KEY_BUCKETS];
+    while (*k && memcmp((*k)->key, key, 32) != 0)
+        k = &(*k)->next;
+    return k;
+}
+
+/* e stops (or starts) being a speaking connection of its key. */
+static void unspeak(sj_conns_t *c, struct conn *e)
+{
+    if (e->state != CONN_SPEAKING)
+        return;
+    struct key_count **k = count_of(c, e->key), *kc = *k;
+    if (kc && --kc->n == 0) {
+        *k = kc->next;
+        free(kc);
+    }
+    e->state = CONN_NONE;
+}
+
+static void speak(sj_conns_t *c, struct conn *e, const uint8_t key[32])
+{
+    unspeak(c, e);
+    struct key_count **k = count_of(c, key);
+    if (!*k && (*k = calloc(1, sizeof **k)))
+        memcpy((*k)->key, key, 32);
+    if (*k)
+        (*k)->n++;
+    memcpy(e->key, key, 32);
+    e->state = CONN_SPEAKING;
+    e->due = 0;
+}
+
+static unsigned speaking(sj_conns_t *c, const uint8_t key[32])
+{
+    struct key_count *k = *count_of(c, key);
+    return k ? k->n : 0;
+}
+
 static void set_due(sj_conns_t *c, struct conn *e, int64_t due)
 {
     e->due = due;
@@ -91,6 +152,7 @@ void sj_conns_accepted(sj_conns_t *c, int fd, int64_t now)
     struct conn *e = entry(c, fd);
     if (!e)
         return;
+    unspeak(c, e);
     memset(e, 0, sizeof *e);
     if (c->silent_ms > 0) {
         e->state = CONN_SILENT;
@@ -100,19 +162,10 @@ void sj_conns_accepted(sj_conns_t *c, int fd, int64_t now)
 
 void sj_conns_gone(sj_conns_t *c, int fd)
 {
-    if (fd >= 0 && (size_t)fd < c->cap)
-        memset(&c->t[fd], 0, sizeof c->t[fd]);
-}
-
-/* Speaking connections of key, other than fd. */
-static unsigned speaking(const sj_conns_t *c, int fd, const uint8_t key[32])
-{
-    unsigned n = 0;
-    for (size_t i = 0; i < c->cap; i++)
-        if ((int)i != fd && c->t[i].state == CONN_SPEAKING &&
-            memcmp(c->t[i].key, key, 32) == 0)
-            n++;
-    return n;
+    if (fd < 0 || (size_t)fd >= c->cap)
+        return;
+    unspeak(c, &c->t[fd]);
+    memset(&c->t[fd], 0, sizeof c->t[fd]);
 }
 
 bool sj_conns_request(sj_conns_t *c, int fd, const uint8_t key[32], int64_t now)
@@ -128,15 +181,14 @@ bool sj_conns_request(sj_conns_t *c, int fd, const uint8_t key[32], int64_t now)
      * (or the reverse): this request decides. */
     if (e->state == CONN_SPEAKING && memcmp(e->key, key, 32) == 0)
         return true;
-    if (c->max && speaking(c, fd, key) >= c->max) {
+    unspeak(c, e);
+    if (c->max && speaking(c, key) >= c->max) {
         memcpy(e->key, key, 32);
         e->state = CONN_REFUSED;
         set_due(c, e, now + REFUSE_GRACE_MS);
         return false;
     }
-    memcpy(e->key, key, 32);
-    e->state = CONN_SPEAKING;
-    e->due = 0;
+    speak(c, e, key);
     return true;
 }
 
@@ -182,6 +234,8 @@ void sj_conns_sweep(sj_conns_t *c, int64_t now, int listen_port,
         e->state = CONN_CLOSING;
         e->due = 0;
     }
+    if (c->next_due != INT64_MAX && c->next_due < now + SWEEP_GAP_MS)
+        c->next_due = now + SWEEP_GAP_MS;
 }
 
 int64_t sj_conns_next_due(const sj_conns_t *c)
