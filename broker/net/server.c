@@ -764,7 +764,6 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
          * queued before its handshake's ZAP request, so it is read
          * before that connection's first frame (conns.h). */
         read_monitor(s);
-        sweep_conns(s);
         if (rc > 0 && i_job >= 0 && (items[i_job].revents & ZMQ_POLLIN))
             finish_job(s);
         if (rc > 0 && s->readers && (items[3].revents & ZMQ_POLLIN))
@@ -780,6 +779,9 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
                  taken < 4 * (int)s->cfg->batch_max && take_one(s);
                  taken++)
                 ;
+        /* After the frames: a first request that came just in time
+         * makes its connection speaking before the sweep looks. */
+        sweep_conns(s);
         if (s->n || sj_now_ms() >= due) {
             run_batch(s);
             due = next_timer(s);
