@@ -251,6 +251,10 @@ static const struct {
         {"store.disk_full",
          N_("The broker's disk is full. The operator must free space; "
             "reading still works.")},
+    [SJ_R_RATE_CONNECTIONS] =
+        {"rate.connections",
+         N_("Too many connections open with your key. Close some "
+            "programs and try again.")},
 };
 
 const char *sj_reason_code(sj_reason_t r)

@@ -100,10 +100,11 @@ typedef enum {
     SJ_R_CHAT_BRIDGE_AMBIGUOUS,   /* chat.bridge_ambiguous */
     SJ_R_CHAT_CURSOR_AHEAD,       /* chat.cursor_ahead */
     /* issue 13 (load): budgets, quotas and a store that keeps room */
-    SJ_R_RATE_LIMITED,    /* rate.limited */
-    SJ_R_QUOTA_EXCEEDED,  /* quota.exceeded */
-    SJ_R_STORE_RESERVED,  /* store.reserved */
-    SJ_R_STORE_DISK_FULL, /* store.disk_full */
+    SJ_R_RATE_LIMITED,     /* rate.limited */
+    SJ_R_QUOTA_EXCEEDED,   /* quota.exceeded */
+    SJ_R_STORE_RESERVED,   /* store.reserved */
+    SJ_R_STORE_DISK_FULL,  /* store.disk_full */
+    SJ_R_RATE_CONNECTIONS, /* rate.connections */
     SJ_R_COUNT
 } sj_reason_t;
 

@@ -35,6 +35,8 @@ void sj_config_defaults(sj_config_t *c)
     c->rate[SHANGJU__ROLE__ROLE_MERCHANT] = 20;
     c->max_open_wishes = 50;
     c->queue_per_member = 16;
+    c->max_connections = 32;
+    c->silent_ms = 30000;
     c->batch_budget_ms = 50;
 }
 

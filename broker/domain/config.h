@@ -40,6 +40,11 @@ typedef struct {
     unsigned max_open_wishes;  /* --max-open-wishes: live wishes a member
                                   may own; 0 = unlimited */
     unsigned queue_per_member; /* reads waiting per member (fair share) */
+    unsigned max_connections;  /* --max-connections: connections one member
+                                  may hold that have sent a request;
+                                  0 = unlimited */
+    int64_t silent_ms;         /* --silent-timeout: a connection that sent
+                                  no request this long is closed; 0 = never */
     int64_t batch_budget_ms;   /* a batch stops taking requests after */
 } sj_config_t; /* the notice signing key is not a setting: notice.h */
 

@@ -79,6 +79,11 @@ static void usage(FILE *out)
             "                     others unlimited); 0 = unlimited\n"
             "  --max-open-wishes N  live wishes one member may own (default\n"
             "                     50; 0 = unlimited)\n"
+            "  --max-connections N  connections one member may hold that\n"
+            "                     have sent a request (default 32;\n"
+            "                     0 = unlimited)\n"
+            "  --silent-timeout S   close a connection that sent no request\n"
+            "                     within S seconds (default 30; 0 = never)\n"
             "  --help             show this help\n"
             "  --version          show the version\n\n"
             "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
@@ -87,7 +92,8 @@ static void usage(FILE *out)
             "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE,\n"
             "SHANGJU_MAX_CLAIMS, SHANGJU_MAX_CLAIM_DAYS,\n"
             "SHANGJU_QUICK_RELEASE_MINUTES, SHANGJU_MAP_MAX, SHANGJU_READERS,\n"
-            "SHANGJU_RATE, SHANGJU_MAX_OPEN_WISHES (flags win).\n"
+            "SHANGJU_RATE, SHANGJU_MAX_OPEN_WISHES, SHANGJU_MAX_CONNECTIONS,\n"
+            "SHANGJU_SILENT_TIMEOUT (flags win).\n"
             "Exit status: 0 after a clean stop, 1 on a start-up failure, "
             "2 on a usage error.\n");
 }
@@ -194,7 +200,9 @@ static int parse_rate(const char *s, sj_config_t *cfg)
 
 /* The load settings (issue 13): flag, else environment, else default. */
 static int parse_load(const char *map_max, const char *readers,
-                      const char *rate, const char *max_open, sj_config_t *cfg)
+                      const char *rate, const char *max_open,
+                      const char *max_conns, const char *silent,
+                      sj_config_t *cfg)
 {
     long long v;
     if (!map_max)
@@ -205,6 +213,20 @@ static int parse_load(const char *map_max, const char *readers,
         rate = getenv("SHANGJU_RATE");
     if (!max_open)
         max_open = getenv("SHANGJU_MAX_OPEN_WISHES");
+    if (!max_conns)
+        max_conns = getenv("SHANGJU_MAX_CONNECTIONS");
+    if (!silent)
+        silent = getenv("SHANGJU_SILENT_TIMEOUT");
+    if (max_conns && *max_conns) {
+        if (parse_count("max connections", max_conns, 0, 1000000, &v))
+            return -1;
+        cfg->max_connections = (unsigned)v;
+    }
+    if (silent && *silent) {
+        if (parse_count("silent timeout", silent, 0, 86400, &v))
+            return -1;
+        cfg->silent_ms = v * 1000;
+    }
     if (map_max && *map_max) {
         if (parse_count("map max", map_max, 1, 1LL << 30, &v))
             return -1;
@@ -266,6 +288,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         {"readers", required_argument, 0, 'R'},
         {"rate", required_argument, 0, 'T'},
         {"max-open-wishes", required_argument, 0, 'O'},
+        {"max-connections", required_argument, 0, 'K'},
+        {"silent-timeout", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
@@ -287,6 +311,7 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
     const char *per_perf = getenv("SHANGJU_POINTS_PER_PERFORMANCE");
     const char *max_claims = NULL, *max_days = NULL, *quick = NULL;
     const char *map_max = NULL, *readers = NULL, *max_open = NULL;
+    const char *max_conns = NULL, *silent = NULL;
     bool rates_given = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -348,6 +373,12 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         case 'O':
             max_open = optarg;
             break;
+        case 'K':
+            max_conns = optarg;
+            break;
+        case 'S':
+            silent = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -378,7 +409,8 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
          parse_points("points per performance", per_perf,
                       &cfg->points_per_performance)) ||
         parse_claims(max_claims, max_days, quick, cfg) ||
-        parse_load(map_max, readers, rates_given ? "" : NULL, max_open, cfg))
+        parse_load(map_max, readers, rates_given ? "" : NULL, max_open,
+                   max_conns, silent, cfg))
         return 2;
     if (!public_url_ok(cfg->public_url)) {
         fprintf(stderr,

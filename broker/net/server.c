@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "codec.h"
+#include "conns.h"
 #include "dispatch.h"
 #include "jobs.h"
 #include "log.h"
@@ -74,6 +75,10 @@ struct sj_server {
     sj_rate_t *rate;
     sj_placard_cache_t *placards;
     uint64_t subs_refused;
+    /* connections per member and silent ones (conns.h) */
+    sj_conns_t *conns;
+    int router_port; /* the ROUTER's TCP port (0: not TCP) */
+    uint64_t conns_silent, conns_refused;
 };
 
 static int set_int(void *sock, int opt, int v)
@@ -156,6 +161,7 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->stats.started_at = sj_now_ms();
     s->stats.map_max = cfg->map_max;
     if (sj_rate_new(cfg, &s->rate) != 0 ||
+        sj_conns_new(cfg->max_connections, cfg->silent_ms, &s->conns) != 0 ||
         sj_placard_cache_new(PLACARD_CACHE_BYTES, &s->placards) != 0) {
         sj_server_destroy(&s);
         return SJ_ENOMEM;
@@ -179,7 +185,14 @@ int sj_server_new(const sj_config_t *cfg, sj_store_t *store,
     s->router = server_socket(s, ZMQ_ROUTER, cfg->requests_ep, false);
     if (!s->router)
         goto fail;
-    /* Connections opened and closed, for the metrics' client count. */
+    char router_ep[256];
+    size_t router_len = sizeof router_ep;
+    if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, router_ep, &router_len) ==
+            0 &&
+        strncmp(router_ep, "tcp://", 6) == 0 && strrchr(router_ep, ':'))
+        s->router_port = atoi(strrchr(router_ep, ':') + 1);
+    /* Connections opened and closed: the metrics' client count, and the
+     * fd table of conns.h. */
     if (zmq_socket_monitor(s->router, MONITOR_EP,
                            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
         !(s->monitor = zmq_socket(s->ctx, ZMQ_PAIR)) ||
@@ -233,6 +246,7 @@ void sj_server_destroy(sj_server_t **self)
     free(s->items);
     free(s->out.events);
     sj_rate_destroy(&s->rate);
+    sj_conns_destroy(&s->conns);
     sj_placard_cache_destroy(&s->placards);
     sodium_memzero(&s->key, sizeof s->key);
     free(s);
@@ -366,6 +380,30 @@ static void take_subscriptions(sj_server_t *s)
     }
 }
 
+static void reply_error(sj_server_t *s, zmq_msg_t *peer, uint64_t request_id,
+                        Shangju__Status status, sj_reason_t why,
+                        const char *msg);
+
+/* A request on a connection past its member's --max-connections: refused
+ * (conns.h closes the connection a moment later). */
+static void refuse_connection(sj_server_t *s, zmq_msg_t *id, zmq_msg_t *frame)
+{
+    Shangju__Request *req =
+        sj_codec_request_decode(zmq_msg_data(frame), zmq_msg_size(frame));
+    reply_error(s, id, req ? req->request_id : 0,
+                SHANGJU__STATUS__STATUS_RESOURCE_EXHAUSTED,
+                SJ_R_RATE_CONNECTIONS,
+                "too many connections with your key; close some and try "
+                "again");
+    if (req)
+        shangju__request__free_unpacked(req, NULL);
+    if (s->conns_refused++ % 100 == 0)
+        sj_log(SJ_LOG_WARN,
+               "event=connection_refused max=%u total=%llu "
+               "msg=\"a member holds too many connections\"",
+               s->cfg->max_connections, (unsigned long long)s->conns_refused);
+}
+
 /* Receive one [routing id][request] message into slot s->n. Returns 1 when
  * a message was taken, 0 when none is waiting. Extra frames are dropped. */
 static int take_one(sj_server_t *s)
@@ -398,6 +436,13 @@ static int take_one(sj_server_t *s)
         memset(it->client_key, 0, sizeof it->client_key);
     it->payload = zmq_msg_data(frame);
     it->len = zmq_msg_size(frame);
+    if (!sj_conns_request(s->conns, zmq_msg_get(frame, ZMQ_SRCFD),
+                          it->client_key, sj_now_ms())) {
+        refuse_connection(s, id, frame);
+        zmq_msg_close(id);
+        zmq_msg_close(frame);
+        return 1;
+    }
     if (!route_read(s))
         s->n++;
     return 1;
@@ -572,7 +617,8 @@ static void check_map(sj_server_t *s)
     s->map_band = band;
 }
 
-/* Read the ROUTER's connection events: the number of open connections. */
+/* Read the ROUTER's connection events: the number of open connections, and
+ * which fd numbers are new or gone (conns.h). */
 static void read_monitor(sj_server_t *s)
 {
     for (;;) {
@@ -583,19 +629,37 @@ static void read_monitor(sj_server_t *s)
             return;
         }
         uint16_t what = 0;
-        if (zmq_msg_size(&ev) >= 2)
+        int32_t fd = -1; /* the event's value: the connection's fd */
+        if (zmq_msg_size(&ev) >= 6) {
             memcpy(&what, zmq_msg_data(&ev), 2);
+            memcpy(&fd, (const uint8_t *)zmq_msg_data(&ev) + 2, 4);
+        }
         if (zmq_msg_more(&ev)) {
             zmq_msg_init(&addr);
             zmq_msg_recv(&addr, s->monitor, 0);
             zmq_msg_close(&addr);
         }
         zmq_msg_close(&ev);
-        if (what == ZMQ_EVENT_ACCEPTED)
+        if (what == ZMQ_EVENT_ACCEPTED) {
             s->stats.connections++;
-        else if (what == ZMQ_EVENT_DISCONNECTED && s->stats.connections > 0)
-            s->stats.connections--;
+            sj_conns_accepted(s->conns, fd, sj_now_ms());
+        } else if (what == ZMQ_EVENT_DISCONNECTED) {
+            if (s->stats.connections > 0)
+                s->stats.connections--;
+            sj_conns_gone(s->conns, fd);
+        }
     }
+}
+
+/* Close the silent connections and those refused a moment ago. */
+static void sweep_conns(sj_server_t *s)
+{
+    uint64_t silent = 0, refused = 0;
+    sj_conns_sweep(s->conns, sj_now_ms(), s->router_port, &silent, &refused);
+    if (silent)
+        sj_log(SJ_LOG_DEBUG, "event=silent_closed count=%llu",
+               (unsigned long long)silent);
+    s->conns_silent += silent;
 }
 
 /* One group commit: requests waiting (s->n of them) and due timers. */
@@ -664,6 +728,11 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
         /* Items the time budget left: the next batch at once. */
         if (s->n)
             wait = 0;
+        int64_t conns_due = sj_conns_next_due(s->conns);
+        if (conns_due != INT64_MAX && wait > 0)
+            wait = conns_due <= now         ? 0
+                   : conns_due - now < wait ? (long)(conns_due - now)
+                                            : wait;
         zmq_pollitem_t items[] = {
             {sj_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
             {s->router, 0, ZMQ_POLLIN, 0},
@@ -691,8 +760,10 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
             sj_zap_handle(s->zap);
             s->stats.auth_failures = sj_zap_refused(s->zap);
         }
-        if (rc > 0 && (items[2].revents & ZMQ_POLLIN))
-            read_monitor(s);
+        /* Every turn, before the ROUTER's frames: an fd's ACCEPTED is
+         * queued before its handshake's ZAP request, so it is read
+         * before that connection's first frame (conns.h). */
+        read_monitor(s);
         if (rc > 0 && i_job >= 0 && (items[i_job].revents & ZMQ_POLLIN))
             finish_job(s);
         if (rc > 0 && s->readers && (items[3].revents & ZMQ_POLLIN))
@@ -708,6 +779,9 @@ int sj_server_run(sj_server_t *s, volatile sig_atomic_t *stop)
                  taken < 4 * (int)s->cfg->batch_max && take_one(s);
                  taken++)
                 ;
+        /* After the frames: a first request that came just in time
+         * makes its connection speaking before the sweep looks. */
+        sweep_conns(s);
         if (s->n || sj_now_ms() >= due) {
             run_batch(s);
             due = next_timer(s);

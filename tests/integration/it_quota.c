@@ -7,10 +7,12 @@
  * from an LD_PRELOAD shim) answers RESOURCE_EXHAUSTED store.disk_full,
  * reads go on, and writes work again once space is back. */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -415,6 +417,241 @@ START_TEST(connections_per_key_are_bounded)
 }
 END_TEST
 
+/* The broker's open descriptors (/proc/PID/fd). */
+static int broker_fds(const it_broker_t *b)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)b->pid);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* Wait up to timeout_ms for the broker to hold exactly want descriptors;
+ * returns the count last seen. *peak (if not NULL) gets the most seen. */
+static int wait_fds(const it_broker_t *b, int want, int timeout_ms, int *peak)
+{
+    int64_t end = it_now_ms() + timeout_ms;
+    int n;
+    while ((n = broker_fds(b)) != want && it_now_ms() < end) {
+        if (peak && n > *peak)
+            *peak = n;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (peak && n > *peak)
+        *peak = n;
+    return n;
+}
+
+/* A DEALER with kp's key on b's request endpoint that never reconnects:
+ * once the broker closes its connection it stays closed. */
+static void *one_connection(void *ctx, const it_broker_t *b,
+                            const sj_keypair_t *kp)
+{
+    sj_keypair_t server;
+    ck_assert_int_eq(sj_keyfile_load(b->server_pub, &server), 0);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    ck_assert_ptr_nonnull(s);
+    int zero = 0, never = -1;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &never, sizeof never);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server.public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, kp->public_key, 32);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, kp->secret_key, 32);
+    ck_assert_int_eq(zmq_connect(s, b->requests), 0);
+    return s;
+}
+
+/* Send a Ping on s and wait up to 3 s for its reply (NULL: none). */
+static Shangju__Reply *ping_on(void *s, uint64_t request_id)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    req.request_id = request_id;
+    size_t len;
+    uint8_t *buf = sj_codec_encode(&req.base, &len);
+    ck_assert_int_eq(zmq_send(s, buf, len, ZMQ_DONTWAIT), (int)len);
+    free(buf);
+    zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&it, 1, 3000) <= 0)
+        return NULL;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    ck_assert_int_ge(zmq_msg_recv(&m, s, 0), 0);
+    Shangju__Reply *r =
+        shangju__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+#define CAP 4
+
+/* One key opens CAP + 10 connections that each send a Ping: CAP are
+ * answered, the others refused with rate.connections and closed, so the
+ * broker's descriptors drop back; a neighbour is not affected, and once
+ * the key closes its connections it can open new ones. */
+START_TEST(connections_over_the_cap_are_refused_and_closed)
+{
+    static const char *const args[] = {"--max-connections", SJ_STR(CAP), NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k, other;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Holder", "1", 0,
+                  &k);
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Neighbour", "2", 0,
+                  &other);
+    int base = broker_fds(&b);
+    void *ctx = zmq_ctx_new();
+    void *socks[CAP + 10];
+    int ok = 0, refused = 0, peak = base;
+    for (int i = 0; i < CAP + 10; i++) {
+        socks[i] = one_connection(ctx, &b, &k);
+        Shangju__Reply *r = ping_on(socks[i], 1000 + (uint64_t)i);
+        ck_assert_msg(r != NULL, "connection %d: no reply", i);
+        if (i < CAP) {
+            ck_assert_int_eq(r->status, ST(OK));
+            ok++;
+        } else {
+            ck_assert_int_eq(r->status, ST(RESOURCE_EXHAUSTED));
+            ck_assert_str_eq(r->reason, "rate.connections");
+            ck_assert_uint_eq(r->request_id, 1000 + (uint64_t)i);
+            refused++;
+        }
+        shangju__reply__free_unpacked(r, NULL);
+        int n = broker_fds(&b);
+        if (n > peak)
+            peak = n;
+    }
+    int after = wait_fds(&b, base + CAP, 5000, &peak);
+    printf("it_quota: --max-connections %d, one key opened %d connections: "
+           "%d answered, %d refused; broker fds %d before, %d at most, %d "
+           "after\n",
+           CAP, CAP + 10, ok, refused, base, peak, after);
+    ck_assert_int_eq(after, base + CAP);
+    /* the answered connections still work; a neighbour is served */
+    Shangju__Reply *r = ping_on(socks[0], 2000);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, ST(OK));
+    shangju__reply__free_unpacked(r, NULL);
+    void *o = one_connection(ctx, &b, &other);
+    r = ping_on(o, 2001);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, ST(OK));
+    shangju__reply__free_unpacked(r, NULL);
+    zmq_close(o);
+    /* closed connections free their places */
+    for (int i = 0; i < CAP + 10; i++)
+        zmq_close(socks[i]);
+    ck_assert_int_eq(wait_fds(&b, base, 5000, NULL), base);
+    void *again = one_connection(ctx, &b, &k);
+    r = ping_on(again, 2002);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, ST(OK));
+    shangju__reply__free_unpacked(r, NULL);
+    zmq_close(again);
+    zmq_ctx_term(ctx);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+#define SILENT 10
+
+/* Connections that send no request within --silent-timeout are closed
+ * (the broker's descriptors drop back); one that spoke stays open. */
+START_TEST(silent_connections_are_closed)
+{
+    static const char *const args[] = {"--silent-timeout", "1", NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Idler", "1", 0, &k);
+    int base = broker_fds(&b);
+    void *ctx = zmq_ctx_new();
+    void *talker = one_connection(ctx, &b, &k);
+    Shangju__Reply *r = ping_on(talker, 1);
+    ck_assert_ptr_nonnull(r);
+    shangju__reply__free_unpacked(r, NULL);
+    void *socks[SILENT];
+    int64_t t0 = it_now_ms();
+    for (int i = 0; i < SILENT; i++)
+        socks[i] = one_connection(ctx, &b, &k);
+    int peak = base;
+    int64_t end = it_now_ms() + 5000; /* all of them accepted */
+    while ((peak = broker_fds(&b)) < base + 1 + SILENT && it_now_ms() < end) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_int_ge(peak, base + 1 + SILENT);
+    int after = wait_fds(&b, base + 1, 5000, &peak);
+    double secs = (double)(it_now_ms() - t0) / 1000.0;
+    printf("it_quota: --silent-timeout 1, %d silent connections: broker fds "
+           "%d before, %d at most, %d after %.1f s\n",
+           SILENT, base, peak, after, secs);
+    ck_assert_int_eq(after, base + 1);
+    ck_assert_double_ge(secs, 0.9);
+    r = ping_on(talker, 2); /* the one that spoke is still open */
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, ST(OK));
+    shangju__reply__free_unpacked(r, NULL);
+    for (int i = 0; i < SILENT; i++)
+        zmq_close(socks[i]);
+    zmq_close(talker);
+    zmq_ctx_term(ctx);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
+/* A client whose idle connection the broker shut reconnects by itself:
+ * its next request is answered at once, without a retry. */
+START_TEST(idle_client_reconnects_transparently)
+{
+    static const char *const args[] = {"--silent-timeout", "1", "--log-level",
+                                       "debug", NULL};
+    it_broker_t b;
+    it_broker_new(&b, args);
+    sj_client_t *committee = it_client(&b, NULL, 5000, 0);
+    sj_keypair_t k;
+    it_member_add(committee, SHANGJU__ROLE__ROLE_RESIDENT, "Sleeper", "1", 0,
+                  &k);
+    sj_client_t *c = it_client(&b, &k, 2000, 0); /* no retry */
+    int64_t end = it_now_ms() + 5000;
+    bool shut = false;
+    while (!shut && it_now_ms() < end) {
+        char *log = it_broker_log(&b);
+        shut = strstr(log, "event=silent_closed") != NULL;
+        free(log);
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(shut, "no silent connection was closed");
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(PING), 0);
+    int64_t t0 = it_now_ms();
+    ck_assert_int_eq(it_status(c, &req), ST(OK));
+    int64_t ms = it_now_ms() - t0;
+    printf("it_quota: a client's idle connection was shut; its next Ping "
+           "answered in %lld ms\n",
+           (long long)ms);
+    ck_assert_int_lt(ms, 1000);
+    sj_client_destroy(&c);
+    sj_client_destroy(&committee);
+    ck_assert_int_eq(it_broker_stop(&b), 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     it_init(argc, argv);
@@ -429,6 +666,13 @@ int main(int argc, char **argv)
     tcase_add_test(tc, full_disk_answers_resource_exhausted);
     tcase_add_test(tc, connections_per_key_are_bounded);
     suite_add_tcase(s, tc);
+    /* connections held per member (CK_RUN_CASE=conns runs just these) */
+    TCase *conns = tcase_create("conns");
+    tcase_set_timeout(conns, 60);
+    tcase_add_test(conns, connections_over_the_cap_are_refused_and_closed);
+    tcase_add_test(conns, silent_connections_are_closed);
+    tcase_add_test(conns, idle_client_reconnects_transparently);
+    suite_add_tcase(s, conns);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
