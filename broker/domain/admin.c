@@ -100,6 +100,8 @@ int sj_h_admin_stats(sj_call_t *c, const Shangju__Request *req)
         s->map_max = b->map_max;
         s->reads_offloaded = b->reads_offloaded;
         s->rate_limited = b->rate_limited;
+        s->connections_refused = b->conns_refused;
+        s->connections_silent_closed = b->conns_silent;
         s->auth_failures = b->auth_failures;
         s->connections = b->connections;
         if (request_counts(c, b, s) != 0)

@@ -57,6 +57,8 @@ typedef struct {
     /* issue 13; written by the loop only, read by the stats handler */
     uint64_t reads_offloaded, rate_limited, placard_cache_hits;
     uint64_t map_max;
+    /* requests refused with rate.connections; silent connections shut */
+    uint64_t conns_refused, conns_silent;
     /* issue 15: metrics */
     uint64_t auth_failures; /* connections ZAP refused */
     uint64_t connections;   /* open connections to the request socket */

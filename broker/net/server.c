@@ -78,7 +78,6 @@ struct sj_server {
     /* connections per member and silent ones (conns.h) */
     sj_conns_t *conns;
     int router_port; /* the ROUTER's TCP port (0: not TCP) */
-    uint64_t conns_silent, conns_refused;
 };
 
 static int set_int(void *sock, int opt, int v)
@@ -397,11 +396,12 @@ static void refuse_connection(sj_server_t *s, zmq_msg_t *id, zmq_msg_t *frame)
                 "again");
     if (req)
         shangju__request__free_unpacked(req, NULL);
-    if (s->conns_refused++ % 100 == 0)
+    if (s->stats.conns_refused++ % 100 == 0)
         sj_log(SJ_LOG_WARN,
                "event=connection_refused max=%u total=%llu "
                "msg=\"a member holds too many connections\"",
-               s->cfg->max_connections, (unsigned long long)s->conns_refused);
+               s->cfg->max_connections,
+               (unsigned long long)s->stats.conns_refused);
 }
 
 /* Receive one [routing id][request] message into slot s->n. Returns 1 when
@@ -659,7 +659,7 @@ static void sweep_conns(sj_server_t *s)
     if (silent)
         sj_log(SJ_LOG_DEBUG, "event=silent_closed count=%llu",
                (unsigned long long)silent);
-    s->conns_silent += silent;
+    s->stats.conns_silent += silent;
 }
 
 /* One group commit: requests waiting (s->n of them) and due timers. */

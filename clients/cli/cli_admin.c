@@ -69,6 +69,8 @@ static void stats_text(const Shangju__Stats *s)
     count_row(_("requests"), s->requests);
     count_row(_("retries answered"), s->retries_answered);
     count_row(_("refused connections"), s->auth_failures);
+    count_row(_("connections over the cap"), s->connections_refused);
+    count_row(_("silent connections closed"), s->connections_silent_closed);
     count_row(_("open connections"), s->connections);
     sj_cli_time(s->last_backup_at, a, sizeof a);
     row(_("last backup"), "%s", s->last_backup_at ? a : _("none"));

@@ -66,6 +66,8 @@ static const label_t labels[] = {
     {"confirmed_at", NC_("field", "confirmed on")},
     {"confirmed_by", NC_("field", "confirmed by")},
     {"connections", NC_("field", "open connections")},
+    {"connections_refused", NC_("field", "connections over the cap")},
+    {"connections_silent_closed", NC_("field", "silent connections closed")},
     {"contact", NC_("field", "contact")},
     {"count", NC_("field", "count")},
     {"covenant", NC_("field", "covenant")},

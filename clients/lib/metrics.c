@@ -83,6 +83,13 @@ char *sj_metrics_render(const Shangju__Stats *s, size_t *len)
         "Connections refused by the key check (unknown, suspended, not "
         "CURVE).",
         (double)s->auth_failures);
+    one(f, "shangju_connections_refused_total", "counter",
+        "Requests refused because their key already held --max-connections "
+        "connections (each such connection is then closed).",
+        (double)s->connections_refused);
+    one(f, "shangju_connections_silent_closed_total", "counter",
+        "Connections closed for sending no request within --silent-timeout.",
+        (double)s->connections_silent_closed);
     one(f, "shangju_connections", "gauge",
         "Open connections to the request socket.", (double)s->connections);
     one(f, "shangju_last_backup_time_seconds", "gauge",

@@ -112,6 +112,9 @@ for path in sys.argv[1:]:
     assert v("shangju_connections") >= 1, path
     assert v("shangju_start_time_seconds") > 1.7e9, path
     assert v("shangju_auth_failures_total") >= 1, path
+    # counters at zero are exposed too, so alerts need no "absent" rule
+    assert v("shangju_connections_refused_total") == 0, path
+    assert v("shangju_connections_silent_closed_total") >= 0, path
 print("prometheus ok")
 PYEOF
 

@@ -494,6 +494,18 @@ static Shangju__Reply *ping_on(void *s, uint64_t request_id)
 
 #define CAP 4
 
+/* The broker's statistics, read by the committee (admin stats). */
+static Shangju__Reply *stats_of(sj_client_t *committee)
+{
+    Shangju__Request req;
+    it_bodies_t bodies;
+    it_request(&req, &bodies, K(ADMIN_STATS), 0);
+    Shangju__Reply *r = it_call(committee, &req);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, ST(OK));
+    return r;
+}
+
 /* One key opens CAP + 10 connections that each send a Ping: CAP are
  * answered, the others refused with rate.connections and closed, so the
  * broker's descriptors drop back; a neighbour is not affected, and once
@@ -552,6 +564,10 @@ START_TEST(connections_over_the_cap_are_refused_and_closed)
     for (int i = 0; i < CAP + 10; i++)
         zmq_close(socks[i]);
     ck_assert_int_eq(wait_fds(&b, base, 5000, NULL), base);
+    /* the operator sees them: admin stats and the metrics count them */
+    r = stats_of(committee);
+    ck_assert_uint_eq(r->stats->connections_refused, 10);
+    shangju__reply__free_unpacked(r, NULL);
     void *again = one_connection(ctx, &b, &k);
     r = ping_on(again, 2002);
     ck_assert_ptr_nonnull(r);
@@ -603,6 +619,10 @@ START_TEST(silent_connections_are_closed)
     r = ping_on(talker, 2); /* the one that spoke is still open */
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->status, ST(OK));
+    shangju__reply__free_unpacked(r, NULL);
+    r = stats_of(committee);
+    ck_assert_uint_ge(r->stats->connections_silent_closed, SILENT);
+    ck_assert_uint_eq(r->stats->connections_refused, 0);
     shangju__reply__free_unpacked(r, NULL);
     for (int i = 0; i < SILENT; i++)
         zmq_close(socks[i]);
