@@ -315,6 +315,10 @@ json_object *sj_cli_message_json(const ProtobufCMessage *m);
 size_t sj_cli_width(const char *s);
 /* Write s and spaces up to width display columns. */
 void sj_cli_pad(FILE *out, const char *s, size_t width);
+/* One "label  value" line on stdout: indent spaces, the label padded to
+ * cols display columns, a space, then fmt (admin stats, the report). */
+void sj_cli_row(size_t indent, const char *label, size_t cols, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
 
 /* Labels (cli_labels.c): the display name of a record's field key
  * ("created_at"), translated; an unknown key is itself. The string is

@@ -4,7 +4,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,18 +22,7 @@ static void mib(char *buf, size_t cap, uint64_t bytes)
 #define LABEL_COLS 22 /* display columns of the labels */
 
 /* "label      value", the label padded by display width. */
-static void row(const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void row(const char *label, const char *fmt, ...)
-{
-    va_list ap;
-    sj_cli_pad(stdout, label, LABEL_COLS);
-    fputc(' ', stdout);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-}
+#define row(label, ...) sj_cli_row(0, label, LABEL_COLS, __VA_ARGS__)
 
 static void count_row(const char *label, uint64_t n)
 {

@@ -6,6 +6,7 @@
  * every record prints the same way and zero values are shown. */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 #include <unistr.h>
@@ -179,6 +180,19 @@ void sj_cli_pad(FILE *out, const char *s, size_t width)
     size_t w = sj_cli_width(s);
     fputs(s, out);
     fprintf(out, "%*s", (int)(w < width ? width - w : 0), "");
+}
+
+void sj_cli_row(size_t indent, const char *label, size_t cols, const char *fmt,
+                ...)
+{
+    va_list ap;
+    printf("%*s", (int)indent, "");
+    sj_cli_pad(stdout, label, cols);
+    fputc(' ', stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
 }
 
 /* One "label  value" line; the value's own line breaks continue under

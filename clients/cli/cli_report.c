@@ -3,7 +3,6 @@
  * and the ranking) as a readable page, CSV for spreadsheets, or --json. */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "cli_enums.h"
@@ -28,19 +27,7 @@ static void duration(char *buf, size_t cap, int64_t ms)
 
 /* "  label          value": the label padded by display width, so
  * Chinese labels line up too. */
-static void row(const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void row(const char *label, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("  ", stdout);
-    sj_cli_pad(stdout, label, LABEL_COLS);
-    fputc(' ', stdout);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-}
+#define row(label, ...) sj_cli_row(2, label, LABEL_COLS, __VA_ARGS__)
 
 static void count_row(const char *field, uint64_t n)
 {
