@@ -3,7 +3,8 @@
 # the broker of COMMIT (default 6d38483, main just before the reader pool)
 # in a throwaway worktree and runs this tree's it_load and it_quota against
 # it (SJ_IT_BROKER), dropping the options that broker does not know
-# (SJ_IT_DROP_OPTIONS: --rate, --max-open-wishes, --map-max; without them
+# (SJ_IT_DROP_OPTIONS: --rate, --max-open-wishes, --map-max,
+# --max-connections, --silent-timeout; without them
 # it has no limits, which is what it did) and the `init` step it did not
 # have (SJ_IT_NO_INIT). Every case should fail there;
 # the figures each case prints are the demonstration
@@ -33,7 +34,7 @@ broker=$(find "$OLD/build" -name shangju-broker -type f -perm -u+x | head -1)
 }
 
 export SJ_IT_BROKER=$broker
-export SJ_IT_DROP_OPTIONS=--rate,--max-open-wishes,--map-max
+export SJ_IT_DROP_OPTIONS=--rate,--max-open-wishes,--map-max,--max-connections,--silent-timeout
 export SJ_IT_NO_INIT=1 # it made its store on first start
 export SJ_ENOSPC_SHIM=$BUILD/tests/libenospc_shim.so
 for t in it_load it_quota; do
