@@ -147,9 +147,19 @@ def broker_start():
 
 
 def wait_for(cond, what, timeout=30):
+    """Polls cond until it is true. A widget GTK destroys while the tree is
+    being read (a page rebuilt, a row replaced) raises an AT-SPI error for
+    that one read: that is a retry, not a failure; a process that died is."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        v = cond()
+        try:
+            v = cond()
+        except GLib.GError as e:
+            dead = [n for n, p in PROCS.items() if p.poll() is not None]
+            if dead:
+                fail("%s exited while waiting for %s (%s)" %
+                     (", ".join(dead), what, e))
+            v = None
         if v:
             return v
         time.sleep(0.05)
@@ -239,8 +249,17 @@ def find_all(root, role=None, name=None):
 
 
 def texts(root):
-    """Every label's text under root (the names GTK gives labels)."""
-    return [x.name for x in find_all(root, role="label") if x.name]
+    """Every label's text under root (the names GTK gives labels); a label
+    destroyed between the search and the read is skipped."""
+    out = []
+    for x in find_all(root, role="label"):
+        try:
+            n = x.name
+        except GLib.GError:
+            continue
+        if n:
+            out.append(n)
+    return out
 
 
 def press(root, name, role="push button", timeout=30):
