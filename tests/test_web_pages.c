@@ -11,6 +11,7 @@
 
 #include "html.h"
 #include "pages.h"
+#include "sj_zone.h"
 
 #define WS(x) SHANGJU__WISH_STATE__WISH_STATE_##x
 #define CS(x) SHANGJU__COMPACT_STATE__COMPACT_STATE_##x
@@ -385,6 +386,36 @@ START_TEST(stylesheet_is_elderly_friendly)
 }
 END_TEST
 
+/* Times are the community's (issue 15): a page names the offset it
+ * prints a time in, and gives machines the full instant; a day (a
+ * compact's term) is a plain date. 1700000000000 ms is 2023-11-14 22:13:20
+ * UTC, 06:13 the next morning in Shanghai. */
+START_TEST(times_carry_their_zone)
+{
+    ck_assert_int_eq(sj_zone_use("Asia/Shanghai"), 0);
+    Shangju__Wish w = SHANGJU__WISH__INIT;
+    w.id = 9;
+    w.title = w.details = w.category = w.community = w.building = "x";
+    w.state = WS(OPEN);
+    w.created_at = 1700000000000;
+    web_buf_t b;
+    web_buf_init(&b, WEB_PAGE_MAX);
+    web_ctx_t x = ctx(SJ_LANG_ZH, "/w/9");
+    web_page_wish(&b, &x, &w, NULL);
+    char *page = take(&b);
+    ck_assert_ptr_nonnull(strstr(page, "<time datetime=\"2023-11-15T06:13:20"
+                                       "+08:00\">2023-11-15 06:13 (UTC+08:00)"
+                                       "</time>"));
+    free(page);
+    ck_assert_int_eq(sj_zone_use("UTC"), 0);
+    web_buf_init(&b, WEB_PAGE_MAX);
+    web_page_wish(&b, &x, &w, NULL);
+    page = take(&b);
+    ck_assert_ptr_nonnull(strstr(page, "2023-11-14 22:13 (UTC+00:00)"));
+    free(page);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("web_pages");
@@ -397,6 +428,7 @@ static Suite *suite(void)
     tcase_add_test(tc, error_pages_in_both_languages);
     tcase_add_test(tc, escaper_and_cap);
     tcase_add_test(tc, stylesheet_is_elderly_friendly);
+    tcase_add_test(tc, times_carry_their_zone);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,7 +6,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "sj_zone.h"
 
 #define WS(x) SHANGJU__WISH_STATE__WISH_STATE_##x
 #define CS(x) SHANGJU__COMPACT_STATE__COMPACT_STATE_##x
@@ -74,26 +75,32 @@ static void link_id(web_buf_t *b, const web_ctx_t *x, char kind, uint64_t id)
     web_buf_put(b, "\">");
 }
 
+/* A moment, in the community's zone (sj_zone_use at start): the minute
+ * people read, with the offset it is in (a phone may be set to another
+ * zone), and the full instant for machines. */
 static void date(web_buf_t *b, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    char s[32];
-    if (ms <= 0 || !localtime_r(&t, &tm) ||
-        !strftime(s, sizeof s, "%Y-%m-%d %H:%M", &tm))
-        s[0] = '-', s[1] = '\0';
-    web_buf_printf(b, "<time>%s</time>", s);
+    char iso[SJ_ZONE_TIME_MAX];
+    sj_zone_rfc3339_seconds(ms, iso, sizeof iso);
+    /* "2023-11-15T06:13:20+08:00": date, minute and offset at fixed places */
+    if (ms <= 0 || strlen(iso) != 25) {
+        web_buf_put(b, "<time>-</time>");
+        return;
+    }
+    web_buf_printf(b, "<time datetime=\"%s\">%.10s %.5s (UTC%s)</time>", iso,
+                   iso, iso + 11, iso + 19);
 }
 
+/* A day (a compact's term) in the community's zone. */
 static void day(web_buf_t *b, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    char s[32];
-    if (ms <= 0 || !localtime_r(&t, &tm) ||
-        !strftime(s, sizeof s, "%Y-%m-%d", &tm))
-        s[0] = '-', s[1] = '\0';
-    web_buf_printf(b, "<time>%s</time>", s);
+    char iso[SJ_ZONE_TIME_MAX];
+    sj_zone_rfc3339_seconds(ms, iso, sizeof iso);
+    if (ms <= 0 || strlen(iso) != 25) {
+        web_buf_put(b, "<time>-</time>");
+        return;
+    }
+    web_buf_printf(b, "<time datetime=\"%.10s\">%.10s</time>", iso, iso);
 }
 
 /* ------------------------------------------------------------- the frame */
