@@ -3,11 +3,10 @@
  * the .proto needs no code here. */
 #include "codec.h"
 
-#include <ctype.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 const char *sj_strerror(int code)
@@ -131,13 +130,33 @@ const char *sj_status_name(int status)
     return v->name + strlen("STATUS_");
 }
 
+/* ASCII case, whatever LC_CTYPE says: the daemons set it from the
+ * operator's locale, and in a Turkish one tolower('I') is not 'i'. Enum
+ * names go into logs, signed notices and replies. */
+static bool ascii_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static char ascii_lower(char c)
+{
+    return ascii_upper(c) ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ascii_case_eq(const char *a, const char *b)
+{
+    for (; *a && ascii_lower(*a) == ascii_lower(*b); a++, b++)
+        ;
+    return ascii_lower(*a) == ascii_lower(*b);
+}
+
 /* Length of the "WISH_STATE_" prefix shared by all values of d: the enum's
  * name in upper snake case plus the underscore. */
 static size_t prefix_len(const ProtobufCEnumDescriptor *d)
 {
     size_t n = 0;
     for (const char *p = d->short_name; *p; p++) {
-        if (p != d->short_name && isupper((unsigned char)*p))
+        if (p != d->short_name && ascii_upper(*p))
             n++; /* the underscore before each inner capital */
         n++;
     }
@@ -172,7 +191,7 @@ static const char *enum_short_locked(const ProtobufCEnumDescriptor *d,
     char *dst = cache[cached].name;
     size_t i = 0;
     for (; src[i] && i < sizeof cache[0].name - 1; i++)
-        dst[i] = (char)tolower((unsigned char)src[i]);
+        dst[i] = ascii_lower(src[i]);
     dst[i] = '\0';
     cache[cached].d = d;
     cache[cached].value = value;
@@ -195,7 +214,7 @@ int sj_enum_parse(const ProtobufCEnumDescriptor *d, const char *name,
         return SJ_EINVAL;
     for (unsigned i = 0; i < d->n_values; i++) {
         const char *s = sj_enum_short(d, d->values[i].value);
-        if (s && strcasecmp(s, name) == 0) {
+        if (s && ascii_case_eq(s, name)) {
             *value = d->values[i].value;
             return SJ_OK;
         }

@@ -113,7 +113,7 @@ typedef enum {
 const char *sj_reason_code(sj_reason_t r);
 
 /* The English sentence for users, an msgid of the "shangju" catalogue
- * (clients show its translation: clients/lib/i18n.h). NULL for SJ_R_NONE
+ * (clients show its translation: proto/i18n.h). NULL for SJ_R_NONE
  * or a value out of range. The string is static. */
 const char *sj_reason_text(sj_reason_t r);
 

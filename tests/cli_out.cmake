@@ -9,10 +9,11 @@ target_compile_options(test_cli_out PRIVATE ${SJ_WARNINGS})
 add_test(NAME cli_out COMMAND test_cli_out)
 set_tests_properties(cli_out PROPERTIES
     ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};LANG=C.UTF-8")
-#   it_cli_zh  the main commands under LANGUAGE=zh_CN print no English
+#   it_cli_zh  the main commands under LANGUAGE=zh_CN print no English; the
+#              daemons' --help and usage errors are in Chinese too
 add_test(NAME it_cli_zh
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/integration/it_cli_zh.sh
                  $<TARGET_FILE:shangju-broker> $<TARGET_FILE:shangju>
                  $<TARGET_FILE:it_tool>)
 set_tests_properties(it_cli_zh PROPERTIES TIMEOUT 120 LABELS integration
-    ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR}")
+    ENVIRONMENT "SHANGJU_LOCALEDIR=${SJ_BUILD_LOCALEDIR};SJ_WEB_BIN=$<TARGET_FILE:shangju-web>;SJ_METRICS_BIN=$<TARGET_FILE:shangju-metrics>;SJ_CHAT_BIN=$<TARGET_FILE:shangju-chat>")

@@ -1,4 +1,4 @@
-/* Check suite of the catalogue reader (clients/lib/i18n.c): sj_tr answers
+/* Check suite of the catalogue reader (proto/i18n.c): sj_tr answers
  * in each language from the compiled catalogue, falls back to the English
  * source, and a damaged catalogue means English, never a crash. */
 #include <check.h>

@@ -14,6 +14,7 @@
 
 #include "datadir.h"
 #include "demo.h"
+#include "i18n.h"
 #include "log.h"
 #include "notify.h"
 #include "notice.h"
@@ -30,72 +31,88 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+/* --help, in the operator's language: one piece an option, so a changed
+ * option leaves the others translated. In English it is what help2man
+ * makes the man page from. */
+static const char *const help_options[] = {
+    /* TRANSLATORS: shangju-broker --help. Keep option names, metavariables
+     * (DIR, EP, N ...), file and environment names and values as they are
+     * and start each description in the English column, so the columns
+     * still line up; keep lines within 79 columns (a Chinese character
+     * takes two). */
+    N_("  --requests EP      request endpoint (default "
+       "tcp://127.0.0.1:7400)\n"),
+    N_("  --events EP        event endpoint (default tcp://127.0.0.1:7401)\n"),
+    N_("  --public-url URL   base of links in QR codes\n"),
+    N_("  --time-zone ZONE   the community's zone, a tzdata name\n"
+       "                     (default Asia/Shanghai): report years,\n"
+       "                     compact terms, printed times\n"),
+    N_("  --log-level L      debug, info, warn or error (default info)\n"),
+    N_("  --map-size MIB     LMDB map size in MiB (default 1024)\n"),
+    N_("  --demo             (init) seed a demo community\n"),
+    N_("  --monitor          (init) also register a member of the\n"
+       "                     monitor role, its key in DIR/monitor.key\n"
+       "                     (statistics only: health checks, metrics)\n"),
+    N_("  --points-per-wish N         points a merchant earns for a\n"
+       "                              closed wish (default 10)\n"),
+    N_("  --points-per-performance N  points earned per performed\n"
+       "                              compact item (default 5)\n"),
+    N_("  --max-claims N              wishes a merchant may hold claimed\n"
+       "                              at once (default 5)\n"),
+    N_("  --max-claim-days N          the longest due period of a claim\n"
+       "                              (default 14)\n"),
+    N_("  --quick-release-minutes N   a release this soon after claiming\n"
+       "                              counts as a lapse (default 60)\n"),
+    N_("  --map-max MIB      the map grows by itself up to this (default\n"
+       "                     8 x --map-size, at least 8192); the last\n"
+       "                     1/32 is kept for the committee\n"),
+    N_("  --readers N        threads answering reads beside the writer\n"
+       "                     (default: one less than the processors,\n"
+       "                     at least 1; 0: the writer answers them)\n"),
+    N_("  --rate [ROLE=]N    requests per second a member may make\n"
+       "                     (3 s of burst); ROLE: resident, merchant,\n"
+       "                     committee, bridge, web, monitor; without\n"
+       "                     ROLE residents and merchants (default 20;\n"
+       "                     others unlimited); 0 = unlimited\n"),
+    N_("  --max-open-wishes N  live wishes one member may own (default\n"
+       "                     50; 0 = unlimited)\n"),
+    N_("  --max-connections N  connections one member may hold that\n"
+       "                     have sent a request (default 32;\n"
+       "                     0 = unlimited)\n"),
+    N_("  --silent-timeout S   close a connection that sent no request\n"
+       "                     within S seconds (default 30; 0 = never)\n"),
+    N_("  --help             show this help\n"),
+    N_("  --version          show the version\n"),
+};
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: shangju-broker [OPTION]...\n"
+    fputs(_("Usage: shangju-broker [OPTION]...\n"
             "       shangju-broker init [--data DIR] [--monitor] [--demo]\n"
             "Run the Shangju merchant-resident alliance broker on an\n"
             "initialised data directory; `init` makes a new community there\n"
-            "first (once: it refuses a directory that holds one).\n\n"
-            "  --data DIR         store and keys (default " SJ_DEFAULT_DATA
-            ");\n"
-            "                     init writes server.key, server.pub,\n"
-            "                     notice.key, committee.key there\n"
-            "  --requests EP      request endpoint (default "
-            "tcp://127.0.0.1:7400)\n"
-            "  --events EP        event endpoint (default "
-            "tcp://127.0.0.1:7401)\n"
-            "  --public-url URL   base of links in QR codes\n"
-            "  --time-zone ZONE   the community's zone, a tzdata name\n"
-            "                     (default Asia/Shanghai): report years,\n"
-            "                     compact terms, printed times\n"
-            "  --log-level L      debug, info, warn or error (default info)\n"
-            "  --map-size MIB     LMDB map size in MiB (default 1024)\n"
-            "  --demo             (init) seed a demo community\n"
-            "  --monitor          (init) also register a member of the\n"
-            "                     monitor role, its key in DIR/monitor.key\n"
-            "                     (statistics only: health checks, metrics)\n"
-            "  --points-per-wish N         points a merchant earns for a\n"
-            "                              closed wish (default 10)\n"
-            "  --points-per-performance N  points earned per performed\n"
-            "                              compact item (default 5)\n"
-            "  --max-claims N              wishes a merchant may hold claimed\n"
-            "                              at once (default 5)\n"
-            "  --max-claim-days N          the longest due period of a claim\n"
-            "                              (default 14)\n"
-            "  --quick-release-minutes N   a release this soon after claiming\n"
-            "                              counts as a lapse (default 60)\n"
-            "  --map-max MIB      the map grows by itself up to this (default\n"
-            "                     8 x --map-size, at least 8192); the last\n"
-            "                     1/32 is kept for the committee\n"
-            "  --readers N        threads answering reads beside the writer\n"
-            "                     (default: one less than the processors,\n"
-            "                     at least 1; 0: the writer answers them)\n"
-            "  --rate [ROLE=]N    requests per second a member may make\n"
-            "                     (3 s of burst); ROLE: resident, merchant,\n"
-            "                     committee, bridge, web, monitor; without\n"
-            "                     ROLE residents and merchants (default 20;\n"
-            "                     others unlimited); 0 = unlimited\n"
-            "  --max-open-wishes N  live wishes one member may own (default\n"
-            "                     50; 0 = unlimited)\n"
-            "  --max-connections N  connections one member may hold that\n"
-            "                     have sent a request (default 32;\n"
-            "                     0 = unlimited)\n"
-            "  --silent-timeout S   close a connection that sent no request\n"
-            "                     within S seconds (default 30; 0 = never)\n"
-            "  --help             show this help\n"
-            "  --version          show the version\n\n"
-            "Environment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
+            "first (once: it refuses a directory that holds one).\n\n"),
+          out);
+    fprintf(out,
+            _("  --data DIR         store and keys (default %s);\n"
+              "                     init writes server.key, server.pub,\n"
+              "                     notice.key, committee.key there\n"),
+            SJ_DEFAULT_DATA);
+    for (size_t i = 0; i < sizeof help_options / sizeof help_options[0]; i++)
+        fputs(_(help_options[i]), out);
+    fputs(_("\nEnvironment: SHANGJU_DATA, SHANGJU_REQUESTS, SHANGJU_EVENTS,\n"
             "SHANGJU_PUBLIC_URL, SHANGJU_LOG_LEVEL, SHANGJU_MAP_SIZE,\n"
             "SHANGJU_TIME_ZONE,\n"
             "SHANGJU_POINTS_PER_WISH, SHANGJU_POINTS_PER_PERFORMANCE,\n"
             "SHANGJU_MAX_CLAIMS, SHANGJU_MAX_CLAIM_DAYS,\n"
-            "SHANGJU_QUICK_RELEASE_MINUTES, SHANGJU_MAP_MAX, SHANGJU_READERS,\n"
+            "SHANGJU_QUICK_RELEASE_MINUTES, SHANGJU_MAP_MAX, "
+            "SHANGJU_READERS,\n"
             "SHANGJU_RATE, SHANGJU_MAX_OPEN_WISHES, SHANGJU_MAX_CONNECTIONS,\n"
-            "SHANGJU_SILENT_TIMEOUT (flags win).\n"
-            "Exit status: 0 after a clean stop, 1 on a start-up failure, "
-            "2 on a usage error.\n");
+            "SHANGJU_SILENT_TIMEOUT (flags win).\n"),
+          out);
+    fputs(_("Exit status: 0 after a clean stop, 1 on a start-up failure, 2 "
+            "on a usage error.\n"),
+          out);
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -108,28 +125,29 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* Points per event: 0 (none) .. 1,000,000. */
+/* Points per event: 0 (none) .. 1,000,000. name is an N_() string. */
 static int parse_points(const char *name, const char *s, uint64_t *out)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || *s == '-' || v > 1000000) {
-        fprintf(stderr, "shangju-broker: bad %s '%s' (0..1000000)\n", name, s);
+        fprintf(stderr, _("shangju-broker: bad %s '%s' (0..1000000)\n"),
+                _(name), s);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-/* A whole number in min..max for the setting name. */
+/* A whole number in min..max for the setting name (an N_() string). */
 static int parse_count(const char *name, const char *s, long long min,
                        long long max, long long *out)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
     if (!*s || *end || v < min || v > max) {
-        fprintf(stderr, "shangju-broker: bad %s '%s' (%lld..%lld)\n", name, s,
-                min, max);
+        fprintf(stderr, _("shangju-broker: bad %s '%s' (%lld..%lld)\n"),
+                _(name), s, min, max);
         return -1;
     }
     *out = v;
@@ -148,17 +166,17 @@ static int parse_claims(const char *max_claims, const char *max_days,
     if (!quick)
         quick = getenv("SHANGJU_QUICK_RELEASE_MINUTES");
     if (max_claims && *max_claims) {
-        if (parse_count("max claims", max_claims, 1, 1000, &v))
+        if (parse_count(N_("max claims"), max_claims, 1, 1000, &v))
             return -1;
         cfg->max_live_claims = (unsigned)v;
     }
     if (max_days && *max_days) {
-        if (parse_count("max claim days", max_days, 1, 90, &v))
+        if (parse_count(N_("max claim days"), max_days, 1, 90, &v))
             return -1;
         cfg->claim_due_max_ms = v * SJ_DAY_MS;
     }
     if (quick && *quick) {
-        if (parse_count("quick release minutes", quick, 0, 7 * 24 * 60, &v))
+        if (parse_count(N_("quick release minutes"), quick, 0, 7 * 24 * 60, &v))
             return -1;
         cfg->quick_release_ms = v * 60 * 1000;
     }
@@ -181,7 +199,7 @@ static int parse_rate(const char *s, sj_config_t *cfg)
     };
     const char *eq = strchr(s, '=');
     long long v;
-    if (parse_count("rate", eq ? eq + 1 : s, 0, 1000000, &v))
+    if (parse_count(N_("rate"), eq ? eq + 1 : s, 0, 1000000, &v))
         return -1;
     if (!eq) {
         cfg->rate[SHANGJU__ROLE__ROLE_RESIDENT] = (unsigned)v;
@@ -194,7 +212,7 @@ static int parse_rate(const char *s, sj_config_t *cfg)
             cfg->rate[roles[i].role] = (unsigned)v;
             return 0;
         }
-    fprintf(stderr, "shangju-broker: bad rate role in '%s'\n", s);
+    fprintf(stderr, _("shangju-broker: bad rate role in '%s'\n"), s);
     return -1;
 }
 
@@ -218,29 +236,29 @@ static int parse_load(const char *map_max, const char *readers,
     if (!silent)
         silent = getenv("SHANGJU_SILENT_TIMEOUT");
     if (max_conns && *max_conns) {
-        if (parse_count("max connections", max_conns, 0, 1000000, &v))
+        if (parse_count(N_("max connections"), max_conns, 0, 1000000, &v))
             return -1;
         cfg->max_connections = (unsigned)v;
     }
     if (silent && *silent) {
-        if (parse_count("silent timeout", silent, 0, 86400, &v))
+        if (parse_count(N_("silent timeout"), silent, 0, 86400, &v))
             return -1;
         cfg->silent_ms = v * 1000;
     }
     if (map_max && *map_max) {
-        if (parse_count("map max", map_max, 1, 1LL << 30, &v))
+        if (parse_count(N_("map max"), map_max, 1, 1LL << 30, &v))
             return -1;
         cfg->map_max = (size_t)v << 20;
     }
     if (readers && *readers) {
-        if (parse_count("readers", readers, 0, 64, &v))
+        if (parse_count(N_("readers"), readers, 0, 64, &v))
             return -1;
         cfg->readers = (unsigned)v;
     }
     if (rate && *rate && parse_rate(rate, cfg))
         return -1;
     if (max_open && *max_open) {
-        if (parse_count("max open wishes", max_open, 0, 1000000, &v))
+        if (parse_count(N_("max open wishes"), max_open, 0, 1000000, &v))
             return -1;
         cfg->max_open_wishes = (unsigned)v;
     }
@@ -386,27 +404,28 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
             printf("shangju-broker %s\n", SJ_VERSION);
             exit(0);
         default:
-            fprintf(stderr, "Try 'shangju-broker --help'.\n");
+            fputs(_("Try 'shangju-broker --help'.\n"), stderr);
             return 2;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "shangju-broker: unexpected argument '%s'\n",
+        fprintf(stderr, _("shangju-broker: unexpected argument '%s'\n"),
                 argv[optind]);
         return 2;
     }
     if (level && *level) {
         int l = sj_log_parse_level(level);
         if (l < 0) {
-            fprintf(stderr, "shangju-broker: bad log level '%s'\n", level);
+            fprintf(stderr, _("shangju-broker: bad log level '%s'\n"), level);
             return 2;
         }
         sj_log_set_level((sj_log_level_t)l);
     }
     if ((per_wish && *per_wish &&
-         parse_points("points per wish", per_wish, &cfg->points_per_wish)) ||
+         parse_points(N_("points per wish"), per_wish,
+                      &cfg->points_per_wish)) ||
         (per_perf && *per_perf &&
-         parse_points("points per performance", per_perf,
+         parse_points(N_("points per performance"), per_perf,
                       &cfg->points_per_performance)) ||
         parse_claims(max_claims, max_days, quick, cfg) ||
         parse_load(map_max, readers, rates_given ? "" : NULL, max_open,
@@ -414,21 +433,22 @@ static int parse_args(int argc, char **argv, sj_config_t *cfg)
         return 2;
     if (!public_url_ok(cfg->public_url)) {
         fprintf(stderr,
-                "shangju-broker: bad public URL '%s' (want http:// or "
-                "https://, a host, no spaces or quotes, up to 200 bytes)\n",
+                _("shangju-broker: bad public URL '%s' (want http:// or "
+                  "https://, a host, no spaces or quotes, up to 200 "
+                  "bytes)\n"),
                 cfg->public_url);
         return 2;
     }
     /* Before any thread starts: every date rule and log line uses it. */
     if (sj_zone_use(cfg->time_zone) != 0) {
         fprintf(stderr,
-                "shangju-broker: unknown time zone '%s' (a tzdata name such "
-                "as Asia/Shanghai or UTC; is tzdata installed?)\n",
+                _("shangju-broker: unknown time zone '%s' (a tzdata name "
+                  "such as Asia/Shanghai or UTC; is tzdata installed?)\n"),
                 cfg->time_zone);
         return 2;
     }
     if (map && *map && parse_size(map, &cfg->map_size) != 0) {
-        fprintf(stderr, "shangju-broker: bad map size '%s' (MiB)\n", map);
+        fprintf(stderr, _("shangju-broker: bad map size '%s' (MiB)\n"), map);
         return 2;
     }
     sj_config_fix(cfg);
@@ -468,16 +488,24 @@ static int run_init(const sj_config_t *cfg)
     sj_log(SJ_LOG_INFO, "event=initialised data=%s monitor=%s demo=%s",
            cfg->data_dir, want_monitor ? "yes" : "no",
            cfg->demo ? "yes" : "no");
-    printf("Initialised a new community in %s: the committee's key is "
-           "%s/committee.key%s%s%s; clients need %s/server.pub.\n",
-           cfg->data_dir, cfg->data_dir, want_monitor ? ", the monitor's " : "",
-           want_monitor ? cfg->data_dir : "",
-           want_monitor ? "/monitor.key" : "", cfg->data_dir);
+    const char *dir = cfg->data_dir;
+    if (want_monitor)
+        printf(_("Initialised a new community in %s: the committee's key is "
+                 "%s/committee.key, the monitor's %s/monitor.key; clients "
+                 "need %s/server.pub.\n"),
+               dir, dir, dir, dir);
+    else
+        printf(_("Initialised a new community in %s: the committee's key is "
+                 "%s/committee.key; clients need %s/server.pub.\n"),
+               dir, dir, dir);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
+    /* Help, usage errors and `init`'s answer in the operator's language;
+     * log lines and numbers stay in the C locale (see i18n.h). */
+    sj_i18n_init_messages();
     sj_config_t cfg;
     sj_config_defaults(&cfg);
     /* Leave a processor to the writer loop and ZeroMQ's I/O thread. */

@@ -10,75 +10,104 @@
 #include "runtime.h"
 #include "sj_zone.h"
 
-static const char help[] =
-    "usage: shangju-chat [BROKER OPTIONS] --console --as HANDLE\n"
-    "       shangju-chat [BROKER OPTIONS] --xmpp-jid JID "
-    "--xmpp-password-file FILE\n"
-    "                    [--xmpp-host HOST] [--xmpp-port PORT] "
-    "[--room ROOM_JID]\n"
-    "       shangju-chat [BROKER OPTIONS] --wechat-listen ADDR:PORT "
-    "--wechat-token-file FILE\n"
-    "                    [--wechat-aes-key-file FILE] [--wechat-appid ID "
-    "--wechat-secret-file FILE]\n"
-    "                    [--wecom-corpid ID --wecom-agentid N "
-    "--wecom-secret-file FILE]\n"
-    "                    [--wecom-webhook-file FILE]\n"
-    "\n"
-    "The Shangju chat bridge: residents post and follow wishes from chat.\n"
-    "\n"
-    "Broker options (also SHANGJU_DATA, SHANGJU_KEY, SHANGJU_SERVER_KEY,\n"
-    "SHANGJU_REQUESTS, SHANGJU_EVENTS; SHANGJU_TIME_ZONE, "
-    "default\n" SJ_ZONE_DEFAULT
-    ", is the community's zone of the log's times):\n"
-    "  --data DIR            data directory (default " SJ_DEFAULT_DATA ")\n"
-    "  --key FILE            the bridge's secret key (default "
-    "DIR/bridge.key)\n"
-    "  --server-key FILE     the broker's public key (default "
-    "DIR/server.pub)\n"
-    "  --requests EP         request endpoint (default " SJ_CLIENT_REQUESTS
-    ")\n"
-    "  --events EP           event endpoint (default " SJ_CLIENT_EVENTS ")\n"
-    "  --timeout MS          per attempt (default 3000)\n"
-    "Console:\n"
-    "  --console             read messages from stdin, print replies\n"
-    "  --as HANDLE           the chat handle the messages come from\n"
-    "XMPP:\n"
-    "  --xmpp-jid JID        the bridge's account\n"
-    "  --xmpp-password-file FILE  its password (first line)\n"
-    "  --xmpp-host HOST      server (default: from the JID's domain)\n"
-    "  --xmpp-port PORT      port (default 5222)\n"
-    "  --room ROOM_JID       community room for new wishes (MUC)\n"
-    "  --room-nick NICK      the bridge's nick there (default shangju)\n"
-    "  --xmpp-trust-tls      accept a server certificate that does not\n"
-    "                        verify (self-signed); TLS is used whenever\n"
-    "                        offered either way\n"
-    "WeChat Official Account (or, with --wecom-corpid, a WeCom application):\n"
-    "  --wechat-listen ADDR:PORT  serve the message callback here (loopback,\n"
-    "                        behind the HTTPS proxy)\n"
-    "  --wechat-token-file FILE   the callback Token (first line)\n"
-    "  --wechat-aes-key-file FILE the EncodingAESKey: safe mode (AES)\n"
-    "  --wechat-appid ID     the account's AppID\n"
-    "  --wechat-secret-file FILE  its AppSecret: replies after 5 s and\n"
-    "                        notifications by customer-service message\n"
-    "  --wechat-api URL      API base (default https://api.weixin.qq.com,\n"
-    "                        https://qyapi.weixin.qq.com for WeCom)\n"
-    "  --wechat-state DIR    outboxes and handled messages (default\n"
-    "                        DIR/wechat or DIR/wecom)\n"
-    "  --wechat-reply-ms MS  answer passively within MS (default 4500)\n"
-    "  --wecom-corpid ID     the WeCom corporation (the callback's ReceiveId)\n"
-    "  --wecom-agentid N     the application's AgentId\n"
-    "  --wecom-secret-file FILE   the application's Secret\n"
-    "  --wecom-webhook-file FILE  the group robot's webhook URL: new wishes\n"
-    "                        and thanks announced there, at most 20 a minute\n"
-    "  --wecom-webhook-interval-ms MS  between two (default 3000)\n"
-    "  --wecom-webhook-backoff-ms MS   after errcode 130101 (default 60000)\n"
-    "Common:\n"
-    "  --room-lang zh|en     language of room announcements (default: the\n"
-    "                        locale's, as for messages in no language)\n"
-    "  --burst N             messages a handle may send at once (6)\n"
-    "  --refill-ms MS        one more message allowed every MS (2000)\n"
-    "  -h, --help            this help\n"
-    "      --version         the version\n";
+/* --help in the operator's language, one piece an option or heading (a
+ * changed option leaves the others translated); in English help2man makes
+ * the man page from it. The pieces after the broker's defaults: */
+static const char *const help_rest[] = {
+    /* TRANSLATORS: shangju-chat --help. Keep option names, metavariables
+     * (DIR, FILE, JID, MS ...), file and environment names, product names
+     * and values as they are and start each description in the English
+     * column; keep lines within 79 columns (a Chinese character takes
+     * two). */
+    N_("  --timeout MS          per attempt (default 3000)\n"),
+    N_("Console:\n"),
+    N_("  --console             read messages from stdin, print replies\n"),
+    N_("  --as HANDLE           the chat handle the messages come from\n"),
+    N_("XMPP:\n"),
+    N_("  --xmpp-jid JID        the bridge's account\n"),
+    N_("  --xmpp-password-file FILE  its password (first line)\n"),
+    N_("  --xmpp-host HOST      server (default: from the JID's domain)\n"),
+    N_("  --xmpp-port PORT      port (default 5222)\n"),
+    N_("  --room ROOM_JID       community room for new wishes (MUC)\n"),
+    N_("  --room-nick NICK      the bridge's nick there (default shangju)\n"),
+    N_("  --xmpp-trust-tls      accept a server certificate that does not\n"
+       "                        verify (self-signed); TLS is used whenever\n"
+       "                        offered either way\n"),
+    N_("WeChat Official Account (or, with --wecom-corpid, a WeCom "
+       "application):\n"),
+    N_("  --wechat-listen ADDR:PORT  serve the message callback here "
+       "(loopback,\n"
+       "                        behind the HTTPS proxy)\n"),
+    N_("  --wechat-token-file FILE   the callback Token (first line)\n"),
+    N_("  --wechat-aes-key-file FILE the EncodingAESKey: safe mode (AES)\n"),
+    N_("  --wechat-appid ID     the account's AppID\n"),
+    N_("  --wechat-secret-file FILE  its AppSecret: replies after 5 s and\n"
+       "                        notifications by customer-service message\n"),
+    N_("  --wechat-api URL      API base (default https://api.weixin.qq.com,\n"
+       "                        https://qyapi.weixin.qq.com for WeCom)\n"),
+    N_("  --wechat-state DIR    outboxes and handled messages (default\n"
+       "                        DIR/wechat or DIR/wecom)\n"),
+    N_("  --wechat-reply-ms MS  answer passively within MS (default 4500)\n"),
+    N_("  --wecom-corpid ID     the WeCom corporation (the callback's "
+       "ReceiveId)\n"),
+    N_("  --wecom-agentid N     the application's AgentId\n"),
+    N_("  --wecom-secret-file FILE   the application's Secret\n"),
+    N_("  --wecom-webhook-file FILE  the group robot's webhook URL: new "
+       "wishes\n"
+       "                        and thanks announced there, at most 20 a "
+       "minute\n"),
+    N_("  --wecom-webhook-interval-ms MS  between two (default 3000)\n"),
+    N_("  --wecom-webhook-backoff-ms MS   after errcode 130101 (default "
+       "60000)\n"),
+    N_("Common:\n"),
+    N_("  --room-lang zh|en     language of room announcements (default: "
+       "the\n"
+       "                        locale's, as for messages in no language)\n"),
+    N_("  --burst N             messages a handle may send at once (6)\n"),
+    N_("  --refill-ms MS        one more message allowed every MS (2000)\n"),
+    N_("  -h, --help            this help\n"
+       "      --version         the version\n"),
+};
+
+static void print_help(void)
+{
+    fputs(_("usage: shangju-chat [BROKER OPTIONS] --console --as HANDLE\n"
+            "       shangju-chat [BROKER OPTIONS] --xmpp-jid JID "
+            "--xmpp-password-file FILE\n"
+            "                    [--xmpp-host HOST] [--xmpp-port PORT] "
+            "[--room ROOM_JID]\n"
+            "       shangju-chat [BROKER OPTIONS] --wechat-listen ADDR:PORT "
+            "--wechat-token-file FILE\n"
+            "                    [--wechat-aes-key-file FILE] [--wechat-appid "
+            "ID --wechat-secret-file FILE]\n"
+            "                    [--wecom-corpid ID --wecom-agentid N "
+            "--wecom-secret-file FILE]\n"
+            "                    [--wecom-webhook-file FILE]\n"
+            "\n"
+            "The Shangju chat bridge: residents post and follow wishes from "
+            "chat.\n"
+            "\n"),
+          stdout);
+    printf(_("Broker options (also SHANGJU_DATA, SHANGJU_KEY, "
+             "SHANGJU_SERVER_KEY,\n"
+             "SHANGJU_REQUESTS, SHANGJU_EVENTS; SHANGJU_TIME_ZONE, default\n"
+             "%s, is the community's zone of the log's times):\n"),
+           SJ_ZONE_DEFAULT);
+    printf(_("  --data DIR            data directory (default %s)\n"),
+           SJ_DEFAULT_DATA);
+    fputs(_("  --key FILE            the bridge's secret key (default "
+            "DIR/bridge.key)\n"),
+          stdout);
+    fputs(_("  --server-key FILE     the broker's public key (default "
+            "DIR/server.pub)\n"),
+          stdout);
+    printf(_("  --requests EP         request endpoint (default %s)\n"),
+           SJ_CLIENT_REQUESTS);
+    printf(_("  --events EP           event endpoint (default %s)\n"),
+           SJ_CLIENT_EVENTS);
+    for (size_t i = 0; i < sizeof help_rest / sizeof help_rest[0]; i++)
+        fputs(_(help_rest[i]), stdout);
+}
 
 enum {
     O_DATA = 256,
@@ -153,9 +182,11 @@ static const struct option opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* A usage error: why is an N_() string. */
 static int usage(const char *why)
 {
-    fprintf(stderr, "shangju-chat: %s (see 'shangju-chat --help')\n", why);
+    fprintf(stderr, _("shangju-chat: %s (see 'shangju-chat --help')\n"),
+            _(why));
     return 2;
 }
 
@@ -180,7 +211,10 @@ static const char *env_or(const char *name, const char *dflt)
 
 int main(int argc, char **argv)
 {
-    sj_i18n_init();
+    /* Help, usage errors, start-up failures and the default language of
+     * replies follow the locale; log lines and numbers stay in the C
+     * locale (see i18n.h). */
+    sj_i18n_init_messages();
     sj_chat_opts_t o = {0};
     o.data = env_or("SHANGJU_DATA", SJ_DEFAULT_DATA);
     o.key = env_or("SHANGJU_KEY", NULL);
@@ -212,7 +246,7 @@ int main(int argc, char **argv)
             break;
         case O_TIMEOUT:
             if (!number(optarg, 1, 600000, &v))
-                return usage("--timeout wants milliseconds");
+                return usage(N_("--timeout wants milliseconds"));
             o.timeout_ms = (int)v;
             break;
         case O_CONSOLE:
@@ -232,7 +266,7 @@ int main(int argc, char **argv)
             break;
         case O_PORT:
             if (!number(optarg, 1, 65535, &v))
-                return usage("--xmpp-port wants a port number");
+                return usage(N_("--xmpp-port wants a port number"));
             o.port = (unsigned short)v;
             break;
         case O_ROOM:
@@ -243,17 +277,17 @@ int main(int argc, char **argv)
             break;
         case O_ROOMLANG:
             if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "en") != 0)
-                return usage("--room-lang is zh or en");
+                return usage(N_("--room-lang is zh or en"));
             o.room_lang = sj_chat_lang_of(optarg);
             break;
         case O_BURST:
             if (!number(optarg, 1, 1000, &v))
-                return usage("--burst wants 1..1000");
+                return usage(N_("--burst wants 1..1000"));
             o.bot.burst = (unsigned)v;
             break;
         case O_REFILL:
             if (!number(optarg, 1, 3600000, &v))
-                return usage("--refill-ms wants milliseconds");
+                return usage(N_("--refill-ms wants milliseconds"));
             o.bot.refill_ms = v;
             break;
         case O_TRUST:
@@ -282,7 +316,7 @@ int main(int argc, char **argv)
             break;
         case O_WX_REPLY:
             if (!number(optarg, 100, 4900, &v))
-                return usage("--wechat-reply-ms wants 100..4900");
+                return usage(N_("--wechat-reply-ms wants 100..4900"));
             o.wechat_reply_ms = (int)v;
             break;
         case O_WC_CORP:
@@ -290,7 +324,7 @@ int main(int argc, char **argv)
             break;
         case O_WC_AGENT:
             if (!number(optarg, 1, 2147483647L, &v))
-                return usage("--wecom-agentid wants a number");
+                return usage(N_("--wecom-agentid wants a number"));
             o.wecom_agentid = v;
             break;
         case O_WC_SECRET:
@@ -301,30 +335,33 @@ int main(int argc, char **argv)
             break;
         case O_WC_HOOK_GAP:
             if (!number(optarg, 1, 600000, &v))
-                return usage("--wecom-webhook-interval-ms wants milliseconds");
+                return usage(
+                    N_("--wecom-webhook-interval-ms wants milliseconds"));
             o.webhook_interval_ms = v;
             break;
         case O_WC_HOOK_BACKOFF:
             if (!number(optarg, 1, 600000, &v))
-                return usage("--wecom-webhook-backoff-ms wants milliseconds");
+                return usage(
+                    N_("--wecom-webhook-backoff-ms wants milliseconds"));
             o.webhook_backoff_ms = v;
             break;
         case 'h':
-            fputs(help, stdout);
+            print_help();
             return fflush(stdout) == 0 ? 0 : 1;
         case 'V':
             printf("shangju-chat %s\n", SJ_VERSION);
             return fflush(stdout) == 0 ? 0 : 1;
         default:
-            return usage("unknown option");
+            return usage(N_("unknown option"));
         }
     }
     if (optind < argc)
-        return usage("unexpected argument");
+        return usage(N_("unexpected argument"));
     /* Before any thread: log lines carry the community's time. */
     if (sj_zone_use(env_or("SHANGJU_TIME_ZONE", SJ_ZONE_DEFAULT)) != 0)
-        return usage("SHANGJU_TIME_ZONE: unknown zone (a tzdata name such as "
-                     "Asia/Shanghai or UTC)");
+        return usage(
+            N_("SHANGJU_TIME_ZONE: unknown zone (a tzdata name such as "
+               "Asia/Shanghai or UTC)"));
     if (!o.key) {
         snprintf(key_buf, sizeof key_buf, "%s/bridge.key", o.data);
         o.key = key_buf;
@@ -336,28 +373,28 @@ int main(int argc, char **argv)
     sj_chat_rt_signals();
     if (o.console) {
         if (o.jid)
-            return usage("--console and --xmpp-jid exclude each other");
+            return usage(N_("--console and --xmpp-jid exclude each other"));
         if (!o.as || !*o.as)
-            return usage("--console needs --as HANDLE");
+            return usage(N_("--console needs --as HANDLE"));
         return sj_chat_console_run(&o);
     }
     if (o.wechat_listen) {
         if (o.jid)
-            return usage("--console, --xmpp-jid and --wechat-listen exclude "
-                         "each other");
+            return usage(N_("--console, --xmpp-jid and --wechat-listen exclude "
+                            "each other"));
         if (!o.wechat_token_file)
-            return usage("--wechat-listen needs --wechat-token-file");
+            return usage(N_("--wechat-listen needs --wechat-token-file"));
         if (o.wechat_secret_file && !o.wechat_appid)
-            return usage("--wechat-secret-file needs --wechat-appid");
+            return usage(N_("--wechat-secret-file needs --wechat-appid"));
         if (o.wecom_corpid && (!o.wecom_secret_file || !o.wecom_agentid))
-            return usage("--wecom-corpid needs --wecom-agentid and "
-                         "--wecom-secret-file");
+            return usage(N_("--wecom-corpid needs --wecom-agentid and "
+                            "--wecom-secret-file"));
         return sj_chat_wechat_run(&o);
     }
     if (o.wecom_webhook_file)
-        return usage("--wecom-webhook-file goes with --wechat-listen");
+        return usage(N_("--wecom-webhook-file goes with --wechat-listen"));
     if (!o.jid || !o.password_file)
-        return usage("give --console --as HANDLE, or --xmpp-jid JID and "
-                     "--xmpp-password-file FILE");
+        return usage(N_("give --console --as HANDLE, or --xmpp-jid JID and "
+                        "--xmpp-password-file FILE"));
     return sj_chat_xmpp_run(&o);
 }

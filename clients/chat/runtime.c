@@ -117,8 +117,8 @@ int sj_chat_rt_init(sj_chat_rt_t *rt, const sj_chat_opts_t *o,
     rt->client = sj_client_new(&co, &err);
     if (!rt->client) {
         fprintf(stderr,
-                "shangju-chat: cannot connect with key '%s' and server key "
-                "'%s' (error %d)\n",
+                _("shangju-chat: cannot connect with key '%s' and server key "
+                  "'%s' (error %d)\n"),
                 o->key, o->server_key, err);
         return -1;
     }
@@ -134,7 +134,7 @@ int sj_chat_rt_init(sj_chat_rt_t *rt, const sj_chat_opts_t *o,
     rt->bot = sj_chat_bot_new(&br, out, &o->bot);
     rt->notify = sj_chat_notify_new(&br, out, &no);
     if (!rt->bot || !rt->notify) {
-        fprintf(stderr, "shangju-chat: out of memory\n");
+        fputs(_("shangju-chat: out of memory\n"), stderr);
         sj_chat_rt_end(rt);
         return -1;
     }

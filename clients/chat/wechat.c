@@ -124,21 +124,22 @@ static int64_t wall_s(void)
 
 /* ------------------------------------------------------- secret files */
 
-/* The first line of path into out (cap bytes); -1 with a line on stderr. */
+/* The first line of path into out (cap bytes); -1 with a line on stderr
+ * naming what (an N_() string). */
 static int read_secret(const char *path, char *out, size_t cap,
                        const char *what)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "shangju-chat: cannot read %s '%s': %s\n", what, path,
-                strerror(errno));
+        fprintf(stderr, _("shangju-chat: cannot read %s '%s': %s\n"), _(what),
+                path, strerror(errno));
         return -1;
     }
     bool ok = fgets(out, (int)cap, f) != NULL;
     fclose(f);
     out[ok ? strcspn(out, "\r\n") : 0] = 0;
     if (!*out) {
-        fprintf(stderr, "shangju-chat: no %s in '%s'\n", what, path);
+        fprintf(stderr, _("shangju-chat: no %s in '%s'\n"), _(what), path);
         return -1;
     }
     return 0;
@@ -882,7 +883,7 @@ static struct MHD_Daemon *listen_on(wx_t *x, const char *addr)
     long port = colon ? strtol(colon + 1, NULL, 10) : 0;
     if (!colon || (size_t)(colon - addr) >= sizeof host || port < 1 ||
         port > 65535) {
-        fprintf(stderr, "shangju-chat: --wechat-listen wants ADDR:PORT\n");
+        fputs(_("shangju-chat: --wechat-listen wants ADDR:PORT\n"), stderr);
         return NULL;
     }
     memcpy(host, addr, (size_t)(colon - addr));
@@ -892,8 +893,8 @@ static struct MHD_Daemon *listen_on(wx_t *x, const char *addr)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        fprintf(stderr, "shangju-chat: --wechat-listen wants an IPv4 "
-                        "address\n");
+        fputs(_("shangju-chat: --wechat-listen wants an IPv4 address\n"),
+              stderr);
         return NULL;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -903,7 +904,7 @@ static struct MHD_Daemon *listen_on(wx_t *x, const char *addr)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED,
         completed_cb, x, MHD_OPTION_END);
     if (!d)
-        fprintf(stderr, "shangju-chat: cannot listen on %s\n", addr);
+        fprintf(stderr, _("shangju-chat: cannot listen on %s\n"), addr);
     return d;
 }
 
@@ -912,36 +913,38 @@ static int setup(wx_t *x, const sj_chat_opts_t *o)
     x->o = o;
     x->wecom = o->wecom_corpid != NULL;
     if (read_secret(o->wechat_token_file, x->token, sizeof x->token,
-                    "callback token") != 0)
+                    N_("callback token")) != 0)
         return -1;
     if (o->wechat_aes_key_file) {
         char k[128];
         if (read_secret(o->wechat_aes_key_file, k, sizeof k,
-                        "EncodingAESKey") != 0)
+                        N_("EncodingAESKey")) != 0)
             return -1;
         if (!sj_wx_key(k, x->key)) {
-            fprintf(stderr, "shangju-chat: the EncodingAESKey must be 43 "
-                            "base64 characters\n");
+            fputs(_("shangju-chat: the EncodingAESKey must be 43 base64 "
+                    "characters\n"),
+                  stderr);
             return -1;
         }
         x->aes = true;
     }
     if (x->wecom && !x->aes) {
-        fprintf(stderr, "shangju-chat: WeCom needs --wechat-aes-key-file\n");
+        fputs(_("shangju-chat: WeCom needs --wechat-aes-key-file\n"), stderr);
         return -1;
     }
     const char *id = x->wecom ? o->wecom_corpid : o->wechat_appid;
     snprintf(x->appid, sizeof x->appid, "%s", id ? id : "");
     if (x->aes && !*x->appid) {
-        fprintf(stderr, "shangju-chat: safe mode needs --wechat-appid\n");
+        fputs(_("shangju-chat: safe mode needs --wechat-appid\n"), stderr);
         return -1;
     }
     const char *sf = x->wecom ? o->wecom_secret_file : o->wechat_secret_file;
-    if (sf && read_secret(sf, x->secret, sizeof x->secret, "app secret") != 0)
+    if (sf &&
+        read_secret(sf, x->secret, sizeof x->secret, N_("app secret")) != 0)
         return -1;
     if (o->wecom_webhook_file &&
         read_secret(o->wecom_webhook_file, x->webhook, sizeof x->webhook,
-                    "webhook URL") != 0)
+                    N_("webhook URL")) != 0)
         return -1;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s",
@@ -950,8 +953,8 @@ static int setup(wx_t *x, const sj_chat_opts_t *o)
         g_strlcat(dir, x->wecom ? "/wecom" : "/wechat", sizeof dir);
     x->st = sj_wx_state_open(dir);
     if (!x->st) {
-        fprintf(stderr, "shangju-chat: cannot use the state directory '%s'\n",
-                dir);
+        fprintf(stderr,
+                _("shangju-chat: cannot use the state directory '%s'\n"), dir);
         return -1;
     }
     return 0;

@@ -297,7 +297,7 @@ static int read_password(const char *path, char *out, size_t cap)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "shangju-chat: cannot read '%s': %s\n", path,
+        fprintf(stderr, _("shangju-chat: cannot read '%s': %s\n"), path,
                 strerror(errno));
         return -1;
     }
@@ -305,7 +305,7 @@ static int read_password(const char *path, char *out, size_t cap)
     fclose(f);
     out[ok ? strcspn(out, "\r\n") : 0] = 0;
     if (!*out) {
-        fprintf(stderr, "shangju-chat: no password in '%s'\n", path);
+        fprintf(stderr, _("shangju-chat: no password in '%s'\n"), path);
         return -1;
     }
     return 0;
@@ -354,7 +354,7 @@ int sj_chat_xmpp_run(const sj_chat_opts_t *o)
     x.o = o;
     if (o->room && snprintf(x.room_self, sizeof x.room_self, "%s/%s", o->room,
                             o->nick) >= (int)sizeof x.room_self) {
-        fprintf(stderr, "shangju-chat: --room too long\n");
+        fputs(_("shangju-chat: --room too long\n"), stderr);
         return 2;
     }
     xmpp_initialize();

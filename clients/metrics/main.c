@@ -16,31 +16,56 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "i18n.h"
 #include "metrics.h"
 #include "sj_zone.h"
 
-static const char help[] =
-    "usage: shangju-metrics [--listen ADDR:PORT] [--data DIR] [--key FILE]\n"
-    "                       [--server-key FILE] [--requests EP] "
-    "[--timeout MS]\n"
-    "\n"
-    "Serve the Shangju broker's statistics to Prometheus: GET /metrics\n"
-    "answers in the text exposition format (503 when the broker does not\n"
-    "answer). Use a key of a member with the monitor role.\n"
-    "\n"
-    "  --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:9464)\n"
-    "  --data DIR          data directory (SHANGJU_DATA; "
-    "default " SJ_DEFAULT_DATA ")\n"
-    "  --key FILE          the monitor's secret key (SHANGJU_KEY; default\n"
-    "                      DIR/monitor.key)\n"
-    "  --server-key FILE   the broker's public key (default DIR/server.pub)\n"
-    "  --requests EP       request endpoint (SHANGJU_REQUESTS; "
-    "default " SJ_CLIENT_REQUESTS ")\n"
-    "  --timeout MS        wait for the broker per scrape (default 2000)\n"
-    "  --time-zone ZONE    the community's zone for the log's times\n"
-    "                      (SHANGJU_TIME_ZONE; default " SJ_ZONE_DEFAULT ")\n"
-    "  -h, --help          this help\n"
-    "      --version       the version\n";
+/* --help in the operator's language, one piece an option; in English
+ * help2man makes the man page from it. */
+static void print_help(void)
+{
+    /* TRANSLATORS: shangju-metrics --help. Keep option names,
+     * metavariables, file and environment names and values as they are
+     * and start each description in the English column; keep lines within
+     * 79 columns (a Chinese character takes two). */
+    fputs(_("usage: shangju-metrics [--listen ADDR:PORT] [--data DIR] [--key "
+            "FILE]\n"
+            "                       [--server-key FILE] [--requests EP] "
+            "[--timeout MS]\n"
+            "\n"
+            "Serve the Shangju broker's statistics to Prometheus: GET "
+            "/metrics\n"
+            "answers in the text exposition format (503 when the broker does "
+            "not\n"
+            "answer). Use a key of a member with the monitor role.\n"
+            "\n"),
+          stdout);
+    fputs(_("  --listen ADDR:PORT  IPv4 address and port (default "
+            "127.0.0.1:9464)\n"),
+          stdout);
+    printf(_("  --data DIR          data directory (SHANGJU_DATA; default "
+             "%s)\n"),
+           SJ_DEFAULT_DATA);
+    fputs(_("  --key FILE          the monitor's secret key (SHANGJU_KEY; "
+            "default\n"
+            "                      DIR/monitor.key)\n"),
+          stdout);
+    fputs(_("  --server-key FILE   the broker's public key (default "
+            "DIR/server.pub)\n"),
+          stdout);
+    printf(_("  --requests EP       request endpoint (SHANGJU_REQUESTS; "
+             "default %s)\n"),
+           SJ_CLIENT_REQUESTS);
+    fputs(_("  --timeout MS        wait for the broker per scrape (default "
+            "2000)\n"),
+          stdout);
+    printf(_("  --time-zone ZONE    the community's zone for the log's times\n"
+             "                      (SHANGJU_TIME_ZONE; default %s)\n"),
+           SJ_ZONE_DEFAULT);
+    fputs(_("  -h, --help          this help\n"
+            "      --version       the version\n"),
+          stdout);
+}
 
 static volatile sig_atomic_t stop;
 
@@ -164,6 +189,9 @@ int main(int argc, char **argv)
                *requests = getenv("SHANGJU_REQUESTS"),
                *zone = getenv("SHANGJU_TIME_ZONE");
     int timeout = 2000;
+    /* Help and usage errors in the operator's language; the log lines and
+     * the exposition stay in the C locale. */
+    sj_i18n_init_messages();
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
         {"data", required_argument, 0, 'd'},
@@ -201,25 +229,25 @@ int main(int argc, char **argv)
             zone = optarg;
             break;
         case 'h':
-            fputs(help, stdout);
+            print_help();
             return 0;
         case 'V':
             printf("shangju-metrics %s\n", SJ_VERSION);
             return 0;
         default:
-            fputs("Try 'shangju-metrics --help'.\n", stderr);
+            fputs(_("Try 'shangju-metrics --help'.\n"), stderr);
             return 2;
         }
     }
     struct sockaddr_in sa;
     if (optind < argc || timeout <= 0 || parse_listen(listen, &sa) != 0) {
-        fprintf(stderr, "shangju-metrics: bad arguments (see --help)\n");
+        fputs(_("shangju-metrics: bad arguments (see --help)\n"), stderr);
         return 2;
     }
     if (!zone || !*zone)
         zone = SJ_ZONE_DEFAULT;
     if (sj_zone_use(zone) != 0) {
-        fprintf(stderr, "shangju-metrics: unknown time zone '%s'\n", zone);
+        fprintf(stderr, _("shangju-metrics: unknown time zone '%s'\n"), zone);
         return 2;
     }
     if (!data || !*data)
@@ -241,8 +269,8 @@ int main(int argc, char **argv)
     int err = 0;
     ctx_t ctx = {.client = sj_client_new(&o, &err)};
     if (!ctx.client) {
-        fprintf(stderr, "shangju-metrics: cannot use key %s or %s: %s\n", key,
-                skey, sj_strerror(err));
+        fprintf(stderr, _("shangju-metrics: cannot use key %s or %s: %s\n"),
+                key, skey, sj_strerror(err));
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -257,7 +285,7 @@ int main(int argc, char **argv)
                          (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
                          10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "shangju-metrics: cannot listen on %s\n", listen);
+        fprintf(stderr, _("shangju-metrics: cannot listen on %s\n"), listen);
         sj_client_destroy(&ctx.client);
         return 1;
     }

@@ -11,44 +11,72 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "server.h"
 #include "sj_zone.h"
 #include "upstream.h"
 
-static const char help[] =
-    "usage: shangju-web [--listen ADDR:PORT] [--data DIR] [--key FILE]\n"
-    "                   [--server-key FILE] [--requests EP] [--events EP]\n"
-    "\n"
-    "The Shangju public web front: the pages behind the QR codes of "
-    "placards,\nwishes and compacts, and the community board, in Chinese "
-    "and English.\n"
-    "It serves plain HTTP; put it behind an HTTPS reverse proxy.\n"
-    "\n"
-    "Options (the broker ones also from SHANGJU_DATA, SHANGJU_KEY,\n"
-    "SHANGJU_SERVER_KEY, SHANGJU_REQUESTS, SHANGJU_EVENTS):\n"
-    "  --listen ADDR:PORT    where to serve (default 127.0.0.1:8080;\n"
-    "                        [::1]:8080 for IPv6)\n"
-    "  --data DIR            data directory (default " SJ_DEFAULT_DATA ")\n"
-    "  --key FILE            the web front's secret key, of a member with\n"
-    "                        the web role (default DIR/web.key, else the\n"
-    "                        demo's DIR/demo/web.key)\n"
-    "  --server-key FILE     the broker's public key (default "
-    "DIR/server.pub)\n"
-    "  --requests EP         request endpoint (default " SJ_CLIENT_REQUESTS
-    ")\n"
-    "  --events EP           event endpoint (default " SJ_CLIENT_EVENTS ")\n"
-    "  --timeout MS          wait for the broker per page (default 800)\n"
-    "  --time-zone ZONE      the community's zone, a tzdata name (default\n"
-    "                        " SJ_ZONE_DEFAULT "; SHANGJU_TIME_ZONE): times "
-    "on\n"
-    "                        pages and in the log\n"
-    "  --connection-timeout S  close idle connections after S seconds "
-    "(15)\n"
-    "  --per-ip N            connections per client address (64; 0 = no\n"
-    "                        limit, e.g. behind a proxy that limits)\n"
-    "  --max-connections N   connections in all (4096)\n"
-    "  -h, --help            this help\n"
-    "      --version         the version\n";
+/* --help in the operator's language, one piece an option (a changed
+ * option leaves the others translated); in English help2man makes the man
+ * page from it. */
+static void print_help(void)
+{
+    /* TRANSLATORS: shangju-web --help. Keep option names, metavariables
+     * (ADDR:PORT, DIR, FILE ...), file and environment names and values as
+     * they are and start each description in the English column; keep
+     * lines within 79 columns (a Chinese character takes two). */
+    fputs(
+        _("usage: shangju-web [--listen ADDR:PORT] [--data DIR] [--key FILE]\n"
+          "                   [--server-key FILE] [--requests EP] "
+          "[--events EP]\n"
+          "\n"
+          "The Shangju public web front: the pages behind the QR codes of "
+          "placards,\nwishes and compacts, and the community board, in "
+          "Chinese and English.\n"
+          "It serves plain HTTP; put it behind an HTTPS reverse proxy.\n"
+          "\n"
+          "Options (the broker ones also from SHANGJU_DATA, SHANGJU_KEY,\n"
+          "SHANGJU_SERVER_KEY, SHANGJU_REQUESTS, SHANGJU_EVENTS):\n"),
+        stdout);
+    fputs(_("  --listen ADDR:PORT    where to serve (default 127.0.0.1:8080;\n"
+            "                        [::1]:8080 for IPv6)\n"),
+          stdout);
+    printf(_("  --data DIR            data directory (default %s)\n"),
+           SJ_DEFAULT_DATA);
+    fputs(_("  --key FILE            the web front's secret key, of a member "
+            "with\n"
+            "                        the web role (default DIR/web.key, else "
+            "the\n"
+            "                        demo's DIR/demo/web.key)\n"),
+          stdout);
+    fputs(_("  --server-key FILE     the broker's public key (default "
+            "DIR/server.pub)\n"),
+          stdout);
+    printf(_("  --requests EP         request endpoint (default %s)\n"),
+           SJ_CLIENT_REQUESTS);
+    printf(_("  --events EP           event endpoint (default %s)\n"),
+           SJ_CLIENT_EVENTS);
+    fputs(_("  --timeout MS          wait for the broker per page (default "
+            "800)\n"),
+          stdout);
+    printf(_("  --time-zone ZONE      the community's zone, a tzdata name "
+             "(default\n"
+             "                        %s; SHANGJU_TIME_ZONE): times on\n"
+             "                        pages and in the log\n"),
+           SJ_ZONE_DEFAULT);
+    fputs(_("  --connection-timeout S  close idle connections after S "
+            "seconds (15)\n"),
+          stdout);
+    fputs(_("  --per-ip N            connections per client address (64; 0 = "
+            "no\n"
+            "                        limit, e.g. behind a proxy that "
+            "limits)\n"),
+          stdout);
+    fputs(_("  --max-connections N   connections in all (4096)\n"), stdout);
+    fputs(_("  -h, --help            this help\n"
+            "      --version         the version\n"),
+          stdout);
+}
 
 enum {
     O_LISTEN = 256,
@@ -89,9 +117,10 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+/* A usage error: why is an N_() string. */
 static int usage(const char *why)
 {
-    fprintf(stderr, "shangju-web: %s (see 'shangju-web --help')\n", why);
+    fprintf(stderr, _("shangju-web: %s (see 'shangju-web --help')\n"), _(why));
     return 2;
 }
 
@@ -125,6 +154,9 @@ static void raise_nofile(void)
 int main(int argc, char **argv)
 {
     static char key_buf[4096], skey_buf[4096];
+    /* Help and usage errors in the operator's language; pages pick each
+     * visitor's own (sj_tr), the log stays in the C locale. */
+    sj_i18n_init_messages();
     const char *data = env_or("SHANGJU_DATA", SJ_DEFAULT_DATA);
     const char *key = env_or("SHANGJU_KEY", NULL);
     const char *skey = env_or("SHANGJU_SERVER_KEY", NULL);
@@ -161,44 +193,44 @@ int main(int argc, char **argv)
             break;
         case O_TIMEOUT:
             if (!number(optarg, 10, 60000, &v))
-                return usage("--timeout wants 10..60000 milliseconds");
+                return usage(N_("--timeout wants 10..60000 milliseconds"));
             co.timeout_ms = (int)v;
             break;
         case O_CTIMEOUT:
             if (!number(optarg, 1, 3600, &v))
-                return usage("--connection-timeout wants 1..3600 seconds");
+                return usage(N_("--connection-timeout wants 1..3600 seconds"));
             so.timeout_s = (unsigned)v;
             break;
         case O_PERIP:
             if (!number(optarg, 0, 100000, &v))
-                return usage("--per-ip wants 0..100000");
+                return usage(N_("--per-ip wants 0..100000"));
             so.per_ip = (unsigned)v;
             break;
         case O_MAXCONN:
             if (!number(optarg, 1, 100000, &v))
-                return usage("--max-connections wants 1..100000");
+                return usage(N_("--max-connections wants 1..100000"));
             so.max_connections = (unsigned)v;
             break;
         case O_ZONE:
             zone = optarg;
             break;
         case 'h':
-            fputs(help, stdout);
+            print_help();
             return 0;
         case 'V':
             printf("shangju-web %s\n", SJ_VERSION);
             return 0;
         default:
-            return usage("unknown option");
+            return usage(N_("unknown option"));
         }
     }
     if (optind < argc)
-        return usage("unexpected argument");
+        return usage(N_("unexpected argument"));
     /* Before any thread: every time printed (pages, log) is the
      * community's, with its offset in the log. */
     if (sj_zone_use(zone) != 0)
-        return usage("--time-zone: unknown zone (a tzdata name such as "
-                     "Asia/Shanghai or UTC)");
+        return usage(N_("--time-zone: unknown zone (a tzdata name such as "
+                        "Asia/Shanghai or UTC)"));
     if (!key) {
         snprintf(key_buf, sizeof key_buf, "%s/web.key", data);
         if (access(key_buf, R_OK) != 0)

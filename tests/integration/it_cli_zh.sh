@@ -10,8 +10,11 @@
 # unit (MiB, SHA-256) or the stable codes in a refusal's brackets. Zero
 # values are shown (`points balance` of a new member: 0, in --json too);
 # tables and "label value" lines align by display width; times carry the
-# zone's offset.
-# Usage: it_cli_zh.sh BROKER CLI IT_TOOL
+# zone's offset. The daemons (broker, web front, metrics, chat bridge) print
+# their --help and usage errors in Chinese too, their log lines in English,
+# and their English help (LANG=C) for help2man.
+# Usage: it_cli_zh.sh BROKER CLI IT_TOOL (SJ_WEB_BIN, SJ_METRICS_BIN and
+# SJ_CHAT_BIN in the environment)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
 source "$(dirname "$0")/it_common.sh"
@@ -179,4 +182,87 @@ broker_stop
 ALLOW+=("$REQ_EP")
 SJ_TIMEOUT=300 expect_rc 3 sj ping
 no_english "nothing listening" "$ERR"
+
+# ---- the daemons speak the operator's language too: --help and a usage
+# error of shangju-broker, -web, -metrics and -chat in Chinese, their log
+# lines in English key=value; with LANG=C the English help that help2man
+# makes the man pages from.
+grep -qE '^ts=[^ ]+ level=info event=started version=' "$BROKER_LOG" ||
+    fail "the broker's log line is not English key=value: $(head -3 "$BROKER_LOG")"
+grep -P '[\x{4e00}-\x{9fff}]' "$BROKER_LOG" | grep -v ' msg="' | grep -q . &&
+    fail "Chinese in the broker's log keys: $(grep -P '[\x{4e00}-\x{9fff}]' "$BROKER_LOG")"
+"$BROKER" init --data "$WORK/zh-init" >"$WORK/init.out" 2>>"$BROKER_LOG" ||
+    fail "init under zh_CN failed"
+grep -q "^已在 $WORK/zh-init 建立新社区：居委会的密钥是 $WORK/zh-init/committee.key；" \
+    "$WORK/init.out" || fail "init's answer not in Chinese: $(cat "$WORK/init.out")"
+
+# help_check NAME ENGLISH CHINESE: the Chinese help keeps every option and
+# environment name of the English one, starts each option's description in
+# the English column, fits 79 columns (a Chinese character takes two) and
+# leaves no English phrase (two lower-case words in a row, once option
+# names, paths, addresses and URLs are taken out).
+help_check() {
+    python3 - "$@" <<'PY' || fail "$1 --help in Chinese: see above"
+import re, sys, unicodedata
+name, en, zh = sys.argv[1:4]
+bad = []
+width = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                      for c in s)
+for tok in sorted(set(re.findall(r"--[a-z][a-z-]*|SHANGJU_[A-Z_]+", en))):
+    if not re.search(re.escape(tok) + r"(?![a-zA-Z_-])", zh):
+        bad.append("lost " + tok)
+zh_lines = zh.splitlines()
+for line in en.splitlines():
+    m = re.match(r"( +-[^ ].*?  +)[^ ]", line)
+    if m and not any(z.startswith(m.group(1)) and z[len(m.group(1))] != " "
+                     for z in zh_lines):
+        bad.append("not aligned: " + m.group(1).strip())
+for z in zh_lines:
+    if width(z) > 79:
+        bad.append("over 79 columns: " + z)
+    t = re.sub(r"[a-z]+://[^ ）)，,；]*|--[a-z][a-z-]*|shangju-[a-z]+|"
+               r"[^ ]*/[^ ]*", "", z)
+    if re.search(r"\b[a-z]{2,}[ ,]+[a-z]{2,}\b", t):
+        bad.append("English left: " + z)
+if not re.search(r"[\u4e00-\u9fff]", zh):
+    bad.append("no Chinese at all")
+for b in bad:
+    print(name + ": " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# daemon_check NAME BIN ZH_ERROR EN_ERROR ARGS...: --help and the usage
+# error of ARGS (exit 2) in Chinese under LANGUAGE=zh_CN, in English under
+# LANG=C (also with LANGUAGE set: gettext ignores it in the C locale, as
+# help2man runs programs).
+daemon_check() {
+    local name=$1 bin=$2 zh_err=$3 en_err=$4 en zh rc
+    shift 4
+    [ -x "$bin" ] || fail "no $name binary: '$bin'"
+    zh=$("$bin" --help) || fail "$name --help failed"
+    en=$(env -u LANGUAGE LANG=C "$bin" --help) || fail "$name --help (C)"
+    [ "$(LC_ALL=C "$bin" --help)" = "$en" ] ||
+        fail "$name --help with LC_ALL=C and LANGUAGE=zh_CN is not English"
+    grep -qi '^usage: ' <<<"$en" || fail "$name English help: $en"
+    grep -qP '[\x{4e00}-\x{9fff}]' <<<"$en" && fail "$name: Chinese under LANG=C"
+    grep -q '^用法：' <<<"$zh" || fail "$name help not in Chinese: $zh"
+    help_check "$name" "$en" "$zh"
+    rc=0
+    "$bin" "$@" >/dev/null 2>"$WORK/err" || rc=$?
+    expect_eq "$name $* exits" "$rc" 2
+    grep -qF -e "$zh_err" "$WORK/err" || fail "$name $*: $(cat "$WORK/err")"
+    rc=0
+    env -u LANGUAGE LANG=C "$bin" "$@" >/dev/null 2>"$WORK/err" || rc=$?
+    expect_eq "$name $* exits (C)" "$rc" 2
+    grep -qF -e "$en_err" "$WORK/err" || fail "$name $* (C): $(cat "$WORK/err")"
+}
+daemon_check shangju-broker "$BROKER" '读取线程数“99”无效（应为 0..64）' \
+    "bad readers '99' (0..64)" --readers 99
+daemon_check shangju-web "${SJ_WEB_BIN:-}" "--per-ip 应为 0..100000" \
+    "--per-ip wants 0..100000" --per-ip x
+daemon_check shangju-metrics "${SJ_METRICS_BIN:-}" "参数有误" \
+    "bad arguments" --timeout 0
+daemon_check shangju-chat "${SJ_CHAT_BIN:-}" "--console 需要 --as HANDLE" \
+    "--console needs --as HANDLE" --console
 echo "it_cli_zh ok"

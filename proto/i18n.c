@@ -58,11 +58,23 @@ const char *sj_i18n_localedir(void)
     return SJ_BUILD_LOCALEDIR;
 }
 
+static void bind_domain(void)
+{
+    bindtextdomain(SJ_TEXTDOMAIN, sj_i18n_localedir());
+    bind_textdomain_codeset(SJ_TEXTDOMAIN, "UTF-8");
+}
+
 void sj_i18n_init(void)
 {
     setlocale(LC_ALL, "");
-    bindtextdomain(SJ_TEXTDOMAIN, sj_i18n_localedir());
-    bind_textdomain_codeset(SJ_TEXTDOMAIN, "UTF-8");
+    bind_domain();
+}
+
+void sj_i18n_init_messages(void)
+{
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_MESSAGES, "");
+    bind_domain();
 }
 
 static uint32_t u32(const catalog_t *c, size_t off)

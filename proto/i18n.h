@@ -4,7 +4,9 @@
  * Two ways to translate:
  *  - a program with one user at a time (the CLI, the desktop client) calls
  *    sj_i18n_init() once and marks strings with _() / N_(); the locale
- *    (LANGUAGE, LC_ALL, LANG) picks the language;
+ *    (LANGUAGE, LC_ALL, LANG) picks the language. The daemons (broker, web
+ *    front, metrics, chat bridge) do the same for their help, usage errors
+ *    and start-up failures, after sj_i18n_init_messages();
  *  - a program serving many people at once, each in their own language
  *    (the web front, the chat bridge), calls sj_tr(lang, msgid): it reads
  *    the compiled catalogue itself, so it is thread-safe and needs no
@@ -30,6 +32,12 @@ typedef enum {
 /* setlocale(LC_ALL, ""), and bind the domain to the catalogue directory in
  * UTF-8. Safe to call more than once. */
 void sj_i18n_init(void);
+
+/* For the daemons: the locale for LC_MESSAGES and LC_CTYPE only, then bind
+ * the domain as sj_i18n_init() does. Numbers, times and collation stay
+ * "C", so log lines and parsed values (strtod) never change with the
+ * operator's locale. Safe to call more than once. */
+void sj_i18n_init_messages(void);
 
 /* The directory holding LANG/LC_MESSAGES/shangju.mo (see above). The
  * string is static. */
