@@ -9,41 +9,44 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
+
 const char *sj_strerror(int code)
 {
     switch (code) {
     case SJ_OK:
-        return "success";
+        return N_("success");
     case SJ_EINVAL:
-        return "invalid argument";
+        return N_("invalid argument");
     case SJ_ENOTFOUND:
-        return "not found";
+        return N_("not found");
     case SJ_EEXIST:
-        return "already exists";
+        return N_("already exists");
     case SJ_EFULL:
-        return "store is full (map size reached)";
+        return N_("store is full (map size reached)");
     case SJ_ENOMEM:
-        return "out of memory";
+        return N_("out of memory");
     case SJ_EIO:
-        return "I/O error";
+        return N_("I/O error");
     case SJ_ESCHEMA:
-        return "store schema version mismatch";
+        return N_("store schema version mismatch");
     case SJ_ETIMEOUT:
-        return "timed out";
+        return N_("timed out");
     case SJ_EPROTO:
-        return "protocol error";
+        return N_("protocol error");
     case SJ_EBUSY:
-        return "resource busy";
+        return N_("resource busy");
     case SJ_EPERM:
-        return "secret key file is readable by other users (chmod 600 it)";
+        return N_("secret key file is readable by other users (chmod 600 it)");
     case SJ_EMISMATCH:
-        return "the public and secret keys in the file do not belong together";
+        return N_(
+            "the public and secret keys in the file do not belong together");
     case SJ_ENOTREG:
-        return "not a regular file";
+        return N_("not a regular file");
     case SJ_ENOSPC:
-        return "no space left on the disk";
+        return N_("no space left on the disk");
     default:
-        return "unknown error";
+        return N_("unknown error");
     }
 }
 

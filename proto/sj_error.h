@@ -22,7 +22,9 @@ enum {
     SJ_ENOSPC = -14,    /* the disk (not the map) is full */
 };
 
-/* A short English description of code; never NULL. */
+/* A short English description of code; never NULL. The texts are in the
+ * catalogue: logs print them as they are, a message for a person passes
+ * them through gettext (the CLI's and desk's underscore macro, sj_tr). */
 const char *sj_strerror(int code);
 
 #endif

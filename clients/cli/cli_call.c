@@ -37,7 +37,7 @@ static int load_key(const char *path, bool server, sj_keypair_t *kp)
         return sj_cli_fail(SJ_CLI_ELOCAL,
                            server ? _("the server key file '%s': %s")
                                   : _("the key file '%s': %s"),
-                           path, sj_strerror(rc));
+                           path, _(sj_strerror(rc)));
     return SJ_CLI_OK;
 }
 
@@ -69,7 +69,7 @@ int sj_cli_connect(sj_cli_t *cli)
         return sj_cli_fail(SJ_CLI_ELOCAL,
                            _("cannot set up the connection "
                              "(check --requests / --events): %s"),
-                           sj_strerror(err));
+                           _(sj_strerror(err)));
     return SJ_CLI_OK;
 }
 
@@ -136,7 +136,7 @@ int sj_cli_call_note(sj_cli_t *cli, Shangju__Request *req,
     if (err == SJ_EINVAL)
         return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _("request too large to send"));
     if (err != 0)
-        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", sj_strerror(err));
+        return sj_cli_fail(SJ_CLI_ELOCAL, "%s", _(sj_strerror(err)));
     Shangju__Reply *r = *reply;
     if (r->status != SHANGJU__STATUS__STATUS_OK) {
         rc = sj_cli_print_refusal(cli, r);

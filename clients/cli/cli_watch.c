@@ -120,6 +120,6 @@ int sj_cli_watch(sj_cli_t *cli, int argc, char **argv)
         return sj_cli_fail(SJ_CLI_ELOCAL, _("cannot subscribe to %s: %s"),
                            cli->opts.events ? cli->opts.events
                                             : SJ_CLIENT_EVENTS,
-                           sj_strerror(err));
+                           _(sj_strerror(err)));
     return watch_loop(cli, &w);
 }

@@ -233,7 +233,7 @@ static void connect_session(sj_desk_t *d)
         char *msg = g_strdup_printf(
             _("Cannot use these settings (%s). Please check the key files "
               "and addresses."),
-            sj_strerror(err));
+            _(sj_strerror(err)));
         sj_desk_say(d, msg);
         g_free(msg);
         sj_desk_setup_run(d, connect_session);

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
     ctx_t ctx = {.client = sj_client_new(&o, &err)};
     if (!ctx.client) {
         fprintf(stderr, _("shangju-metrics: cannot use key %s or %s: %s\n"),
-                key, skey, sj_strerror(err));
+                key, skey, _(sj_strerror(err)));
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);

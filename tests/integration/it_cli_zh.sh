@@ -177,6 +177,14 @@ expect_rc 0 sj watch --from 1 --count 4
 no_english "watch" "$OUT"
 grep -q '心愿已发布' <<<"$OUT" || fail "topic not in Chinese: $OUT"
 
+# ---- a key file others can read: the reason is in Chinese too
+cp "$WORK/res.key" "$WORK/loose.key"
+chmod 644 "$WORK/loose.key"
+ALLOW+=("$WORK/loose.key" "chmod 600")
+expect_rc 4 sj --key "$WORK/loose.key" ping
+no_english "a key readable by others" "$ERR"
+grep -q 'chmod 600' <<<"$ERR" || fail "no chmod hint: $ERR"
+
 # ---- a broker that does not answer
 broker_stop
 ALLOW+=("$REQ_EP")
