@@ -54,58 +54,79 @@ static int fake_call(void *ctx, Shangju__Request *req, sj_chat_reply_fn *cb,
     return 0;
 }
 
+/* Answer one queued request (its buffer is freed). */
+static void answer_one(pending_t p)
+{
+    Shangju__Request *req = shangju__request__unpack(NULL, p.len, p.req);
+    free(p.req);
+    ck_assert_ptr_nonnull(req);
+    bool fail = broker_down;
+    if (req->body_case == K(CHAT_CURSOR_SET) && cursor_sets_failing) {
+        cursor_sets_failing--;
+        fail = true;
+    }
+    if (fail) {
+        p.cb(p.job, NULL, SJ_ETIMEOUT);
+    } else if (through_batch) {
+        /* The bridge's requests as the broker applies them: its key
+         * finds the caller, retries find their first reply. */
+        Shangju__Member *b;
+        sj_txn_t *t;
+        ck_assert_int_eq(sj_txn_begin(w.store, false, &t), 0);
+        ck_assert_int_eq(sj_member_get(t, w.bridge, &b), 0);
+        sj_txn_abort(&t);
+        sj_batch_item_t it;
+        memset(&it, 0, sizeof it);
+        memcpy(it.client_key, b->public_key.data, 32);
+        shangju__member__free_unpacked(b, NULL);
+        if (!req->request_id)
+            req->request_id = (uint64_t)++w.now; /* unique, like the
+                                                    library's */
+        uint8_t *buf = sj_codec_encode(&req->base, &it.len);
+        it.payload = buf;
+        sj_batch_out_t out = {0};
+        const sj_batch_env_t env = {.store = w.store, .cfg = &w.cfg};
+        ck_assert_int_eq(sj_batch_apply(&env, w.now, &it, 1, &out), 0);
+        Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
+        ck_assert_ptr_nonnull(r);
+        sj_batch_clear(&it, 1, &out);
+        free(out.events);
+        free(buf);
+        p.cb(p.job, r, 0);
+        shangju__reply__free_unpacked(r, NULL);
+    } else {
+        world_call(&w, w.bridge, req);
+        Shangju__Reply *r = w.reply;
+        w.reply = NULL;
+        p.cb(p.job, r, 0);
+        shangju__reply__free_unpacked(r, NULL);
+    }
+    shangju__request__free_unpacked(req, NULL);
+}
+
 /* Answer queued requests in order (as the broker would) until none is
  * left; answers may queue more. */
 static void answer_all(void)
 {
-    for (size_t i = 0; i < nq; i++) {
-        pending_t p = queue[i];
-        Shangju__Request *req = shangju__request__unpack(NULL, p.len, p.req);
-        free(p.req);
-        ck_assert_ptr_nonnull(req);
-        bool fail = broker_down;
-        if (req->body_case == K(CHAT_CURSOR_SET) && cursor_sets_failing) {
-            cursor_sets_failing--;
-            fail = true;
-        }
-        if (fail) {
-            p.cb(p.job, NULL, SJ_ETIMEOUT);
-        } else if (through_batch) {
-            /* The bridge's requests as the broker applies them: its key
-             * finds the caller, retries find their first reply. */
-            Shangju__Member *b;
-            sj_txn_t *t;
-            ck_assert_int_eq(sj_txn_begin(w.store, false, &t), 0);
-            ck_assert_int_eq(sj_member_get(t, w.bridge, &b), 0);
-            sj_txn_abort(&t);
-            sj_batch_item_t it;
-            memset(&it, 0, sizeof it);
-            memcpy(it.client_key, b->public_key.data, 32);
-            shangju__member__free_unpacked(b, NULL);
-            if (!req->request_id)
-                req->request_id = (uint64_t)++w.now; /* unique, like the
-                                                        library's */
-            uint8_t *buf = sj_codec_encode(&req->base, &it.len);
-            it.payload = buf;
-            sj_batch_out_t out = {0};
-            const sj_batch_env_t env = {.store = w.store, .cfg = &w.cfg};
-            ck_assert_int_eq(sj_batch_apply(&env, w.now, &it, 1, &out), 0);
-            Shangju__Reply *r = sj_codec_reply_decode(it.reply, it.reply_len);
-            ck_assert_ptr_nonnull(r);
-            sj_batch_clear(&it, 1, &out);
-            free(out.events);
-            free(buf);
-            p.cb(p.job, r, 0);
-            shangju__reply__free_unpacked(r, NULL);
-        } else {
-            world_call(&w, w.bridge, req);
-            Shangju__Reply *r = w.reply;
-            w.reply = NULL;
-            p.cb(p.job, r, 0);
-            shangju__reply__free_unpacked(r, NULL);
-        }
-        shangju__request__free_unpacked(req, NULL);
-    }
+    for (size_t i = 0; i < nq; i++)
+        answer_one(queue[i]);
+    nq = 0;
+}
+
+/* Answer the newest request first until none is left: the broker's
+ * reader threads may answer a read sent later before a write sent
+ * earlier has been committed. */
+static void answer_newest_first(void)
+{
+    while (nq > 0)
+        answer_one(queue[--nq]);
+}
+
+/* Drop what is queued unanswered (a broker that will never answer). */
+static void drop_all(void)
+{
+    for (size_t i = 0; i < nq; i++)
+        free(queue[i].req);
     nq = 0;
 }
 
@@ -691,6 +712,46 @@ START_TEST(redelivered_message_posts_once)
 }
 END_TEST
 
+/* One person's messages are answered one after the other, in the order
+ * they were sent, even when the broker answers out of order (messages
+ * kept by the chat server while the bridge was away arrive at once); other
+ * people are not held up behind them. */
+START_TEST(one_persons_messages_in_order)
+{
+    link_handle(w.resident, "auntie@x");
+    size_t before = nsent;
+    now += 2000;
+    const char *post = "心愿 想学做月饼", *mine = "我的心愿";
+    sj_chat_bot_message(bot, "auntie@x", post, strlen(post), now, NULL);
+    sj_chat_bot_message(bot, "auntie@x", mine, strlen(mine), now, NULL);
+    sj_chat_bot_message(bot, "stranger@x", mine, strlen(mine), now, NULL);
+    /* auntie's first and the stranger's: auntie's second waits */
+    ck_assert_uint_eq(nq, 2);
+    answer_newest_first();
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 2);
+    ck_assert_uint_eq(replies_since(before, "stranger@x"), 1);
+    const char *r[2];
+    size_t k = 0;
+    for (size_t i = before; i < nsent; i++)
+        if (strcmp(sent_to[i], "auntie@x") == 0)
+            r[k++] = sent[i];
+    ck_assert_ptr_nonnull(strstr(r[0], "已发布"));
+    ck_assert_ptr_nonnull(strstr(r[1], "想学做月饼"));
+    ck_assert(!sj_chat_bot_busy(bot));
+
+    /* A bridge stopped with messages still waiting frees them all (the
+     * sanitizer build checks) and answers nothing more. */
+    before = nsent;
+    now += 2000;
+    sj_chat_bot_message(bot, "auntie@x", mine, strlen(mine), now, NULL);
+    sj_chat_bot_message(bot, "auntie@x", mine, strlen(mine), now, NULL);
+    ck_assert(sj_chat_bot_busy(bot));
+    sj_chat_bot_destroy(&bot);
+    drop_all();
+    ck_assert_uint_eq(nsent, before);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chat_bot");
@@ -711,6 +772,7 @@ static Suite *suite(void)
     tcase_add_test(tc, room_is_paced_and_bounded);
     tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);
     tcase_add_test(tc, redelivered_message_posts_once);
+    tcase_add_test(tc, one_persons_messages_in_order);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -24,6 +24,10 @@ typedef unsigned long long ull;
 #define PEER_IDLE_MS (15 * 60 * 1000)
 #define MINE_PAGE 10
 
+/* One person's messages are handled one at a time, in the order they
+ * came: the next starts when the one before has had its last answer (a
+ * list asked for after a wish then shows that wish, whatever order the
+ * broker answers in). */
 typedef struct {
     int64_t dialogue_at; /* a bare 心愿 asked "what is your wish?" */
     uint64_t dialogue_for;
@@ -31,6 +35,8 @@ typedef struct {
     int64_t refilled;
     bool told_slow; /* one "slow down" per flood */
     int64_t seen;
+    struct job *cur; /* the message being handled, or NULL */
+    GQueue waiting;  /* job_t *: admitted, not started (at most burst) */
 } peer_t;
 
 struct sj_chat_bot {
@@ -40,6 +46,7 @@ struct sj_chat_bot {
     GHashTable *peers; /* handle (owned) -> peer_t (owned) */
     size_t in_flight;
     GHashTable *jobs; /* every live job_t, freed by destroy */
+    bool closing;     /* destroy: start nothing more */
 };
 
 typedef enum {
@@ -54,7 +61,7 @@ typedef enum {
     STEP_LANG,
 } step_t;
 
-typedef struct {
+typedef struct job {
     sj_chat_bot_t *bot;
     char *handle;
     int64_t now;
@@ -72,12 +79,23 @@ typedef struct {
 
 /* ------------------------------------------------------------- helpers */
 
+static void start(job_t *j);
+
+/* The job is done: free it, and start the next message of its person if
+ * one is waiting (may finish that one too, and so on). */
 static void job_free(job_t *j)
 {
-    g_hash_table_remove(j->bot->jobs, j);
+    sj_chat_bot_t *b = j->bot;
+    peer_t *p = j->handle ? g_hash_table_lookup(b->peers, j->handle) : NULL;
+    g_hash_table_remove(b->jobs, j);
     g_free(j->handle);
     g_free(j->wish_text);
     g_free(j);
+    if (!p || p->cur != j)
+        return;
+    p->cur = g_queue_pop_head(&p->waiting);
+    if (p->cur && !b->closing)
+        start(p->cur);
 }
 
 static void say_text(job_t *j, const char *text)
@@ -721,7 +739,14 @@ void sj_chat_bot_destroy(sj_chat_bot_t **self)
 {
     if (!self || !*self)
         return;
-    /* Jobs still waiting for a broker that will never answer now. */
+    /* Jobs still waiting for a broker that will never answer now, or for
+     * their turn. */
+    (*self)->closing = true;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, (*self)->peers);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        g_queue_clear(&((peer_t *)v)->waiting);
     GList *left = g_hash_table_get_keys((*self)->jobs);
     for (GList *l = left; l; l = l->next)
         job_free(l->data);
@@ -741,7 +766,8 @@ static gboolean idle_peer(gpointer k, gpointer v, gpointer now)
 {
     (void)k;
     const peer_t *p = v;
-    return !p->dialogue_at && *(int64_t *)now - p->seen > PEER_IDLE_MS;
+    return !p->dialogue_at && !p->cur &&
+           *(int64_t *)now - p->seen > PEER_IDLE_MS;
 }
 
 void sj_chat_bot_tick(sj_chat_bot_t *b, int64_t now)
@@ -823,6 +849,18 @@ void sj_chat_bot_message(sj_chat_bot_t *b, const char *handle, const char *text,
         job_free(j);
         return;
     }
+    peer_t *p = peer_of(b, handle);
+    if (p->cur) {
+        g_queue_push_tail(&p->waiting, j);
+        return;
+    }
+    p->cur = j;
+    start(j);
+}
+
+/* Handle a message in its turn: first, who is writing. */
+static void start(job_t *j)
+{
     Shangju__ChatResolve cr = SHANGJU__CHAT_RESOLVE__INIT;
     cr.handle = j->handle;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
