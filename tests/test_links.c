@@ -307,9 +307,26 @@ START_TEST(cursor_lives_in_the_broker)
     ck_assert_int_eq(cursor_set(last + 1), ST(INVALID_ARGUMENT));
     ck_assert_uint_eq(cursor_get(w.bridge), 2);
     ck_assert_int_eq(cursor_set(last), 0);
-    uint64_t b2 = world_add(&w, ROLE(BRIDGE), "Bridge 2", 0);
-    ck_assert_uint_eq(cursor_get(b2), 0); /* one cursor per bridge */
+    /* A bridge added later starts at the present, not at the first event
+     * of the community: the history is not its to announce, and its
+     * residents are not told of old changes as news. */
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.resident, "Photos", 0, &id), 0);
     ck_assert_uint_eq(cursor_get(w.bridge), last);
+    uint64_t now_last = w.reply->chat_cursor->last_seq;
+    ck_assert_uint_gt(now_last, last);
+    uint64_t b2 = world_add(&w, ROLE(BRIDGE), "Bridge 2", 0);
+    ck_assert_uint_eq(cursor_get(b2), now_last); /* one cursor per bridge */
+    ck_assert_uint_eq(cursor_get(w.bridge), last);
+    /* other roles have none */
+    uint64_t r = world_add(&w, ROLE(RESIDENT), "Auntie Li", 0);
+    Shangju__MemberGet g = SHANGJU__MEMBER_GET__INIT;
+    g.id = r;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = K(MEMBER_GET);
+    req.member_get = &g;
+    ck_assert_int_eq(world_call(&w, w.committee, &req), 0);
+    ck_assert_uint_eq(w.reply->member->chat_cursor, 0);
     verify_clean();
 }
 END_TEST

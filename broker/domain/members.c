@@ -104,6 +104,11 @@ int sj_h_member_add(sj_call_t *c, const Shangju__Request *req)
     m->chat_handle = a->chat_handle;
     m->bridge_id = a->bridge_id;
     m->created_by = c->caller->id;
+    /* A new bridge starts at the present: what happened before it is not
+     * news to announce, nor to tell its residents. */
+    if (m->role == ROLE(BRIDGE) &&
+        (err = sj_txn_last_id(c->txn, SJ_COUNTER_EVENT, &m->chat_cursor)))
+        return sj_call_store_fail(c, err, "event log");
     err = sj_member_put(c->txn, m, NULL);
     if (err == SJ_EEXIST)
         return sj_call_fail(c, ST(ALREADY_EXISTS), SJ_R_MEMBER_KEY_TAKEN,
