@@ -112,6 +112,7 @@ echo "$page" | grep -q '晨光面包房' || { echo "no shop name in: $page"; exi
 runuser -u shangju-web -- test -r /var/lib/shangju/committee.key &&
     { echo "the web user reads the committee key"; exit 1; }
 echo "web: /m/$mer served by the installed shangju-web"
+
 # Setup commands from a unit's header comment (the lines after "#   ",
 # continuations joined), without sudo; systemctl is the unit's own start.
 unit_setup() { # UNIT
@@ -157,7 +158,7 @@ for i in $(seq 1 50); do
 done
 echo "$metrics" | head -n1 | grep -q ' 200 ' ||
     { echo "metrics: $metrics"; cat /tmp/metrics.log; exit 1; }
-echo "$metrics" | grep -q '^shangju_members{' ||
+echo "$metrics" | grep -q '^shangju_members [1-9]' ||
     { echo "no shangju_ metric in: $metrics"; exit 1; }
 grep -q 'event=listening listen=127.0.0.1:9464 key=/var/lib/shangju-metrics/monitor.key' \
     /tmp/metrics.log || { cat /tmp/metrics.log; exit 1; }
@@ -179,7 +180,8 @@ grep -q 'member add --role bridge' /tmp/chat-setup.sh ||
 sh -e /tmp/chat-setup.sh >/dev/null
 grep -q '^SHANGJU_CHAT_OPTS=' /etc/default/shangju-chat-xmpp ||
     { echo "no example options"; exit 1; }
-[ "$(stat -c '%U %a' /var/lib/shangju-chat/xmpp/xmpp.password)" = "shangju-chat 600" ]
+[ "$(stat -c '%U %a' /var/lib/shangju-chat/xmpp/xmpp.password)" = "shangju-chat 600" ] ||
+    { echo "password file: $(stat -c '%U %a' /var/lib/shangju-chat/xmpp/xmpp.password)"; exit 1; }
 res=$(runuser -u shangju -- shangju --json member add --role resident \
     --name "王阿姨" --building "3号楼" --key-out /tmp/r.key |
     sed -n 's/.*"id": *"\{0,1\}\([0-9]*\).*/\1/p')
