@@ -629,6 +629,24 @@ START_TEST(room_is_paced_and_bounded)
     ck_assert_ptr_nonnull(strstr(room[0], "Building 3"));
     ck_assert_ptr_nonnull(strstr(room[3], "2"));
     ck_assert_ptr_null(strstr(room[0], "Auntie")); /* title, building only */
+
+    /* A wish claimed or cancelled before its turn in the room is not
+     * announced as new any more; one released is open and stays. */
+    out_clear();
+    uint64_t a, b, c;
+    ck_assert_int_eq(world_post(&w, w.resident, "Radio", 0, &a), 0);
+    ck_assert_int_eq(world_post(&w, w.resident, "Lamp", 0, &b), 0);
+    ck_assert_int_eq(world_post(&w, w.resident, "Mooncakes", 0, &c), 0);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), b), 0);
+    ck_assert_int_eq(world_move(&w, w.resident, K(WISH_CANCEL), c), 0);
+    feed_events(notifier);
+    for (int i = 0; i < 10; i++) {
+        now += 1300;
+        sj_chat_notify_tick(notifier, now);
+        answer_all();
+    }
+    ck_assert_uint_eq(nroom, 1);
+    ck_assert_ptr_nonnull(strstr(room[0], "Radio"));
 }
 END_TEST
 

@@ -54,7 +54,7 @@ struct sj_chat_notify {
     uint64_t handled, stored;
     uint64_t sent;
     int64_t now, retry_at;
-    GQueue room; /* char *, waiting announcements */
+    GQueue room; /* room_msg_t *, waiting announcements */
     int64_t room_last;
     unsigned room_dropped;
     struct {
@@ -323,6 +323,43 @@ static void on_reply(void *vn, const Shangju__Reply *r, int err)
         pump(n);
 }
 
+/* An announcement waiting for its turn; a "new wish" one remembers the
+ * wish, so that it is dropped if the wish is taken or gone before it goes
+ * out (the room is paced: a burst waits seconds to minutes). */
+typedef struct {
+    uint64_t new_wish; /* 0: not a "new wish" announcement */
+    char *text;
+} room_msg_t;
+
+static void room_msg_free(gpointer p)
+{
+    room_msg_t *m = p;
+    g_free(m->text);
+    g_free(m);
+}
+
+static void room_push(sj_chat_notify_t *n, uint64_t new_wish, char *text)
+{
+    room_msg_t *m = g_new(room_msg_t, 1);
+    m->new_wish = new_wish;
+    m->text = text;
+    g_queue_push_tail(&n->room, m);
+}
+
+/* The wish is no longer open: its "new wish" announcement, if still
+ * waiting, would now mislead. */
+static void unannounce(sj_chat_notify_t *n, uint64_t wish)
+{
+    for (GList *l = n->room.head; l; l = l->next) {
+        room_msg_t *m = l->data;
+        if (m->new_wish == wish) {
+            room_msg_free(m);
+            g_queue_delete_link(&n->room, l);
+            return;
+        }
+    }
+}
+
 static void announce(sj_chat_notify_t *n, const item_t *it)
 {
     if (!n->out.announce)
@@ -333,11 +370,11 @@ static void announce(sj_chat_notify_t *n, const item_t *it)
     }
     sj_lang_t l = n->opts.room_lang;
     if (it->topic == SJ_TOPIC_WISH_CLOSED) {
-        g_queue_push_tail(&n->room,
-                          g_strdup_printf(tr(l, N_("Wish #%llu “%s” is "
-                                                   "fulfilled. Thank you, "
-                                                   "neighbours!")),
-                                          (ull)it->wish_id, it->title));
+        room_push(n, 0,
+                  g_strdup_printf(tr(l, N_("Wish #%llu “%s” is "
+                                           "fulfilled. Thank you, "
+                                           "neighbours!")),
+                                  (ull)it->wish_id, it->title));
         return;
     }
     char *s = *it->building
@@ -345,7 +382,15 @@ static void announce(sj_chat_notify_t *n, const item_t *it)
                                     (ull)it->wish_id, it->title, it->building)
                   : g_strdup_printf(tr(l, N_("New wish #%llu: %s")),
                                     (ull)it->wish_id, it->title);
-    g_queue_push_tail(&n->room, s);
+    room_push(n, it->wish_id, s);
+}
+
+/* The wish is no longer waiting for a merchant after this. */
+static bool taken_or_gone(sj_topic_t t)
+{
+    return t == SJ_TOPIC_WISH_CLAIMED || t == SJ_TOPIC_WISH_FULFILLED ||
+           t == SJ_TOPIC_WISH_CLOSED || t == SJ_TOPIC_WISH_CANCELLED ||
+           t == SJ_TOPIC_WISH_EXPIRED;
 }
 
 /* Handle queued events until one needs the broker. */
@@ -366,6 +411,8 @@ static void pump(sj_chat_notify_t *n)
                    !it->announced) {
             announce(n, it);
             it->announced = true;
+        } else if (it->wish_id && taken_or_gone(it->topic)) {
+            unannounce(n, it->wish_id);
         }
         if (!it->earn_wish && it->owner_id &&
             (is_notice(it->topic) || wants_remind(it->topic))) {
@@ -421,15 +468,15 @@ void sj_chat_notify_tick(sj_chat_notify_t *n, int64_t now)
         store_cursor(n, STEP_FLUSH, n->handled);
     if (!g_queue_is_empty(&n->room) && n->room_ready &&
         now - n->room_last >= n->opts.room_interval_ms) {
-        char *s = g_queue_pop_head(&n->room);
-        n->out.announce(n->out.ctx, s);
-        g_free(s);
+        room_msg_t *m = g_queue_pop_head(&n->room);
+        n->out.announce(n->out.ctx, m->text);
+        room_msg_free(m);
         n->room_last = now;
         if (g_queue_is_empty(&n->room) && n->room_dropped) {
             char *more = g_strdup_printf(
                 tr(n->opts.room_lang, N_("(%u more new wishes not shown)")),
                 n->room_dropped);
-            g_queue_push_tail(&n->room, more);
+            room_push(n, 0, more);
             n->room_dropped = 0;
         }
     }
@@ -495,7 +542,7 @@ void sj_chat_notify_destroy(sj_chat_notify_t **self)
         return;
     sj_chat_notify_t *n = *self;
     g_queue_clear_full(&n->items, (GDestroyNotify)item_free);
-    g_queue_clear_full(&n->room, g_free);
+    g_queue_clear_full(&n->room, room_msg_free);
     item_free(n->cur);
     g_free(n->handle);
     g_free(n);
