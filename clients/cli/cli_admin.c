@@ -19,7 +19,7 @@ static void mib(char *buf, size_t cap, uint64_t bytes)
     snprintf(buf, cap, "%.1f MiB", (double)bytes / 1048576.0);
 }
 
-#define LABEL_COLS 22 /* display columns of the labels */
+#define LABEL_COLS 26 /* display columns of the labels (the longest, 25) */
 
 /* "label      value", the label padded by display width. */
 #define row(label, ...) sj_cli_row(0, label, LABEL_COLS, __VA_ARGS__)
@@ -45,8 +45,15 @@ static void stats_text(const Shangju__Stats *s)
     count_row(_("retry replies kept"), s->dedup_entries);
     mib(a, sizeof a, s->map_used);
     mib(b, sizeof b, s->map_size);
-    row(_("store"), _("%s of %s (%.0f%%)"), a, b,
-        s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size : 0.0);
+    double pct =
+        s->map_size ? 100.0 * (double)s->map_used / (double)s->map_size : 0.0;
+    if (s->map_max > s->map_size) { /* the map grows by itself up to this */
+        char c[32];
+        mib(c, sizeof c, s->map_max);
+        row(_("store"), _("%s of %s (%.0f%%), grows to %s"), a, b, pct, c);
+    } else {
+        row(_("store"), _("%s of %s (%.0f%%)"), a, b, pct);
+    }
     row(_("group commits"),
         _("%llu, %.1f requests each on average, at most "
           "%llu"),
@@ -54,7 +61,10 @@ static void stats_text(const Shangju__Stats *s)
         (unsigned long long)s->max_batch);
     row(_("commit time"), _("%.1f ms on average, at most %.0f ms"),
         s->commit_ms_mean, s->commit_ms_max);
-    count_row(_("requests"), s->requests);
+    count_row(_("requests applied"), s->requests);
+    count_row(_("reads by reader threads"), s->reads_offloaded);
+    count_row(_("refused for rate"), s->rate_limited);
+    count_row(_("placards from the cache"), s->placard_cache_hits);
     count_row(_("retries answered"), s->retries_answered);
     count_row(_("refused connections"), s->auth_failures);
     count_row(_("connections over the cap"), s->connections_refused);

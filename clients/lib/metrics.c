@@ -63,6 +63,9 @@ char *sj_metrics_render(const Shangju__Stats *s, size_t *len)
         (double)s->map_size);
     one(f, "shangju_map_used_bytes", "gauge", "Bytes of the map in use.",
         (double)s->map_used);
+    one(f, "shangju_map_max_bytes", "gauge",
+        "The size the map may grow to by itself (--map-max).",
+        (double)s->map_max);
     one(f, "shangju_batches_total", "counter",
         "Group commits since the broker started.", (double)s->batches);
     one(f, "shangju_batch_size_max", "gauge",
@@ -76,6 +79,18 @@ char *sj_metrics_render(const Shangju__Stats *s, size_t *len)
     one(f, "shangju_commit_seconds_max", "gauge",
         "Longest group commit since the broker started.",
         s->commit_ms_max / 1e3);
+    one(f, "shangju_requests_applied_total", "counter",
+        "Requests applied by the writer (in group commits).",
+        (double)s->requests);
+    one(f, "shangju_reads_offloaded_total", "counter",
+        "Reads answered by the reader threads beside the writer.",
+        (double)s->reads_offloaded);
+    one(f, "shangju_rate_limited_total", "counter",
+        "Requests refused for going over a member's --rate.",
+        (double)s->rate_limited);
+    one(f, "shangju_placard_cache_hits_total", "counter",
+        "Placards served from the cache (drawn once per listing version).",
+        (double)s->placard_cache_hits);
     one(f, "shangju_retries_answered_total", "counter",
         "Retried requests answered with their first reply.",
         (double)s->retries_answered);

@@ -25,6 +25,14 @@ done
 expect_rc 0 sj --key "$WORK/mon.key" admin stats
 grep -q "MiB of" <<<"$OUT" || fail "stats not readable: $OUT"
 grep -q "time zone *Asia/Shanghai" <<<"$OUT" || fail "no time zone: $OUT"
+# issue 13's figures an operator watches: the map's ceiling, what the
+# reader threads answered, refusals for rate, placards from the cache
+grep -qE "MiB of [0-9.]+ MiB \([0-9]+%\), grows to [0-9.]+ MiB" <<<"$OUT" ||
+    fail "no map ceiling: $OUT"
+for label in "requests applied" "reads by reader threads" \
+    "refused for rate" "placards from the cache"; do
+    grep -qE "^$label +[0-9]+$" <<<"$OUT" || fail "no '$label': $OUT"
+done
 for cmd in "wish list" "whoami" "member list" "admin backup x" "report"; do
     # shellcheck disable=SC2086 # the command's words
     expect_rc 1 sj --key "$WORK/mon.key" $cmd
@@ -101,8 +109,16 @@ for path in sys.argv[1:]:
         return m[(name, tuple(sorted(labels.items())))]
     for name, key in [("shangju_members", "members"),
                       ("shangju_wishes", "wishes"),
-                      ("shangju_map_size_bytes", "map_size")]:
+                      ("shangju_map_size_bytes", "map_size"),
+                      ("shangju_map_max_bytes", "map_max")]:
         assert v(name) == int(stats[key]), (path, name, v(name), stats[key])
+    # counters (the files were written at other moments than STATS): there,
+    # zero or more; the posts and the reads so far counted
+    for name in ["shangju_rate_limited_total",
+                 "shangju_placard_cache_hits_total"]:
+        assert v(name) >= 0, (path, name)
+    assert v("shangju_requests_applied_total") >= 3, path
+    assert v("shangju_reads_offloaded_total") >= 1, path
     assert v("shangju_info", version=stats["version"],
              time_zone="Asia/Shanghai") == 1, path
     assert v("shangju_requests_total", kind="wish_post", status="OK") == 3, path
