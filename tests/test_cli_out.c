@@ -229,6 +229,41 @@ START_TEST(pad_counts_display_columns)
 }
 END_TEST
 
+/* A member's record shows what applies to its role: a merchant's
+ * counters (zero included) on a merchant, not on a resident or a bridge;
+ * the wrong invite codes only while there is an invite or after one. */
+START_TEST(a_member_shows_what_applies_to_its_role)
+{
+    Shangju__Member m = SHANGJU__MEMBER__INIT;
+    m.id = 4;
+    m.name = "金麦烘焙";
+    m.role = SHANGJU__ROLE__ROLE_MERCHANT;
+    char *out = shown(&m.base);
+    ck_assert_ptr_nonnull(strstr(out, "逾期认领"));
+    ck_assert_ptr_nonnull(strstr(out, "收到的评价"));
+    ck_assert_ptr_null(strstr(out, "邀请码输错次数"));
+    free(out);
+    m.role = SHANGJU__ROLE__ROLE_RESIDENT;
+    out = shown(&m.base);
+    ck_assert_ptr_null(strstr(out, "逾期认领"));
+    ck_assert_ptr_null(strstr(out, "收到的评价"));
+    ck_assert_ptr_null(strstr(out, "公约星数合计"));
+    ck_assert_ptr_null(strstr(out, "邀请码输错次数"));
+    ck_assert_ptr_nonnull(strstr(out, "金麦烘焙"));
+    free(out);
+    m.invite_expires_at = 1796223777186;
+    out = shown(&m.base);
+    ck_assert_ptr_nonnull(strstr(out, "邀请码输错次数"));
+    free(out);
+    m.role = SHANGJU__ROLE__ROLE_BRIDGE;
+    m.invite_expires_at = 0;
+    out = shown(&m.base);
+    ck_assert_ptr_null(strstr(out, "完成的心愿"));
+    ck_assert_ptr_null(strstr(out, "邀请码输错次数"));
+    free(out);
+}
+END_TEST
+
 static Suite *cli_out_suite(void)
 {
     Suite *s = suite_create("cli_out");
@@ -241,6 +276,7 @@ static Suite *cli_out_suite(void)
     tcase_add_test(tc, a_refusal_by_its_reason_in_chinese);
     tcase_add_test(tc, a_local_refusal_in_chinese_json_in_english);
     tcase_add_test(tc, pad_counts_display_columns);
+    tcase_add_test(tc, a_member_shows_what_applies_to_its_role);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -257,6 +257,31 @@ static void show_field(FILE *out, const ProtobufCFieldDescriptor *f,
         line(out, label, t, keyw, print);
 }
 
+/* Whether field of record o (of type d) says nothing about this record,
+ * so the text leaves it out (--json keeps it): a merchant's counters on a
+ * member of another role, wrong invite codes when there is and was no
+ * invite. */
+static bool not_for(const ProtobufCMessageDescriptor *d, const char *field,
+                    json_object *o)
+{
+    static const char *const merchants[] = {
+        "claims_lapsed",     "wishes_fulfilled", "ratings_received",
+        "rating_sum",        "compacts_closed",  "compact_ratings",
+        "compact_rating_sum"};
+    if (d != &shangju__member__descriptor)
+        return false;
+    json_object *v = NULL;
+    if (strcmp(field, "invite_failures") == 0)
+        return !json_object_object_get_ex(o, "invite_expires_at", &v) &&
+               (!json_object_object_get_ex(o, field, &v) ||
+                json_object_get_int64(v) == 0);
+    for (size_t i = 0; i < sizeof merchants / sizeof merchants[0]; i++)
+        if (strcmp(field, merchants[i]) == 0)
+            return !json_object_object_get_ex(o, "role", &v) ||
+                   strcmp(json_object_get_string(v), "merchant") != 0;
+    return false;
+}
+
 static void show_obj(FILE *out, const ProtobufCMessageDescriptor *d,
                      json_object *o, const char *prefix, size_t *keyw,
                      bool print)
@@ -265,6 +290,8 @@ static void show_obj(FILE *out, const ProtobufCMessageDescriptor *d,
         for (unsigned i = 0; i < d->n_fields; i++) {
             const ProtobufCFieldDescriptor *f = &d->fields[i];
             json_object *v = NULL;
+            if (not_for(d, f->name, o))
+                continue;
             json_object_object_get_ex(o, f->name, &v);
             show_field(out, f, f->name, v, prefix, keyw, print);
         }
