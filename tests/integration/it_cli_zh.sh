@@ -85,11 +85,13 @@ row=$(grep '王阿姨' <<<"$OUT")
 expect_rc 0 sj member show "$RES"
 no_english "member show" "$OUT"
 grep -qE '^角色 +居民$' <<<"$OUT" || fail "no role line: $OUT"
+grep -q '完成的心愿' <<<"$OUT" && fail "a merchant's counter on a resident: $OUT"
+expect_rc 0 sj member show "$MER"
 grep -qE '^完成的心愿 +0$' <<<"$OUT" || fail "zero count not shown: $OUT"
 grep -qE '^创建时间 +[0-9-]+ [0-9:]+ \+08:00$' <<<"$OUT" ||
     fail "time without its zone: $OUT"
 # Every "label value" line puts its value at the same display column.
-[ "$(col_of "$(grep '^角色' <<<"$OUT")" 居民)" = \
+[ "$(col_of "$(grep '^角色' <<<"$OUT")" 商户)" = \
     "$(col_of "$(grep '^完成的心愿' <<<"$OUT")" 0)" ] ||
     fail "labels not aligned: $OUT"
 
