@@ -612,6 +612,16 @@ START_TEST(restart_resumes_from_the_cursor)
 }
 END_TEST
 
+/* Let n turns of the paced room go by (1.3 s each). */
+static void pass_room_turns(int n)
+{
+    for (int i = 0; i < n; i++) {
+        now += 1300;
+        sj_chat_notify_tick(notifier, now);
+        answer_all();
+    }
+}
+
 START_TEST(room_is_paced_and_bounded)
 {
     for (int i = 0; i < 5; i++)
@@ -619,11 +629,7 @@ START_TEST(room_is_paced_and_bounded)
     feed_events(notifier);
     /* One announcement per 1.3 s; the queue holds 3, the rest counted. */
     ck_assert_uint_le(nroom, 1);
-    for (int i = 0; i < 10; i++) {
-        now += 1300;
-        sj_chat_notify_tick(notifier, now);
-        answer_all();
-    }
+    pass_room_turns(10);
     ck_assert_uint_eq(nroom, 4);
     ck_assert_ptr_nonnull(strstr(room[0], "Bake"));
     ck_assert_ptr_nonnull(strstr(room[0], "Building 3"));
@@ -631,7 +637,7 @@ START_TEST(room_is_paced_and_bounded)
     ck_assert_ptr_null(strstr(room[0], "Auntie")); /* title, building only */
 
     /* A wish claimed or cancelled before its turn in the room is not
-     * announced as new any more; one released is open and stays. */
+     * announced as new any more; the others keep their turn. */
     out_clear();
     uint64_t a, b, c;
     ck_assert_int_eq(world_post(&w, w.resident, "Radio", 0, &a), 0);
@@ -640,11 +646,7 @@ START_TEST(room_is_paced_and_bounded)
     ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), b), 0);
     ck_assert_int_eq(world_move(&w, w.resident, K(WISH_CANCEL), c), 0);
     feed_events(notifier);
-    for (int i = 0; i < 10; i++) {
-        now += 1300;
-        sj_chat_notify_tick(notifier, now);
-        answer_all();
-    }
+    pass_room_turns(10);
     ck_assert_uint_eq(nroom, 1);
     ck_assert_ptr_nonnull(strstr(room[0], "Radio"));
 }
