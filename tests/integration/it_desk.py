@@ -248,6 +248,14 @@ def find_all(root, role=None, name=None):
         return []
 
 
+def name_of(x):
+    """x's name, or None for no widget or one GTK has just destroyed."""
+    try:
+        return x.name if x is not None else None
+    except GLib.GError:
+        return None
+
+
 def texts(root):
     """Every label's text under root (the names GTK gives labels); a label
     destroyed between the search and the read is skipped."""
@@ -376,9 +384,10 @@ def main():
     wait_for(lambda: find(board, "push button", "认领“修理收音机”"),
              "the new wish's row")
     # Newest on top: the board's first Claim button is the newest wish.
-    first = find(board, "push button", prefix="认领")
-    if first.name != "认领“修理收音机”":
-        fail("the newest wish is not on top: " + first.name)
+    top = wait_for(lambda: name_of(find(board, "push button", prefix="认领")),
+                   "the board's first Claim button")
+    if top != "认领“修理收音机”":
+        fail("the newest wish is not on top: " + top)
     # In the shop's category (food): the alert bar names it until
     # acknowledged (the sound repeats meanwhile; no sound card here).
     wait_for(lambda: "1 个新心愿：“修理收音机”" in texts(app),
