@@ -772,6 +772,26 @@ START_TEST(one_persons_messages_in_order)
 }
 END_TEST
 
+/* "我的心愿" shows the newest wishes first: a resident with a long history
+ * sees what they posted last, then "(and more)". */
+START_TEST(mine_lists_the_newest_first)
+{
+    link_handle(w.resident, "auntie@x");
+    for (int i = 1; i <= 12; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "心愿 第%02d个心愿", i);
+        ck_assert_ptr_nonnull(strstr(say("auntie@x", t), "已发布"));
+    }
+    const char *r = say("auntie@x", "我的心愿");
+    const char *last = strstr(r, "第12个"), *before = strstr(r, "第11个");
+    ck_assert_ptr_nonnull(last);
+    ck_assert_ptr_nonnull(before);
+    ck_assert(last < before);
+    ck_assert_ptr_null(strstr(r, "第01个"));
+    ck_assert_ptr_nonnull(strstr(r, "还有更多"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chat_bot");
@@ -793,6 +813,7 @@ static Suite *suite(void)
     tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);
     tcase_add_test(tc, redelivered_message_posts_once);
     tcase_add_test(tc, one_persons_messages_in_order);
+    tcase_add_test(tc, mine_lists_the_newest_first);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

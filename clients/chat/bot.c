@@ -348,6 +348,7 @@ static void act(job_t *j)
         Shangju__WishList l = SHANGJU__WISH_LIST__INIT;
         l.owner_id = j->acting;
         l.limit = MINE_PAGE;
+        l.newest_first = true; /* what they posted last, not years ago */
         req.body_case = K(WISH_LIST);
         req.wish_list = &l;
         ask(j, STEP_MINE, &req);
