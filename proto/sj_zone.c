@@ -224,6 +224,15 @@ void sj_zone_format(int64_t at_ms, char *buf, size_t cap)
     snprintf(buf, cap, "%s %s", when, off);
 }
 
+void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap)
+{
+    time_t t = seconds(at_ms);
+    struct tm tm;
+    if (at_ms == 0 || !localtime_r(&t, &tm) ||
+        strftime(buf, cap, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(buf, cap, "-");
+}
+
 static void rfc3339(int64_t at_ms, bool millis, char *buf, size_t cap)
 {
     time_t t = seconds(at_ms);

@@ -50,6 +50,10 @@ int sj_zone_parse(const char *s, bool end, int64_t *ms);
  * SJ_ZONE_TIME_MAX is enough); "-" for 0. */
 void sj_zone_format(int64_t at_ms, char *buf, size_t cap);
 
+/* Write at_ms as local "YYYY-MM-DD HH:MM" (no offset: for a person in
+ * the community, e.g. a chat message); "-" for 0. */
+void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap);
+
 /* Write at_ms as RFC 3339 with its local offset and milliseconds
  * ("2027-01-01T07:00:00.123+08:00"), for logs. */
 void sj_zone_rfc3339(int64_t at_ms, char *buf, size_t cap);

@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "notify.h"
 #include "sj_limits.h"
+#include "sj_zone.h"
 #include "world.h"
 
 #define K(x) SHANGJU__REQUEST__BODY_##x
@@ -172,12 +173,24 @@ static const sj_chat_transport_t out = {.send = out_send,
 static int64_t now;
 static uint64_t fed; /* last event seq handed to the notifier */
 
+/* The notifier's wall clock: the world's, which stamps the events. */
+static int64_t wall_now;
+static int64_t fake_wall(void)
+{
+    return wall_now;
+}
+
+/* A notifier made again after a restart: default pacing, the same clock. */
+static const sj_chat_notify_opts_t restart_opts = {.wall_ms = fake_wall};
+
 static void setup(void)
 {
     world_init(&w, 0);
     sj_chat_bot_opts_t o = {.burst = 6, .refill_ms = 2000};
     bot = sj_chat_bot_new(&broker, &out, &o);
-    sj_chat_notify_opts_t no = {.room_interval_ms = 1300, .room_queue = 3};
+    wall_now = w.now;
+    sj_chat_notify_opts_t no = {
+        .room_interval_ms = 1300, .room_queue = 3, .wall_ms = fake_wall};
     notifier = sj_chat_notify_new(&broker, &out, &no);
     now = 1000000;
     broker_down = false;
@@ -580,7 +593,7 @@ START_TEST(restart_resumes_from_the_cursor)
 
     /* Orderly restart: a new notifier starts after the cursor. */
     sj_chat_notify_destroy(&notifier);
-    notifier = sj_chat_notify_new(&broker, &out, NULL);
+    notifier = sj_chat_notify_new(&broker, &out, &restart_opts);
     ck_assert_int_eq(sj_chat_notify_start(notifier, ready, NULL), 0);
     answer_all();
     ck_assert_uint_eq(restart_from, fed + 1);
@@ -602,7 +615,7 @@ START_TEST(restart_resumes_from_the_cursor)
     ck_assert_uint_eq(sj_chat_notify_sent(notifier), 2);
     sj_chat_notify_destroy(&notifier); /* the crash */
     cursor_sets_failing = 0;
-    notifier = sj_chat_notify_new(&broker, &out, NULL);
+    notifier = sj_chat_notify_new(&broker, &out, &restart_opts);
     ck_assert_int_eq(sj_chat_notify_start(notifier, ready, NULL), 0);
     answer_all();
     ck_assert_uint_eq(restart_from, stored + 1);
@@ -792,6 +805,36 @@ START_TEST(mine_lists_the_newest_first)
 }
 END_TEST
 
+/* A notice the bridge sends late (it was away, the broker was) says when
+ * the change happened, in the community's time; one on time does not. */
+START_TEST(a_late_notice_says_when_it_happened)
+{
+    ck_assert_int_eq(sj_zone_use("Asia/Shanghai"), 0);
+    link_handle(w.resident, "auntie@x");
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.committee, "Photos", w.resident, &id), 0);
+    feed_events(notifier);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    int64_t claimed_at = w.now;
+    wall_now = claimed_at + 3 * 3600 * 1000; /* heard of three hours later */
+    size_t before = nsent;
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 1);
+    char when[32];
+    sj_zone_format_minute(claimed_at, when, sizeof when);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "认领"));
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], when));
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "晚到"));
+
+    w.now = wall_now; /* on time now */
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_FULFIL), id), 0);
+    before = nsent;
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 1);
+    ck_assert_msg(!strstr(sent[nsent - 1], "晚到"), "%s", sent[nsent - 1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chat_bot");
@@ -814,6 +857,7 @@ static Suite *suite(void)
     tcase_add_test(tc, redelivered_message_posts_once);
     tcase_add_test(tc, one_persons_messages_in_order);
     tcase_add_test(tc, mine_lists_the_newest_first);
+    tcase_add_test(tc, a_late_notice_says_when_it_happened);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

@@ -10,13 +10,15 @@
 
 #include "sj_error.h"
 #include "sj_topics.h"
+#include "sj_zone.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define K(x) SHANGJU__REQUEST__BODY_##x
 
 typedef unsigned long long ull;
 
-#define RETRY_MS 3000 /* after the broker did not answer */
+#define RETRY_MS 3000            /* after the broker did not answer */
+#define LATE_MS (15 * 60 * 1000) /* a notice this late says when */
 #define EARNED_RING 64
 
 typedef struct {
@@ -204,6 +206,20 @@ static void send_notice(sj_chat_notify_t *n, const char *merchant)
                     : g_strdup_printf(tr(l, N_("Your wish #%llu “%s” is "
                                                "closed. Thank you!")),
                                       id, it->title);
+    }
+    int64_t wall = n->opts.wall_ms ? n->opts.wall_ms()
+                                   : (int64_t)(g_get_real_time() / 1000);
+    if (it->at > 0 && wall - it->at > LATE_MS) {
+        /* The bridge or the broker was away: say when it happened, so a
+         * claim heard of the next morning is not taken for news. */
+        char when[SJ_ZONE_TIME_MAX];
+        sj_zone_format_minute(it->at, when, sizeof when);
+        char *late = g_strdup_printf(
+            tr(l, N_("(Sent late: this happened at %s.)")), when);
+        char *both = g_strconcat(s, "\n", late, NULL);
+        g_free(late);
+        g_free(s);
+        s = both;
     }
     if (n->out.send_keyed) {
         char key[40];
@@ -530,6 +546,7 @@ sj_chat_notify_t *sj_chat_notify_new(const sj_chat_broker_t *broker,
     n->opts.room_queue = opts && opts->room_queue ? opts->room_queue : 30;
     n->opts.room_lang = opts ? opts->room_lang : SJ_LANG_ZH;
     n->opts.announce_closed = opts && opts->announce_closed;
+    n->opts.wall_ms = opts ? opts->wall_ms : NULL;
     g_queue_init(&n->items);
     g_queue_init(&n->room);
     n->dm_ready = n->room_ready = true;

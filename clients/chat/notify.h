@@ -17,6 +17,10 @@ typedef struct {
     unsigned room_queue;      /* announcements waiting at most; default 30 */
     sj_lang_t room_lang;      /* the room's language */
     bool announce_closed;     /* thank the room when a wish closes */
+    /* The wall clock in Unix ms, to tell a notice sent late (events carry
+     * wall-clock times; the ticks' clock is monotonic). NULL: the real
+     * one. */
+    int64_t (*wall_ms)(void);
 } sj_chat_notify_opts_t;
 
 /* A notifier over broker and out (copied); opts may be NULL. NULL when out
