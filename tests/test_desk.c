@@ -99,6 +99,20 @@ START_TEST(time_in_the_community_zone)
     s = sj_desk_time_text(0);
     ck_assert_str_eq(s, "-");
     g_free(s);
+    /* A compact's term: the days it covers. Drafted "--from 2026-01-01
+     * --to 2027-12-31", it ends at the midnight that opens 2028 (the end is
+     * exclusive): the merchant reads "2026-01-01 – 2027-12-31". */
+    int64_t from = 1767196800000LL; /* 2026-01-01 00:00 +08:00 */
+    int64_t to = 1830268800000LL;   /* 2028-01-01 00:00 +08:00 */
+    s = sj_desk_term_text(from, to);
+    ck_assert_ptr_nonnull(strstr(s, "2026-01-01"));
+    ck_assert_ptr_nonnull(strstr(s, "2027-12-31"));
+    ck_assert_ptr_null(strstr(s, "2028"));
+    ck_assert(strstr(s, "2026") < strstr(s, "2027"));
+    g_free(s);
+    s = sj_desk_term_text(0, 0);
+    ck_assert_ptr_null(strstr(s, "1970"));
+    g_free(s);
 }
 END_TEST
 

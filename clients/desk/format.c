@@ -86,6 +86,26 @@ char *sj_desk_time_text(int64_t ms)
     return s ? s : g_strdup("-");
 }
 
+static char *day_text(int64_t ms)
+{
+    GDateTime *t = ms > 0 ? g_date_time_new_from_unix_local(ms / 1000) : NULL;
+    char *s = t ? g_date_time_format(t, "%Y-%m-%d") : NULL;
+    if (t)
+        g_date_time_unref(t);
+    return s ? s : g_strdup("-");
+}
+
+char *sj_desk_term_text(int64_t start, int64_t end)
+{
+    char *from = day_text(start);
+    char *to = day_text(end > 0 ? end - 1 : 0); /* the last day it covers */
+    /* TRANSLATORS: a compact's term, first day – last day. */
+    char *s = g_strdup_printf(_("%s – %s"), from, to);
+    g_free(from);
+    g_free(to);
+    return s;
+}
+
 static bool code_ok(const char *s)
 {
     size_t n = strlen(s);

@@ -43,6 +43,10 @@ char *sj_desk_countdown_text(int64_t now, int64_t due);
 /* "2026-12-02 09:30" in the local (community) time zone; "-" for 0. */
 char *sj_desk_time_text(int64_t ms);
 
+/* A compact's term as the days it covers, "2026-01-01 – 2027-12-31": the
+ * end is exclusive (the midnight after the last day). "-" for a 0. */
+char *sj_desk_term_text(int64_t start, int64_t end);
+
 /* What the hand-over entry holds, as typed or scanned: either the
  * hand-over URL ".../w/ID?code=CODE" (any base, other query parameters
  * allowed, %-escapes decoded) or the bare code. Surrounding white space

@@ -266,14 +266,12 @@ static GtkWidget *card(sj_desk_t *d, const Shangju__Compact *k)
     gtk_widget_add_css_class(box, "wish-row");
     g_object_set_data_full(G_OBJECT(box), "card", c, card_free);
     text(box, k->title, "wish-title");
-    char *from = sj_desk_time_text(k->term_start);
-    char *to = sj_desk_time_text(k->term_end);
-    char *head = g_strdup_printf(_("%s · version %u · term %s – %s"),
-                                 state_text(k->state), k->version, from, to);
+    char *term = sj_desk_term_text(k->term_start, k->term_end);
+    char *head = g_strdup_printf(_("%s · version %u · term %s"),
+                                 state_text(k->state), k->version, term);
     text(box, head, NULL);
     g_free(head);
-    g_free(from);
-    g_free(to);
+    g_free(term);
     GtkStringList *mine = gtk_string_list_new(NULL);
     for (size_t i = 0; i < k->n_items; i++) {
         const Shangju__ServiceItem *it = k->items[i];
