@@ -233,6 +233,23 @@ void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap)
         snprintf(buf, cap, "-");
 }
 
+void sj_zone_format_day(int64_t at_ms, char *buf, size_t cap)
+{
+    time_t t = seconds(at_ms);
+    struct tm tm;
+    if (at_ms == 0 || !localtime_r(&t, &tm) ||
+        strftime(buf, cap, "%Y-%m-%d", &tm) == 0)
+        snprintf(buf, cap, "-");
+}
+
+bool sj_zone_is_midnight(int64_t at_ms)
+{
+    time_t t = seconds(at_ms);
+    struct tm tm;
+    return at_ms % 1000 == 0 && localtime_r(&t, &tm) && tm.tm_hour == 0 &&
+           tm.tm_min == 0 && tm.tm_sec == 0;
+}
+
 static void rfc3339(int64_t at_ms, bool millis, char *buf, size_t cap)
 {
     time_t t = seconds(at_ms);

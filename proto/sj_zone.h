@@ -54,6 +54,13 @@ void sj_zone_format(int64_t at_ms, char *buf, size_t cap);
  * the community, e.g. a chat message); "-" for 0. */
 void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap);
 
+/* Write at_ms as the local day "YYYY-MM-DD"; "-" for 0. */
+void sj_zone_format_day(int64_t at_ms, char *buf, size_t cap);
+
+/* True when at_ms is a local midnight (00:00:00.000): a day boundary, such
+ * as the ends of a compact's term typed as dates. */
+bool sj_zone_is_midnight(int64_t at_ms);
+
 /* Write at_ms as RFC 3339 with its local offset and milliseconds
  * ("2027-01-01T07:00:00.123+08:00"), for logs. */
 void sj_zone_rfc3339(int64_t at_ms, char *buf, size_t cap);

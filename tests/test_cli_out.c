@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "pbjson.h"
+#include "sj_zone.h"
 
 static void in_chinese(void)
 {
@@ -264,6 +265,30 @@ START_TEST(a_member_shows_what_applies_to_its_role)
 }
 END_TEST
 
+/* A compact's term as it was typed: "--from 2026-01-01 --to 2027-12-31"
+ * is stored as the midnights that open the first day and close the last
+ * (the end is exclusive); the record shows the two days. A term that ends
+ * at another moment shows that moment, with its zone. */
+START_TEST(a_term_shows_its_days)
+{
+    ck_assert_int_eq(sj_zone_use("Asia/Shanghai"), 0);
+    Shangju__Compact c = SHANGJU__COMPACT__INIT;
+    c.id = 1;
+    c.title = "金桥共建公约";
+    c.term_start = 1767196800000LL; /* 2026-01-01 00:00 +08:00 */
+    c.term_end = 1830268800000LL;   /* 2028-01-01 00:00 +08:00 */
+    char *out = shown(&c.base);
+    ck_assert_msg(strstr(out, "期限开始  2026-01-01\n"), "%s", out);
+    ck_assert_msg(strstr(out, "期限结束  2027-12-31\n"), "%s", out);
+    ck_assert_ptr_null(strstr(out, "2028"));
+    free(out);
+    c.term_end += 9 * 3600 * 1000; /* 09:00 on 1 January 2028 */
+    out = shown(&c.base);
+    ck_assert_msg(strstr(out, "2028-01-01 09:00:00 +08:00"), "%s", out);
+    free(out);
+}
+END_TEST
+
 static Suite *cli_out_suite(void)
 {
     Suite *s = suite_create("cli_out");
@@ -277,6 +302,7 @@ static Suite *cli_out_suite(void)
     tcase_add_test(tc, a_local_refusal_in_chinese_json_in_english);
     tcase_add_test(tc, pad_counts_display_columns);
     tcase_add_test(tc, a_member_shows_what_applies_to_its_role);
+    tcase_add_test(tc, a_term_shows_its_days);
     suite_add_tcase(s, tc);
     return s;
 }

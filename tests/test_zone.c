@@ -123,6 +123,11 @@ START_TEST(printed_times_carry_their_zone)
     ck_assert_str_eq(buf, "2027-01-01 07:30");
     sj_zone_format_minute(0, buf, sizeof buf);
     ck_assert_str_eq(buf, "-");
+    sj_zone_format_day(utc(2026, 12, 31, 23, 30), buf, sizeof buf);
+    ck_assert_str_eq(buf, "2027-01-01");
+    ck_assert(sj_zone_is_midnight(utc(2026, 12, 31, 16, 0)));
+    ck_assert(!sj_zone_is_midnight(utc(2026, 12, 31, 16, 0) + 1));
+    ck_assert(!sj_zone_is_midnight(utc(2026, 12, 31, 0, 0)));
     sj_zone_rfc3339(utc(2026, 12, 31, 23, 30) + 5, buf, sizeof buf);
     ck_assert_str_eq(buf, "2027-01-01T07:30:00.005+08:00");
     sj_zone_rfc3339_seconds(utc(2026, 12, 31, 23, 30) + 5, buf, sizeof buf);

@@ -133,6 +133,14 @@ static const char *value_text(const ProtobufCFieldDescriptor *f,
         int64_t ms = json_object_get_int64(v);
         if (ms == 0)
             return NULL;
+        /* A compact's term typed as days shows those days; its end is the
+         * midnight after the last one (exclusive). */
+        bool end = strcmp(key, "term_end") == 0;
+        if ((end || strcmp(key, "term_start") == 0) &&
+            sj_zone_is_midnight(ms)) {
+            sj_zone_format_day(end ? ms - 1 : ms, buf, cap);
+            return buf;
+        }
         sj_cli_time(ms, buf, cap);
         return buf;
     }
