@@ -224,22 +224,25 @@ void sj_zone_format(int64_t at_ms, char *buf, size_t cap)
     snprintf(buf, cap, "%s %s", when, off);
 }
 
-void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap)
+/* at_ms as the local day, with the minute when asked; "-" for 0 or out of
+ * range. */
+static void local_text(int64_t at_ms, bool minute, char *buf, size_t cap)
 {
     time_t t = seconds(at_ms);
     struct tm tm;
     if (at_ms == 0 || !localtime_r(&t, &tm) ||
-        strftime(buf, cap, "%Y-%m-%d %H:%M", &tm) == 0)
+        strftime(buf, cap, minute ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm) == 0)
         snprintf(buf, cap, "-");
+}
+
+void sj_zone_format_minute(int64_t at_ms, char *buf, size_t cap)
+{
+    local_text(at_ms, true, buf, cap);
 }
 
 void sj_zone_format_day(int64_t at_ms, char *buf, size_t cap)
 {
-    time_t t = seconds(at_ms);
-    struct tm tm;
-    if (at_ms == 0 || !localtime_r(&t, &tm) ||
-        strftime(buf, cap, "%Y-%m-%d", &tm) == 0)
-        snprintf(buf, cap, "-");
+    local_text(at_ms, false, buf, cap);
 }
 
 bool sj_zone_is_midnight(int64_t at_ms)
