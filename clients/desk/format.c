@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "sj_zone.h"
 
 #define MINUTE_MS ((int64_t)60 * 1000)
 #define HOUR_MS (60 * MINUTE_MS)
@@ -88,11 +89,9 @@ char *sj_desk_time_text(int64_t ms)
 
 static char *day_text(int64_t ms)
 {
-    GDateTime *t = ms > 0 ? g_date_time_new_from_unix_local(ms / 1000) : NULL;
-    char *s = t ? g_date_time_format(t, "%Y-%m-%d") : NULL;
-    if (t)
-        g_date_time_unref(t);
-    return s ? s : g_strdup("-");
+    char d[SJ_ZONE_TIME_MAX];
+    sj_zone_format_day(ms > 0 ? ms : 0, d, sizeof d);
+    return g_strdup(d);
 }
 
 char *sj_desk_term_text(int64_t start, int64_t end)

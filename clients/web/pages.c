@@ -94,13 +94,13 @@ static void date(web_buf_t *b, int64_t ms)
 /* A day (a compact's term) in the community's zone. */
 static void day(web_buf_t *b, int64_t ms)
 {
-    char iso[SJ_ZONE_TIME_MAX];
-    sj_zone_rfc3339_seconds(ms, iso, sizeof iso);
-    if (ms <= 0 || strlen(iso) != 25) {
+    char d[SJ_ZONE_TIME_MAX];
+    sj_zone_format_day(ms, d, sizeof d);
+    if (ms <= 0 || strcmp(d, "-") == 0) {
         web_buf_put(b, "<time>-</time>");
         return;
     }
-    web_buf_printf(b, "<time datetime=\"%.10s\">%.10s</time>", iso, iso);
+    web_buf_printf(b, "<time datetime=\"%s\">%s</time>", d, d);
 }
 
 /* ------------------------------------------------------------- the frame */
