@@ -36,7 +36,8 @@ typedef struct {
     bool told_slow; /* one "slow down" per flood */
     int64_t seen;
     struct job *cur; /* the message being handled, or NULL */
-    GQueue waiting;  /* job_t *: admitted, not started (at most burst) */
+    GQueue waiting;  /* job_t *: admitted, not started (the rate limiter
+                        bounds how many) */
 } peer_t;
 
 struct sj_chat_bot {
@@ -87,11 +88,12 @@ static void job_free(job_t *j)
 {
     sj_chat_bot_t *b = j->bot;
     peer_t *p = j->handle ? g_hash_table_lookup(b->peers, j->handle) : NULL;
+    bool was_cur = p && p->cur == j;
     g_hash_table_remove(b->jobs, j);
     g_free(j->handle);
     g_free(j->wish_text);
     g_free(j);
-    if (!p || p->cur != j)
+    if (!was_cur)
         return;
     p->cur = g_queue_pop_head(&p->waiting);
     if (p->cur && !b->closing)
