@@ -473,8 +473,82 @@ START_TEST(acknowledged_postings_survive_kill_9)
     assert_sound(&o);
     ck_assert_msg(o.v.straddled > 0,
                   "no acknowledgement came from a retry across a crash");
-    ck_assert_msg(o.replays > 0, "no retry was answered from the dedup table "
-                                 "(broker log: retries=)");
+    /* Whether a kill lands between a commit and its reply is chance (the
+     * window is short: dedup_replays above is often 0 under sanitizers);
+     * the next test aims at that window on purpose. */
+}
+END_TEST
+
+/* Send the posting titled title with request_id rid as resident kp; 0 and
+ * *wish_id, or -1 (message on stderr). */
+static int post_with_id(const harness_broker_t *b, const sj_keypair_t *kp,
+                        const char *title, uint64_t rid, uint64_t *wish_id)
+{
+    sj_client_t *c = harness_client(b, kp, 3000, 3);
+    if (!c)
+        return -1;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    Shangju__WishPost body = SHANGJU__WISH_POST__INIT;
+    body.title = (char *)title;
+    req.body_case = SHANGJU__REQUEST__BODY_WISH_POST;
+    req.wish_post = &body;
+    req.request_id = rid;
+    Shangju__Reply *reply = NULL;
+    int rc = sj_client_call(c, &req, &reply);
+    sj_client_destroy(&c);
+    if (rc != 0) {
+        fprintf(stderr, "crash: post %s: %s\n", title, sj_strerror(rc));
+        return -1;
+    }
+    rc = reply->request_id == rid &&
+                 reply->status == SHANGJU__STATUS__STATUS_OK &&
+                 reply->body_case == SHANGJU__REPLY__BODY_WISH
+             ? 0
+             : -1;
+    if (rc == 0)
+        *wish_id = reply->wish->id;
+    else
+        fprintf(stderr, "crash: post %s: status %s \"%s\"\n", title,
+                sj_status_name(reply->status), reply->message);
+    shangju__reply__free_unpacked(reply, NULL);
+    return rc;
+}
+
+/* The moment the random kills only sometimes hit: the posting is committed
+ * and synced, then the broker dies before the resident hears back (from
+ * the broker's side, a reply lost with the process is the same as one
+ * never read). The retry, to the restarted broker, must get the stored
+ * reply from the dedup table: the same wish, posted once. */
+START_TEST(a_retry_after_kill_9_is_answered_from_the_dedup_table)
+{
+    harness_broker_t b;
+    ck_assert_int_eq(harness_broker_init(&b, SJ_BROKER_PATH, "debug"), 0);
+    ck_assert_int_eq(harness_broker_start(&b), 0);
+    ck_assert_int_eq(harness_broker_wait_ready(&b, READY_MS), 0);
+    sj_client_t *committee = harness_client(&b, NULL, 3000, 3);
+    ck_assert_ptr_nonnull(committee);
+    sj_keypair_t kp;
+    ck_assert_int_eq(
+        harness_add_resident(committee, "retrying resident", &kp, NULL), 0);
+    sj_client_destroy(&committee);
+
+    const uint64_t rid = 0x5eed0001;
+    uint64_t first = 0, again = 0;
+    ck_assert_int_eq(post_with_id(&b, &kp, "crash-retry", rid, &first), 0);
+    ck_assert_int_eq(harness_broker_stop(&b, SIGKILL) >= 0, 1);
+    ck_assert_int_eq(harness_broker_start(&b), 0);
+    ck_assert_int_eq(harness_broker_wait_ready(&b, READY_MS), 0);
+    ck_assert_int_eq(post_with_id(&b, &kp, "crash-retry", rid, &again), 0);
+    ck_assert_uint_eq(again, first);
+    ck_assert_int_ge(harness_log_sum(&b, "event=batch", "retries", NULL), 1);
+
+    stored_t *stored = NULL;
+    long n = list_all(&b, &stored);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(stored[0].title, "crash-retry");
+    ck_assert_uint_eq(stored[0].id, first);
+    free(stored);
+    harness_broker_cleanup(&b, false);
 }
 END_TEST
 
@@ -508,6 +582,8 @@ static Suite *crash_suite(void)
         const TTest *test;
     } cases[] = {
         {"kill-9", acknowledged_postings_survive_kill_9},
+        {"retry-after-kill",
+         a_retry_after_kill_9_is_answered_from_the_dedup_table},
         {"power-cut", acknowledged_postings_survive_power_cuts},
         {"lying-disk", a_disk_ignoring_flushes_is_caught},
     };
