@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static char *capture_csv(const Shangju__Report *r)
 {
@@ -74,6 +75,50 @@ START_TEST(csv_for_excel)
 }
 END_TEST
 
+/* A committee reading Chinese opens the CSV in Excel: every word of it is
+ * in Chinese, the cells as before. */
+START_TEST(csv_speaks_the_readers_language)
+{
+    setenv("LANGUAGE", "zh_CN", 1);
+    setenv("LANG", "C.UTF-8", 1);
+    unsetenv("LC_ALL");
+    sj_i18n_init();
+    Shangju__Report r = SHANGJU__REPORT__INIT;
+    Shangju__Ranking k = SHANGJU__RANKING__INIT;
+    Shangju__RankEntry e = SHANGJU__RANK_ENTRY__INIT;
+    Shangju__RankEntry *items[1] = {&e};
+    e.rank = 1;
+    e.member_id = 7;
+    e.name = "王师傅";
+    e.earned = 30;
+    k.items = items;
+    k.n_items = 1;
+    r.ranking = &k;
+    r.year = 2027;
+    r.active_merchants = 3;
+    r.compacts_active = 2;
+    char *csv = capture_csv(&r);
+    ck_assert_msg(
+        strncmp(csv,
+                "\xEF\xBB\xBF类别,项目,数值,名次,成员编号,名称\r\n"
+                "报告,年度,2027,,,\r\n"
+                "心愿,发布,0,,,\r\n",
+                strlen("\xEF\xBB\xBF类别,项目,数值,名次,成员编号,名称\r\n"
+                       "报告,年度,2027,,,\r\n"
+                       "心愿,发布,0,,,\r\n")) == 0,
+        "%s", csv);
+    /* "active" merchants and "active" compacts read differently. */
+    ck_assert_ptr_nonnull(strstr(csv, "\r\n商户,活跃,3,,,\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\n公约,履约中,2,,,\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\r\n排行,获得积分,30,1,7,王师傅\r\n"));
+    /* No English word is left (the ASCII left is digits and commas). */
+    for (const char *c = csv; *c; c++)
+        ck_assert_msg(!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')),
+                      "English left in: %s", csv);
+    free(csv);
+}
+END_TEST
+
 START_TEST(table_aligns_by_display_width)
 {
     json_object *page = json_tokener_parse(
@@ -131,6 +176,7 @@ static Suite *ops_cli_suite(void)
     Suite *s = suite_create("ops_cli");
     TCase *tc = tcase_create("ops_cli");
     tcase_add_test(tc, csv_for_excel);
+    tcase_add_test(tc, csv_speaks_the_readers_language);
     tcase_add_test(tc, table_aligns_by_display_width);
     tcase_add_test(tc, table_never_cuts_a_character);
     suite_add_tcase(s, tc);

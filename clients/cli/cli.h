@@ -330,6 +330,9 @@ char *sj_cli_label_path(const char *path, char *buf, size_t cap);
 /* The display name of an event topic ("wish.posted") or a ledger entry
  * kind ("earn.wish"), translated; an unknown code is itself. Static. */
 const char *sj_cli_code_label(const char *code);
+/* The translation of a context-keyed msgid ("ctx\004English", as NC_()
+ * writes it), or its English part when the catalogue has none. */
+const char *sj_cli_tr_ctx(const char *key);
 /* "yes" / "no", translated. */
 const char *sj_cli_yes_no(bool v);
 

@@ -269,9 +269,7 @@ static int by_key(const void *k, const void *row)
     return strcmp(k, ((const label_t *)row)->key);
 }
 
-/* The translation of a context-keyed msgid, or its English part when the
- * catalogue has none. */
-static const char *tr_ctx(const char *key)
+const char *sj_cli_tr_ctx(const char *key)
 {
     const char *t = _(key);
     if (t != key)
@@ -284,7 +282,7 @@ const char *sj_cli_label(const char *key)
 {
     const label_t *l = bsearch(key, labels, sizeof labels / sizeof *labels,
                                sizeof *labels, by_key);
-    return l ? tr_ctx(l->label) : key;
+    return l ? sj_cli_tr_ctx(l->label) : key;
 }
 
 char *sj_cli_label_path(const char *path, char *buf, size_t cap)
@@ -311,7 +309,7 @@ const char *sj_cli_code_label(const char *code)
 {
     const label_t *l = bsearch(code, codes, sizeof codes / sizeof *codes,
                                sizeof *codes, by_key);
-    return l ? tr_ctx(l->label) : code;
+    return l ? sj_cli_tr_ctx(l->label) : code;
 }
 
 const char *sj_cli_yes_no(bool v)

@@ -130,51 +130,94 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* The CSV's words: the reader's language (a committee opens it in Excel
+ * and reads Chinese); under an English or C locale the keys below, as
+ * scripts have read them. Their own context keeps them apart from the
+ * same English words elsewhere. */
+#define NC_(ctx, s) ctx "\004" s
+
 /* section,item,value then the ranking's rank,member_id,name (empty for
  * the other rows); CRLF ends every row. */
 static void csv_row(FILE *out, const char *section, const char *item,
                     unsigned long long value)
 {
-    csv_field(out, section);
+    csv_field(out, sj_cli_tr_ctx(section));
     fputc(',', out);
-    csv_field(out, item);
+    csv_field(out, sj_cli_tr_ctx(item));
     fprintf(out, ",%llu,,,\r\n", value);
 }
 
 void sj_cli_report_csv(FILE *out, const Shangju__Report *r)
 {
+    static const char *const heads[] = {
+        NC_("report csv", "section"),   NC_("report csv", "item"),
+        NC_("report csv", "value"),     NC_("report csv", "rank"),
+        NC_("report csv", "member_id"), NC_("report csv", "name")};
     /* UTF-8 with a byte-order mark: Excel on a Chinese Windows otherwise
      * reads the names as GBK. */
-    fputs("\xEF\xBB\xBFsection,item,value,rank,member_id,name\r\n", out);
-    csv_row(out, "report", "year", r->year);
-    csv_row(out, "wishes", "posted", r->wishes_posted);
-    csv_row(out, "wishes", "claimed", r->wishes_claimed);
-    csv_row(out, "wishes", "fulfilled", r->wishes_fulfilled);
-    csv_row(out, "wishes", "closed", r->wishes_closed);
-    csv_row(out, "wishes", "expired", r->wishes_expired);
-    csv_row(out, "wishes", "cancelled", r->wishes_cancelled);
-    const Shangju__MedianMs *m = r->posted_to_claimed;
-    csv_row(out, "median_ms", "posted_to_claimed",
-            m ? (unsigned long long)m->ms : 0);
-    m = r->posted_to_fulfilled;
-    csv_row(out, "median_ms", "posted_to_fulfilled",
-            m ? (unsigned long long)m->ms : 0);
-    csv_row(out, "merchants", "active", r->active_merchants);
-    csv_row(out, "compacts", "negotiating", r->compacts_negotiating);
-    csv_row(out, "compacts", "signed", r->compacts_signed);
-    csv_row(out, "compacts", "published", r->compacts_published);
-    csv_row(out, "compacts", "active", r->compacts_active);
-    csv_row(out, "compacts", "evaluating", r->compacts_evaluating);
-    csv_row(out, "compacts", "closed", r->compacts_closed);
-    csv_row(out, "complaints", "filed", r->complaints_filed);
-    csv_row(out, "complaints", "resolved", r->complaints_resolved);
-    csv_row(out, "points", "issued", r->points_issued);
-    csv_row(out, "points", "spent", r->points_spent);
+    fputs("\xEF\xBB\xBF", out);
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+        if (i)
+            fputc(',', out);
+        csv_field(out, sj_cli_tr_ctx(heads[i]));
+    }
+    fputs("\r\n", out);
+    const Shangju__MedianMs *claim = r->posted_to_claimed,
+                            *fulfil = r->posted_to_fulfilled;
+    const struct {
+        const char *section, *item;
+        unsigned long long value;
+    } rows[] = {
+        {NC_("report csv", "report"), NC_("report csv", "year"), r->year},
+        {NC_("report csv", "wishes"), NC_("report csv", "posted"),
+         r->wishes_posted},
+        {NC_("report csv", "wishes"), NC_("report csv", "claimed"),
+         r->wishes_claimed},
+        {NC_("report csv", "wishes"), NC_("report csv", "fulfilled"),
+         r->wishes_fulfilled},
+        {NC_("report csv", "wishes"), NC_("report csv", "closed"),
+         r->wishes_closed},
+        {NC_("report csv", "wishes"), NC_("report csv", "expired"),
+         r->wishes_expired},
+        {NC_("report csv", "wishes"), NC_("report csv", "cancelled"),
+         r->wishes_cancelled},
+        {NC_("report csv", "median_ms"), NC_("report csv", "posted_to_claimed"),
+         claim ? (unsigned long long)claim->ms : 0},
+        {NC_("report csv", "median_ms"),
+         NC_("report csv", "posted_to_fulfilled"),
+         fulfil ? (unsigned long long)fulfil->ms : 0},
+        {NC_("report csv", "merchants"), NC_("report csv merchants", "active"),
+         r->active_merchants},
+        {NC_("report csv", "compacts"), NC_("report csv", "negotiating"),
+         r->compacts_negotiating},
+        {NC_("report csv", "compacts"), NC_("report csv", "signed"),
+         r->compacts_signed},
+        {NC_("report csv", "compacts"), NC_("report csv", "published"),
+         r->compacts_published},
+        {NC_("report csv", "compacts"), NC_("report csv", "active"),
+         r->compacts_active},
+        {NC_("report csv", "compacts"), NC_("report csv", "evaluating"),
+         r->compacts_evaluating},
+        {NC_("report csv", "compacts"), NC_("report csv", "closed"),
+         r->compacts_closed},
+        {NC_("report csv", "complaints"), NC_("report csv", "filed"),
+         r->complaints_filed},
+        {NC_("report csv", "complaints"), NC_("report csv", "resolved"),
+         r->complaints_resolved},
+        {NC_("report csv", "points"), NC_("report csv", "issued"),
+         r->points_issued},
+        {NC_("report csv", "points"), NC_("report csv", "spent"),
+         r->points_spent},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        csv_row(out, rows[i].section, rows[i].item, rows[i].value);
     const Shangju__Ranking *k = r->ranking;
     for (size_t i = 0; k && i < k->n_items; i++) {
-        fprintf(out, "ranking,earned,%llu,%u,%llu,",
-                (unsigned long long)k->items[i]->earned, k->items[i]->rank,
-                (unsigned long long)k->items[i]->member_id);
+        csv_field(out, sj_cli_tr_ctx(NC_("report csv", "ranking")));
+        fputc(',', out);
+        csv_field(out, sj_cli_tr_ctx(NC_("report csv", "earned")));
+        fprintf(out, ",%llu,%u,%llu,", (unsigned long long)k->items[i]->earned,
+                k->items[i]->rank, (unsigned long long)k->items[i]->member_id);
         csv_field(out, k->items[i]->name);
         fputs("\r\n", out);
     }
@@ -191,8 +234,8 @@ int sj_cli_report(sj_cli_t *cli, int argc, char **argv)
              "the year, in the community's time zone (default: this year)")},
         {"format", SJ_CLI_LOCAL, &format, "F",
          SJ_HELP("text (default) or csv for spreadsheets: UTF-8 with a "
-                 "byte-order mark, CRLF rows of section,item,value,rank,"
-                 "member_id,name")},
+                 "byte-order mark, CRLF rows of section, item, value, rank, "
+                 "member id and name, named in your language")},
     };
     const sj_cli_spec_t spec = SJ_CLI_SPEC(
         "report", NULL,
