@@ -51,6 +51,16 @@ them). In another terminal try:
     ./$build/clients/shangju --data $data wish list
     ./$build/clients/shangju --data $data qr merchant ${shop:-4} --format text
 
+A resident in chat, as Auntie Wang (send 帮助 or help; Ctrl-D ends):
+    ./$build/clients/shangju-chat --data $data --console --as wang@demo.example
 MSG
+# The counter's window needs GTK 4 (built when `make test` installed it).
+if [ -x "$build/clients/shangju-desk" ]; then
+    cat <<MSG
+The demo bakery's counter (a window):
+    ./$build/clients/shangju-desk --key $data/demo/merchant-bakery.key --server-key $data/server.pub
+MSG
+fi
+echo
 # Whichever stops first (Ctrl-C, an error) takes the other with it.
 wait -n "$broker" "$web" || true

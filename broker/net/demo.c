@@ -34,6 +34,16 @@ static const demo_member_t members[] = {
 };
 #define N_MEMBERS (sizeof members / sizeof members[0])
 
+/* The chat bridge (DATA/demo/bridge.key, found by shangju-chat when
+ * DATA/bridge.key does not exist), with the two residents linked to the
+ * handles below: `shangju-chat --console --as wang@demo.example` talks as
+ * Auntie Wang. Added last, so it starts at the present (a new bridge does
+ * not announce what happened before it). */
+static const demo_member_t bridge = {
+    "bridge", SHANGJU__ROLE__ROLE_BRIDGE, "[DEMO] 聊天桥 Chat bridge", "", "",
+    ""};
+static const char *const handles[] = {"wang@demo.example", "li@demo.example"};
+
 /* Run one request as caller inside txn; 0 when the reply is OK. *id gets
  * the new record's id when the reply carries one. */
 static int run(sj_txn_t *txn, const sj_config_t *cfg,
@@ -146,6 +156,27 @@ static int seed_listings(sj_txn_t *txn, const sj_config_t *cfg,
     return err;
 }
 
+/* The bridge, and residents m[0] and m[1] linked to it. */
+static int seed_bridge(sj_txn_t *txn, const sj_config_t *cfg,
+                       const Shangju__Member *committee, Shangju__Member **m)
+{
+    Shangju__Member *b = NULL;
+    int err = add_member(txn, cfg, committee, &bridge, &b);
+    for (size_t i = 0; !err && i < sizeof handles / sizeof *handles; i++) {
+        Shangju__MemberLink link = SHANGJU__MEMBER_LINK__INIT;
+        link.id = m[i]->id;
+        link.chat_handle = (char *)handles[i];
+        link.bridge_id = b->id;
+        Shangju__Request req = SHANGJU__REQUEST__INIT;
+        req.body_case = SHANGJU__REQUEST__BODY_MEMBER_LINK;
+        req.member_link = &link;
+        err = run(txn, cfg, committee, &req, NULL);
+    }
+    if (b)
+        shangju__member__free_unpacked(b, NULL);
+    return err;
+}
+
 static int seed(sj_txn_t *txn, const sj_config_t *cfg,
                 const Shangju__Member *committee, Shangju__Member **m)
 {
@@ -174,7 +205,8 @@ static int seed(sj_txn_t *txn, const sj_config_t *cfg,
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     req.body_case = SHANGJU__REQUEST__BODY_WISH_CLAIM;
     req.wish_claim = &cl;
-    return run(txn, cfg, m[2], &req, NULL);
+    err = run(txn, cfg, m[2], &req, NULL);
+    return err ? err : seed_bridge(txn, cfg, committee, m);
 }
 
 int sj_demo_seed(sj_store_t *store, const sj_config_t *cfg)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime.h"
 #include "sj_zone.h"
@@ -96,7 +97,8 @@ static void print_help(void)
     printf(_("  --data DIR            data directory (default %s)\n"),
            SJ_DEFAULT_DATA);
     fputs(_("  --key FILE            the bridge's secret key (default "
-            "DIR/bridge.key)\n"),
+            "DIR/bridge.key,\n"
+            "                        else the demo's DIR/demo/bridge.key)\n"),
           stdout);
     fputs(_("  --server-key FILE     the broker's public key (default "
             "DIR/server.pub)\n"),
@@ -364,6 +366,8 @@ int main(int argc, char **argv)
                "Asia/Shanghai or UTC)"));
     if (!o.key) {
         snprintf(key_buf, sizeof key_buf, "%s/bridge.key", o.data);
+        if (access(key_buf, R_OK) != 0) /* the demo's (make run) */
+            snprintf(key_buf, sizeof key_buf, "%s/demo/bridge.key", o.data);
         o.key = key_buf;
     }
     if (!o.server_key) {

@@ -5,7 +5,8 @@
 # resident is notified in Chinese and thanks; an unlinked handle gets only
 # the refusal; an invite code links a new resident once; LANGUAGE picks the
 # language of messages that show none; a bridge stopped while events happen
-# delivers them on return, and never twice.
+# delivers them on return, and never twice; the demo's bridge (make run)
+# works with no key option.
 # Usage: it_chat_console.sh BROKER_BIN CLI_BIN IT_TOOL_BIN CHAT_BIN
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=it_common.sh
@@ -152,4 +153,18 @@ expect_eq "claim notices of W2" "$(count auntie "第 $W2 号心愿“Photos”�
 grep -q 'event=subscribed' "$WORK/chat.log" || fail "no subscribed line"
 grep 'level=' "$WORK/chat.log" | grep -v '^ts=[0-9-]*T[0-9:.]*+08:00 level=' &&
     fail "chat log lines not stamped in +08:00"
+# ---- `make run`'s demo: shangju-chat finds the demo bridge's key with no
+# --key, Auntie Wang's handle is linked to it, and the bridge begins at the
+# present (the demo's claim of Li's wish is not told, nothing announced)
+broker_stop
+DATA=$WORK/demo
+broker_init --demo
+broker_start
+printf '我的心愿\n' | "$CHAT" --data "$DATA" --requests "$REQ_EP" \
+    --events "$EV_EP" --console --as wang@demo.example \
+    >"$WORK/out.demo" 2>>"$WORK/chat.log"
+grep -q "修收音机" "$WORK/out.demo" || fail "demo: $(cat "$WORK/out.demo")"
+grep -q "重拍结婚照" "$WORK/out.demo" || fail "demo: $(cat "$WORK/out.demo")"
+grep -E "认领了|已被|\[room\]" "$WORK/out.demo" &&
+    fail "the demo bridge replayed the demo's history"
 echo "it_chat_console: ok"
