@@ -163,8 +163,12 @@ START_TEST(categories)
     ck_assert(sj_desk_category_in("", "food"));
     ck_assert(sj_desk_category_in("photo, Food ,repair", "food"));
     ck_assert(!sj_desk_category_in("photo,repair", "food"));
-    ck_assert(!sj_desk_category_in("photo", NULL));
     ck_assert(sj_desk_category_in("面包,照相", "照相"));
+    /* A wish with no category (every wish a resident sends from chat)
+     * may concern any shop: it alerts them all. */
+    ck_assert(sj_desk_category_in("photo", NULL));
+    ck_assert(sj_desk_category_in("photo", ""));
+    ck_assert(sj_desk_category_in("photo", "  "));
 }
 END_TEST
 

@@ -179,9 +179,14 @@ bool sj_desk_category_in(const char *cats, const char *category)
 {
     if (!cats || !*cats)
         return true;
-    if (!category)
-        return false;
-    char *want = g_utf8_casefold(category, -1);
+    /* No category (a wish sent from chat has none): any shop may help. */
+    char *trimmed = g_strstrip(g_strdup(category ? category : ""));
+    if (!*trimmed) {
+        g_free(trimmed);
+        return true;
+    }
+    char *want = g_utf8_casefold(trimmed, -1);
+    g_free(trimmed);
     char **parts = g_strsplit(cats, ",", -1);
     bool hit = false;
     for (char **p = parts; *p && !hit; p++) {

@@ -58,7 +58,8 @@ char *sj_desk_term_text(int64_t start, int64_t end);
 bool sj_desk_handover_parse(const char *input, uint64_t *wish_id, char **code);
 
 /* Whether category appears in the comma-separated list cats (trimmed,
- * case-folded). An empty or NULL list matches every category. */
+ * case-folded). An empty or NULL list matches every category, and an
+ * empty or NULL category (a wish sent from chat) every list. */
 bool sj_desk_category_in(const char *cats, const char *category);
 
 /* The n strings of items joined with sep ("" for none). For protobuf-c's

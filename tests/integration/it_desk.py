@@ -395,6 +395,17 @@ def main():
     press(app, "确认已看到")
     wait_for(lambda: not find(app, "push button", "确认已看到"),
              "the alert bar acknowledged")
+    # A wish with no category (every wish sent from chat has none) may
+    # concern any shop: it alerts too. Cancelled, so the rest holds.
+    w0 = sj("wish", "post", "帮忙搬个柜子", key="res2")["id"]
+    wait_for(lambda: "1 个新心愿：“帮忙搬个柜子”" in texts(app),
+             "the alert for a wish with no category")
+    press(app, "确认已看到")
+    wait_for(lambda: not find(app, "push button", "确认已看到"),
+             "the second alert acknowledged")
+    sj("wish", "cancel", str(w0), key="res2")
+    wait_for(lambda: not find(app, "push button", "认领“帮忙搬个柜子”"),
+             "the cancelled wish leaving the board")
 
     # Claim it: the broker's state changes (checked with the CLI).
     press(app, "认领“重拍结婚照”")
