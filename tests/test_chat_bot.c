@@ -407,6 +407,46 @@ START_TEST(typo_is_suggested_not_run)
 }
 END_TEST
 
+/* A resident who cannot do what they asked hears why, by the wish's state,
+ * and what they can do instead (not "the wish is not open"). */
+START_TEST(refusals_say_what_to_do_instead)
+{
+    link_handle(w.resident, "auntie@x");
+    say("auntie@x", "心愿 想学做月饼");
+    uint64_t id = last_wish_id();
+    char cancel[64], thanks[64];
+    snprintf(cancel, sizeof cancel, "取消 %llu", (unsigned long long)id);
+    snprintf(thanks, sizeof thanks, "谢谢 %llu 5", (unsigned long long)id);
+    /* Open: nothing to thank for yet. */
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", thanks), "还在等待商户认领"));
+    /* Claimed: not withdrawn here; tell the merchant or the committee. */
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    const char *r = say("auntie@x", cancel);
+    ck_assert_msg(strstr(r, "已有商户认领") && strstr(r, "居委会"), "%s", r);
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", thanks), "还没有完成"));
+    ck_assert_int_eq(world_state(&w, id), WS(CLAIMED));
+    /* Fulfilled: the cancel points at the thanks. */
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_FULFIL), id), 0);
+    r = say("auntie@x", cancel);
+    ck_assert_msg(strstr(r, "已经完成") && strstr(r, thanks), "%s", r);
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", thanks), "已完成"));
+    /* Closed: said so, both ways. */
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", cancel), "已关闭"));
+    ck_assert_ptr_nonnull(strstr(say("auntie@x", thanks), "已关闭"));
+    ck_assert_int_eq(world_state(&w, id), WS(CLOSED));
+    /* In English too. */
+    link_handle(world_add(&w, ROLE(RESIDENT), "Li", w.bridge), "li@x");
+    say("li@x", "wish Fix my radio");
+    uint64_t id2 = last_wish_id();
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id2), 0);
+    snprintf(cancel, sizeof cancel, "cancel %llu", (unsigned long long)id2);
+    r = say("li@x", cancel);
+    ck_assert_msg(strstr(r, "taken on by a merchant") &&
+                      strstr(r, "neighbourhood committee"),
+                  "%s", r);
+}
+END_TEST
+
 START_TEST(english_and_switching)
 {
     link_handle(w.resident, "li@x");
@@ -844,6 +884,7 @@ static Suite *suite(void)
     tcase_add_test(tc, post_in_one_message_and_in_two);
     tcase_add_test(tc, longest_chinese_wish_posts);
     tcase_add_test(tc, typo_is_suggested_not_run);
+    tcase_add_test(tc, refusals_say_what_to_do_instead);
     tcase_add_test(tc, english_and_switching);
     tcase_add_test(tc, only_own_wishes_change);
     tcase_add_test(tc, invite_links_once);

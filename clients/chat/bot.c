@@ -12,6 +12,7 @@
 #include "interp.h"
 #include "sj_error.h"
 #include "sj_limits.h"
+#include "sj_reasons.h"
 
 #define ST(x) SHANGJU__STATUS__STATUS_##x
 #define WS(x) SHANGJU__WISH_STATE__WISH_STATE_##x
@@ -631,9 +632,51 @@ static void got_wish(job_t *j, const Shangju__Reply *r)
     ask(j, STEP_MOVE, &req);
 }
 
+/* Why a cancel or a thanks was refused, by the state the wish was seen
+ * in, with what the resident can do instead; NULL when the refusal had
+ * another cause (the broker's sentence is said then). */
+static char *state_refusal(job_t *j, const Shangju__Reply *r)
+{
+    sj_reason_t why = sj_reason_parse(r->reason);
+    ull id = (ull)j->cmd.id;
+    bool cancel = j->cmd.kind == SJ_CMD_CANCEL;
+    if (cancel ? why != SJ_R_WISH_NOT_OPEN : why != SJ_R_WISH_NOT_FULFILLED)
+        return NULL;
+    switch (j->wish_state) {
+    case WS(OPEN):
+        return cancel ? NULL
+                      : g_strdup_printf(
+                            T(N_("Wish #%llu is still waiting for a "
+                                 "merchant. You can thank them once it is "
+                                 "done.")),
+                            id);
+    case WS(CLAIMED):
+        return g_strdup_printf(
+            cancel ? T(N_("Wish #%llu has been taken on by a merchant, so it "
+                          "can no longer be withdrawn here. Please tell the "
+                          "merchant, or your neighbourhood committee."))
+                   : T(N_("Wish #%llu is not done yet. The merchant will "
+                          "mark it done, and I will tell you.")),
+            id);
+    case WS(FULFILLED):
+        return cancel ? g_strdup_printf(
+                            T(N_("Wish #%llu is already done. If it went "
+                                 "well, send “thanks %llu 5” (1-5 stars).")),
+                            id, id)
+                      : NULL;
+    default:
+        /* TRANSLATORS: %s is a wish state: closed, cancelled, expired. */
+        return g_strdup_printf(T(N_("Wish #%llu is %s already.")), id,
+                               sj_chat_state_name(j->lang, j->wish_state));
+    }
+}
+
 static void moved(job_t *j, const Shangju__Reply *r)
 {
-    if (r->status != ST(OK))
+    char *why = r->status != ST(OK) ? state_refusal(j, r) : NULL;
+    if (why)
+        say_text(j, why);
+    else if (r->status != ST(OK))
         say_refusal(j, r);
     else if (j->cmd.kind == SJ_CMD_CANCEL)
         say(j, T(N_("Wish #%llu is cancelled.")), (ull)j->cmd.id);
@@ -642,6 +685,7 @@ static void moved(job_t *j, const Shangju__Reply *r)
             T(N_("Thank you! Wish #%llu is closed, and the merchant "
                  "earns points for it.")),
             (ull)j->cmd.id);
+    g_free(why);
     job_free(j);
 }
 
