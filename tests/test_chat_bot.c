@@ -424,6 +424,12 @@ START_TEST(refusals_say_what_to_do_instead)
     const char *r = say("auntie@x", cancel);
     ck_assert_msg(strstr(r, "已有商户认领") && strstr(r, "居委会"), "%s", r);
     ck_assert_ptr_nonnull(strstr(say("auntie@x", thanks), "还没有完成"));
+    /* (and "看 N" sets Chinese labels with no space after their colon) */
+    char show[64];
+    snprintf(show, sizeof show, "看 %llu", (unsigned long long)id);
+    r = say("auntie@x", show);
+    ck_assert_msg(strstr(r, "状态：已被商户认领") && strstr(r, "商户：Bakery"),
+                  "%s", r);
     ck_assert_int_eq(world_state(&w, id), WS(CLAIMED));
     /* Fulfilled: the cancel points at the thanks. */
     ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_FULFIL), id), 0);

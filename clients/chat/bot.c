@@ -568,8 +568,10 @@ static char *next_step(job_t *j)
 static void shown_with(job_t *j, const char *merchant)
 {
     GString *g = g_string_new(j->wish_text);
-    if (merchant)
-        g_string_append_printf(g, "\n%s %s", T(N_("Merchant:")), merchant);
+    if (merchant) {
+        g_string_append_c(g, '\n');
+        g_string_append_printf(g, T(N_("Merchant: %s")), merchant);
+    }
     char *next = next_step(j);
     if (next)
         g_string_append_printf(g, "\n%s", next);
@@ -591,10 +593,16 @@ static void got_wish(job_t *j, const Shangju__Reply *r)
     j->wish_mine = w->owner_id == j->acting;
     Shangju__Request req = SHANGJU__REQUEST__INIT;
     if (j->cmd.kind == SJ_CMD_SHOW) {
-        j->wish_text = g_strdup_printf(
-            "#%llu “%s”\n%s %s\n%s %s", (ull)w->id, w->title, T(N_("State:")),
-            sj_chat_state_name(j->lang, w->state), T(N_("Building:")),
-            *w->building ? w->building : "-");
+        /* Lines as "label: value" whole, so Chinese needs no space after
+         * its full-width colon. */
+        char *state = g_strdup_printf(T(N_("State: %s")),
+                                      sj_chat_state_name(j->lang, w->state));
+        char *building = g_strdup_printf(T(N_("Building: %s")),
+                                         *w->building ? w->building : "-");
+        j->wish_text = g_strdup_printf("#%llu “%s”\n%s\n%s", (ull)w->id,
+                                       w->title, state, building);
+        g_free(state);
+        g_free(building);
         if (!w->claim || !w->claim->merchant_id ||
             (w->state != WS(CLAIMED) && w->state != WS(FULFILLED) &&
              w->state != WS(CLOSED))) {
