@@ -75,14 +75,15 @@ START_TEST(a_wish_in_chinese_aligned)
     char *out = shown(&w.base);
     /* The widest label is 交接码输错次数 (14 columns): values start at 16,
      * a second line of the details under the first; the claim's fields
-     * under its label; false is 否, zero counts 0; no unset time. */
+     * under its label; false is 否, zero counts 0, no rating yet is not
+     * a rating of 0; no unset time. */
     ck_assert_str_eq(out, "编号            7\n"
                           "标题            修伞 ☂️ cafe\xCC\x81\n"
                           "详情            第一行\n"
                           "                第二行\n"
                           "状态            已认领\n"
                           "认领·商户       3\n"
-                          "评分            0\n"
+                          "评分            暂无评分\n"
                           "逾期认领        0\n"
                           "自动关闭        否\n"
                           "交接码输错次数  0\n"

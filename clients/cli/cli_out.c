@@ -110,6 +110,12 @@ static const char *value_text(const ProtobufCFieldDescriptor *f,
                               const char *key, json_object *v, char *buf,
                               size_t cap)
 {
+    /* A wish's rating is 1-5 once given; 0 is none yet, not zero stars. */
+    if (f &&
+        f == protobuf_c_message_descriptor_get_field_by_name(
+                 &shangju__wish__descriptor, "rating") &&
+        (!v || json_object_get_int64(v) == 0))
+        return _("not rated yet");
     if (!v || json_object_is_type(v, json_type_null)) {
         if (!f || !shows_default(f))
             return NULL;
