@@ -41,13 +41,15 @@ static void median_row(const char *what, const Shangju__MedianMs *m)
         row(what, "-");
         return;
     }
-    char n[64];
+    char n[128];
     duration(d, sizeof d, m->ms);
-    /* TRANSLATORS: how many wishes a median was taken over. */
-    snprintf(n, sizeof n,
-             dngettext(SJ_TEXTDOMAIN, "(%u wish)", "(%u wishes)", m->samples),
-             m->samples);
-    row(what, "%s %s", d, n);
+    /* TRANSLATORS: a median duration, then how many wishes it was taken
+     * over. */
+    snprintf(
+        n, sizeof n,
+        dngettext(SJ_TEXTDOMAIN, "%s (%u wish)", "%s (%u wishes)", m->samples),
+        d, m->samples);
+    row(what, "%s", n);
 }
 
 static void compact_row(Shangju__CompactState st, uint32_t n)

@@ -167,6 +167,9 @@ jq -e '.role == "resident" and .status == "active"' <<<"$OUT" >/dev/null ||
 expect_rc 0 sj report
 no_english "report" "$OUT"
 grep -q '年度报告' <<<"$OUT" || fail "report title: $OUT"
+# A median and its count read as one Chinese phrase: 5 秒（1 个心愿）
+grep '中位数' <<<"$OUT" | grep -qE '秒（[0-9]+ 个心愿）$' ||
+    fail "median line: $OUT"
 expect_rc 0 sj admin stats
 # The requests by kind and status are the Prometheus labels' names: the
 # lines after that heading are checked for their shape instead.
