@@ -618,6 +618,40 @@ START_TEST(notifications_in_the_residents_language)
 }
 END_TEST
 
+/* A claim's notice gives the shop's public phone when its listing has
+ * one, so a resident (who may have no contact on file) can call. */
+START_TEST(a_claim_notice_gives_the_shops_phone)
+{
+    link_handle(w.resident, "auntie@x");
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.committee, "Photos", w.resident, &id), 0);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    feed_events(notifier);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "认领"));
+    ck_assert_ptr_null(strstr(sent[nsent - 1], "电话")); /* no listing */
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_RELEASE), id), 0);
+
+    Shangju__Listing l = SHANGJU__LISTING__INIT;
+    l.name = "Bakery";
+    l.category = "bakery";
+    l.phone = "021-5555-0101";
+    ck_assert_int_eq(world_listing_put(&w, w.merchant, &l), 0);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    feed_events(notifier);
+    ck_assert_msg(strstr(sent[nsent - 1], "Bakery") &&
+                      strstr(sent[nsent - 1], "电话：021-5555-0101"),
+                  "%s", sent[nsent - 1]);
+    /* "看 N" gives it too while the shop holds the claim. */
+    char show[64];
+    snprintf(show, sizeof show, "看 %llu", (unsigned long long)id);
+    const char *r = say("auntie@x", show);
+    ck_assert_msg(strstr(r, "商户：Bakery\n电话：021-5555-0101"), "%s", r);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_FULFIL), id), 0);
+    r = say("auntie@x", show);
+    ck_assert_msg(strstr(r, "商户：Bakery") && !strstr(r, "电话"), "%s", r);
+}
+END_TEST
+
 static uint64_t restart_from;
 static void ready(void *ud, uint64_t from, int err)
 {
@@ -898,6 +932,7 @@ static Suite *suite(void)
     tcase_add_test(tc, flood_is_limited_with_one_reply);
     tcase_add_test(tc, broker_silent);
     tcase_add_test(tc, notifications_in_the_residents_language);
+    tcase_add_test(tc, a_claim_notice_gives_the_shops_phone);
     tcase_add_test(tc, restart_resumes_from_the_cursor);
     tcase_add_test(tc, room_is_paced_and_bounded);
     tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);

@@ -164,18 +164,7 @@ static void offer(uint64_t merchant, size_t n, const char *const *names,
     l.category = (char *)"services";
     l.services = svcp;
     l.n_services = n;
-    Shangju__ListingPut p = SHANGJU__LISTING_PUT__INIT;
-    p.listing = &l;
-    p.create = true;
-    Shangju__Request req = SHANGJU__REQUEST__INIT;
-    req.body_case = K(LISTING_PUT);
-    req.listing_put = &p;
-    int rc = world_call(&w, w.committee, &req);
-    if (rc == ST(ALREADY_EXISTS)) { /* a new price list */
-        p.create = false;
-        rc = world_call(&w, w.committee, &req);
-    }
-    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(world_listing_put(&w, w.committee, &l), 0);
 }
 
 static Shangju__LedgerEntry *entry(sj_txn_t *t, uint64_t seq)

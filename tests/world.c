@@ -188,6 +188,22 @@ int world_post_in(world_t *w, uint64_t as, const char *title,
     return post(w, as, title, category, 0, wish_id);
 }
 
+int world_listing_put(world_t *w, uint64_t as, Shangju__Listing *l)
+{
+    Shangju__ListingPut p = SHANGJU__LISTING_PUT__INIT;
+    p.listing = l;
+    p.create = true;
+    Shangju__Request req = SHANGJU__REQUEST__INIT;
+    req.body_case = SHANGJU__REQUEST__BODY_LISTING_PUT;
+    req.listing_put = &p;
+    int rc = world_call(w, as, &req);
+    if (rc == SHANGJU__STATUS__STATUS_ALREADY_EXISTS) {
+        p.create = false;
+        rc = world_call(w, as, &req);
+    }
+    return rc;
+}
+
 int world_move(world_t *w, uint64_t as, Shangju__Request__BodyCase kind,
                uint64_t wish_id)
 {

@@ -53,6 +53,10 @@ Shangju__WishState world_state(world_t *w, uint64_t wish_id);
 int world_post_in(world_t *w, uint64_t as, const char *title,
                   const char *category, uint64_t *wish_id);
 
+/* Create listing l as `as` (the merchant, or the committee with
+ * l->merchant_id), or replace it when there is one. */
+int world_listing_put(world_t *w, uint64_t as, Shangju__Listing *l);
+
 /* Run in the community time zone tz (e.g. "Asia/Shanghai": setenv TZ,
  * tzset) until world_end, which restores the TZ there was. */
 void world_tz(world_t *w, const char *tz);

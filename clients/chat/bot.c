@@ -58,6 +58,7 @@ typedef enum {
     STEP_MINE,
     STEP_GET,      /* show / cancel / thanks: fetch the wish first */
     STEP_MERCHANT, /* show: the claimant's name */
+    STEP_SHOP,     /* show: a live claimant's public phone */
     STEP_MOVE,     /* cancel / confirm */
     STEP_POINTS,
     STEP_LANG,
@@ -565,12 +566,14 @@ static char *next_step(job_t *j)
     }
 }
 
-static void shown_with(job_t *j, const char *merchant)
+/* Say the wish's lines, the shop's phone (while it holds the claim, when
+ * its listing has one) and the next step. */
+static void shown_with(job_t *j, const char *phone)
 {
     GString *g = g_string_new(j->wish_text);
-    if (merchant) {
+    if (phone && *phone) {
         g_string_append_c(g, '\n');
-        g_string_append_printf(g, T(N_("Merchant: %s")), merchant);
+        g_string_append_printf(g, T(N_("Phone: %s")), phone);
     }
     char *next = next_step(j);
     if (next)
@@ -729,9 +732,32 @@ static void on_reply(void *vj, const Shangju__Reply *r, int err)
         return;
     }
     case STEP_MERCHANT: {
+        if (r->status != ST(OK) ||
+            r->body_case != SHANGJU__REPLY__BODY_MEMBER) {
+            shown_with(j, NULL);
+            return;
+        }
+        char *with = g_strdup_printf(T(N_("Merchant: %s")), r->member->name);
+        char *text = g_strconcat(j->wish_text, "\n", with, NULL);
+        g_free(with);
+        g_free(j->wish_text);
+        j->wish_text = text;
+        if (j->wish_state != WS(CLAIMED)) {
+            shown_with(j, NULL);
+            return;
+        }
+        Shangju__ListingGet lg = SHANGJU__LISTING_GET__INIT;
+        lg.merchant_id = r->member->id;
+        Shangju__Request req = SHANGJU__REQUEST__INIT;
+        req.body_case = K(LISTING_GET);
+        req.listing_get = &lg;
+        ask(j, STEP_SHOP, &req);
+        return;
+    }
+    case STEP_SHOP: {
         shown_with(j, r->status == ST(OK) &&
-                              r->body_case == SHANGJU__REPLY__BODY_MEMBER
-                          ? r->member->name
+                              r->body_case == SHANGJU__REPLY__BODY_LISTING
+                          ? r->listing->phone
                           : NULL);
         return;
     }

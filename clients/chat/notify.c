@@ -1,6 +1,7 @@
 /* Notifications from the event feed (notify.h): a queue of the events that
  * matter, handled one at a time (resolve the owner among this bridge's
- * members, fetch the merchant's name, send, store the cursor), and the
+ * members, fetch the merchant's name (and for a claim the shop's public
+ * phone), send, store the cursor), and the
  * paced queue of room announcements. */
 #include "notify.h"
 
@@ -38,6 +39,7 @@ typedef enum {
     STEP_IDLE,
     STEP_RESOLVE,
     STEP_MERCHANT,
+    STEP_SHOP,
     STEP_REMIND,
     STEP_CURSOR,
     STEP_FLUSH,
@@ -51,7 +53,8 @@ struct sj_chat_notify {
     GQueue items; /* item_t *, in seq order */
     item_t *cur;
     step_t step;
-    char *handle; /* of cur's owner */
+    char *handle;   /* of cur's owner */
+    char *merchant; /* cur's merchant's name, while its listing is read */
     sj_lang_t lang;
     uint64_t handled, stored;
     uint64_t sent;
@@ -150,15 +153,23 @@ static int64_t earned_for(const sj_chat_notify_t *n, uint64_t wish)
     return 0;
 }
 
-/* Compose and send cur's notification to n->handle. */
-static void send_notice(sj_chat_notify_t *n, const char *merchant)
+/* Compose and send cur's notification to n->handle; phone (of the shop's
+ * listing, public) goes with a claim, so a resident can call. */
+static void send_notice(sj_chat_notify_t *n, const char *merchant,
+                        const char *phone)
 {
     const item_t *it = n->cur;
     sj_lang_t l = n->lang;
     const char *shop = merchant ? merchant : tr(l, N_("the shop"));
     ull id = (ull)it->wish_id;
     char *s = NULL;
-    if (it->topic == SJ_TOPIC_WISH_CLAIMED)
+    if (it->topic == SJ_TOPIC_WISH_CLAIMED && phone && *phone)
+        s = g_strdup_printf(tr(l, N_("Good news! Your wish #%llu “%s” has "
+                                     "been taken on by %s. They will be in "
+                                     "touch with you; you can also call "
+                                     "them: %s")),
+                            id, it->title, shop, phone);
+    else if (it->topic == SJ_TOPIC_WISH_CLAIMED)
         s = g_strdup_printf(tr(l, N_("Good news! Your wish #%llu “%s” has "
                                      "been taken on by %s. They will be in "
                                      "touch with you.")),
@@ -264,7 +275,7 @@ static void resolved(sj_chat_notify_t *n, const Shangju__Reply *r)
                  n->cur->topic == SJ_TOPIC_WISH_FULFILLED ||
                  n->cur->topic == SJ_TOPIC_WISH_CLOSED;
     if (!n->cur->merchant_id || !named) {
-        send_notice(n, NULL);
+        send_notice(n, NULL, NULL);
         after_send(n);
         return;
     }
@@ -293,12 +304,15 @@ static void on_reply(void *vn, const Shangju__Reply *r, int err)
         return;
     }
     if (err || !r) {
-        if (step == STEP_RESOLVE || step == STEP_MERCHANT) {
+        if (step == STEP_RESOLVE || step == STEP_MERCHANT ||
+            step == STEP_SHOP) {
             /* The broker is away: take the same event again later. */
             g_queue_push_head(&n->items, n->cur);
             n->cur = NULL;
             g_free(n->handle);
             n->handle = NULL;
+            g_free(n->merchant);
+            n->merchant = NULL;
         } else if (step == STEP_CURSOR || step == STEP_REMIND) {
             done(n); /* sent: a later flush stores the cursor */
         }
@@ -309,11 +323,34 @@ static void on_reply(void *vn, const Shangju__Reply *r, int err)
     case STEP_RESOLVE:
         resolved(n, r);
         break;
-    case STEP_MERCHANT:
-        send_notice(n, r->status == ST(OK) &&
-                               r->body_case == SHANGJU__REPLY__BODY_MEMBER
-                           ? r->member->name
-                           : NULL);
+    case STEP_MERCHANT: {
+        const char *name =
+            r->status == ST(OK) && r->body_case == SHANGJU__REPLY__BODY_MEMBER
+                ? r->member->name
+                : NULL;
+        if (n->cur->topic != SJ_TOPIC_WISH_CLAIMED || !name) {
+            send_notice(n, name, NULL);
+            after_send(n);
+            break;
+        }
+        /* A claim also gives the shop's public phone, when it lists one. */
+        n->merchant = g_strdup(name);
+        Shangju__ListingGet lg = SHANGJU__LISTING_GET__INIT;
+        lg.merchant_id = n->cur->merchant_id;
+        Shangju__Request req = SHANGJU__REQUEST__INIT;
+        req.body_case = K(LISTING_GET);
+        req.listing_get = &lg;
+        call(n, STEP_SHOP, &req);
+        break;
+    }
+    case STEP_SHOP:
+        send_notice(n, n->merchant,
+                    r->status == ST(OK) &&
+                            r->body_case == SHANGJU__REPLY__BODY_LISTING
+                        ? r->listing->phone
+                        : NULL);
+        g_free(n->merchant);
+        n->merchant = NULL;
         after_send(n);
         break;
     case STEP_REMIND: /* a refusal (claimed meanwhile) changes nothing */
@@ -562,6 +599,7 @@ void sj_chat_notify_destroy(sj_chat_notify_t **self)
     g_queue_clear_full(&n->room, room_msg_free);
     item_free(n->cur);
     g_free(n->handle);
+    g_free(n->merchant);
     g_free(n);
     *self = NULL;
 }
