@@ -199,6 +199,14 @@ runuser -u shangju-chat -- test -r /var/lib/shangju/committee.key &&
 echo "chat: $(head -n1 /tmp/chat.out)"
 echo "inside: ok"
 SH
+# The container shares the host's network and the package's default
+# ports: a broker already listening there would answer the installed CLI
+# (seen as "wrong server key"), so say so instead.
+for port in 7400 7401 8080 9464; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        fail "port $port is in use on this machine: stop what listens there"
+    fi
+done
 "$ENGINE" run --rm --network=host -v "$WORK:/pkg:Z" \
     docker.io/library/debian:bookworm-slim sh /pkg/inside.sh >"$WORK/run.log" 2>&1 ||
     { cat "$WORK/run.log"; fail "the package did not install and start"; }
