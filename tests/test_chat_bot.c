@@ -40,11 +40,17 @@ static size_t nq;
 static bool broker_down;   /* answer every request with a timeout */
 static bool through_batch; /* as the broker does: dedup table included */
 static unsigned cursor_sets_failing; /* this many cursor sets time out */
+static unsigned calls_refused;       /* this many calls fail at once (as a full
+                                        client queue or a closing client does) */
 
 static int fake_call(void *ctx, Shangju__Request *req, sj_chat_reply_fn *cb,
                      void *job)
 {
     (void)ctx;
+    if (calls_refused) {
+        calls_refused--;
+        return -1;
+    }
     ck_assert_uint_lt(nq, 256);
     pending_t *p = &queue[nq++];
     p->len = protobuf_c_message_get_packed_size(&req->base);
@@ -196,6 +202,7 @@ static void setup(void)
     broker_down = false;
     through_batch = false;
     cursor_sets_failing = 0;
+    calls_refused = 0;
     fed = 0;
 }
 
@@ -652,6 +659,32 @@ START_TEST(a_claim_notice_gives_the_shops_phone)
 }
 END_TEST
 
+/* A call the client refuses at once (not a timeout) is tried again after
+ * the retry delay: the notice is late, not lost, and the notifier goes
+ * on with later events. */
+START_TEST(a_call_refused_at_once_is_retried)
+{
+    link_handle(w.resident, "auntie@x");
+    uint64_t id;
+    ck_assert_int_eq(world_post(&w, w.committee, "Photos", w.resident, &id), 0);
+    feed_events(notifier);
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_CLAIM), id), 0);
+    size_t before = nsent;
+    calls_refused = 1; /* the owner's lookup */
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 0);
+    now += 5000;
+    sj_chat_notify_tick(notifier, now);
+    answer_all();
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 1);
+    ck_assert_ptr_nonnull(strstr(sent[nsent - 1], "认领"));
+    /* ...and the next event is handled too. */
+    ck_assert_int_eq(world_move(&w, w.merchant, K(WISH_FULFIL), id), 0);
+    feed_events(notifier);
+    ck_assert_uint_eq(replies_since(before, "auntie@x"), 2);
+}
+END_TEST
+
 static uint64_t restart_from;
 static void ready(void *ud, uint64_t from, int err)
 {
@@ -933,6 +966,7 @@ static Suite *suite(void)
     tcase_add_test(tc, broker_silent);
     tcase_add_test(tc, notifications_in_the_residents_language);
     tcase_add_test(tc, a_claim_notice_gives_the_shops_phone);
+    tcase_add_test(tc, a_call_refused_at_once_is_retried);
     tcase_add_test(tc, restart_resumes_from_the_cursor);
     tcase_add_test(tc, room_is_paced_and_bounded);
     tcase_add_test(tc, reminded_before_expiry_then_told_it_expired);

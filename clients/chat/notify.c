@@ -114,13 +114,15 @@ static bool wants_remind(sj_topic_t topic)
 static void pump(sj_chat_notify_t *n);
 static void on_reply(void *vn, const Shangju__Reply *r, int err);
 
+/* Ask the broker; on_reply continues at step. A call refused at once
+ * (the client closing, its queue full) is answered as a timeout is: the
+ * event is taken again after RETRY_MS (it stalled the notifier for good
+ * when only the step was reset). */
 static void call(sj_chat_notify_t *n, step_t step, Shangju__Request *req)
 {
     n->step = step;
-    if (n->broker.call(n->broker.ctx, req, on_reply, n) != 0) {
-        n->step = STEP_IDLE;
-        n->retry_at = n->now + RETRY_MS;
-    }
+    if (n->broker.call(n->broker.ctx, req, on_reply, n) != 0)
+        on_reply(n, NULL, SJ_EIO);
 }
 
 /* cur is handled: remember its seq and take the next. */
