@@ -238,3 +238,12 @@ int sj_keyfile_load(const char *path, sj_keypair_t *kp)
     }
     return SJ_OK;
 }
+
+char *sj_keyfile_default(char *buf, size_t cap, const char *data,
+                         const char *name)
+{
+    snprintf(buf, cap, "%s/%s.key", data, name);
+    if (access(buf, R_OK) != 0)
+        snprintf(buf, cap, "%s/demo/%s.key", data, name);
+    return buf;
+}

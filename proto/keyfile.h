@@ -9,6 +9,7 @@
 #define SJ_KEYFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sj_error.h"
@@ -41,6 +42,12 @@ int sj_keyfile_save_public(const char *path, const sj_keypair_t *kp);
  * as ssh refuses) or SJ_EMISMATCH (its secret key does not make its public
  * key). sj_strerror() words each for people. */
 int sj_keyfile_load(const char *path, sj_keypair_t *kp);
+
+/* The key file a program uses when none is given: DATA/NAME.key, or the
+ * demo's DATA/demo/NAME.key (make run) when the first cannot be read.
+ * Written into buf; returns buf. */
+char *sj_keyfile_default(char *buf, size_t cap, const char *data,
+                         const char *name);
 
 /* Z85 text of a 32-byte key into out (41 bytes, NUL-terminated). */
 void sj_key_z85(const uint8_t key[SJ_KEY_BYTES], char out[SJ_KEY_Z85_LEN + 1]);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "keyfile.h"
 #include "runtime.h"
 #include "sj_zone.h"
 
@@ -364,12 +364,8 @@ int main(int argc, char **argv)
         return usage(
             N_("SHANGJU_TIME_ZONE: unknown zone (a tzdata name such as "
                "Asia/Shanghai or UTC)"));
-    if (!o.key) {
-        snprintf(key_buf, sizeof key_buf, "%s/bridge.key", o.data);
-        if (access(key_buf, R_OK) != 0) /* the demo's (make run) */
-            snprintf(key_buf, sizeof key_buf, "%s/demo/bridge.key", o.data);
-        o.key = key_buf;
-    }
+    if (!o.key)
+        o.key = sj_keyfile_default(key_buf, sizeof key_buf, o.data, "bridge");
     if (!o.server_key) {
         snprintf(skey_buf, sizeof skey_buf, "%s/server.pub", o.data);
         o.server_key = skey_buf;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "keyfile.h"
 #include "server.h"
 #include "sj_zone.h"
 #include "upstream.h"
@@ -231,12 +232,8 @@ int main(int argc, char **argv)
     if (sj_zone_use(zone) != 0)
         return usage(N_("--time-zone: unknown zone (a tzdata name such as "
                         "Asia/Shanghai or UTC)"));
-    if (!key) {
-        snprintf(key_buf, sizeof key_buf, "%s/web.key", data);
-        if (access(key_buf, R_OK) != 0)
-            snprintf(key_buf, sizeof key_buf, "%s/demo/web.key", data);
-        key = key_buf;
-    }
+    if (!key)
+        key = sj_keyfile_default(key_buf, sizeof key_buf, data, "web");
     if (!skey) {
         snprintf(skey_buf, sizeof skey_buf, "%s/server.pub", data);
         skey = skey_buf;
